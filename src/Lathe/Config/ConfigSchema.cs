@@ -1,0 +1,69 @@
+namespace Lathe.Config;
+
+/// <summary>Every key Lathe's config accepts, section by section. Reading, writing (with comments)
+/// and "did you mean" suggestions all come from these tables.</summary>
+internal static class ConfigSchema
+{
+    public static readonly ConfigSection<SplitConfig> Split = new(
+        "Fractions of the rows for each part; they sum to 1.",
+        new("train", "Share of rows used to fit the model and the preprocessing.", c => c.Train, (c, n, r) => c with { Train = r.Double(n) }),
+        new("validation", "Share used to pick the best epoch and stop early.", c => c.Validation, (c, n, r) => c with { Validation = r.Double(n) }),
+        new("test", "Share held back for the final, untouched evaluation (0 when data.test is set).", c => c.Test, (c, n, r) => c with { Test = r.Double(n) }),
+        new("stratify", "Keep each class's share the same in every part (classification).", c => c.Stratify, (c, n, r) => c with { Stratify = r.Bool(n) }));
+
+    public static readonly ConfigSection<DataSourceConfig> Source = new(
+        "A separate, fixed test set.",
+        new("path", "The test data file.", c => c.Path, (c, n, r) => c with { Path = r.FilePath(n) }),
+        new("format", "File format.", c => c.Format, (c, n, r) => c with { Format = r.Enum<DataFormat>(n) }),
+        new("labels", "IDX only: the labels file.", c => c.Labels, (c, n, r) => c with { Labels = r.OptionalFilePath(n) }));
+
+    public static readonly ConfigSection<DataConfig> Data = new(
+        "Where the data comes from and how it is split.",
+        new("path", "The data file (CSV, TSV, JSON array of records, or gzipped IDX); relative to this file.", c => c.Path, (c, n, r) => c with { Path = r.FilePath(n) }),
+        new("format", "File format; auto decides from the file name.", c => c.Format, (c, n, r) => c with { Format = r.Enum<DataFormat>(n) }),
+        new("labels", "IDX only: the labels file that goes with the images.", c => c.Labels, (c, n, r) => c with { Labels = r.OptionalFilePath(n) }),
+        new("test", "Optional fixed test set ({path, format, labels}); null splits the test part off data.path.", c => c.Test, (c, n, r) => c with { Test = r.OptionalSection(n, Source, c.Test ?? new DataSourceConfig()) }),
+        new("exclude", "Columns never used as features (identifiers, columns that leak the target).", c => c.Exclude, (c, n, r) => c with { Exclude = r.StringList(n) }),
+        new("split", "Fractions of the rows for each part.", c => c.Split, (c, n, r) => c with { Split = r.Section(n, Split, c.Split) }));
+
+    public static readonly ConfigSection<ModelConfig> Model = new(
+        "The network.",
+        new("kind", "mlp for tables, cnn for images; auto chooses from the data.", c => c.Kind, (c, n, r) => c with { Kind = r.Enum<ModelKind>(n) }),
+        new("layers", "MLP: hidden layer sizes.", c => c.Layers, (c, n, r) => c with { Layers = r.IntList(n) }),
+        new("channels", "CNN: output channels of each conv block (3x3 conv, batch norm, ReLU, 2x2 max pool).", c => c.Channels, (c, n, r) => c with { Channels = r.IntList(n) }),
+        new("dense", "CNN: size of the dense layer before the head.", c => c.Dense, (c, n, r) => c with { Dense = r.Int(n) }),
+        new("dropout", "Dropout probability after each hidden layer, in [0, 1).", c => c.Dropout, (c, n, r) => c with { Dropout = r.Double(n) }));
+
+    public static readonly ConfigSection<TrainingConfig> Training = new(
+        "How the model is trained.",
+        new("epochs", "Most passes over the training rows.", c => c.Epochs, (c, n, r) => c with { Epochs = r.Int(n) }),
+        new("batch_size", "Rows per optimiser step.", c => c.BatchSize, (c, n, r) => c with { BatchSize = r.Int(n) }),
+        new("learning_rate", "Optimiser step size, > 0.", c => c.LearningRate, (c, n, r) => c with { LearningRate = r.Double(n) }),
+        new("optimizer", "Optimiser.", c => c.Optimizer, (c, n, r) => c with { Optimizer = r.Enum<OptimizerKind>(n) }),
+        new("momentum", "SGD only: momentum in [0, 1).", c => c.Momentum, (c, n, r) => c with { Momentum = r.Double(n) }),
+        new("weight_decay", "L2 penalty, >= 0.", c => c.WeightDecay, (c, n, r) => c with { WeightDecay = r.Double(n) }),
+        new("loss", "Loss; auto is cross_entropy for classification and mse for regression.", c => c.Loss, (c, n, r) => c with { Loss = r.Enum<LossKind>(n) }),
+        new("patience", "Stop after this many epochs without a better validation metric; 0 never stops early.", c => c.Patience, (c, n, r) => c with { Patience = r.Int(n) }),
+        new("threads", "Engine threads; 0 uses every core. Bit-identical results need the same count.", c => c.Threads, (c, n, r) => c with { Threads = r.Int(n) }));
+
+    public static readonly ConfigSection<PipelineConfig> Root = new(
+        "Lathe config.",
+        new("task", "What to predict: classification or regression; auto decides from the target column.", c => c.Task, (c, n, r) => c with { Task = r.Enum<TaskKind>(n) }),
+        new("target", "The column to predict.", c => c.Target, (c, n, r) => c with { Target = r.String(n) }),
+        new("metric", "Success metric, used to pick the best epoch: accuracy or macro_f1 (classification), rmse, mae or r2 (regression).", c => c.Metric, (c, n, r) => c with { Metric = r.Enum<MetricKind>(n) }),
+        new("seed", "Seed for the split, the initial weights and the batch order: same seed, same data, same machine, same model.", c => c.Seed, (c, n, r) => c with { Seed = r.Int(n) }),
+        new("data", "Where the data comes from and how it is split.", c => c.Data, (c, n, r) => c with { Data = r.Section(n, Data, c.Data) }),
+        new("model", "The network.", c => c.Model, (c, n, r) => c with { Model = r.Section(n, Model, c.Model) }),
+        new("training", "How the model is trained.", c => c.Training, (c, n, r) => c with { Training = r.Section(n, Training, c.Training) }));
+
+    public static IConfigSection? SectionOf(object value) => value switch
+    {
+        DataConfig => Data,
+        DataSourceConfig => Source,
+        SplitConfig => Split,
+        ModelConfig => Model,
+        TrainingConfig => Training,
+        PipelineConfig => Root,
+        _ => null,
+    };
+}

@@ -1,0 +1,56 @@
+namespace Lathe.Config;
+
+/// <summary>Checks values before any work starts: ranges, fractions that must sum to 1, choices that
+/// contradict each other. Used for configs read from YAML and built in C# alike.</summary>
+public static class ConfigValidator
+{
+    public static IReadOnlyList<ConfigError> Validate(PipelineConfig config)
+    {
+        var errors = new List<ConfigError>();
+        void Check(bool ok, string path, string message, string? fix = null)
+        {
+            if (!ok) errors.Add(new ConfigError(path, null, message, fix));
+        }
+
+        Check(!string.IsNullOrWhiteSpace(config.Target), "target", "missing", "name the column to predict, e.g. `target: Species`");
+        Check(config.Task == TaskKind.Auto || config.Metric == MetricKind.Auto || config.Metric.AppliesTo(config.Task), "metric",
+            $"'{ConfigNames.Of(config.Metric)}' does not apply to {ConfigNames.Of(config.Task)}",
+            config.Task == TaskKind.Regression ? "use rmse, mae or r2" : "use accuracy or macro_f1");
+
+        var data = config.Data;
+        Check(!string.IsNullOrWhiteSpace(data.Path), "data.path", "missing", "give the data file, e.g. `path: penguins.json`");
+        Check(data.Test is null || !string.IsNullOrWhiteSpace(data.Test.Path), "data.test.path", "missing", "give the test file, or set `test: null`");
+
+        var split = data.Split;
+        foreach (var (name, value) in new[] { ("train", split.Train), ("validation", split.Validation), ("test", split.Test) })
+            Check(value is >= 0 and <= 1, $"data.split.{name}", $"must be between 0 and 1 (got {value})");
+        Check(split.Train > 0, "data.split.train", "must be greater than 0: the model needs training rows");
+        Check(split.Validation > 0, "data.split.validation", "must be greater than 0: validation picks the best epoch");
+        var sum = split.Train + split.Validation + split.Test;
+        Check(Math.Abs(sum - 1) < 1e-6, "data.split", $"train + validation + test must sum to 1 (got {sum:0.###})",
+            "adjust the fractions, e.g. train: 0.7, validation: 0.15, test: 0.15");
+        Check(data.Test is null || split.Test == 0, "data.split.test", "must be 0 when data.test gives a separate test set",
+            "move the test fraction into train or validation");
+
+        var model = config.Model;
+        Check(model.Layers.All(n => n > 0), "model.layers", "every layer size must be greater than 0");
+        Check(model.Channels.Count > 0 && model.Channels.All(n => n > 0), "model.channels", "needs at least one block, each with more than 0 channels");
+        Check(model.Dense > 0, "model.dense", $"must be greater than 0 (got {model.Dense})");
+        Check(model.Dropout is >= 0 and < 1, "model.dropout", $"must be in [0, 1) (got {model.Dropout})");
+
+        var training = config.Training;
+        Check(training.Epochs >= 1, "training.epochs", $"must be at least 1 (got {training.Epochs})");
+        Check(training.BatchSize >= 1, "training.batch_size", $"must be at least 1 (got {training.BatchSize})");
+        Check(training.LearningRate > 0 && double.IsFinite(training.LearningRate), "training.learning_rate",
+            $"must be a positive number (got {training.LearningRate})", "typical values are 0.0001 to 0.01");
+        Check(training.Momentum is >= 0 and < 1, "training.momentum", $"must be in [0, 1) (got {training.Momentum})");
+        Check(training.WeightDecay >= 0 && double.IsFinite(training.WeightDecay), "training.weight_decay", $"must be 0 or more (got {training.WeightDecay})");
+        Check(training.Patience >= 0, "training.patience", $"must be 0 or more (got {training.Patience})");
+        Check(training.Threads >= 0, "training.threads", $"must be 0 (every core) or more (got {training.Threads})");
+        Check(config.Task == TaskKind.Auto || training.Loss == LossKind.Auto
+              || (config.Task == TaskKind.Classification) == (training.Loss == LossKind.CrossEntropy), "training.loss",
+            $"'{ConfigNames.Of(training.Loss)}' does not fit {ConfigNames.Of(config.Task)}",
+            config.Task == TaskKind.Regression ? "use mse" : "use cross_entropy");
+        return errors;
+    }
+}

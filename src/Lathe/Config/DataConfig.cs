@@ -1,0 +1,16 @@
+namespace Lathe.Config;
+
+/// <summary>Where the data comes from and how it is split.</summary>
+public sealed record DataConfig
+{
+    /// <summary>The data file; a relative path is relative to the config file.</summary>
+    public string Path { get; init; } = "";
+    public DataFormat Format { get; init; } = DataFormat.Auto;
+    /// <summary>IDX only: the labels file that goes with the images in <see cref="Path"/>.</summary>
+    public string? Labels { get; init; }
+    /// <summary>A separate, fixed test set; when set, the split's test fraction must be 0.</summary>
+    public DataSourceConfig? Test { get; init; }
+    /// <summary>Columns never used as features (identifiers, leaks).</summary>
+    public IReadOnlyList<string> Exclude { get; init; } = [];
+    public SplitConfig Split { get; init; } = new();
+}

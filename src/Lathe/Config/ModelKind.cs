@@ -1,0 +1,4 @@
+namespace Lathe.Config;
+
+/// <summary>The architecture: an MLP for tables, a small CNN for images; <c>Auto</c> chooses from the data.</summary>
+public enum ModelKind { Auto, Mlp, Cnn }

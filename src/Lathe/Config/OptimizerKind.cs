@@ -1,0 +1,3 @@
+namespace Lathe.Config;
+
+public enum OptimizerKind { Adam, Sgd }

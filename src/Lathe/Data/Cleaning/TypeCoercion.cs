@@ -1,0 +1,122 @@
+using System.Globalization;
+using Lathe.Data.Schema;
+
+namespace Lathe.Data.Cleaning;
+
+/// <summary>Turns raw columns into the types the schema names: text into numbers, yes/no into 0/1, dates
+/// into their parts, categories trimmed. Applied identically in training, evaluation and prediction; a
+/// value that does not fit its column's type is an error naming the row and the column.</summary>
+public static class TypeCoercion
+{
+    public static readonly string[] DateParts = ["year", "month", "day", "weekday", "hour"];
+
+    public static Table Apply(Table raw, DataSchema schema)
+    {
+        var columns = new List<Column>();
+        foreach (var spec in schema.Features)
+        {
+            if (!raw.Contains(spec.Name))
+                throw raw.MissingColumn(spec.Name, $"{spec.Type.ToString().ToLowerInvariant()} column (the model was trained with it)");
+            var column = raw[spec.Name];
+            switch (spec.Type)
+            {
+                case ColumnType.Numeric:
+                    columns.Add(ToNumbers(raw, column, spec.Name));
+                    break;
+                case ColumnType.Boolean:
+                    columns.Add(ToBooleans(raw, column));
+                    break;
+                case ColumnType.Categorical:
+                    columns.Add(ToCategories(column));
+                    break;
+                case ColumnType.DateTime:
+                    columns.AddRange(ToDateParts(raw, column));
+                    break;
+                case ColumnType.Image:
+                    columns.Add(column as ImageColumn ?? throw new DataException($"{raw.Source}: column '{spec.Name}' must hold images"));
+                    break;
+            }
+        }
+        return raw.With(columns);
+    }
+
+    private static NumericColumn ToNumbers(Table raw, Column column, string name)
+    {
+        if (column is NumericColumn numeric) return numeric;
+        var texts = Texts(raw, column);
+        var values = new double[texts.Length];
+        for (var i = 0; i < texts.Length; i++)
+        {
+            var text = texts[i];
+            if (Values.IsMissing(text)) values[i] = double.NaN;
+            else if (!Values.TryNumber(text!, out values[i]))
+                throw new DataException($"{raw.Source} {raw.RowName(i)}, column '{name}': '{text}' is not a number — fix the value or leave it empty to mark it missing");
+        }
+        return new NumericColumn(name, values);
+    }
+
+    private static NumericColumn ToBooleans(Table raw, Column column)
+    {
+        var values = new double[column.Count];
+        if (column is NumericColumn numeric)
+        {
+            for (var i = 0; i < values.Length; i++)
+            {
+                var v = numeric.Values[i];
+                values[i] = double.IsNaN(v) ? double.NaN : v != 0 ? 1 : 0;
+            }
+            return new NumericColumn(column.Name, values);
+        }
+        var texts = Texts(raw, column);
+        for (var i = 0; i < texts.Length; i++)
+        {
+            var text = texts[i];
+            if (Values.IsMissing(text)) values[i] = double.NaN;
+            else if (Values.TryBoolean(text!, out var flag)) values[i] = flag ? 1 : 0;
+            else if (Values.TryNumber(text!, out var number)) values[i] = number != 0 ? 1 : 0;
+            else
+                throw new DataException($"{raw.Source} {raw.RowName(i)}, column '{column.Name}': '{text}' is not a yes/no value — use true/false, yes/no or 1/0");
+        }
+        return new NumericColumn(column.Name, values);
+    }
+
+    private static StringColumn ToCategories(Column column)
+    {
+        if (column is NumericColumn numeric)
+            return new StringColumn(column.Name, numeric.Values.Select(v => double.IsNaN(v) ? null : v.ToString("R", CultureInfo.InvariantCulture)).ToArray());
+        var values = ((StringColumn)column).Values;
+        var clean = new string?[values.Length];
+        for (var i = 0; i < values.Length; i++) clean[i] = Values.IsMissing(values[i]) ? null : values[i]!.Trim();
+        return new StringColumn(column.Name, clean);
+    }
+
+    private static IEnumerable<Column> ToDateParts(Table raw, Column column)
+    {
+        var texts = Texts(raw, column);
+        var parts = DateParts.Select(_ => new double[texts.Length]).ToArray();
+        for (var i = 0; i < texts.Length; i++)
+        {
+            var text = texts[i];
+            if (Values.IsMissing(text))
+            {
+                foreach (var part in parts) part[i] = double.NaN;
+                continue;
+            }
+            if (!Values.TryDate(text!, out var date))
+                throw new DataException($"{raw.Source} {raw.RowName(i)}, column '{column.Name}': '{text}' is not a date — use a form like 2024-05-31 or 2024-05-31T14:00:00");
+            parts[0][i] = date.Year;
+            parts[1][i] = date.Month;
+            parts[2][i] = date.Day;
+            parts[3][i] = (int)date.DayOfWeek;
+            parts[4][i] = date.Hour + date.Minute / 60.0;
+        }
+        return parts.Select((values, p) => new NumericColumn($"{column.Name}.{DateParts[p]}", values));
+    }
+
+    private static string?[] Texts(Table raw, Column column) => column switch
+    {
+        StringColumn s => s.Values,
+        NumericColumn n => n.Values.Select(v => double.IsNaN(v) ? null : v.ToString("R", CultureInfo.InvariantCulture)).ToArray(),
+        _ => throw new DataException($"{raw.Source}: column '{column.Name}' holds images, not values"),
+    };
+}

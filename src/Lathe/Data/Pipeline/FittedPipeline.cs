@@ -1,0 +1,50 @@
+using Lathe.Data.Cleaning;
+using Lathe.Data.Schema;
+using Lathe.Data.Transforms;
+
+namespace Lathe.Data.Pipeline;
+
+/// <summary>Everything learned from the training part to turn raw rows into model input: the input schema,
+/// the fitted steps in order, and the feature layout. Plain data: it is saved in the bundle as
+/// <c>pipeline.json</c> and reapplied identically at evaluation and prediction.</summary>
+public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep> Steps, IReadOnlyList<string> FeatureNames, string? Image)
+{
+    /// <summary>The steps of the first slice, in order: impute, standardise, one-hot, normalise images.</summary>
+    public static IReadOnlyList<IPipelineStep> DefaultSteps { get; } = [new Impute(), new StandardScale(), new OneHotEncode(), new ImageNormalize()];
+
+    public static FittedPipeline Fit(Table train, DataSchema schema, IReadOnlyList<IPipelineStep>? steps = null)
+    {
+        var table = TypeCoercion.Apply(train, schema);
+        var fitted = new List<IFittedStep>();
+        foreach (var step in steps ?? DefaultSteps)
+        {
+            var fit = step.Fit(table);
+            fitted.Add(fit);
+            table = fit.Transform(table);
+        }
+        var images = table.Columns.OfType<ImageColumn>().ToArray();
+        var numbers = table.Columns.OfType<NumericColumn>().Select(c => c.Name).ToArray();
+        if (images.Length > 1 || (images.Length == 1 && numbers.Length > 0))
+            throw new DataException($"{train.Source}: an image column together with other feature columns is not supported yet — list the other columns in data.exclude");
+        if (images.Length == 0 && numbers.Length == 0)
+            throw new DataException($"{train.Source}: no usable feature columns — every column is the target, excluded, free text or empty");
+        return new FittedPipeline(schema, fitted, numbers, images.FirstOrDefault()?.Name);
+    }
+
+    /// <summary>Raw rows → model input, exactly as in training.</summary>
+    public Features Transform(Table raw)
+    {
+        var table = TypeCoercion.Apply(raw, Schema);
+        foreach (var step in Steps) table = step.Transform(table);
+        if (Image is not null) return Features.FromImages((ImageColumn)table[Image]);
+
+        var width = FeatureNames.Count;
+        var values = new float[table.RowCount * width];
+        for (var f = 0; f < width; f++)
+        {
+            var column = ((NumericColumn)table[FeatureNames[f]]).Values;
+            for (var r = 0; r < column.Length; r++) values[r * width + f] = (float)column[r];
+        }
+        return Features.FromTable(table.RowCount, values, width);
+    }
+}

@@ -1,0 +1,81 @@
+namespace Lathe.Data.Schema;
+
+/// <summary>Infers each column's type from its values: numbers, yes/no booleans, dates, a bounded set of
+/// categories, free text, or images. The target and excluded columns are listed but not used as features.</summary>
+public static class SchemaInference
+{
+    /// <summary>A text column with at most this many distinct values is categorical…</summary>
+    public const int MaxCategories = 100;
+    /// <summary>…unless most of its values are unique, which marks free text or an identifier.</summary>
+    private const double MaxDistinctShare = 0.5;
+
+    public static DataSchema Infer(Table table, string target, IReadOnlyCollection<string>? exclude = null)
+    {
+        var columns = new List<ColumnSchema>();
+        foreach (var column in table.Columns)
+        {
+            var type = InferType(column);
+            string? unused = null;
+            if (column.Name == target) unused = "the target";
+            else if (exclude?.Contains(column.Name) == true) unused = "excluded in data.exclude";
+            else if (type == ColumnType.Text) unused = "free text (mostly unique values): not used as a feature yet";
+            else if (CountPresent(column) == 0) unused = "every value is missing";
+            columns.Add(new ColumnSchema(column.Name, type, unused));
+        }
+        return new DataSchema(columns);
+    }
+
+    public static ColumnType InferType(Column column)
+    {
+        switch (column)
+        {
+            case ImageColumn:
+                return ColumnType.Image;
+            case NumericColumn numeric:
+                return IsBinary(numeric.Values) ? ColumnType.Boolean : ColumnType.Numeric;
+        }
+        var values = ((StringColumn)column).Values;
+        bool numbers = true, booleans = true, dates = true;
+        var distinct = new HashSet<string>(StringComparer.Ordinal);
+        var present = 0;
+        foreach (var value in values)
+        {
+            if (Values.IsMissing(value)) continue;
+            present++;
+            var text = value!.Trim();
+            if (distinct.Count <= MaxCategories) distinct.Add(text);
+            numbers = numbers && Values.TryNumber(text, out _);
+            booleans = booleans && Values.TryBoolean(text, out _);
+            dates = dates && !numbers && Values.TryDate(text, out _);
+        }
+        if (present == 0) return ColumnType.Categorical;
+        if (booleans) return ColumnType.Boolean;
+        if (numbers) return distinct.Count <= 2 && distinct.All(v => v is "0" or "1") ? ColumnType.Boolean : ColumnType.Numeric;
+        if (dates) return ColumnType.DateTime;
+        if (distinct.Count <= MaxCategories && (distinct.Count <= 20 || distinct.Count <= present * MaxDistinctShare))
+            return ColumnType.Categorical;
+        return ColumnType.Text;
+    }
+
+    private static bool IsBinary(double[] values)
+    {
+        var any = false;
+        foreach (var v in values)
+        {
+            if (double.IsNaN(v)) continue;
+            if (v != 0 && v != 1) return false;
+            any = true;
+        }
+        return any;
+    }
+
+    private static int CountPresent(Column column)
+    {
+        var count = 0;
+        for (var i = 0; i < column.Count; i++)
+        {
+            if (column is StringColumn s ? !Values.IsMissing(s.Values[i]) : !column.IsMissing(i)) count++;
+        }
+        return count;
+    }
+}

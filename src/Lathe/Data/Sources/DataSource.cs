@@ -1,0 +1,54 @@
+using System.Security.Cryptography;
+using Lathe.Config;
+
+namespace Lathe.Data.Sources;
+
+/// <summary>Opens the right <see cref="IDataSource"/> for a file, from its format or its name.</summary>
+public static class DataSource
+{
+    public static IDataSource Open(string path, DataFormat format = DataFormat.Auto, string? labels = null)
+    {
+        if (!File.Exists(path))
+            throw new DataException($"data file '{path}' does not exist — check data.path (relative paths are relative to the config file)");
+        if (labels is not null && !File.Exists(labels))
+            throw new DataException($"labels file '{labels}' does not exist — check data.labels");
+        var resolved = format == DataFormat.Auto ? Detect(path) : format;
+        if (resolved != DataFormat.Idx && labels is not null)
+            throw new DataException($"{path}: a labels file is only used with IDX data — remove data.labels, or set format: idx");
+        return resolved switch
+        {
+            DataFormat.Csv => new CsvSource(path, ','),
+            DataFormat.Tsv => new CsvSource(path, '\t'),
+            DataFormat.Json => new JsonSource(path),
+            DataFormat.Idx => new IdxSource(path, labels),
+            _ => throw new DataException($"{path}: unknown format"),
+        };
+    }
+
+    public static Table Read(DataConfig data) => Open(data.Path, data.Format, data.Labels).Read();
+
+    public static DataFormat Detect(string path)
+    {
+        var name = Path.GetFileName(path).ToLowerInvariant();
+        if (name.EndsWith(".gz")) name = name[..^3];
+        if (name.EndsWith(".csv") || name.EndsWith(".txt")) return DataFormat.Csv;
+        if (name.EndsWith(".tsv") || name.EndsWith(".tab")) return DataFormat.Tsv;
+        if (name.EndsWith(".json")) return DataFormat.Json;
+        if (name.Contains("-idx") || name.Contains(".idx") || name.EndsWith("ubyte")) return DataFormat.Idx;
+        throw new DataException($"{path}: cannot tell the format from the file name — set data.format to csv, tsv, json or idx");
+    }
+
+    /// <summary>A SHA-256 over the bytes of every file read: the training data's fingerprint.</summary>
+    public static string Fingerprint(IEnumerable<string> files)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[1 << 16];
+        foreach (var file in files)
+        {
+            using var stream = File.OpenRead(file);
+            int read;
+            while ((read = stream.Read(buffer)) > 0) hash.AppendData(buffer, 0, read);
+        }
+        return "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+}

@@ -1,0 +1,64 @@
+namespace Lathe.Data;
+
+/// <summary>A columnar table: named columns of equal length, plus where each row came from so that an
+/// error can name it ("penguins.csv line 18").</summary>
+public sealed class Table
+{
+    private readonly Dictionary<string, Column> _byName;
+    private readonly int[]? _lines;
+
+    /// <param name="source">The file the rows came from, for messages.</param>
+    /// <param name="lines">The source line of each row (CSV); null numbers rows as records from 1.</param>
+    public Table(IReadOnlyList<Column> columns, string source, int[]? lines = null)
+    {
+        Columns = columns;
+        Source = source;
+        RowCount = columns.Count == 0 ? 0 : columns[0].Count;
+        _byName = new Dictionary<string, Column>(StringComparer.Ordinal);
+        foreach (var column in columns)
+        {
+            if (column.Count != RowCount)
+                throw new ArgumentException($"column '{column.Name}' has {column.Count} rows, expected {RowCount}");
+            if (!_byName.TryAdd(column.Name, column))
+                throw new DataException($"{source}: the column name '{column.Name}' appears twice — rename one of them");
+        }
+        _lines = lines;
+    }
+
+    public IReadOnlyList<Column> Columns { get; }
+    public int RowCount { get; }
+    public string Source { get; }
+    public IEnumerable<string> ColumnNames => Columns.Select(c => c.Name);
+
+    public Column this[string name] => _byName.TryGetValue(name, out var column)
+        ? column
+        : throw MissingColumn(name);
+
+    public bool Contains(string name) => _byName.ContainsKey(name);
+
+    /// <summary>An error for a column that is not here, with the nearest name as the likely fix.</summary>
+    public DataException MissingColumn(string name, string role = "column")
+    {
+        var nearest = Config.ConfigNames.Nearest(name, ColumnNames);
+        var hint = nearest is not null ? $"did you mean '{nearest}'?" : $"the columns are: {string.Join(", ", ColumnNames.Select(n => $"'{n}'"))}";
+        return new DataException($"{Source}: no {role} named '{name}' — {hint}");
+    }
+
+    /// <summary>Where row <paramref name="row"/> came from, in words: "line 18" or "record 17".</summary>
+    public string RowName(int row) => _lines is null ? $"record {row + 1}" : $"line {_lines[row]}";
+
+    public Table Gather(ReadOnlySpan<int> rows)
+    {
+        var columns = new Column[Columns.Count];
+        for (var c = 0; c < columns.Length; c++) columns[c] = Columns[c].Gather(rows);
+        int[]? lines = null;
+        if (_lines is not null)
+        {
+            lines = new int[rows.Length];
+            for (var i = 0; i < rows.Length; i++) lines[i] = _lines[rows[i]];
+        }
+        return new Table(columns, Source, lines);
+    }
+
+    public Table With(IReadOnlyList<Column> columns) => new(columns, Source, _lines);
+}

@@ -1,0 +1,48 @@
+using Lathe.Data.Pipeline;
+
+namespace Lathe.Data.Transforms;
+
+/// <summary>Replaces each categorical column by one 0/1 column per category seen in training
+/// (<c>Island=Biscoe</c>, …). A category never seen in training becomes all zeros: the model treats
+/// it as "none of the known ones" rather than failing.</summary>
+public sealed class OneHotEncode : IPipelineStep
+{
+    public IFittedStep Fit(Table train)
+    {
+        var encoded = new List<EncodedColumn>();
+        foreach (var column in train.Columns.OfType<StringColumn>())
+        {
+            var categories = column.Values.Where(v => v is not null).Select(v => v!).Distinct(StringComparer.Ordinal)
+                .Order(StringComparer.Ordinal).ToArray();
+            encoded.Add(new EncodedColumn(column.Name, categories));
+        }
+        return new FittedOneHotEncode(encoded);
+    }
+}
+
+public sealed record EncodedColumn(string Name, IReadOnlyList<string> Categories);
+
+public sealed record FittedOneHotEncode(IReadOnlyList<EncodedColumn> Columns) : IFittedStep
+{
+    public Table Transform(Table table)
+    {
+        var encodings = Columns.ToDictionary(c => c.Name);
+        var columns = new List<Column>();
+        foreach (var column in table.Columns)
+        {
+            if (column is not StringColumn text || !encodings.TryGetValue(column.Name, out var encoding))
+            {
+                columns.Add(column);
+                continue;
+            }
+            var index = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (var k = 0; k < encoding.Categories.Count; k++) index[encoding.Categories[k]] = k;
+            var indicators = encoding.Categories.Select(_ => new double[text.Count]).ToArray();
+            for (var i = 0; i < text.Count; i++)
+                if (text.Values[i] is { } value && index.TryGetValue(value, out var k)) indicators[k][i] = 1;
+            for (var k = 0; k < indicators.Length; k++)
+                columns.Add(new NumericColumn($"{column.Name}={encoding.Categories[k]}", indicators[k]));
+        }
+        return table.With(columns);
+    }
+}
