@@ -5,6 +5,8 @@ using System;
 using System.IO;
 using System.Text;
 
+// The inline task is compiled against netstandard2.0: no spans or newer BCL APIs here.
+
 /// <summary>Reads and edits the version-needs table of a 64-bit little-endian ELF shared library.</summary>
 public static class ElfVersionNeeds
 {
@@ -16,7 +18,13 @@ public static class ElfVersionNeeds
     public static bool Defines(byte[] library, string version)
     {
         var needle = Encoding.ASCII.GetBytes(version + "\0");
-        return library.AsSpan().IndexOf(needle) >= 0;
+        for (var i = 0; i + needle.Length <= library.Length; i++)
+        {
+            var j = 0;
+            while (j < needle.Length && library[i + j] == needle[j]) j++;
+            if (j == needle.Length) return true;
+        }
+        return false;
     }
 
     /// <summary>The flags of every need of <paramref name="version"/> in the library; empty when it has none.</summary>
@@ -37,7 +45,9 @@ public static class ElfVersionNeeds
         {
             var flags = BitConverter.ToUInt16(elf, offset + 4);
             if ((flags & VerFlagWeak) != 0) continue;
-            BitConverter.TryWriteBytes(elf.AsSpan(offset + 4, 2), (ushort)(flags | VerFlagWeak));
+            var weak = (ushort)(flags | VerFlagWeak);
+            elf[offset + 4] = (byte)weak;
+            elf[offset + 5] = (byte)(weak >> 8);
             changed++;
         }
         return changed;
@@ -115,7 +125,8 @@ public class GlibcxxCompat : Microsoft.Build.Utilities.Task
             // Write a new file and rename it over the old, so a hard link into the NuGet cache is never written through.
             var temp = path + ".compat.tmp";
             File.WriteAllBytes(temp, bytes);
-            File.Move(temp, path, overwrite: true);
+            File.Delete(path);
+            File.Move(temp, path);
             Log.LogMessage(Microsoft.Build.Framework.MessageImportance.High, $"GlibcxxCompat: marked {ElfVersionNeeds.TorchSharpNeed} weak in {path}");
         }
         return true;

@@ -51,10 +51,20 @@ public sealed record FittedTarget(string Name, TaskKind Task, IReadOnlyList<stri
     /// <summary>Regression targets on the model's scale: (value − mean) / std.</summary>
     public float[] EncodeValues(Table raw)
     {
-        var values = Numbers(Column(raw), raw);
+        var values = NumbersOf(raw);
         var scaled = new float[values.Length];
         for (var i = 0; i < values.Length; i++) scaled[i] = (float)((values[i] - Mean) / Std);
         return scaled;
+    }
+
+    /// <summary>Regression targets as given; a missing or non-numeric value is an error naming the row.</summary>
+    public double[] NumbersOf(Table raw)
+    {
+        var values = Numbers(Column(raw), raw);
+        for (var i = 0; i < values.Length; i++)
+            if (double.IsNaN(values[i]))
+                throw new DataException($"{raw.Source} {raw.RowName(i)}: the target '{Name}' is missing — drop the row or fill in its value");
+        return values;
     }
 
     public double Decode(float modelOutput) => modelOutput * Std + Mean;

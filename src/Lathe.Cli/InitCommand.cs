@@ -1,0 +1,42 @@
+using System.CommandLine;
+using Lathe.Config;
+using Spectre.Console;
+
+namespace Lathe.Cli;
+
+/// <summary><c>lathe init --data FILE --target COLUMN [--out config.yaml]</c>: writes a complete, commented config.</summary>
+internal static class InitCommand
+{
+    public static Command Create()
+    {
+        var data = new Option<string>("--data") { Description = "The data file (CSV, TSV, JSON records, or gzipped IDX images).", Required = true };
+        var target = new Option<string>("--target") { Description = "The column to predict.", Required = true };
+        var labels = new Option<string?>("--labels") { Description = "IDX only: the labels file that goes with the images." };
+        var output = new Option<string>("--out") { Description = "Where to write the config.", DefaultValueFactory = _ => "config.yaml" };
+        var force = new Option<bool>("--force") { Description = "Overwrite an existing config." };
+        var command = new Command("init", "Look at the data, decide the task, and write a config that `lathe train` accepts as is.")
+        {
+            data, target, labels, output, force,
+        };
+        command.SetAction((result, token) => Verb.Run(_ =>
+        {
+            var path = result.GetValue(output)!;
+            if (File.Exists(path) && !result.GetValue(force))
+                throw new LatheException($"'{path}' already exists — choose another --out, or add --force to overwrite it");
+            var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+            var (config, schema, rows) = InitialConfig.For(result.GetValue(data)!, result.GetValue(target)!, directory, result.GetValue(labels));
+            var header = $"Lathe config for '{config.Target}' in {Path.GetFileName(config.Data.Path)}, written by `lathe init`.\n"
+                         + "Every key is shown with its default; edit any of them, then run: lathe train " + path;
+            AtomicFile.WriteAllText(path, ConfigWriter.Write(config, header));
+
+            var table = new Table().AddColumns("column", "type", "use");
+            foreach (var column in schema.Columns)
+                table.AddRow(Markup.Escape(column.Name), column.Type.ToString().ToLowerInvariant(), Markup.Escape(column.Unused ?? "feature"));
+            Verb.Out.Write(table);
+            Verb.Out.MarkupLine($"{rows} rows; task [bold]{ConfigNames.Of(config.Task)}[/], metric [bold]{ConfigNames.Of(config.Metric)}[/], model [bold]{ConfigNames.Of(config.Model.Kind)}[/].");
+            Verb.Out.MarkupLine($"Wrote [bold]{Markup.Escape(path)}[/]. Next: [bold]lathe train {Markup.Escape(path)}[/]");
+            return 0;
+        }, token));
+        return command;
+    }
+}

@@ -1,0 +1,210 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Lathe.Data.Pipeline;
+using Lathe.Models;
+using static TorchSharp.torch;
+
+namespace Lathe.Bundles;
+
+/// <summary>A trained model and everything inference needs, as one <c>.lathe</c> zip: the manifest, the
+/// resolved config, the fitted preprocessing, the model spec and the weights (safetensors). Nothing in
+/// it executes code. Loading verifies every hash and refuses anything it does not expect.</summary>
+public sealed class Bundle
+{
+    public const string ManifestEntry = "manifest.json";
+    public const string ConfigEntry = "config.yaml";
+    public const string PipelineEntry = "pipeline.json";
+    public const string ModelEntry = "model.json";
+    public const string WeightsEntry = "weights.safetensors";
+    private static readonly string[] ContentEntries = [ConfigEntry, PipelineEntry, ModelEntry, WeightsEntry];
+    private const long MaxEntryBytes = 4L << 30;
+
+    public Bundle(BundleManifest manifest, string configYaml, FittedPipeline pipeline, FittedTarget target, ModelSpec model, byte[] weights)
+    {
+        Manifest = manifest;
+        ConfigYaml = configYaml;
+        Pipeline = pipeline;
+        Target = target;
+        Model = model;
+        Weights = weights;
+    }
+
+    public BundleManifest Manifest { get; }
+    public string ConfigYaml { get; }
+    public FittedPipeline Pipeline { get; }
+    public FittedTarget Target { get; }
+    public ModelSpec Model { get; }
+    /// <summary>The weights, as a safetensors file.</summary>
+    public byte[] Weights { get; }
+
+    /// <summary>Writes the bundle atomically (see <see cref="AtomicFile"/>).</summary>
+    public void Save(string path)
+    {
+        var contents = new Dictionary<string, byte[]>
+        {
+            [ConfigEntry] = Encoding.UTF8.GetBytes(ConfigYaml),
+            [PipelineEntry] = JsonSerializer.SerializeToUtf8Bytes(new PipelineFile(Pipeline, Target), BundleJson.Options),
+            [ModelEntry] = JsonSerializer.SerializeToUtf8Bytes(Model, BundleJson.Options),
+            [WeightsEntry] = Weights,
+        };
+        var manifest = Manifest with { Entries = contents.ToDictionary(p => p.Key, p => Sha256(p.Value)) };
+        AtomicFile.Write(path, file =>
+        {
+            using var zip = new ZipArchive(file, ZipArchiveMode.Create, leaveOpen: true);
+            // Entries are stored, not compressed: weights barely compress, and a reader can then refuse every compressed entry, zip bombs included.
+            Add(zip, ManifestEntry, JsonSerializer.SerializeToUtf8Bytes(manifest, BundleJson.Options));
+            foreach (var (name, bytes) in contents) Add(zip, name, bytes);
+        });
+    }
+
+    /// <summary>Reads and verifies a bundle. Any fault is a <see cref="BundleFormatException"/> naming the entry.</summary>
+    public static Bundle Load(string path)
+    {
+        if (!File.Exists(path)) throw new LatheException($"model bundle '{path}' does not exist — train one with `lathe train CONFIG`");
+        var name = Path.GetFileName(path);
+        ZipArchive zip;
+        try
+        {
+            zip = new ZipArchive(File.OpenRead(path), ZipArchiveMode.Read);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new BundleFormatException($"{name}: not a readable Lathe bundle — the file is truncated or not a zip archive ({e.Message})");
+        }
+        using (zip)
+        {
+            var entries = new Dictionary<string, ZipArchiveEntry>(StringComparer.Ordinal);
+            foreach (var entry in zip.Entries)
+            {
+                CheckName(name, entry.FullName);
+                if (!entries.TryAdd(entry.FullName, entry))
+                    throw new BundleFormatException($"{name}: entry '{entry.FullName}' appears twice");
+                if (entry.FullName != ManifestEntry && !ContentEntries.Contains(entry.FullName))
+                    throw new BundleFormatException($"{name}: unexpected entry '{entry.FullName}' — a Lathe bundle holds only {ManifestEntry}, {string.Join(", ", ContentEntries)}");
+                if (entry.CompressedLength != entry.Length)
+                    throw new BundleFormatException($"{name}: entry '{entry.FullName}' is compressed; Lathe writes stored entries only");
+                if (entry.Length > MaxEntryBytes)
+                    throw new BundleFormatException($"{name}: entry '{entry.FullName}' declares {entry.Length} bytes, over the {MaxEntryBytes} limit");
+            }
+
+            var manifestBytes = ReadEntry(name, entries, ManifestEntry);
+            BundleManifest manifest;
+            try
+            {
+                manifest = JsonSerializer.Deserialize<BundleManifest>(manifestBytes, BundleJson.Options)
+                           ?? throw new BundleFormatException($"{name}: entry '{ManifestEntry}' is empty");
+            }
+            catch (JsonException e)
+            {
+                throw new BundleFormatException($"{name}: entry '{ManifestEntry}' is not a valid manifest ({e.Message.Split(" Path:")[0]})");
+            }
+            if (manifest.Format > BundleManifest.CurrentFormat || manifest.Format < 1)
+                throw new BundleFormatException($"{name}: bundle format {manifest.Format} is not one this Lathe reads (format {BundleManifest.CurrentFormat}) — use the Lathe version that made it ({manifest.Lathe})");
+
+            var contents = new Dictionary<string, byte[]>();
+            foreach (var entry in ContentEntries)
+            {
+                if (!manifest.Entries.TryGetValue(entry, out var expected))
+                    throw new BundleFormatException($"{name}: the manifest lists no hash for entry '{entry}'");
+                var bytes = ReadEntry(name, entries, entry);
+                if (Sha256(bytes) != expected)
+                    throw new BundleFormatException($"{name}: entry '{entry}' fails its SHA-256 check — the bundle is corrupt or was modified after it was written");
+                contents[entry] = bytes;
+            }
+
+            var pipeline = Parse<PipelineFile>(name, PipelineEntry, contents[PipelineEntry]);
+            var model = Parse<ModelSpec>(name, ModelEntry, contents[ModelEntry]);
+            return new Bundle(manifest, Encoding.UTF8.GetString(contents[ConfigEntry]), pipeline.Pipeline, pipeline.Target, model, contents[WeightsEntry]);
+        }
+    }
+
+    /// <summary>Builds the network and loads the weights into it; the caller owns the module.</summary>
+    public nn.Module<Tensor, Tensor> CreateModel()
+    {
+        var model = Model.Build();
+        var weights = SafeTensors.Read(Weights, WeightsEntry);
+        try
+        {
+            model.load_state_dict(weights, strict: true);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            model.Dispose();
+            throw new BundleFormatException($"entry '{WeightsEntry}' does not fit the network in '{ModelEntry}': {e.Message}");
+        }
+        finally
+        {
+            foreach (var tensor in weights.Values) tensor.Dispose();
+        }
+        model.eval();
+        return model;
+    }
+
+    public Predictor CreatePredictor() => new(Pipeline, Target, CreateModel());
+
+    private static void CheckName(string bundle, string entry)
+    {
+        var escapes = entry.Length == 0 || entry.StartsWith('/') || entry.Contains('\\') || entry.Contains(':')
+                      || entry.Split('/').Any(part => part is ".." or ".");
+        if (escapes) throw new BundleFormatException($"{bundle}: entry '{entry}' has a name that escapes the archive; refusing the bundle");
+    }
+
+    private static byte[] ReadEntry(string bundle, Dictionary<string, ZipArchiveEntry> entries, string entry)
+    {
+        if (!entries.TryGetValue(entry, out var zipEntry))
+            throw new BundleFormatException($"{bundle}: entry '{entry}' is missing");
+        try
+        {
+            using var stream = zipEntry.Open();
+            var bytes = new byte[zipEntry.Length];
+            stream.ReadExactly(bytes);
+            if (Crc32(bytes) != zipEntry.Crc32)
+                throw new BundleFormatException($"{bundle}: entry '{entry}' fails its CRC-32 check — the bundle is corrupt");
+            return bytes;
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException)
+        {
+            throw new BundleFormatException($"{bundle}: entry '{entry}' cannot be read — the bundle is corrupt or truncated ({e.Message})");
+        }
+    }
+
+    private static T Parse<T>(string bundle, string entry, byte[] bytes)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(bytes, BundleJson.Options) ?? throw new BundleFormatException($"{bundle}: entry '{entry}' is empty");
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException)
+        {
+            throw new BundleFormatException($"{bundle}: entry '{entry}' is not valid ({e.Message.Split(" Path:")[0]})");
+        }
+    }
+
+    private static void Add(ZipArchive zip, string name, byte[] bytes)
+    {
+        var entry = zip.CreateEntry(name, CompressionLevel.NoCompression);
+        entry.LastWriteTime = new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        using var stream = entry.Open();
+        stream.Write(bytes);
+    }
+
+    private static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    private static readonly uint[] CrcTable = Enumerable.Range(0, 256).Select(n =>
+    {
+        var c = (uint)n;
+        for (var k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        return c;
+    }).ToArray();
+
+    private static uint Crc32(byte[] bytes)
+    {
+        var crc = 0xFFFFFFFFu;
+        foreach (var b in bytes) crc = CrcTable[(crc ^ b) & 0xFF] ^ (crc >> 8);
+        return crc ^ 0xFFFFFFFFu;
+    }
+
+    private sealed record PipelineFile(FittedPipeline Pipeline, FittedTarget Target);
+}

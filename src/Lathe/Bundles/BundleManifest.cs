@@ -1,0 +1,30 @@
+using Lathe.Config;
+using Lathe.Data.Schema;
+using Lathe.Evaluation;
+
+namespace Lathe.Bundles;
+
+/// <summary>What a bundle is, in <c>manifest.json</c>: its format, who made it and when, the problem,
+/// the input schema, the outputs, the metrics, the training data's fingerprint and the SHA-256 of every
+/// other entry.</summary>
+public sealed record BundleManifest
+{
+    public const int CurrentFormat = 1;
+
+    public int Format { get; init; } = CurrentFormat;
+    public string Lathe { get; init; } = "";
+    public DateTimeOffset Created { get; init; }
+    public TaskKind Task { get; init; }
+    public string Target { get; init; } = "";
+    public MetricKind Metric { get; init; }
+    public IReadOnlyList<InputField> Input { get; init; } = [];
+    /// <summary>Class names for classification, in output order; empty for regression.</summary>
+    public IReadOnlyList<string> Outputs { get; init; } = [];
+    public IReadOnlyDictionary<string, MetricSet> Metrics { get; init; } = new Dictionary<string, MetricSet>();
+    public string DataFingerprint { get; init; } = "";
+    public IReadOnlyDictionary<string, string> Entries { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>One input column a request or file must provide; <see cref="Categories"/> lists the known
+/// categories (others are accepted and encoded as "none of these").</summary>
+public sealed record InputField(string Name, ColumnType Type, IReadOnlyList<string>? Categories = null);

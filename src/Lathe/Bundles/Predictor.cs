@@ -1,0 +1,55 @@
+using Lathe.Config;
+using Lathe.Data;
+using Lathe.Data.Pipeline;
+using Lathe.Models;
+using static TorchSharp.torch;
+
+namespace Lathe.Bundles;
+
+/// <summary>Raw rows in, predictions out: the fitted pipeline, then the network in fixed-size batches.
+/// The training process, <c>lathe evaluate</c>, <c>lathe predict</c> and serving all predict through it.</summary>
+public sealed class Predictor(FittedPipeline pipeline, FittedTarget target, nn.Module<Tensor, Tensor> model) : IDisposable
+{
+    public FittedTarget Target => target;
+
+    public Predictions Predict(Table raw) => Predict(pipeline.Transform(raw));
+
+    public Predictions Predict(Features features)
+    {
+        using var input = new InputTensor(features);
+        return Decode(Forward.Outputs(model, input, OutputCount(target)), target);
+    }
+
+    public static int OutputCount(FittedTarget target) => target.Task == TaskKind.Classification ? target.Classes.Count : 1;
+
+    /// <summary>Raw network outputs → predictions: softmax and the top class, or values on the target's scale.</summary>
+    public static Predictions Decode(float[] outputs, FittedTarget target)
+    {
+        if (target.Task != TaskKind.Classification)
+            return new Predictions(target.Task, [], [], [], outputs.Select(target.Decode).ToArray());
+
+        var classes = target.Classes;
+        var probabilities = Softmax(outputs, classes.Count);
+        var labels = new string[outputs.Length / classes.Count];
+        for (var i = 0; i < labels.Length; i++)
+            labels[i] = classes[Evaluation.ClassificationMetrics.ArgMax(probabilities.AsSpan(i * classes.Count, classes.Count))];
+        return new Predictions(target.Task, classes, labels, probabilities, []);
+    }
+
+    /// <summary>Row-wise softmax of logits, computed in double precision for stable probabilities.</summary>
+    public static float[] Softmax(float[] logits, int classes)
+    {
+        var probabilities = new float[logits.Length];
+        for (var row = 0; row < logits.Length; row += classes)
+        {
+            var span = logits.AsSpan(row, classes);
+            double max = span[0], sum = 0;
+            foreach (var v in span) max = Math.Max(max, v);
+            foreach (var v in span) sum += Math.Exp(v - max);
+            for (var k = 0; k < classes; k++) probabilities[row + k] = (float)(Math.Exp(span[k] - max) / sum);
+        }
+        return probabilities;
+    }
+
+    public void Dispose() => model.Dispose();
+}

@@ -1,0 +1,40 @@
+using Lathe.Data;
+using Lathe.Data.Schema;
+using Lathe.Data.Sources;
+
+namespace Lathe.Config;
+
+/// <summary>Defines the problem from the data: reads it, checks the target, decides the task, the metric
+/// and the architecture, and picks training settings that suit the data's kind and size.</summary>
+public static class InitialConfig
+{
+    /// <param name="configDirectory">Where the config will be written; data paths are made relative to it.</param>
+    public static (PipelineConfig Config, DataSchema Schema, int Rows) For(string dataPath, string target, string configDirectory, string? labels = null)
+    {
+        var data = DataSource.Open(dataPath, DataFormat.Auto, labels).Read();
+        if (!data.Contains(target)) throw data.MissingColumn(target, "target column");
+        var task = TaskInference.Infer(data[target]);
+        var schema = SchemaInference.Infer(data, target);
+        var images = schema.Features.Any(c => c.Type == ColumnType.Image);
+        var config = new PipelineConfig
+        {
+            Task = task,
+            Target = target,
+            Metric = MetricKinds.DefaultFor(task),
+            Data = new DataConfig
+            {
+                Path = Relative(dataPath, configDirectory),
+                Labels = labels is null ? null : Relative(labels, configDirectory),
+                Split = new SplitConfig { Stratify = task == TaskKind.Classification },
+            },
+            Model = new ModelConfig { Kind = images ? ModelKind.Cnn : ModelKind.Mlp },
+            Training = images
+                ? new TrainingConfig { Epochs = 10, BatchSize = 128, Patience = 3 }
+                : new TrainingConfig { Epochs = 200, BatchSize = data.RowCount < 2_000 ? 32 : data.RowCount < 20_000 ? 64 : 128, Patience = 20 },
+        };
+        return (config, schema, data.RowCount);
+    }
+
+    private static string Relative(string path, string directory) =>
+        Path.GetRelativePath(Path.GetFullPath(directory), Path.GetFullPath(path));
+}

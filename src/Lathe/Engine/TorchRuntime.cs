@@ -1,0 +1,17 @@
+using static TorchSharp.torch;
+
+namespace Lathe.Engine;
+
+/// <summary>Sets up the tensor engine for a run: a fixed thread count (bit-identical results depend on
+/// it) and the seed of the engine's own generator (initial weights, dropout).</summary>
+public static class TorchRuntime
+{
+    /// <summary>Applies <paramref name="threads"/> (0: every core) and returns the count in use.</summary>
+    public static int Configure(int threads, int seed)
+    {
+        var count = threads > 0 ? threads : Environment.ProcessorCount;
+        set_num_threads(count);
+        manual_seed(seed);
+        return count;
+    }
+}

@@ -1,0 +1,27 @@
+using static TorchSharp.torch;
+
+namespace Lathe.Models;
+
+/// <summary>Runs a model over every row in fixed-size batches, in evaluation mode and without gradients.
+/// Every prediction path (validation, evaluation, prediction, serving) goes through here, with the same
+/// batch size, so a loaded bundle reproduces the training process's outputs bit for bit.</summary>
+public static class Forward
+{
+    public const int BatchSize = 256;
+
+    /// <summary>The raw outputs, row-major [rows, outputs]: logits for classification, scaled values for regression.</summary>
+    public static float[] Outputs(nn.Module<Tensor, Tensor> model, InputTensor input, int outputs)
+    {
+        var result = new float[input.Count * outputs];
+        model.eval();
+        using var _ = no_grad();
+        for (long start = 0; start < input.Count; start += BatchSize)
+        {
+            using var scope = NewDisposeScope();
+            var length = Math.Min(BatchSize, input.Count - start);
+            var output = model.forward(input.Slice(start, length)).contiguous();
+            output.data<float>().CopyTo(result.AsSpan((int)(start * outputs), (int)(length * outputs)));
+        }
+        return result;
+    }
+}

@@ -1,0 +1,34 @@
+using Lathe.Data.Pipeline;
+using static TorchSharp.torch;
+
+namespace Lathe.Models;
+
+/// <summary>The model input of many rows, preloaded once as one tensor (float32 for tables, uint8 for
+/// images); <see cref="Rows"/> gathers a batch and, for images, applies the fitted normalisation.</summary>
+public sealed class InputTensor : IDisposable
+{
+    private readonly Tensor _all;
+    private readonly bool _image;
+    private readonly float _scale, _shift;
+
+    public InputTensor(Features features)
+    {
+        long[] shape = [features.Rows, .. features.ItemShape];
+        _image = features.IsImage;
+        _scale = features.Scale;
+        _shift = features.Shift;
+        _all = _image ? tensor(features.Pixels!, shape, ScalarType.Byte) : tensor(features.Values!, shape, ScalarType.Float32);
+    }
+
+    public long Count => _all.shape[0];
+
+    /// <summary>The batch at <paramref name="index"/> (int64 row numbers), ready for the model. The caller owns it.</summary>
+    public Tensor Rows(Tensor index) => Ready(_all.index_select(0, index));
+
+    /// <summary>The rows [start, start + length), ready for the model. The caller owns it.</summary>
+    public Tensor Slice(long start, long length) => Ready(_all.narrow(0, start, length));
+
+    private Tensor Ready(Tensor batch) => _image ? batch.to_type(ScalarType.Float32).mul_(_scale).add_(_shift) : batch;
+
+    public void Dispose() => _all.Dispose();
+}

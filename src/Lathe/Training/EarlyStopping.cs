@@ -1,0 +1,49 @@
+using Lathe.Config;
+using static TorchSharp.torch;
+
+namespace Lathe.Training;
+
+/// <summary>Stops when the validation metric has not improved for <c>patience</c> epochs, and puts the best
+/// epoch's weights back into the model at the end.</summary>
+public sealed class EarlyStopping(MetricKind metric, int patience) : ITrainerCallback, IDisposable
+{
+    private Dictionary<string, Tensor>? _best;
+
+    public double BestValue { get; private set; } = double.NaN;
+    public int BestEpoch { get; private set; }
+
+    public void OnEpochEnd(TrainerState state)
+    {
+        var value = state.ValidationMetrics.Of(metric);
+        var better = double.IsNaN(BestValue) || (metric.HigherIsBetter() ? value > BestValue : value < BestValue);
+        if (better)
+        {
+            BestValue = value;
+            BestEpoch = state.Epoch;
+            Keep(state.Model);
+        }
+        else if (patience > 0 && state.Epoch - BestEpoch >= patience)
+        {
+            state.StopRequested = true;
+        }
+    }
+
+    public void OnFitEnd(TrainerState state)
+    {
+        if (_best is not null) state.Model.load_state_dict(_best);
+    }
+
+    private void Keep(nn.Module<Tensor, Tensor> model)
+    {
+        Dispose();
+        using var _ = no_grad();
+        _best = model.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone().DetachFromDisposeScope());
+    }
+
+    public void Dispose()
+    {
+        if (_best is null) return;
+        foreach (var tensor in _best.Values) tensor.Dispose();
+        _best = null;
+    }
+}

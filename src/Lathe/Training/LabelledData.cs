@@ -1,0 +1,40 @@
+using Lathe.Config;
+using Lathe.Data;
+using Lathe.Data.Pipeline;
+using Lathe.Models;
+using static TorchSharp.torch;
+
+namespace Lathe.Training;
+
+/// <summary>One part of the data ready for the engine: the preloaded input, the target tensor the loss
+/// needs, and the truth the metrics need.</summary>
+public sealed class LabelledData : IDisposable
+{
+    private LabelledData(Features features, long[]? classes, double[]? values, float[]? scaled)
+    {
+        Features = features;
+        Input = new InputTensor(features);
+        Classes = classes;
+        Values = values;
+        Target = classes is not null ? tensor(classes) : tensor(scaled!);
+    }
+
+    public Features Features { get; }
+    public InputTensor Input { get; }
+    /// <summary>Class indices (int64) or scaled values (float32), one per row.</summary>
+    public Tensor Target { get; }
+    public long[]? Classes { get; }
+    public double[]? Values { get; }
+    public int Count => Features.Rows;
+
+    public static LabelledData From(Table raw, FittedPipeline pipeline, FittedTarget target) =>
+        target.Task == TaskKind.Classification
+            ? new LabelledData(pipeline.Transform(raw), target.EncodeClasses(raw), null, null)
+            : new LabelledData(pipeline.Transform(raw), null, target.NumbersOf(raw), target.EncodeValues(raw));
+
+    public void Dispose()
+    {
+        Input.Dispose();
+        Target.Dispose();
+    }
+}

@@ -1,0 +1,32 @@
+using Lathe.Config;
+using Lathe.Data.Schema;
+using Lathe.Evaluation;
+
+namespace Lathe.Training;
+
+/// <summary>What a training run measured, written as <c>metrics.json</c>.</summary>
+public sealed record RunMetrics
+{
+    public TaskKind Task { get; init; }
+    public string Target { get; init; } = "";
+    public MetricKind Metric { get; init; }
+    public MetricSet Train { get; init; } = new();
+    public MetricSet Validation { get; init; } = new();
+    public MetricSet Test { get; init; } = new();
+    public double TrainSeconds { get; init; }
+    public int Epochs { get; init; }
+    public int BestEpoch { get; init; }
+    public RowCounts Rows { get; init; } = new(0, 0, 0, 0);
+    public IReadOnlyList<string> Classes { get; init; } = [];
+    /// <summary>Test part: rows are true classes, columns predicted classes, in <see cref="Classes"/> order.</summary>
+    public long[][]? ConfusionMatrix { get; init; }
+    public IReadOnlyList<ColumnSchema> Columns { get; init; } = [];
+    public IReadOnlyList<EpochRecord> History { get; init; } = [];
+    public string DataFingerprint { get; init; } = "";
+    public int Seed { get; init; }
+    public int Threads { get; init; }
+    public string Lathe { get; init; } = "";
+}
+
+/// <summary>Rows in each part, and rows dropped because their target was missing.</summary>
+public sealed record RowCounts(int Train, int Validation, int Test, int DroppedMissingTarget);

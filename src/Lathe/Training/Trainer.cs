@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using Lathe.Bundles;
+using Lathe.Config;
+using Lathe.Data.Pipeline;
+using Lathe.Evaluation;
+using Lathe.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Lathe.Training;
+
+/// <summary>Owns the training loop: shuffled mini-batches from preloaded tensors, one optimiser step each,
+/// validation after every epoch, callbacks at named moments. The batch order is a permutation from the
+/// seed and the epoch, so a run is reproducible bit for bit on the same machine and thread count.</summary>
+public sealed class Trainer(TrainingConfig config, FittedTarget target, MetricKind metric, int seed, IReadOnlyList<ITrainerCallback> callbacks)
+{
+    public TrainerState Fit(nn.Module<Tensor, Tensor> model, LabelledData train, LabelledData validation,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var state = new TrainerState(model);
+        using var optimizer = CreateOptimizer(model);
+        var batches = (train.Count + config.BatchSize - 1) / config.BatchSize;
+        var metricName = ConfigNames.Of(metric);
+        double? lastMetric = null;
+        foreach (var callback in callbacks) callback.OnFitStart(state);
+
+        for (var epoch = 1; epoch <= config.Epochs && !state.StopRequested; epoch++)
+        {
+            var clock = Stopwatch.StartNew();
+            model.train();
+            using var order = tensor(Array.ConvertAll(new SeededRandom(seed, stream: 1000 + epoch).Permutation(train.Count), i => (long)i));
+            double lossSum = 0;
+            for (var b = 0; b < batches; b++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                var start = b * config.BatchSize;
+                var length = Math.Min(config.BatchSize, train.Count - start);
+                var index = order.narrow(0, start, length);
+                optimizer.zero_grad();
+                var loss = Loss(model.forward(train.Input.Rows(index)), train.Target.index_select(0, index));
+                loss.backward();
+                optimizer.step();
+                lossSum += loss.item<float>() * length;
+                progress?.Report(new TrainingProgress(epoch, config.Epochs, b + 1, batches, lossSum / (start + length), metricName, lastMetric));
+            }
+
+            var predictions = Predictor.Decode(Forward.Outputs(model, validation.Input, Predictor.OutputCount(target)), target);
+            var score = Scoring.Score(target, predictions, validation.Classes, validation.Values);
+            state.Epoch = epoch;
+            state.TrainLoss = lossSum / train.Count;
+            state.ValidationMetrics = score.Metrics;
+            state.ValidationLoss = target.Task == TaskKind.Classification
+                ? score.Metrics["log_loss"]
+                : Math.Pow(score.Metrics["rmse"] / target.Std, 2);
+            lastMetric = score.Metrics.Of(metric);
+            state.History.Add(new EpochRecord(epoch, state.TrainLoss, state.ValidationLoss, lastMetric.Value, clock.Elapsed.TotalSeconds));
+            foreach (var callback in callbacks) callback.OnEpochEnd(state);
+        }
+        foreach (var callback in callbacks) callback.OnFitEnd(state);
+        return state;
+    }
+
+    private Tensor Loss(Tensor output, Tensor truth)
+    {
+        var loss = config.Loss == LossKind.Auto
+            ? target.Task == TaskKind.Classification ? LossKind.CrossEntropy : LossKind.Mse
+            : config.Loss;
+        return loss == LossKind.CrossEntropy
+            ? nn.functional.cross_entropy(output, truth)
+            : nn.functional.mse_loss(output.squeeze(1), truth);
+    }
+
+    private optim.Optimizer CreateOptimizer(nn.Module<Tensor, Tensor> model) => config.Optimizer switch
+    {
+        OptimizerKind.Sgd => optim.SGD(model.parameters(), config.LearningRate, momentum: config.Momentum, weight_decay: config.WeightDecay),
+        _ => optim.Adam(model.parameters(), config.LearningRate, beta1: 0.9, beta2: 0.999, weight_decay: config.WeightDecay),
+    };
+}

@@ -1,0 +1,21 @@
+using Lathe.Evaluation;
+using static TorchSharp.torch;
+
+namespace Lathe.Training;
+
+/// <summary>Where training stands, as callbacks see it after each epoch.</summary>
+public sealed class TrainerState(nn.Module<Tensor, Tensor> model)
+{
+    public nn.Module<Tensor, Tensor> Model { get; } = model;
+    /// <summary>Epochs completed, from 1.</summary>
+    public int Epoch { get; internal set; }
+    public double TrainLoss { get; internal set; }
+    public double ValidationLoss { get; internal set; }
+    public MetricSet ValidationMetrics { get; internal set; } = new();
+    public List<EpochRecord> History { get; } = [];
+    /// <summary>Set by a callback to end training after this epoch.</summary>
+    public bool StopRequested { get; set; }
+}
+
+/// <summary>One epoch's figures, for the learning curve in <c>metrics.json</c>.</summary>
+public sealed record EpochRecord(int Epoch, double TrainLoss, double ValidationLoss, double ValidationMetric, double Seconds);
