@@ -1,6 +1,7 @@
 // The engine's libstdc++ compatibility step, shared by the build (as an inline MSBuild task) and
 // the tests (compiled with ELF_ONLY). See docs/engine.md for why marking one version need weak is
 // safe for libLibTorchSharp.so from TorchSharp 0.107.0.
+#nullable enable
 using System;
 using System.IO;
 using System.Text;

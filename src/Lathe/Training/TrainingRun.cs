@@ -63,7 +63,7 @@ public static class TrainingRun
 
         stage?.Report("fitting the preprocessing on the training part");
         var target = FittedTarget.Fit(data[config.Target], task, parts.Train);
-        var schema = SchemaInference.Infer(data, config.Target, config.Data.Exclude);
+        var schema = SchemaInference.Infer(train, config.Target, config.Data.Exclude);
         var pipeline = FittedPipeline.Fit(train, schema);
         using var trainData = LabelledData.From(train, pipeline, target);
         using var validationData = LabelledData.From(validation, pipeline, target);

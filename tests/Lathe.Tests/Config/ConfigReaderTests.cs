@@ -1,0 +1,126 @@
+using Lathe.Config;
+
+namespace Lathe.Tests.Config;
+
+public class ConfigReaderTests
+{
+    private const string Valid = """
+        target: Species
+        data:
+          path: penguins.json
+        training:
+          epochs: 5
+          learning_rate: 0.01
+        """;
+
+    private static ConfigException Fails(string yaml) => Assert.Throws<ConfigException>(() => ConfigReader.Parse(yaml, "run.yaml", "/data"));
+
+    [Fact]
+    public void Valid_config_reads_into_records_with_defaults_and_resolved_paths()
+    {
+        var config = ConfigReader.Parse(Valid, "run.yaml", "/data");
+        Assert.Equal("Species", config.Target);
+        Assert.Equal("/data/penguins.json", config.Data.Path);
+        Assert.Equal(5, config.Training.Epochs);
+        Assert.Equal(0.01, config.Training.LearningRate);
+        Assert.Equal(new TrainingConfig().BatchSize, config.Training.BatchSize);
+        Assert.Equal(TaskKind.Auto, config.Task);
+    }
+
+    [Fact]
+    public void Misspelled_top_level_key_names_file_line_and_the_nearest_key()
+    {
+        var error = Fails(Valid.Replace("training:", "trainig:"));
+        var problem = Assert.Single(error.Errors);
+        Assert.Equal(4, problem.Line);
+        Assert.Contains("run.yaml:4:", error.Message);
+        Assert.Contains("unknown key 'trainig'", error.Message);
+        Assert.Contains("did you mean 'training'?", error.Message);
+    }
+
+    [Fact]
+    public void Misspelled_nested_key_is_named_with_its_section()
+    {
+        var error = Fails(Valid.Replace("learning_rate", "learnig_rate"));
+        Assert.Contains("run.yaml:6: training: unknown key 'learnig_rate' — did you mean 'learning_rate'?", error.Message);
+    }
+
+    [Fact]
+    public void Unknown_choice_suggests_the_nearest_valid_value()
+    {
+        var error = Fails(Valid + "\n  optimizer: adma");
+        Assert.Contains("training.optimizer: unknown value 'adma'", error.Message);
+        Assert.Contains("did you mean 'adam'?", error.Message);
+    }
+
+    [Theory]
+    [InlineData("learning_rate: -0.1", "training.learning_rate", "must be a positive number (got -0.1)")]
+    [InlineData("batch_size: 0", "training.batch_size", "must be at least 1 (got 0)")]
+    [InlineData("epochs: 0", "training.epochs", "must be at least 1 (got 0)")]
+    public void Out_of_range_values_are_errors_naming_the_key_and_line(string setting, string key, string message)
+    {
+        var error = Fails($"target: Species\ndata:\n  path: penguins.json\ntraining:\n  {setting}\n");
+        var problem = Assert.Single(error.Errors);
+        Assert.Equal(key, problem.Path);
+        Assert.Equal(5, problem.Line);
+        Assert.Contains($"run.yaml:5: {key}: {message}", error.Message);
+    }
+
+    [Fact]
+    public void Split_fractions_must_sum_to_one()
+    {
+        var error = Fails(Valid.Replace("  path: penguins.json", "  path: penguins.json\n  split: { train: 0.8, validation: 0.15, test: 0.15 }"));
+        Assert.Contains("data.split: train + validation + test must sum to 1 (got 1.1)", error.Message);
+    }
+
+    [Fact]
+    public void Every_problem_is_reported_at_once()
+    {
+        // Keys that cannot be read are reported together; once every key reads, every range problem is.
+        var unreadable = Fails("target: y\ndata: { path: a.csv }\nseeed: 1\ntraining: { epochs: many, optimizer: adma }\n");
+        Assert.Equal(["", "training.epochs", "training.optimizer"], unreadable.Errors.Select(e => e.Path).Order());
+        var outOfRange = Fails("target: y\ndata: { path: a.csv }\ntraining: { epochs: -1, batch_size: 0 }\nmodel: { dropout: 1.5 }\n");
+        Assert.Equal(["model.dropout", "training.batch_size", "training.epochs"], outOfRange.Errors.Select(e => e.Path).Order());
+    }
+
+    [Fact]
+    public void Wrong_type_names_what_was_expected()
+    {
+        var error = Fails(Valid.Replace("epochs: 5", "epochs: many"));
+        Assert.Contains("training.epochs: expected a whole number, got 'many'", error.Message);
+    }
+
+    [Fact]
+    public void Broken_yaml_is_reported_with_its_line()
+    {
+        var error = Fails("target: Species\ndata:\n  path: [unclosed\n");
+        Assert.Contains("not valid YAML", error.Message);
+        Assert.NotNull(Assert.Single(error.Errors).Line);
+    }
+
+    [Fact]
+    public void A_separate_test_set_requires_a_zero_test_fraction()
+    {
+        var error = Fails(Valid.Replace("  path: penguins.json", "  path: penguins.json\n  test: { path: t.json }"));
+        Assert.Contains("data.split.test: must be 0 when data.test gives a separate test set", error.Message);
+    }
+
+    [Fact]
+    public void Written_config_reads_back_to_the_same_config()
+    {
+        var config = ConfigReader.Parse(Valid + "\n  optimizer: sgd\nmodel: { layers: [32, 16], dropout: 0.2 }\nmetric: macro_f1", "run.yaml", "/data");
+        var written = ConfigWriter.Write(config, "header");
+        var again = ConfigReader.Parse(written, "again.yaml", "/data");
+        Assert.Equal(written, ConfigWriter.Write(again, "header"));
+        Assert.Equal(OptimizerKind.Sgd, again.Training.Optimizer);
+        Assert.Equal([32, 16], again.Model.Layers);
+        Assert.Equal(MetricKind.MacroF1, again.Metric);
+    }
+
+    [Fact]
+    public void Every_example_config_is_valid()
+    {
+        foreach (var file in Directory.GetFiles(Path.Combine(TestData.RepoRoot, "examples"), "*.yaml"))
+            Assert.NotEqual("", ConfigReader.Load(file).Target);
+    }
+}

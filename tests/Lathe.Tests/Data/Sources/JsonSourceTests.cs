@@ -1,0 +1,45 @@
+using Lathe.Data;
+using Lathe.Data.Sources;
+
+namespace Lathe.Tests.Data.Sources;
+
+public class JsonSourceTests
+{
+    [Fact]
+    public void Reads_penguins_records_with_missing_values_as_nan()
+    {
+        var table = DataSource.Open(TestData.Vega("penguins.json")).Read();
+        Assert.Equal(344, table.RowCount);
+        Assert.Equal(["Species", "Island", "Beak Length (mm)", "Beak Depth (mm)", "Flipper Length (mm)", "Body Mass (g)", "Sex"], table.ColumnNames);
+        var beak = Assert.IsType<NumericColumn>(table["Beak Length (mm)"]);
+        Assert.Equal(39.1, beak.Values[0]);
+        Assert.Equal(2, beak.Values.Count(double.IsNaN));
+        Assert.IsType<StringColumn>(table["Sex"]);
+    }
+
+    [Fact]
+    public void Records_with_different_keys_and_nulls_still_line_up()
+    {
+        var table = DataSource.Open(TestData.Vega("movies.json")).Read();
+        Assert.Equal(3201, table.RowCount);
+        var rating = Assert.IsType<NumericColumn>(table["Rotten Tomatoes Rating"]);
+        Assert.Contains(rating.Values, double.IsNaN);
+        Assert.Equal("The Land Girls", ((StringColumn)table["Title"]).Values[0]);
+    }
+
+    [Fact]
+    public void A_json_object_instead_of_records_is_refused()
+    {
+        var error = Assert.Throws<DataException>(() => DataSource.Open(TestData.Vega("us-10m.json")).Read());
+        Assert.Contains("expected a JSON array of records", error.Message);
+    }
+
+    [Fact]
+    public void Malformed_json_names_the_line()
+    {
+        var file = Path.Combine(TestData.TempDirectory(), "broken.json");
+        File.WriteAllText(file, "[\n{\"a\": 1},\n{\"a\": 2,,}\n]");
+        var error = Assert.Throws<DataException>(() => DataSource.Open(file).Read());
+        Assert.Contains("broken.json: not valid JSON at line 3", error.Message);
+    }
+}

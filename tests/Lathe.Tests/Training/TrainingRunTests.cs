@@ -1,0 +1,116 @@
+using System.IO.Compression;
+using System.Text.Json.Nodes;
+using Lathe.Bundles;
+using Lathe.Config;
+using Lathe.Data;
+using Lathe.Training;
+
+namespace Lathe.Tests.Training;
+
+[Collection(PenguinsCollection.Name)]
+public class TrainingRunTests(PenguinsRun run)
+{
+    [Fact]
+    public void Penguins_reach_97_percent_test_accuracy()
+    {
+        var metrics = run.Result.Metrics;
+        Assert.Equal(TaskKind.Classification, metrics.Task);
+        Assert.True(metrics.Test["accuracy"] >= 0.97, $"test accuracy {metrics.Test["accuracy"]}");
+        Assert.True(metrics.Test["macro_f1"] >= 0.95);
+        Assert.Equal(344, metrics.Rows.Train + metrics.Rows.Validation + metrics.Rows.Test);
+    }
+
+    [Fact]
+    public void Run_writes_bundle_metrics_and_resolved_config()
+    {
+        var metrics = JsonNode.Parse(File.ReadAllText(Path.Combine(run.Directory, "metrics.json")))!;
+        Assert.Equal("classification", metrics["task"]!.GetValue<string>());
+        Assert.Equal("accuracy", metrics["metric"]!.GetValue<string>());
+        foreach (var part in new[] { "validation", "test" })
+        {
+            Assert.InRange(metrics[part]!["accuracy"]!.GetValue<double>(), 0, 1);
+            Assert.InRange(metrics[part]!["macro_f1"]!.GetValue<double>(), 0, 1);
+        }
+        Assert.True(metrics["train_seconds"]!.GetValue<double>() > 0);
+        Assert.True(metrics["epochs"]!.GetValue<int>() >= 1);
+        Assert.Equal(metrics["epochs"]!.GetValue<int>(), metrics["history"]!.AsArray().Count);
+
+        var resolved = ConfigReader.Load(Path.Combine(run.Directory, "config.resolved.yaml"));
+        Assert.Equal(TaskKind.Classification, resolved.Task);
+        Assert.Equal(MetricKind.Accuracy, resolved.Metric);
+        Assert.Equal(2, resolved.Training.Threads);
+        Assert.True(File.Exists(run.Result.BundlePath));
+    }
+
+    [Fact]
+    public void Same_seed_and_data_give_bit_identical_weights_and_another_seed_does_not()
+    {
+        var first = Bundle.Load(run.Result.BundlePath).Weights;
+        var again = Bundle.Load(TrainingRun.Run(TestData.Penguins(), TestData.TempDirectory()).BundlePath).Weights;
+        var other = Bundle.Load(TrainingRun.Run(TestData.Penguins(seed: 7), TestData.TempDirectory()).BundlePath).Weights;
+        Assert.Equal(first, again);
+        Assert.NotEqual(first, other);
+    }
+
+    [Fact]
+    public void Changing_validation_and_test_rows_changes_no_fitted_statistic()
+    {
+        // The same rows and labels, so the same split; every feature of the validation and test rows altered.
+        var table = JsonNode.Parse(File.ReadAllText(TestData.Vega("penguins.json")))!.AsArray();
+        var heldOut = HeldOutRows();
+        foreach (var row in heldOut)
+        {
+            var record = table[row]!.AsObject();
+            record["Body Mass (g)"] = 99999;
+            record["Beak Length (mm)"] = null;
+            record["Island"] = "Nowhere";
+        }
+        var file = Path.Combine(TestData.TempDirectory(), "penguins-altered.json");
+        File.WriteAllText(file, table.ToJsonString());
+        var altered = TrainingRun.Run(TestData.Penguins() with { Data = new DataConfig { Path = file } }, TestData.TempDirectory());
+
+        Assert.Equal(Entry(run.Result.BundlePath, "pipeline.json"), Entry(altered.BundlePath, "pipeline.json"));
+        Assert.NotEqual(run.Result.Metrics.Test["log_loss"], altered.Metrics.Test["log_loss"]);
+    }
+
+    [Fact]
+    public void Regression_on_cars_predicts_miles_per_gallon()
+    {
+        var config = new PipelineConfig
+        {
+            Target = "Miles_per_Gallon",
+            Data = new DataConfig { Path = TestData.Vega("cars.json") },
+            Training = new TrainingConfig { Epochs = 150, BatchSize = 32, Patience = 20, Threads = 2 },
+        };
+        var result = TrainingRun.Run(config, TestData.TempDirectory());
+        Assert.Equal(TaskKind.Regression, result.Metrics.Task);
+        Assert.Equal(MetricKind.Rmse, result.Metrics.Metric);
+        Assert.True(result.Metrics.Test["r2"] > 0.75, $"test r2 {result.Metrics.Test["r2"]}");
+        Assert.True(result.Metrics.Test["rmse"] < 4.5, $"test rmse {result.Metrics.Test["rmse"]}");
+        Assert.Equal(8, result.Metrics.Rows.DroppedMissingTarget);
+    }
+
+    [Fact]
+    public void A_target_that_is_not_a_column_names_the_nearest_one()
+    {
+        var error = Assert.Throws<DataException>(() => TrainingRun.Run(TestData.Penguins() with { Target = "species" }, TestData.TempDirectory()));
+        Assert.Contains("penguins.json: no target column named 'species' — did you mean 'Species'?", error.Message);
+    }
+
+    private int[] HeldOutRows()
+    {
+        var table = Lathe.Data.Sources.DataSource.Open(TestData.Vega("penguins.json")).Read();
+        var classes = Lathe.Data.Pipeline.FittedTarget.Fit(table["Species"], TaskKind.Classification, []).EncodeClasses(table);
+        var parts = Lathe.Data.Splitting.HoldoutSplit.Split(table.RowCount, new SplitConfig(), 42, classes);
+        return [.. parts.Validation, .. parts.Test];
+    }
+
+    private static byte[] Entry(string bundle, string name)
+    {
+        using var zip = ZipFile.OpenRead(bundle);
+        using var stream = zip.GetEntry(name)!.Open();
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+}
