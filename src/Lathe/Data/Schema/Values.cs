@@ -13,8 +13,9 @@ public static class Values
         "MMM d, yyyy", "d MMM yyyy", "dd-MMM-yy", "d-MMM-yy", "MMMM d, yyyy", "yyyyMMdd",
     ];
 
+    /// <summary>Empty, NA, N/A, NaN, null and ? mark a missing value. "None" does not: in real tables it is often a category (no damage, no symptoms).</summary>
     public static bool IsMissing(string? text) =>
-        text is null || text.Length == 0 || text.Trim().ToLowerInvariant() is "" or "na" or "n/a" or "nan" or "null" or "none" or "?";
+        text is null || text.Length == 0 || text.Trim().ToLowerInvariant() is "" or "na" or "n/a" or "nan" or "null" or "?";
 
     public static bool TryNumber(string text, out double value) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
