@@ -64,17 +64,42 @@ public sealed class Bundle
     {
         if (!File.Exists(path)) throw new LatheException($"model bundle '{path}' does not exist — train one with `lathe train CONFIG`");
         var name = Path.GetFileName(path);
-        ZipArchive zip;
+        var entries = ReadEntries(path, name);
+
+        BundleManifest manifest;
         try
         {
-            zip = new ZipArchive(File.OpenRead(path), ZipArchiveMode.Read);
+            manifest = JsonSerializer.Deserialize<BundleManifest>(entries[ManifestEntry], BundleJson.Options)
+                       ?? throw new BundleFormatException($"{name}: entry '{ManifestEntry}' is empty");
         }
-        catch (InvalidDataException e)
+        catch (JsonException e)
         {
-            throw new BundleFormatException($"{name}: not a readable Lathe bundle — the file is truncated or not a zip archive ({e.Message})");
+            throw new BundleFormatException($"{name}: entry '{ManifestEntry}' is not a valid manifest ({e.Message.Split(" Path:")[0]})");
         }
-        using (zip)
+        if (manifest.Format > BundleManifest.CurrentFormat || manifest.Format < 1)
+            throw new BundleFormatException($"{name}: bundle format {manifest.Format} is not one this Lathe reads (format {BundleManifest.CurrentFormat}) — use the Lathe version that made it ({manifest.Lathe})");
+
+        foreach (var entry in ContentEntries)
         {
+            if (!manifest.Entries.TryGetValue(entry, out var expected))
+                throw new BundleFormatException($"{name}: the manifest lists no hash for entry '{entry}'");
+            if (Sha256(entries[entry]) != expected)
+                throw new BundleFormatException($"{name}: entry '{entry}' fails its SHA-256 check — the bundle is corrupt or was modified after it was written");
+        }
+
+        var pipeline = Parse<PipelineFile>(name, PipelineEntry, entries[PipelineEntry]);
+        var model = Parse<ModelSpec>(name, ModelEntry, entries[ModelEntry]);
+        return new Bundle(manifest, Encoding.UTF8.GetString(entries[ConfigEntry]), pipeline.Pipeline, pipeline.Target, model, entries[WeightsEntry]);
+    }
+
+    /// <summary>Every entry's bytes, after the archive-level checks: safe names, no duplicates or strangers,
+    /// stored not compressed, within size, CRC-32 intact. The zip library's own errors become bundle errors.</summary>
+    private static Dictionary<string, byte[]> ReadEntries(string path, string name)
+    {
+        string? current = null;
+        try
+        {
+            using var zip = new ZipArchive(File.OpenRead(path), ZipArchiveMode.Read);
             var entries = new Dictionary<string, ZipArchiveEntry>(StringComparer.Ordinal);
             foreach (var entry in zip.Entries)
             {
@@ -89,34 +114,26 @@ public sealed class Bundle
                     throw new BundleFormatException($"{name}: entry '{entry.FullName}' declares {entry.Length} bytes, over the {MaxEntryBytes} limit");
             }
 
-            var manifestBytes = ReadEntry(name, entries, ManifestEntry);
-            BundleManifest manifest;
-            try
+            var contents = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+            foreach (var entry in ContentEntries.Prepend(ManifestEntry))
             {
-                manifest = JsonSerializer.Deserialize<BundleManifest>(manifestBytes, BundleJson.Options)
-                           ?? throw new BundleFormatException($"{name}: entry '{ManifestEntry}' is empty");
-            }
-            catch (JsonException e)
-            {
-                throw new BundleFormatException($"{name}: entry '{ManifestEntry}' is not a valid manifest ({e.Message.Split(" Path:")[0]})");
-            }
-            if (manifest.Format > BundleManifest.CurrentFormat || manifest.Format < 1)
-                throw new BundleFormatException($"{name}: bundle format {manifest.Format} is not one this Lathe reads (format {BundleManifest.CurrentFormat}) — use the Lathe version that made it ({manifest.Lathe})");
-
-            var contents = new Dictionary<string, byte[]>();
-            foreach (var entry in ContentEntries)
-            {
-                if (!manifest.Entries.TryGetValue(entry, out var expected))
-                    throw new BundleFormatException($"{name}: the manifest lists no hash for entry '{entry}'");
-                var bytes = ReadEntry(name, entries, entry);
-                if (Sha256(bytes) != expected)
-                    throw new BundleFormatException($"{name}: entry '{entry}' fails its SHA-256 check — the bundle is corrupt or was modified after it was written");
+                current = entry;
+                if (!entries.TryGetValue(entry, out var zipEntry))
+                    throw new BundleFormatException($"{name}: entry '{entry}' is missing");
+                using var stream = zipEntry.Open();
+                var bytes = new byte[zipEntry.Length];
+                stream.ReadExactly(bytes);
+                if (Crc32(bytes) != zipEntry.Crc32)
+                    throw new BundleFormatException($"{name}: entry '{entry}' fails its CRC-32 check — the bundle is corrupt");
                 contents[entry] = bytes;
             }
-
-            var pipeline = Parse<PipelineFile>(name, PipelineEntry, contents[PipelineEntry]);
-            var model = Parse<ModelSpec>(name, ModelEntry, contents[ModelEntry]);
-            return new Bundle(manifest, Encoding.UTF8.GetString(contents[ConfigEntry]), pipeline.Pipeline, pipeline.Target, model, contents[WeightsEntry]);
+            return contents;
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException or NotSupportedException or ArgumentException)
+        {
+            throw new BundleFormatException(current is null
+                ? $"{name}: not a readable Lathe bundle — the file is truncated or not a zip archive ({e.Message})"
+                : $"{name}: entry '{current}' cannot be read — the bundle is corrupt or truncated ({e.Message})");
         }
     }
 
@@ -149,25 +166,6 @@ public sealed class Bundle
         var escapes = entry.Length == 0 || entry.StartsWith('/') || entry.Contains('\\') || entry.Contains(':')
                       || entry.Split('/').Any(part => part is ".." or ".");
         if (escapes) throw new BundleFormatException($"{bundle}: entry '{entry}' has a name that escapes the archive; refusing the bundle");
-    }
-
-    private static byte[] ReadEntry(string bundle, Dictionary<string, ZipArchiveEntry> entries, string entry)
-    {
-        if (!entries.TryGetValue(entry, out var zipEntry))
-            throw new BundleFormatException($"{bundle}: entry '{entry}' is missing");
-        try
-        {
-            using var stream = zipEntry.Open();
-            var bytes = new byte[zipEntry.Length];
-            stream.ReadExactly(bytes);
-            if (Crc32(bytes) != zipEntry.Crc32)
-                throw new BundleFormatException($"{bundle}: entry '{entry}' fails its CRC-32 check — the bundle is corrupt");
-            return bytes;
-        }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException)
-        {
-            throw new BundleFormatException($"{bundle}: entry '{entry}' cannot be read — the bundle is corrupt or truncated ({e.Message})");
-        }
     }
 
     private static T Parse<T>(string bundle, string entry, byte[] bytes)
