@@ -57,4 +57,17 @@ public class HoldoutSplitTests
         var parts = HoldoutSplit.Split(classes.Length, new SplitConfig { Train = 0.5, Validation = 0.25, Test = 0.25 }, 3, classes);
         Assert.Contains(10, parts.Train);
     }
+
+    [Fact]
+    public void Many_small_classes_still_give_every_part_its_share()
+    {
+        // iowa-electricity by year: 17 years of 3 rows each. Rounding per class would leave validation empty.
+        var table = DataSource.Open(TestData.Vega("iowa-electricity.csv")).Read();
+        var classes = FittedTarget.Fit(table["year"], TaskKind.Classification, []).EncodeClasses(table);
+        var parts = HoldoutSplit.Split(classes.Length, new SplitConfig(), 42, classes);
+        Assert.Equal(Math.Round(classes.Length * 0.15, MidpointRounding.AwayFromZero), parts.Validation.Length);
+        Assert.Equal(Math.Round(classes.Length * 0.15, MidpointRounding.AwayFromZero), parts.Test.Length);
+        Assert.All(classes.Distinct(), c => Assert.Contains(parts.Train, r => classes[r] == c));
+        Assert.All(classes.GroupBy(c => c), g => Assert.InRange(parts.Validation.Count(r => classes[r] == g.Key), 0, 1));
+    }
 }
