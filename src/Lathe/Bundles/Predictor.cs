@@ -17,8 +17,12 @@ public sealed class Predictor(FittedPipeline pipeline, FittedTarget target, nn.M
     public Predictions Predict(Features features)
     {
         using var input = new InputTensor(features);
-        return Decode(Forward.Outputs(model, input, OutputCount(target)), target);
+        return Predict(model, input, target);
     }
+
+    /// <summary>The one prediction path: the network over preloaded input in fixed batches, then decoded.</summary>
+    public static Predictions Predict(nn.Module<Tensor, Tensor> model, InputTensor input, FittedTarget target) =>
+        Decode(Forward.Outputs(model, input, OutputCount(target)), target);
 
     public static int OutputCount(FittedTarget target) => target.Task == TaskKind.Classification ? target.Classes.Count : 1;
 

@@ -35,6 +35,14 @@ public static class InitialConfig
         return (config, schema, data.RowCount);
     }
 
-    private static string Relative(string path, string directory) =>
-        Path.GetRelativePath(Path.GetFullPath(directory), Path.GetFullPath(path));
+    /// <summary>The data path as the config should hold it: relative to the config when the two share a
+    /// folder below the root (a project that moves as a whole), absolute otherwise.</summary>
+    private static string Relative(string path, string directory)
+    {
+        var full = Path.GetFullPath(path);
+        var from = Path.GetFullPath(directory);
+        var shared = full.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()
+                     == from.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+        return shared ? Path.GetRelativePath(from, full) : full;
+    }
 }

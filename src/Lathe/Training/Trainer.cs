@@ -3,7 +3,6 @@ using Lathe.Bundles;
 using Lathe.Config;
 using Lathe.Data.Pipeline;
 using Lathe.Evaluation;
-using Lathe.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -45,7 +44,7 @@ public sealed class Trainer(TrainingConfig config, FittedTarget target, MetricKi
                 progress?.Report(new TrainingProgress(epoch, config.Epochs, b + 1, batches, lossSum / (start + length), metricName, lastMetric));
             }
 
-            var predictions = Predictor.Decode(Forward.Outputs(model, validation.Input, Predictor.OutputCount(target)), target);
+            var predictions = Predictor.Predict(model, validation.Input, target);
             var score = Scoring.Score(target, predictions, validation.Classes, validation.Values);
             state.Epoch = epoch;
             state.TrainLoss = lossSum / train.Count;

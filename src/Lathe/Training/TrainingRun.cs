@@ -81,7 +81,7 @@ public static class TrainingRun
         stage?.Report("scoring");
         Score Evaluate(LabelledData part, out Predictions predictions)
         {
-            predictions = Predictor.Decode(Forward.Outputs(model, part.Input, Predictor.OutputCount(target)), target);
+            predictions = Predictor.Predict(model, part.Input, target);
             return part.Count == 0 ? new Score(new MetricSet(), null) : Scoring.Score(target, predictions, part.Classes, part.Values);
         }
         var trainScore = Evaluate(trainData, out _);

@@ -1,0 +1,40 @@
+using Lathe.Config;
+
+namespace Lathe.Tests.Config;
+
+public class InitialConfigTests
+{
+    [Fact]
+    public void Penguins_get_a_classification_mlp_config_with_a_path_relative_to_the_project()
+    {
+        var directory = Path.Combine(TestData.RepoRoot, "runs", "example");
+        var (config, schema, rows) = InitialConfig.For(TestData.Vega("penguins.json"), "Species", directory);
+        Assert.Equal(344, rows);
+        Assert.Equal(TaskKind.Classification, config.Task);
+        Assert.Equal(MetricKind.Accuracy, config.Metric);
+        Assert.Equal(ModelKind.Mlp, config.Model.Kind);
+        Assert.Equal(Path.Combine("..", "..", "data", "vega-datasets", "data", "penguins.json"), config.Data.Path);
+        Assert.Empty(ConfigValidator.Validate(config));
+        Assert.Equal(6, schema.Features.Count());
+    }
+
+    [Fact]
+    public void Fashion_mnist_images_get_a_cnn_and_absolute_paths_outside_the_project()
+    {
+        var (config, _, rows) = InitialConfig.For(TestData.FashionTestImages, "label", TestData.TempDirectory(), TestData.FashionTestLabels);
+        Assert.Equal(10_000, rows);
+        Assert.Equal(ModelKind.Cnn, config.Model.Kind);
+        Assert.Equal(TestData.FashionTestImages, config.Data.Path);
+        Assert.Equal(TestData.FashionTestLabels, config.Data.Labels);
+        Assert.Equal(128, config.Training.BatchSize);
+    }
+
+    [Fact]
+    public void A_numeric_target_with_many_values_gets_a_regression_config()
+    {
+        var (config, _, _) = InitialConfig.For(TestData.Vega("cars.json"), "Horsepower", TestData.TempDirectory());
+        Assert.Equal(TaskKind.Regression, config.Task);
+        Assert.Equal(MetricKind.Rmse, config.Metric);
+        Assert.False(config.Data.Split.Stratify);
+    }
+}
