@@ -85,7 +85,7 @@ public class TrainingRunTests(PenguinsRun run)
         var result = TrainingRun.Run(config, TestData.TempDirectory());
         Assert.Equal(TaskKind.Regression, result.Metrics.Task);
         Assert.Equal(MetricKind.Rmse, result.Metrics.Metric);
-        Assert.True(result.Metrics.Test["r2"] > 0.75, $"test r2 {result.Metrics.Test["r2"]}");
+        Assert.True(result.Metrics.Test["r2"] > 0.7, $"test r2 {result.Metrics.Test["r2"]}");
         Assert.True(result.Metrics.Test["rmse"] < 4.5, $"test rmse {result.Metrics.Test["rmse"]}");
         Assert.Equal(8, result.Metrics.Rows.DroppedMissingTarget);
     }
