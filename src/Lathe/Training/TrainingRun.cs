@@ -28,7 +28,6 @@ public static class TrainingRun
     {
         var errors = ConfigValidator.Validate(config);
         if (errors.Count > 0) throw new ConfigException(null, errors);
-        var clock = Stopwatch.StartNew();
         var threads = TorchRuntime.Configure(config.Training.Threads, config.Seed);
 
         stage?.Report($"reading {Path.GetFileName(config.Data.Path)}");
@@ -42,10 +41,10 @@ public static class TrainingRun
         if (!metric.AppliesTo(task))
             throw new ConfigException(null, [new ConfigError("metric", null, $"'{ConfigNames.Of(metric)}' does not apply to {ConfigNames.Of(task)}")]);
 
-        var strata = task == TaskKind.Classification
-            ? FittedTarget.Fit(data[config.Target], task, []).EncodeClasses(data)
-            : null;
-        var parts = HoldoutSplit.Split(data.RowCount, config.Data.Split, config.Seed, strata);
+        // Classes are the problem's definition, known before the split (which they stratify); a regression
+        // target's scaling is a fitted statistic, so it waits for the training part.
+        var classes = task == TaskKind.Classification ? FittedTarget.Fit(data[config.Target], task, []) : null;
+        var parts = HoldoutSplit.Split(data.RowCount, config.Data.Split, config.Seed, classes?.EncodeClasses(data));
         var train = data.Gather(parts.Train);
         var validation = data.Gather(parts.Validation);
         var test = data.Gather(parts.Test);
@@ -62,7 +61,7 @@ public static class TrainingRun
             throw new DataException($"{data.Source}: {data.RowCount} rows give {train.RowCount} training and {validation.RowCount} validation rows — Lathe needs more rows, or a larger validation fraction");
 
         stage?.Report("fitting the preprocessing on the training part");
-        var target = FittedTarget.Fit(data[config.Target], task, parts.Train);
+        var target = classes ?? FittedTarget.Fit(data[config.Target], task, parts.Train);
         var schema = SchemaInference.Infer(train, config.Target, config.Data.Exclude);
         var pipeline = FittedPipeline.Fit(train, schema);
         using var trainData = LabelledData.From(train, pipeline, target);
