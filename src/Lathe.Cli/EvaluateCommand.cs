@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Lathe.Bundles;
+using Lathe.Data.Cleaning;
 using Lathe.Data.Sources;
 using Lathe.Evaluation;
 using Spectre.Console;
@@ -21,7 +22,7 @@ internal static class EvaluateCommand
         {
             var bundlePath = result.GetValue(model)!;
             var bundle = Bundle.Load(bundlePath);
-            var table = DataSource.Open(result.GetValue(data)!, labels: result.GetValue(labels)).Read();
+            var table = Quarantine.RequireNone(DataSource.Open(result.GetValue(data)!, labels: result.GetValue(labels)).Read());
             var evaluation = Evaluator.Evaluate(bundle, table);
             var directory = result.GetValue(output) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(bundlePath))!, "evaluation");
             var path = Path.Combine(directory, "metrics.json");

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using Lathe.Bundles;
+using Lathe.Data.Cleaning;
 using Lathe.Data.Sources;
 using Spectre.Console;
 
@@ -21,7 +22,7 @@ internal static class PredictCommand
         command.SetAction((result, token) => Verb.Run(_ =>
         {
             var bundle = Bundle.Load(result.GetValue(model)!);
-            var table = DataSource.Open(result.GetValue(data)!).Read();
+            var table = Quarantine.RequireNone(DataSource.Open(result.GetValue(data)!).Read());
             using var predictor = bundle.CreatePredictor();
             var predictions = predictor.Predict(table);
             var path = result.GetValue(output)!;

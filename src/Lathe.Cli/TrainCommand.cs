@@ -44,6 +44,10 @@ internal static class TrainCommand
             var metrics = run!.Metrics;
             Verb.WriteMetrics($"{ConfigNames.Of(metrics.Task)} of '{metrics.Target}' — best epoch {metrics.BestEpoch} of {metrics.Epochs}, {metrics.TrainSeconds:0.0} s",
                 [("train", metrics.Train), ("validation", metrics.Validation), ("test", metrics.Test)], metrics.Metric);
+            if (metrics.Rows.Quarantined > 0)
+                Verb.Out.MarkupLine($"[yellow]{metrics.Rows.Quarantined} malformed row(s) set aside[/]: each is listed with its line and reason in [bold]{Markup.Escape(Path.Combine(run.OutputDirectory, Lathe.Data.Cleaning.Quarantine.FileName))}[/].");
+            if (metrics.Rows.DroppedMissingTarget > 0)
+                Verb.Out.MarkupLine($"{metrics.Rows.DroppedMissingTarget} row(s) without a value for '{Markup.Escape(metrics.Target)}' were left out.");
             Verb.Out.MarkupLine($"Wrote [bold]{Markup.Escape(run.BundlePath)}[/], metrics.json and config.resolved.yaml.");
             return 0;
         }, token));

@@ -15,16 +15,19 @@ internal static class ConfigSchema
         "A separate, fixed test set.",
         new("path", "The test data file.", c => c.Path, (c, n, r) => c with { Path = r.FilePath(n) }),
         new("format", "File format.", c => c.Format, (c, n, r) => c with { Format = r.Enum<DataFormat>(n) }),
+        new("encoding", "Text encoding of a CSV/TSV file.", c => c.Encoding, (c, n, r) => c with { Encoding = r.Enum<TextEncoding>(n) }),
         new("labels", "IDX only: the labels file.", c => c.Labels, (c, n, r) => c with { Labels = r.OptionalFilePath(n) }));
 
     public static readonly ConfigSection<DataConfig> Data = new(
         "Where the data comes from and how it is split.",
         new("path", "The data file (CSV, TSV, JSON array of records, or gzipped IDX); relative to this file.", c => c.Path, (c, n, r) => c with { Path = r.FilePath(n) }),
         new("format", "File format; auto decides from the file name.", c => c.Format, (c, n, r) => c with { Format = r.Enum<DataFormat>(n) }),
+        new("encoding", "Text encoding of a CSV/TSV file; auto reads a byte-order mark, else UTF-8 (Latin-1 when most damaged lines say so).", c => c.Encoding, (c, n, r) => c with { Encoding = r.Enum<TextEncoding>(n) }),
         new("labels", "IDX only: the labels file that goes with the images.", c => c.Labels, (c, n, r) => c with { Labels = r.OptionalFilePath(n) }),
         new("test", "Optional fixed test set ({path, format, labels}); null splits the test part off data.path.", c => c.Test, (c, n, r) => c with { Test = r.OptionalSection(n, Source, c.Test ?? new DataSourceConfig()) }),
         new("exclude", "Columns never used as features (identifiers, columns that leak the target).", c => c.Exclude, (c, n, r) => c with { Exclude = r.StringList(n) }),
-        new("split", "Fractions of the rows for each part.", c => c.Split, (c, n, r) => c with { Split = r.Section(n, Split, c.Split) }));
+        new("split", "Fractions of the rows for each part.", c => c.Split, (c, n, r) => c with { Split = r.Section(n, Split, c.Split) }),
+        new("quarantine_limit", "Largest share of malformed rows (set aside in quarantine.csv with line and reason) before the run stops.", c => c.QuarantineLimit, (c, n, r) => c with { QuarantineLimit = r.Double(n) }));
 
     public static readonly ConfigSection<ModelConfig> Model = new(
         "The network.",

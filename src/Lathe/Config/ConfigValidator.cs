@@ -21,6 +21,8 @@ public static class ConfigValidator
         Check(!string.IsNullOrWhiteSpace(data.Path), "data.path", "missing", "give the data file, e.g. `path: penguins.json`");
         Check(data.Test is null || !string.IsNullOrWhiteSpace(data.Test.Path), "data.test.path", "missing", "give the test file, or set `test: null`");
 
+        Check(data.QuarantineLimit is >= 0 and <= 1, "data.quarantine_limit", $"must be a share between 0 and 1 (got {data.QuarantineLimit})", "0.01 allows one malformed row in a hundred");
+
         var split = data.Split;
         foreach (var (name, value) in new[] { ("train", split.Train), ("validation", split.Validation), ("test", split.Test) })
             Check(value is >= 0 and <= 1, $"data.split.{name}", $"must be between 0 and 1 (got {value})");

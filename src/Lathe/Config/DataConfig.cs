@@ -6,6 +6,7 @@ public sealed record DataConfig
     /// <summary>The data file; a relative path is relative to the config file.</summary>
     public string Path { get; init; } = "";
     public DataFormat Format { get; init; } = DataFormat.Auto;
+    public TextEncoding Encoding { get; init; } = TextEncoding.Auto;
     /// <summary>IDX only: the labels file that goes with the images in <see cref="Path"/>.</summary>
     public string? Labels { get; init; }
     /// <summary>A separate, fixed test set; when set, the split's test fraction must be 0.</summary>
@@ -13,4 +14,6 @@ public sealed record DataConfig
     /// <summary>Columns never used as features (identifiers, leaks).</summary>
     public IReadOnlyList<string> Exclude { get; init; } = [];
     public SplitConfig Split { get; init; } = new();
+    /// <summary>The largest share of rows that may be malformed (set aside in quarantine.csv) before the run stops.</summary>
+    public double QuarantineLimit { get; init; } = 0.01;
 }

@@ -5,5 +5,6 @@ public sealed record DataSourceConfig
 {
     public string Path { get; init; } = "";
     public DataFormat Format { get; init; } = DataFormat.Auto;
+    public TextEncoding Encoding { get; init; } = TextEncoding.Auto;
     public string? Labels { get; init; }
 }

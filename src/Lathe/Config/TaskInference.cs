@@ -11,28 +11,21 @@ public static class TaskInference
 
     public static TaskKind Infer(Column target)
     {
+        if (target is ImageColumn)
+            throw new DataException($"the target '{target.Name}' is an image column; choose a label column as the target");
+        if (SchemaInference.InferType(target) != ColumnType.Numeric) return TaskKind.Classification;
         var distinct = new HashSet<double>();
-        switch (target)
+        for (var i = 0; i < target.Count; i++)
         {
-            case NumericColumn numeric:
-                foreach (var v in numeric.Values)
-                {
-                    if (double.IsNaN(v)) continue;
-                    if (v != Math.Floor(v)) return TaskKind.Regression;
-                    if (distinct.Add(v) && distinct.Count > MaxNumericClasses) return TaskKind.Regression;
-                }
-                return TaskKind.Classification;
-            case StringColumn text:
-                foreach (var value in text.Values)
-                {
-                    if (Values.IsMissing(value)) continue;
-                    if (!Values.TryNumber(value!, out var v)) return TaskKind.Classification;
-                    if (v != Math.Floor(v)) return TaskKind.Regression;
-                    if (distinct.Add(v) && distinct.Count > MaxNumericClasses) return TaskKind.Regression;
-                }
-                return TaskKind.Classification;
-            default:
-                throw new DataException($"the target '{target.Name}' is an image column; choose a label column as the target");
+            var value = target switch
+            {
+                NumericColumn n => n.Values[i],
+                _ => Values.TryNumber(((StringColumn)target).Values[i] ?? "", out var v) ? v : double.NaN,
+            };
+            if (double.IsNaN(value)) continue;
+            if (value != Math.Floor(value)) return TaskKind.Regression;
+            if (distinct.Add(value) && distinct.Count > MaxNumericClasses) return TaskKind.Regression;
         }
+        return TaskKind.Classification;
     }
 }

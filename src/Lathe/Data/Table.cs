@@ -6,11 +6,15 @@ public sealed class Table
 {
     private readonly Dictionary<string, Column> _byName;
     private readonly int[]? _lines;
+    private readonly string _rowUnit;
 
     /// <param name="source">The file the rows came from, for messages.</param>
     /// <param name="lines">The source line of each row (CSV); null numbers rows as records from 1.</param>
-    public Table(IReadOnlyList<Column> columns, string source, int[]? lines = null)
+    /// <param name="rowUnit">What <paramref name="lines"/> count: "line" in text files, "record" in JSON.</param>
+    public Table(IReadOnlyList<Column> columns, string source, int[]? lines = null, IReadOnlyList<Cleaning.QuarantinedRow>? quarantined = null, string rowUnit = "line")
     {
+        _rowUnit = rowUnit;
+        Quarantined = quarantined ?? [];
         Columns = columns;
         Source = source;
         RowCount = columns.Count == 0 ? 0 : columns[0].Count;
@@ -26,6 +30,8 @@ public sealed class Table
     }
 
     public IReadOnlyList<Column> Columns { get; }
+    /// <summary>Rows of the source that could not be read, set aside by the reader.</summary>
+    public IReadOnlyList<Cleaning.QuarantinedRow> Quarantined { get; }
     public int RowCount { get; }
     public string Source { get; }
     public IEnumerable<string> ColumnNames => Columns.Select(c => c.Name);
@@ -45,7 +51,18 @@ public sealed class Table
     }
 
     /// <summary>Where row <paramref name="row"/> came from, in words: "line 18" or "record 17".</summary>
-    public string RowName(int row) => _lines is null ? $"record {row + 1}" : $"line {_lines[row]}";
+    public string RowName(int row) => _lines is null ? $"record {row + 1}" : $"{_rowUnit} {_lines[row]}";
+
+    /// <summary>The line (text files) or record number (JSON) of a row, from 1.</summary>
+    public int LineOf(int row) => _lines?[row] ?? row + 1;
+
+    /// <summary>A row's values as one comma-separated line, for the quarantine file.</summary>
+    public string RowText(int row) => string.Join(",", Columns.Select(c => c switch
+    {
+        StringColumn s => s.Values[row] is { } v && v.IndexOfAny([',', '"', '\n']) >= 0 ? "\"" + v.Replace("\"", "\"\"") + "\"" : s.Values[row] ?? "",
+        NumericColumn n => double.IsNaN(n.Values[row]) ? "" : n.Values[row].ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        _ => "<image>",
+    }));
 
     public Table Gather(ReadOnlySpan<int> rows)
     {
@@ -57,8 +74,8 @@ public sealed class Table
             lines = new int[rows.Length];
             for (var i = 0; i < rows.Length; i++) lines[i] = _lines[rows[i]];
         }
-        return new Table(columns, Source, lines);
+        return new Table(columns, Source, lines, Quarantined, _rowUnit);
     }
 
-    public Table With(IReadOnlyList<Column> columns) => new(columns, Source, _lines);
+    public Table With(IReadOnlyList<Column> columns) => new(columns, Source, _lines, Quarantined, _rowUnit);
 }

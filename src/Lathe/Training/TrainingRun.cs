@@ -3,6 +3,7 @@ using System.Text.Json;
 using Lathe.Bundles;
 using Lathe.Config;
 using Lathe.Data;
+using Lathe.Data.Cleaning;
 using Lathe.Data.Pipeline;
 using Lathe.Data.Schema;
 using Lathe.Data.Sources;
@@ -31,12 +32,20 @@ public static class TrainingRun
         var threads = TorchRuntime.Configure(config.Training.Threads, config.Seed);
 
         stage?.Report($"reading {Path.GetFileName(config.Data.Path)}");
-        var source = DataSource.Open(config.Data.Path, config.Data.Format, config.Data.Labels);
-        var (data, dropped) = WithTarget(source.Read(cancellationToken), config.Target);
+        var source = DataSource.Open(config.Data);
+        var read = source.Read(cancellationToken);
+        var (labelled, dropped) = WithTarget(read, config.Target);
         foreach (var column in config.Data.Exclude)
-            if (!data.Contains(column)) throw data.MissingColumn(column, "column to exclude (data.exclude)");
+            if (!labelled.Contains(column)) throw labelled.MissingColumn(column, "column to exclude (data.exclude)");
 
-        var task = config.Task == TaskKind.Auto ? TaskInference.Infer(data[config.Target]) : config.Task;
+        var task = config.Task == TaskKind.Auto ? TaskInference.Infer(labelled[config.Target]) : config.Task;
+        // Rows the reader could not parse, and rows whose values do not fit their column's type, are set
+        // aside and listed in quarantine.csv; too many of them stop the run before any training.
+        var (data, quarantined) = Quarantine.Screen(labelled, SchemaInference.Infer(labelled, config.Target, config.Data.Exclude),
+            task == TaskKind.Regression ? config.Target : null);
+        var quarantineFile = Path.Combine(outputDirectory, Quarantine.FileName);
+        if (quarantined.Count > 0) Quarantine.Write(quarantineFile, quarantined);
+        Quarantine.Check(read.Source, quarantined, read.RowCount + read.Quarantined.Count, config.Data.QuarantineLimit, quarantineFile);
         var metric = config.Metric == MetricKind.Auto ? MetricKinds.DefaultFor(task) : config.Metric;
         if (!metric.AppliesTo(task))
             throw new ConfigException(null, [new ConfigError("metric", null, $"'{ConfigNames.Of(metric)}' does not apply to {ConfigNames.Of(task)}")]);
@@ -52,8 +61,8 @@ public static class TrainingRun
         if (config.Data.Test is { } testSource)
         {
             stage?.Report($"reading {Path.GetFileName(testSource.Path)}");
-            var fixedTest = DataSource.Open(testSource.Path, testSource.Format, testSource.Labels);
-            (test, var droppedTest) = WithTarget(fixedTest.Read(cancellationToken), config.Target);
+            var fixedTest = DataSource.Open(testSource.Path, testSource.Format, testSource.Labels, testSource.Encoding, config.Data.QuarantineLimit);
+            (test, var droppedTest) = WithTarget(Quarantine.RequireNone(fixedTest.Read(cancellationToken)), config.Target);
             dropped += droppedTest;
             files.AddRange(fixedTest.Files);
         }
@@ -100,7 +109,7 @@ public static class TrainingRun
             TrainSeconds = Math.Round(trainSeconds, 3),
             Epochs = state.Epoch,
             BestEpoch = earlyStopping.BestEpoch,
-            Rows = new RowCounts(train.RowCount, validation.RowCount, test.RowCount, dropped),
+            Rows = new RowCounts(train.RowCount, validation.RowCount, test.RowCount, dropped, quarantined.Count),
             Classes = target.Classes,
             ConfusionMatrix = testScore.ConfusionRows,
             Columns = schema.Columns,

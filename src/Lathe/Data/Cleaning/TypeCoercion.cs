@@ -40,6 +40,35 @@ public static class TypeCoercion
         return raw.With(columns);
     }
 
+    /// <summary>Rows with a value that does not fit its column's type, each with the reason; the columns checked
+    /// are the features and, for regression, the target.</summary>
+    public static IReadOnlyList<(int Row, string Reason)> FindBadRows(Table raw, DataSchema schema, string? numericTarget = null)
+    {
+        var bad = new SortedDictionary<int, string>();
+        var checks = schema.Features.Select(c => (c.Name, c.Type)).ToList();
+        if (numericTarget is not null) checks.Add((numericTarget, ColumnType.Numeric));
+        foreach (var (name, type) in checks)
+        {
+            if (!raw.Contains(name) || raw[name] is not StringColumn text) continue;
+            Func<string, bool>? fits = type switch
+            {
+                ColumnType.Numeric => v => Values.TryNumber(v, out _),
+                ColumnType.Boolean => v => Values.TryBoolean(v, out _) || Values.TryNumber(v, out _),
+                ColumnType.DateTime => v => Values.TryDate(v, out _),
+                _ => null,
+            };
+            if (fits is null) continue;
+            var what = type switch { ColumnType.Numeric => "a number", ColumnType.Boolean => "a yes/no value", _ => "a date" };
+            for (var i = 0; i < text.Count; i++)
+            {
+                var value = text.Values[i];
+                if (!Values.IsMissing(value) && !fits(value!) && !bad.ContainsKey(i))
+                    bad[i] = $"column '{name}': '{value}' is not {what}";
+            }
+        }
+        return bad.Select(p => (p.Key, p.Value)).ToArray();
+    }
+
     private static NumericColumn ToNumbers(Table raw, Column column, string name)
     {
         if (column is NumericColumn numeric) return numeric;

@@ -8,6 +8,8 @@ public static class SchemaInference
     public const int MaxCategories = 100;
     /// <summary>…unless most of its values are unique, which marks free text or an identifier.</summary>
     private const double MaxDistinctShare = 0.5;
+    /// <summary>The share of values that may fail to parse in a column still taken as numeric.</summary>
+    public const double StrayShare = 0.01;
 
     public static DataSchema Infer(Table table, string target, IReadOnlyCollection<string>? exclude = null)
     {
@@ -35,22 +37,24 @@ public static class SchemaInference
                 return IsBinary(numeric.Values) ? ColumnType.Boolean : ColumnType.Numeric;
         }
         var values = ((StringColumn)column).Values;
-        bool numbers = true, booleans = true, dates = true;
+        bool booleans = true, dates = true;
         var distinct = new HashSet<string>(StringComparer.Ordinal);
-        var present = 0;
+        int present = 0, notNumbers = 0;
         foreach (var value in values)
         {
             if (Values.IsMissing(value)) continue;
             present++;
             var text = value!.Trim();
             if (distinct.Count <= MaxCategories) distinct.Add(text);
-            numbers = numbers && Values.TryNumber(text, out _);
+            if (!Values.TryNumber(text, out _)) notNumbers++;
             booleans = booleans && Values.TryBoolean(text, out _);
-            dates = dates && !numbers && Values.TryDate(text, out _);
+            dates = dates && notNumbers > 0 && Values.TryDate(text, out _);
         }
         if (present == 0) return ColumnType.Categorical;
         if (booleans) return ColumnType.Boolean;
-        if (numbers) return distinct.Count <= 2 && distinct.All(v => v is "0" or "1") ? ColumnType.Boolean : ColumnType.Numeric;
+        // A few stray values do not make a column of numbers text: their rows are quarantined instead.
+        if (notNumbers <= present * StrayShare)
+            return distinct.Count <= 2 && distinct.All(v => v is "0" or "1") ? ColumnType.Boolean : ColumnType.Numeric;
         if (dates) return ColumnType.DateTime;
         if (distinct.Count <= MaxCategories && (distinct.Count <= 20 || distinct.Count <= present * MaxDistinctShare))
             return ColumnType.Categorical;

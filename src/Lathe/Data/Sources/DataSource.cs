@@ -6,7 +6,8 @@ namespace Lathe.Data.Sources;
 /// <summary>Opens the right <see cref="IDataSource"/> for a file, from its format or its name.</summary>
 public static class DataSource
 {
-    public static IDataSource Open(string path, DataFormat format = DataFormat.Auto, string? labels = null)
+    public static IDataSource Open(string path, DataFormat format = DataFormat.Auto, string? labels = null,
+        TextEncoding encoding = TextEncoding.Auto, double quarantineLimit = 0.01)
     {
         if (!File.Exists(path))
             throw new DataException($"data file '{path}' does not exist — check data.path (relative paths are relative to the config file)");
@@ -17,15 +18,15 @@ public static class DataSource
             throw new DataException($"{path}: a labels file is only used with IDX data — remove data.labels, or set format: idx");
         return resolved switch
         {
-            DataFormat.Csv => new CsvSource(path, ','),
-            DataFormat.Tsv => new CsvSource(path, '\t'),
+            DataFormat.Csv => new CsvSource(path, null, encoding, quarantineLimit),
+            DataFormat.Tsv => new CsvSource(path, '\t', encoding, quarantineLimit),
             DataFormat.Json => new JsonSource(path),
             DataFormat.Idx => new IdxSource(path, labels),
             _ => throw new DataException($"{path}: unknown format"),
         };
     }
 
-    public static Table Read(DataConfig data) => Open(data.Path, data.Format, data.Labels).Read();
+    public static IDataSource Open(DataConfig data) => Open(data.Path, data.Format, data.Labels, data.Encoding, data.QuarantineLimit);
 
     public static DataFormat Detect(string path)
     {

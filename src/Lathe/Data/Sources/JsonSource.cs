@@ -31,11 +31,18 @@ public sealed class JsonSource(string path) : IDataSource
             var columns = new Dictionary<string, JsonColumn>(StringComparer.Ordinal);
             var order = new List<string>();
             var index = 0;
+            var quarantined = new List<Cleaning.QuarantinedRow>();
+            var kept = new List<int>(rows);
             foreach (var record in root.EnumerateArray())
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 if (record.ValueKind != JsonValueKind.Object)
-                    throw new DataException($"{path}: record {index + 1} is a {record.ValueKind.ToString().ToLowerInvariant()}, not an object of fields");
+                {
+                    quarantined.Add(new Cleaning.QuarantinedRow(index + 1, $"record is {Article(record.ValueKind)}, not an object of fields", record.GetRawText()));
+                    index++;
+                    continue;
+                }
+                kept.Add(index);
                 foreach (var property in record.EnumerateObject())
                 {
                     if (!columns.TryGetValue(property.Name, out var column))
@@ -47,10 +54,22 @@ public sealed class JsonSource(string path) : IDataSource
                 }
                 index++;
             }
-            var table = order.Select(name => columns[name].ToColumn(name)).ToArray();
-            return new Table(table, Path.GetFileName(path));
+            var table = new Table(order.Select(name => columns[name].ToColumn(name)).ToArray(), Path.GetFileName(path));
+            if (quarantined.Count == 0) return table;
+            // Keep the record numbers of the rows that remain, so messages still point at the right record.
+            var numbers = kept.Select(i => i + 1).ToArray();
+            return new Table(table.Gather(kept.ToArray()).Columns, table.Source, numbers, quarantined, "record");
         }
     }
+
+    private static string Article(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.Null => "null",
+        _ => "a " + kind.ToString().ToLowerInvariant(),
+    };
 
     private sealed class JsonColumn(int rows)
     {

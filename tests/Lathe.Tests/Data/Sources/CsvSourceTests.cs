@@ -38,12 +38,79 @@ public class CsvSourceTests
     }
 
     [Fact]
-    public void A_row_with_the_wrong_field_count_is_an_error_naming_its_line()
+    public void A_row_with_the_wrong_field_count_is_quarantined_with_its_line()
     {
         var file = Path.Combine(TestData.TempDirectory(), "bad.csv");
         File.WriteAllLines(file, ["a,b,c", "1,2,3", "4,5", "6,7,8"]);
-        var error = Assert.Throws<DataException>(() => DataSource.Open(file).Read());
-        Assert.Contains("bad.csv line 3: expected 3 fields as in the header, found 2", error.Message);
+        var table = DataSource.Open(file).Read();
+        Assert.Equal(2, table.RowCount);
+        var bad = Assert.Single(table.Quarantined);
+        Assert.Equal((3, "expected 3 fields as in the header, found 2", "4,5"), (bad.Line, bad.Reason, bad.Raw));
+        Assert.Equal("line 4", table.RowName(1));
+    }
+
+    [Fact]
+    public void An_unclosed_quote_quarantines_its_line_and_not_the_rest_of_the_file()
+    {
+        var file = Path.Combine(TestData.TempDirectory(), "quote.csv");
+        File.WriteAllLines(file, ["name,n", "ok,1", "\"broken,2", "fine,3", "also \"fine\",4", "\"closed\"x,5", "\"quoted\",7,8"]);
+        var table = DataSource.Open(file).Read();
+        Assert.Equal(new string?[] { "ok", "fine", "also \"fine\"" }, ((StringColumn)table["name"]).Values);
+        Assert.Equal([3, 6, 7], table.Quarantined.Select(q => q.Line));
+        Assert.Equal("expected 2 fields as in the header, found 3", table.Quarantined[2].Reason);
+        Assert.StartsWith("a quote opened on this line is never closed properly", table.Quarantined[0].Reason);
+        Assert.Equal("text after a closing quote", table.Quarantined[1].Reason);
+        Assert.Equal("\"broken,2", table.Quarantined[0].Raw);
+    }
+
+    [Theory]
+    [InlineData(";")]
+    [InlineData("|")]
+    [InlineData("\t")]
+    public void The_delimiter_is_detected(string delimiter)
+    {
+        var file = Path.Combine(TestData.TempDirectory(), "weather.csv");
+        File.WriteAllLines(file, File.ReadAllLines(TestData.Vega("seattle-weather.csv")).Select(l => l.Replace(",", delimiter)));
+        var table = DataSource.Open(file).Read();
+        Assert.Equal(["date", "precipitation", "temp_max", "temp_min", "wind", "weather"], table.ColumnNames);
+        Assert.Equal(1461, table.RowCount);
+    }
+
+    [Fact]
+    public void A_file_without_a_header_gets_numbered_columns()
+    {
+        var file = Path.Combine(TestData.TempDirectory(), "noheader.csv");
+        File.WriteAllLines(file, File.ReadAllLines(TestData.Vega("seattle-weather.csv")).Skip(1).Select(l => string.Join(",", l.Split(',')[1..5])));
+        var table = DataSource.Open(file).Read();
+        Assert.Equal(["column_1", "column_2", "column_3", "column_4"], table.ColumnNames);
+        Assert.Equal(1461, table.RowCount);
+        Assert.Equal("line 1", table.RowName(0));
+    }
+
+    [Theory]
+    [InlineData("utf-8-bom")]
+    [InlineData("utf-16le")]
+    [InlineData("utf-16be")]
+    [InlineData("latin-1")]
+    public void Text_in_every_supported_encoding_reads_the_same(string encoding)
+    {
+        var lines = new[] { "city,country,population", "Zürich,Schweiz,421878", "São Paulo,Brasil,11451245", "Kraków,Polska,804237", "Montréal,Canada,1762949" };
+        var text = string.Join("\r\n", lines) + "\r\n";
+        var bytes = encoding switch
+        {
+            "utf-8-bom" => [.. new System.Text.UTF8Encoding(true).GetPreamble(), .. System.Text.Encoding.UTF8.GetBytes(text)],
+            "utf-16le" => [.. System.Text.Encoding.Unicode.GetPreamble(), .. System.Text.Encoding.Unicode.GetBytes(text)],
+            "utf-16be" => [.. System.Text.Encoding.BigEndianUnicode.GetPreamble(), .. System.Text.Encoding.BigEndianUnicode.GetBytes(text)],
+            _ => System.Text.Encoding.Latin1.GetBytes(text.Replace("Kraków", "Krakau")),
+        };
+        var file = Path.Combine(TestData.TempDirectory(), $"{encoding}.csv");
+        File.WriteAllBytes(file, bytes);
+        var table = DataSource.Open(file).Read();
+        Assert.Empty(table.Quarantined);
+        Assert.Equal(["city", "country", "population"], table.ColumnNames);
+        Assert.Equal("Zürich", ((StringColumn)table["city"]).Values[0]);
+        Assert.Equal("São Paulo", ((StringColumn)table["city"]).Values[1]);
+        Assert.Equal("Montréal", ((StringColumn)table["city"]).Values[3]);
     }
 
     [Fact]

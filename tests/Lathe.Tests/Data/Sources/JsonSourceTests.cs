@@ -35,6 +35,19 @@ public class JsonSourceTests
     }
 
     [Fact]
+    public void A_record_that_is_not_an_object_is_quarantined_by_its_record_number()
+    {
+        var file = Path.Combine(TestData.TempDirectory(), "mixed.json");
+        File.WriteAllText(file, "[{\"a\": 1, \"b\": \"x\"}, 42, {\"a\": 3, \"b\": \"y\"}, [1, 2]]");
+        var table = DataSource.Open(file).Read();
+        Assert.Equal(2, table.RowCount);
+        Assert.Equal([1.0, 3.0], ((NumericColumn)table["a"]).Values);
+        Assert.Equal([(2, "record is a number, not an object of fields", "42"), (4, "record is an array, not an object of fields", "[1, 2]")],
+            table.Quarantined.Select(q => (q.Line, q.Reason, q.Raw)));
+        Assert.Equal("record 3", table.RowName(1));
+    }
+
+    [Fact]
     public void Malformed_json_names_the_line()
     {
         var file = Path.Combine(TestData.TempDirectory(), "broken.json");
