@@ -20,7 +20,7 @@ internal static class ConfigSchema
 
     public static readonly ConfigSection<DataConfig> Data = new(
         "Where the data comes from and how it is split.",
-        new("path", "The data file (CSV, TSV, JSON array of records, or gzipped IDX); relative to this file.", c => c.Path, (c, n, r) => c with { Path = r.FilePath(n) }),
+        new("path", "The data file (CSV, TSV, JSON records or lines, Parquet, Arrow IPC, or gzipped IDX); relative to this file.", c => c.Path, (c, n, r) => c with { Path = r.FilePath(n) }),
         new("format", "File format; auto decides from the file name.", c => c.Format, (c, n, r) => c with { Format = r.Enum<DataFormat>(n) }),
         new("encoding", "Text encoding of a CSV/TSV file; auto reads a byte-order mark, else UTF-8 (Latin-1 when most damaged lines say so).", c => c.Encoding, (c, n, r) => c with { Encoding = r.Enum<TextEncoding>(n) }),
         new("labels", "IDX only: the labels file that goes with the images.", c => c.Labels, (c, n, r) => c with { Labels = r.OptionalFilePath(n) }),

@@ -5,7 +5,7 @@ namespace Lathe.Data.Schema;
 public static class SchemaInference
 {
     /// <summary>A text column with at most this many distinct values is categorical…</summary>
-    public const int MaxCategories = 100;
+    public const int MaxCategories = 1000;
     /// <summary>…unless most of its values are unique, which marks free text or an identifier.</summary>
     private const double MaxDistinctShare = 0.5;
     /// <summary>The share of values that may fail to parse in a column still taken as numeric.</summary>

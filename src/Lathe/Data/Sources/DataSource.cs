@@ -21,6 +21,9 @@ public static class DataSource
             DataFormat.Csv => new CsvSource(path, null, encoding, quarantineLimit),
             DataFormat.Tsv => new CsvSource(path, '\t', encoding, quarantineLimit),
             DataFormat.Json => new JsonSource(path),
+            DataFormat.Jsonl => new JsonSource(path, lines: true),
+            DataFormat.Parquet => new ParquetSource(path),
+            DataFormat.Arrow => new ArrowSource(path),
             DataFormat.Idx => new IdxSource(path, labels),
             _ => throw new DataException($"{path}: unknown format"),
         };
@@ -35,8 +38,11 @@ public static class DataSource
         if (name.EndsWith(".csv") || name.EndsWith(".txt")) return DataFormat.Csv;
         if (name.EndsWith(".tsv") || name.EndsWith(".tab")) return DataFormat.Tsv;
         if (name.EndsWith(".json")) return DataFormat.Json;
+        if (name.EndsWith(".jsonl") || name.EndsWith(".ndjson")) return DataFormat.Jsonl;
+        if (name.EndsWith(".parquet") || name.EndsWith(".pq")) return DataFormat.Parquet;
+        if (name.EndsWith(".arrow") || name.EndsWith(".feather") || name.EndsWith(".ipc")) return DataFormat.Arrow;
         if (name.Contains("-idx") || name.Contains(".idx") || name.EndsWith("ubyte")) return DataFormat.Idx;
-        throw new DataException($"{path}: cannot tell the format from the file name — set data.format to csv, tsv, json or idx");
+        throw new DataException($"{path}: cannot tell the format from the file name — set data.format to csv, tsv, json, jsonl, parquet, arrow or idx");
     }
 
     /// <summary>A SHA-256 over the bytes of every file read: the training data's fingerprint.</summary>

@@ -1,22 +1,38 @@
-using System.Globalization;
+using System.Text;
 using System.Text.Json;
+using Lathe.Data.Cleaning;
 
 namespace Lathe.Data.Sources;
 
-/// <summary>Reads a JSON array of records (as vega-datasets ships tables). Keys become columns in order
-/// of first appearance; a record without a key is missing there. A column whose values are all numbers
-/// or null stays numeric; anything else is kept as text and typed later.</summary>
-public sealed class JsonSource(string path) : IDataSource
+/// <summary>Reads JSON records: an array of objects (as vega-datasets ships tables) or JSON Lines (one
+/// object per line; a <c>.json</c> file that starts with <c>{</c> is read this way too). Keys become
+/// columns in order of first appearance; a record without a key is missing there. A column whose values
+/// are all numbers or null stays numeric; anything else is kept as text and typed later. A record that is
+/// not an object — or, in JSON Lines, a line that is not valid JSON — is quarantined, not fatal.</summary>
+public sealed class JsonSource(string path, bool? lines = null) : IDataSource
 {
+    private static readonly JsonDocumentOptions Options = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
+
     public IReadOnlyList<string> Files => [path];
 
     public Table Read(CancellationToken cancellationToken = default)
     {
+        var bytes = File.ReadAllBytes(path);
+        var records = new Records();
+        var jsonLines = lines ?? LooksLikeLines(bytes);
+        if (jsonLines) ReadLines(bytes, records, cancellationToken);
+        else ReadArray(bytes, records, cancellationToken);
+
+        var table = new Table(records.Columns(), Path.GetFileName(path), records.Numbers.ToArray(), records.Quarantined, jsonLines ? "line" : "record");
+        return table;
+    }
+
+    private void ReadArray(byte[] bytes, Records records, CancellationToken cancellationToken)
+    {
         JsonDocument document;
         try
         {
-            using var stream = File.OpenRead(path);
-            document = JsonDocument.Parse(stream, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+            document = JsonDocument.Parse(bytes, Options);
         }
         catch (JsonException e)
         {
@@ -26,82 +42,156 @@ public sealed class JsonSource(string path) : IDataSource
         {
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Array)
-                throw new DataException($"{path}: expected a JSON array of records ([{{...}}, {{...}}]), found a {root.ValueKind.ToString().ToLowerInvariant()}");
-            var rows = root.GetArrayLength();
-            var columns = new Dictionary<string, JsonColumn>(StringComparer.Ordinal);
-            var order = new List<string>();
-            var index = 0;
-            var quarantined = new List<Cleaning.QuarantinedRow>();
-            var kept = new List<int>(rows);
+                throw new DataException($"{path}: expected a JSON array of records ([{{...}}, {{...}}]) or JSON Lines, found {Article(root.ValueKind)}");
+            var number = 0;
             foreach (var record in root.EnumerateArray())
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (record.ValueKind != JsonValueKind.Object)
-                {
-                    quarantined.Add(new Cleaning.QuarantinedRow(index + 1, $"record is {Article(record.ValueKind)}, not an object of fields", record.GetRawText()));
-                    index++;
-                    continue;
-                }
-                kept.Add(index);
-                foreach (var property in record.EnumerateObject())
-                {
-                    if (!columns.TryGetValue(property.Name, out var column))
-                    {
-                        columns[property.Name] = column = new JsonColumn(rows);
-                        order.Add(property.Name);
-                    }
-                    column.Set(index, property.Value);
-                }
-                index++;
+                if (++number % 65536 == 0) cancellationToken.ThrowIfCancellationRequested();
+                records.Add(record, number);
             }
-            var table = new Table(order.Select(name => columns[name].ToColumn(name)).ToArray(), Path.GetFileName(path));
-            if (quarantined.Count == 0) return table;
-            // Keep the record numbers of the rows that remain, so messages still point at the right record.
-            var numbers = kept.Select(i => i + 1).ToArray();
-            return new Table(table.Gather(kept.ToArray()).Columns, table.Source, numbers, quarantined, "record");
+        }
+    }
+
+    private static void ReadLines(byte[] bytes, Records records, CancellationToken cancellationToken)
+    {
+        var start = bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0;
+        var line = 0;
+        while (start < bytes.Length)
+        {
+            var end = Array.IndexOf(bytes, (byte)'\n', start);
+            if (end < 0) end = bytes.Length;
+            line++;
+            if (line % 65536 == 0) cancellationToken.ThrowIfCancellationRequested();
+            var text = bytes.AsSpan(start, end - start).TrimEnd((byte)'\r');
+            start = end + 1;
+            if (text.Trim(" \t"u8).IsEmpty) continue;
+            try
+            {
+                using var document = JsonDocument.Parse(text.ToArray(), Options);
+                records.Add(document.RootElement, line);
+            }
+            catch (JsonException e)
+            {
+                records.Quarantine(line, $"not valid JSON: {e.Message.Split(" Path:")[0].Split(" LineNumber:")[0]}", Encoding.UTF8.GetString(text));
+            }
+        }
+    }
+
+    /// <summary>JSON Lines when the first non-empty line is a whole object on its own and another line follows.</summary>
+    private static bool LooksLikeLines(byte[] bytes)
+    {
+        var start = bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0;
+        var nonEmpty = new List<(int Start, int End)>();
+        while (start < bytes.Length && nonEmpty.Count < 2)
+        {
+            var end = Array.IndexOf(bytes, (byte)'\n', start);
+            if (end < 0) end = bytes.Length;
+            if (!bytes.AsSpan(start, end - start).Trim(" \t\r"u8).IsEmpty) nonEmpty.Add((start, end));
+            start = end + 1;
+        }
+        if (nonEmpty.Count < 2) return false;
+        var first = bytes.AsSpan(nonEmpty[0].Start, nonEmpty[0].End - nonEmpty[0].Start).Trim(" \t\r"u8);
+        if (first.IsEmpty || first[0] != '{') return false;
+        try
+        {
+            using var document = JsonDocument.Parse(first.ToArray(), Options);
+            return document.RootElement.ValueKind == JsonValueKind.Object;
+        }
+        catch (JsonException)
+        {
+            return false;
         }
     }
 
     private static string Article(JsonValueKind kind) => kind switch
     {
         JsonValueKind.Array => "an array",
+        JsonValueKind.Object => "an object",
         JsonValueKind.String => "a string",
         JsonValueKind.Number => "a number",
         JsonValueKind.Null => "null",
         _ => "a " + kind.ToString().ToLowerInvariant(),
     };
 
-    private sealed class JsonColumn(int rows)
+    /// <summary>The records read so far, as growing columns.</summary>
+    private sealed class Records
     {
-        private readonly double[] _numbers = Enumerable.Repeat(double.NaN, rows).ToArray();
-        private readonly string?[] _texts = new string?[rows];
+        private readonly Dictionary<string, JsonColumn> _columns = new(StringComparer.Ordinal);
+        private readonly List<string> _order = [];
+
+        public List<int> Numbers { get; } = [];
+        public List<QuarantinedRow> Quarantined { get; } = [];
+
+        public void Add(JsonElement record, int number)
+        {
+            if (record.ValueKind != JsonValueKind.Object)
+            {
+                Quarantine(number, $"record is {Article(record.ValueKind)}, not an object of fields", record.GetRawText());
+                return;
+            }
+            var row = Numbers.Count;
+            foreach (var property in record.EnumerateObject())
+            {
+                if (!_columns.TryGetValue(property.Name, out var column))
+                {
+                    _columns[property.Name] = column = new JsonColumn(row);
+                    _order.Add(property.Name);
+                }
+                column.Set(row, property.Value);
+            }
+            Numbers.Add(number);
+        }
+
+        public void Quarantine(int number, string reason, string raw) => Quarantined.Add(new QuarantinedRow(number, reason, raw));
+
+        public Column[] Columns() => _order.Select(name => _columns[name].ToColumn(name, Numbers.Count)).ToArray();
+    }
+
+    private sealed class JsonColumn(int missingBefore)
+    {
+        private readonly List<double> _numbers = Enumerable.Repeat(double.NaN, missingBefore).ToList();
+        private readonly List<string?> _texts = Enumerable.Repeat<string?>(null, missingBefore).ToList();
         private bool _allNumeric = true;
 
         public void Set(int row, JsonElement value)
         {
-            switch (value.ValueKind)
+            // Rows that had no value for this key are missing.
+            while (_numbers.Count < row)
             {
-                case JsonValueKind.Number:
-                    _numbers[row] = value.GetDouble();
-                    _texts[row] = value.GetRawText();
-                    break;
-                case JsonValueKind.Null or JsonValueKind.Undefined:
-                    break;
-                case JsonValueKind.String:
-                    _allNumeric = false;
-                    _texts[row] = value.GetString();
-                    break;
-                case JsonValueKind.True or JsonValueKind.False:
-                    _allNumeric = false;
-                    _texts[row] = value.ValueKind == JsonValueKind.True ? "true" : "false";
-                    break;
-                default:
-                    _allNumeric = false;
-                    _texts[row] = value.GetRawText();
-                    break;
+                _numbers.Add(double.NaN);
+                _texts.Add(null);
+            }
+            var (number, text) = value.ValueKind switch
+            {
+                JsonValueKind.Number => (value.GetDouble(), value.GetRawText()),
+                JsonValueKind.Null or JsonValueKind.Undefined => (double.NaN, null),
+                JsonValueKind.String => (double.NaN, value.GetString()),
+                JsonValueKind.True => (double.NaN, "true"),
+                JsonValueKind.False => (double.NaN, "false"),
+                _ => (double.NaN, value.GetRawText()),
+            };
+            if (value.ValueKind is not (JsonValueKind.Number or JsonValueKind.Null or JsonValueKind.Undefined)) _allNumeric = false;
+            if (_numbers.Count == row)
+            {
+                _numbers.Add(number);
+                _texts.Add(text);
+            }
+            else
+            {
+                // A key repeated within one record: the last value wins, as in most JSON readers.
+                _numbers[row] = number;
+                _texts[row] = text;
             }
         }
 
-        public Column ToColumn(string name) => _allNumeric ? new NumericColumn(name, _numbers) : new StringColumn(name, _texts);
+        public Column ToColumn(string name, int rows)
+        {
+            while (_numbers.Count < rows)
+            {
+                _numbers.Add(double.NaN);
+                _texts.Add(null);
+            }
+            return _allNumeric ? new NumericColumn(name, _numbers.ToArray()) : new StringColumn(name, _texts.ToArray());
+        }
     }
 }

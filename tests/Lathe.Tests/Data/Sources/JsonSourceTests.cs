@@ -55,4 +55,26 @@ public class JsonSourceTests
         var error = Assert.Throws<DataException>(() => DataSource.Open(file).Read());
         Assert.Contains("broken.json: not valid JSON at line 3", error.Message);
     }
+
+    [Fact]
+    public void Json_lines_read_like_records_and_a_broken_line_is_quarantined()
+    {
+        var penguins = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(TestData.Vega("penguins.json")))!.AsArray();
+        var lines = penguins.Select(p => p!.ToJsonString()).ToList();
+        lines.Insert(10, "{\"Species\": \"Adelie\", \"Island\": ");
+        lines.Insert(20, "");
+        var file = Path.Combine(TestData.TempDirectory(), "penguins.jsonl");
+        File.WriteAllLines(file, lines);
+        File.Copy(file, Path.ChangeExtension(file, ".json"));
+        foreach (var path in new[] { file, Path.ChangeExtension(file, ".json") })
+        {
+            var table = DataSource.Open(path).Read();
+            Assert.Equal(344, table.RowCount);
+            var bad = Assert.Single(table.Quarantined);
+            Assert.Equal(11, bad.Line);
+            Assert.StartsWith("not valid JSON", bad.Reason);
+            Assert.Equal(39.1, ((NumericColumn)table["Beak Length (mm)"]).Values[0]);
+            Assert.Equal("line 12", table.RowName(10));
+        }
+    }
 }

@@ -1,0 +1,89 @@
+using System.Numerics;
+using Parquet;
+using Parquet.Schema;
+
+namespace Lathe.Data.Sources;
+
+/// <summary>Reads a Parquet file, row group by row group, straight into columns: numbers (every integer,
+/// float and decimal type) as numbers, booleans as 0/1, dates and timestamps as ISO text, strings as text.</summary>
+public sealed class ParquetSource(string path) : IDataSource
+{
+    public IReadOnlyList<string> Files => [path];
+
+    public Table Read(CancellationToken cancellationToken = default) => ReadAsync(cancellationToken).GetAwaiter().GetResult();
+
+    private async Task<Table> ReadAsync(CancellationToken cancellationToken)
+    {
+        ParquetReader reader;
+        try
+        {
+            reader = await ParquetReader.CreateAsync(path, cancellationToken: cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException)
+        {
+            throw new DataException($"{path}: not a readable Parquet file ({e.Message})");
+        }
+        await using (reader)
+        {
+            var fields = reader.Schema.GetDataFields();
+            foreach (var field in fields)
+                if (field.IsArray || field.MaxRepetitionLevel > 0)
+                    throw new DataException($"{path}: column '{field.Path}' holds lists; Lathe reads flat columns — write it as one column per item");
+            var columns = fields.Select(f => new ColumnAccumulator(f.Path.ToString())).ToArray();
+            for (var g = 0; g < reader.RowGroupCount; g++)
+            {
+                using var group = reader.OpenRowGroupReader(g);
+                var rows = checked((int)group.RowCount);
+                for (var c = 0; c < fields.Length; c++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    await ReadColumn(group, fields[c], rows, columns[c], cancellationToken);
+                }
+            }
+            return new Table(columns.Select(c => c.ToColumn()).ToArray(), Path.GetFileName(path));
+        }
+    }
+
+    private async Task ReadColumn(ParquetRowGroupReader group, DataField field, int rows, ColumnAccumulator column, CancellationToken cancellationToken)
+    {
+        var type = Nullable.GetUnderlyingType(field.ClrType) ?? field.ClrType;
+        switch (type)
+        {
+            case var t when t == typeof(double): await Numbers<double>(); break;
+            case var t when t == typeof(float): await Numbers<float>(); break;
+            case var t when t == typeof(long): await Numbers<long>(); break;
+            case var t when t == typeof(int): await Numbers<int>(); break;
+            case var t when t == typeof(short): await Numbers<short>(); break;
+            case var t when t == typeof(sbyte): await Numbers<sbyte>(); break;
+            case var t when t == typeof(byte): await Numbers<byte>(); break;
+            case var t when t == typeof(ushort): await Numbers<ushort>(); break;
+            case var t when t == typeof(uint): await Numbers<uint>(); break;
+            case var t when t == typeof(ulong): await Numbers<ulong>(); break;
+            case var t when t == typeof(decimal): await Numbers<decimal>(); break;
+            case var t when t == typeof(bool):
+                var flags = new bool?[rows];
+                await group.ReadAsync(field, flags.AsMemory(), null, cancellationToken);
+                foreach (var f in flags) column.AddNumber(f is { } b ? (b ? 1 : 0) : null);
+                break;
+            case var t when t == typeof(DateTime):
+                var dates = new DateTime?[rows];
+                await group.ReadAsync(field, dates.AsMemory(), null, cancellationToken);
+                foreach (var d in dates) column.AddDate(d);
+                break;
+            case var t when t == typeof(string) || t == typeof(ReadOnlyMemory<char>):
+                var texts = new string?[rows];
+                await group.ReadAsync(field, texts.AsMemory(), null, cancellationToken);
+                foreach (var s in texts) column.AddText(s);
+                break;
+            default:
+                throw new DataException($"{path}: column '{field.Path}' has type {type.Name}, which Lathe cannot read yet — list it in data.exclude or convert it");
+        }
+
+        async Task Numbers<T>() where T : struct, INumberBase<T>
+        {
+            var values = new T?[rows];
+            await group.ReadAsync(field, values.AsMemory(), null, cancellationToken);
+            column.AddNumbers<T>(values);
+        }
+    }
+}
