@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-./scripts/get-data.sh
+./scripts/setup.sh
 echo "Building Lathe..."
 dotnet build src/Lathe.Cli -c Release -nologo -v quiet
 lathe() { dotnet src/Lathe.Cli/bin/Release/net10.0/lathe.dll "$@"; }

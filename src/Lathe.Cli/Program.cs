@@ -5,6 +5,7 @@ using Lathe.Cli;
 var root = new RootCommand($"Lathe {LatheInfo.Version}: deep learning on your own data, from raw file to trained, evaluated, deployable model.")
 {
     InitCommand.Create(),
+    ProfileCommand.Create(),
     TrainCommand.Create(),
     EvaluateCommand.Create(),
     PredictCommand.Create(),

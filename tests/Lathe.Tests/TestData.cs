@@ -2,7 +2,7 @@ using Lathe.Config;
 
 namespace Lathe.Tests;
 
-/// <summary>Where the real data sets live. They are installed by scripts/get-data.sh (the README's first
+/// <summary>Where the real data sets live. They are installed by scripts/setup.sh (the README's first
 /// command and .ci/run both run it); a missing one fails the test with that instruction.</summary>
 public static class TestData
 {
@@ -35,7 +35,7 @@ public static class TestData
     }
 
     private static string Require(string path) =>
-        File.Exists(path) ? path : throw new FileNotFoundException($"test data '{path}' is missing — run scripts/get-data.sh first");
+        File.Exists(path) ? path : throw new FileNotFoundException($"test data '{path}' is missing — run scripts/setup.sh first");
 
     private static string FindRoot()
     {

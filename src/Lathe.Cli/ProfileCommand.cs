@@ -1,0 +1,51 @@
+using System.CommandLine;
+using Lathe.Config;
+using Lathe.Data.Profiling;
+using Lathe.Data.Sources;
+using Spectre.Console;
+
+namespace Lathe.Cli;
+
+/// <summary><c>lathe profile FILE|CONFIG [--target COLUMN] [--out report.html]</c>: what is in the data, and what to fix.</summary>
+internal static class ProfileCommand
+{
+    public static Command Create()
+    {
+        var input = new Argument<string>("input") { Description = "A data file, or a config (its data, target and exclusions are used)." };
+        var target = new Option<string?>("--target") { Description = "The column to predict: adds its balance and each column's association with it." };
+        var labels = new Option<string?>("--labels") { Description = "IDX only: the labels file that goes with the images." };
+        var output = new Option<string?>("--out") { Description = "The HTML report to write; default <data file name>.profile.html." };
+        var command = new Command("profile", "Profile the data: types, missing values, distributions, duplicates, target balance and association, with warnings and fixes; writes an HTML report.")
+        {
+            input, target, labels, output,
+        };
+        command.SetAction((result, token) => Verb.Run(cancel =>
+        {
+            var path = result.GetValue(input)!;
+            var isConfig = path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
+            var config = isConfig ? ConfigReader.Load(path) : null;
+            var source = config is not null ? DataSource.Open(config.Data) : DataSource.Open(path, labels: result.GetValue(labels));
+            DataProfile? profile = null;
+            Verb.Out.Status().Start($"profiling {Markup.Escape(Path.GetFileName(source.Files[0]))}", _ =>
+            {
+                var table = source.Read(cancel);
+                profile = DataProfiler.Profile(table, result.GetValue(target) ?? config?.Target, config?.Data.Exclude);
+            });
+
+            var report = result.GetValue(output) ?? Path.GetFileName(source.Files[0]) + ".profile.html";
+            ProfileReport.Render(profile!).Save(report);
+
+            var summary = new Table().AddColumns("column", "type", "missing", "distinct", "association", "use");
+            foreach (var c in profile!.Columns)
+                summary.AddRow(Markup.Escape(c.Name), c.Type.ToString().ToLowerInvariant(), c.Missing == 0 ? "" : Lathe.Reporting.HtmlReport.Percent(c.MissingShare),
+                    $"{c.Distinct:N0}{(c.DistinctCapped ? "+" : "")}", c.Association is { } a ? $"{a:0.00}" : "", Markup.Escape(c.Unused ?? "feature"));
+            Verb.Out.Write(summary);
+            Verb.Out.MarkupLine($"{profile.Rows:N0} rows, {profile.DuplicateRows:N0} duplicate rows.");
+            foreach (var warning in profile.Warnings)
+                Verb.Out.MarkupLine($"[yellow]![/] {Markup.Escape(warning.Problem)} → [bold]{Markup.Escape(warning.Fix)}[/]");
+            Verb.Out.MarkupLine($"Wrote [bold]{Markup.Escape(report)}[/].");
+            return 0;
+        }, token));
+        return command;
+    }
+}

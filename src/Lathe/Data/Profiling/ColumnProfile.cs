@@ -1,0 +1,33 @@
+using Lathe.Data.Schema;
+
+namespace Lathe.Data.Profiling;
+
+/// <summary>What one column holds: its type, how much is missing, its spread or its categories, how
+/// strongly it goes with the target, and what to do about anything odd.</summary>
+public sealed record ColumnProfile
+{
+    public required string Name { get; init; }
+    public required ColumnType Type { get; init; }
+    /// <summary>Why the column is not used as a feature; null when it is.</summary>
+    public string? Unused { get; init; }
+    public int Missing { get; init; }
+    public double MissingShare { get; init; }
+    /// <summary>Distinct present values, counted up to <see cref="DataProfiler.MaxDistinct"/>.</summary>
+    public int Distinct { get; init; }
+    public bool DistinctCapped { get; init; }
+    public double? Min { get; init; }
+    public double? Max { get; init; }
+    public double? Mean { get; init; }
+    public double? Std { get; init; }
+    public double? Skewness { get; init; }
+    /// <summary>Earliest and latest value of a date column, as written in the data.</summary>
+    public string? First { get; init; }
+    public string? Last { get; init; }
+    /// <summary>Values that fail to parse as the column's type (they would be quarantined).</summary>
+    public int Stray { get; init; }
+    public IReadOnlyList<(string Value, int Count)> TopValues { get; init; } = [];
+    public IReadOnlyList<(double From, double To, int Count)> Histogram { get; init; } = [];
+    /// <summary>Association with the target in [0, 1]: |Pearson r|, the correlation ratio η, or Cramér's V.</summary>
+    public double? Association { get; init; }
+    public string? AssociationMeasure { get; init; }
+}
