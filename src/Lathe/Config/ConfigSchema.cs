@@ -29,6 +29,18 @@ internal static class ConfigSchema
         new("split", "Fractions of the rows for each part.", c => c.Split, (c, n, r) => c with { Split = r.Section(n, Split, c.Split) }),
         new("quarantine_limit", "Largest share of malformed rows (set aside in quarantine.csv with line and reason) before the run stops.", c => c.QuarantineLimit, (c, n, r) => c with { QuarantineLimit = r.Double(n) }));
 
+    public static readonly ConfigSection<PrepareConfig> Prepare = new(
+        "How the data is cleaned and transformed; every statistic is fitted on the training part only.",
+        new("duplicates", "Exact duplicate rows: drop them before the split, keep them, or auto (drop when under 1% of rows, keep when common).", c => c.Duplicates, (c, n, r) => c with { Duplicates = r.Enum<DuplicateHandling>(n) }),
+        new("impute_numeric", "Fill missing numbers with the training median, mean, or zero.", c => c.ImputeNumeric, (c, n, r) => c with { ImputeNumeric = r.Enum<NumericImputation>(n) }),
+        new("impute_categorical", "Fill missing categories with the training mode, or treat missing as its own category.", c => c.ImputeCategorical, (c, n, r) => c with { ImputeCategorical = r.Enum<CategoricalImputation>(n) }),
+        new("missing_indicators", "Add a 0/1 '<column>.missing' feature for numeric columns with missing values.", c => c.MissingIndicators, (c, n, r) => c with { MissingIndicators = r.Bool(n) }),
+        new("drop_columns_above", "Drop a feature missing in more than this share of training rows (1 keeps all).", c => c.DropColumnsAbove, (c, n, r) => c with { DropColumnsAbove = r.Double(n) }),
+        new("outliers", "Clip numeric outliers to bounds fitted on training: none, iqr (quartiles ± k·IQR) or zscore (mean ± k·std).", c => c.Outliers, (c, n, r) => c with { Outliers = r.Enum<OutlierMethod>(n) }),
+        new("outlier_threshold", "k for outliers: 1.5 is usual for iqr, 3 for zscore.", c => c.OutlierThreshold, (c, n, r) => c with { OutlierThreshold = r.Double(n) }),
+        new("scale", "Numeric scaling: standard (mean 0, std 1), minmax (0 to 1), robust (median 0, IQR 1), or none.", c => c.Scale, (c, n, r) => c with { Scale = r.Enum<ScaleKind>(n) }),
+        new("encode", "Categories as one_hot columns (unknown → all zeros) or ordinal codes (unknown → -1).", c => c.Encode, (c, n, r) => c with { Encode = r.Enum<EncodeKind>(n) }));
+
     public static readonly ConfigSection<ModelConfig> Model = new(
         "The network.",
         new("kind", "mlp for tables, cnn for images; auto chooses from the data.", c => c.Kind, (c, n, r) => c with { Kind = r.Enum<ModelKind>(n) }),
@@ -56,6 +68,7 @@ internal static class ConfigSchema
         new("metric", "Success metric, used to pick the best epoch: accuracy or macro_f1 (classification), rmse, mae or r2 (regression).", c => c.Metric, (c, n, r) => c with { Metric = r.Enum<MetricKind>(n) }),
         new("seed", "Seed for the split, the initial weights and the batch order: same seed, same data, same machine, same model.", c => c.Seed, (c, n, r) => c with { Seed = r.Int(n) }),
         new("data", "Where the data comes from and how it is split.", c => c.Data, (c, n, r) => c with { Data = r.Section(n, Data, c.Data) }),
+        new("prepare", "How the data is cleaned and transformed.", c => c.Prepare, (c, n, r) => c with { Prepare = r.Section(n, Prepare, c.Prepare) }),
         new("model", "The network.", c => c.Model, (c, n, r) => c with { Model = r.Section(n, Model, c.Model) }),
         new("training", "How the model is trained.", c => c.Training, (c, n, r) => c with { Training = r.Section(n, Training, c.Training) }));
 
@@ -65,6 +78,7 @@ internal static class ConfigSchema
         DataSourceConfig => Source,
         SplitConfig => Split,
         ModelConfig => Model,
+        PrepareConfig => Prepare,
         TrainingConfig => Training,
         PipelineConfig => Root,
         _ => null,

@@ -34,6 +34,10 @@ public static class ConfigValidator
         Check(data.Test is null || split.Test == 0, "data.split.test", "must be 0 when data.test gives a separate test set",
             "move the test fraction into train or validation");
 
+        var prepare = config.Prepare;
+        Check(prepare.DropColumnsAbove is > 0 and <= 1, "prepare.drop_columns_above", $"must be a share in (0, 1] (got {prepare.DropColumnsAbove})", "1 keeps every column");
+        Check(prepare.OutlierThreshold > 0 && double.IsFinite(prepare.OutlierThreshold), "prepare.outlier_threshold", $"must be a positive number (got {prepare.OutlierThreshold})");
+
         var model = config.Model;
         Check(model.Layers.All(n => n > 0), "model.layers", "every layer size must be greater than 0");
         Check(model.Channels.Count > 0 && model.Channels.All(n => n > 0), "model.channels", "needs at least one block, each with more than 0 channels");

@@ -42,6 +42,14 @@ public sealed class Table
 
     public bool Contains(string name) => _byName.ContainsKey(name);
 
+    /// <summary>For a fitted step: every column it was fitted on must be here, or the input is not what it was trained on.</summary>
+    public void Require(IEnumerable<string> names, string step)
+    {
+        foreach (var name in names)
+            if (!_byName.ContainsKey(name))
+                throw new DataException($"{Source}: column '{name}' is missing, but the fitted {step} step needs it — the data does not have the layout the model was trained on");
+    }
+
     /// <summary>An error for a column that is not here, with the nearest name as the likely fix.</summary>
     public DataException MissingColumn(string name, string role = "column")
     {

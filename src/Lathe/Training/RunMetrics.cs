@@ -16,7 +16,7 @@ public sealed record RunMetrics
     public double TrainSeconds { get; init; }
     public int Epochs { get; init; }
     public int BestEpoch { get; init; }
-    public RowCounts Rows { get; init; } = new(0, 0, 0, 0, 0);
+    public RowCounts Rows { get; init; } = new(0, 0, 0, 0);
     public IReadOnlyList<string> Classes { get; init; } = [];
     /// <summary>Test part: rows are true classes, columns predicted classes, in <see cref="Classes"/> order.</summary>
     public long[][]? ConfusionMatrix { get; init; }
@@ -28,5 +28,6 @@ public sealed record RunMetrics
     public string Lathe { get; init; } = "";
 }
 
-/// <summary>Rows in each part, rows dropped because their target was missing, and rows quarantined as malformed.</summary>
-public sealed record RowCounts(int Train, int Validation, int Test, int DroppedMissingTarget, int Quarantined);
+/// <summary>Rows in each part; rows dropped because their target was missing; rows quarantined as malformed;
+/// exact duplicate rows found and dropped; and groups of rows with the same features but different targets.</summary>
+public sealed record RowCounts(int Train, int Validation, int Test, int DroppedMissingTarget, int Quarantined = 0, int Duplicates = 0, int DuplicatesDropped = 0, int ConflictingDuplicates = 0);

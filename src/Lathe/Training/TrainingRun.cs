@@ -41,8 +41,9 @@ public static class TrainingRun
         var task = config.Task == TaskKind.Auto ? TaskInference.Infer(labelled[config.Target]) : config.Task;
         // Rows the reader could not parse, and rows whose values do not fit their column's type, are set
         // aside and listed in quarantine.csv; too many of them stop the run before any training.
-        var (data, quarantined) = Quarantine.Screen(labelled, SchemaInference.Infer(labelled, config.Target, config.Data.Exclude),
+        var (screened, quarantined) = Quarantine.Screen(labelled, SchemaInference.Infer(labelled, config.Target, config.Data.Exclude),
             task == TaskKind.Regression ? config.Target : null);
+        var (data, duplicates, duplicatesDropped, conflicting) = Duplicates.Handle(screened, config.Target, config.Prepare.Duplicates);
         var quarantineFile = Path.Combine(outputDirectory, Quarantine.FileName);
         if (quarantined.Count > 0) Quarantine.Write(quarantineFile, quarantined);
         Quarantine.Check(read.Source, quarantined, read.RowCount + read.Quarantined.Count, config.Data.QuarantineLimit, quarantineFile);
@@ -72,7 +73,7 @@ public static class TrainingRun
         stage?.Report("fitting the preprocessing on the training part");
         var target = classes ?? FittedTarget.Fit(data[config.Target], task, parts.Train);
         var schema = SchemaInference.Infer(train, config.Target, config.Data.Exclude);
-        var pipeline = FittedPipeline.Fit(train, schema);
+        var pipeline = FittedPipeline.Fit(train, schema, config.Prepare);
         using var trainData = LabelledData.From(train, pipeline, target);
         using var validationData = LabelledData.From(validation, pipeline, target);
         using var testData = LabelledData.From(test, pipeline, target);
@@ -109,7 +110,7 @@ public static class TrainingRun
             TrainSeconds = Math.Round(trainSeconds, 3),
             Epochs = state.Epoch,
             BestEpoch = earlyStopping.BestEpoch,
-            Rows = new RowCounts(train.RowCount, validation.RowCount, test.RowCount, dropped, quarantined.Count),
+            Rows = new RowCounts(train.RowCount, validation.RowCount, test.RowCount, dropped, quarantined.Count, duplicates, duplicatesDropped, conflicting),
             Classes = target.Classes,
             ConfusionMatrix = testScore.ConfusionRows,
             Columns = schema.Columns,

@@ -1,10 +1,17 @@
+using Lathe.Config;
 using Lathe.Data.Pipeline;
 
 namespace Lathe.Data.Cleaning;
 
-/// <summary>Fills missing values: the training median for numeric columns, the training mode for categories.</summary>
-public sealed class Impute : IPipelineStep
+/// <summary>Fills missing values with figures from the training part: the median, mean or zero for numeric
+/// columns, the mode (or a "(missing)" category of its own) for categories. Optionally adds a 0/1
+/// <c>&lt;column&gt;.missing</c> feature where a numeric value was filled in, for data where missingness
+/// itself means something.</summary>
+public sealed class Impute(NumericImputation numeric = NumericImputation.Median, CategoricalImputation categorical = CategoricalImputation.Mode, bool indicators = false)
+    : IPipelineStep
 {
+    public const string MissingCategory = "(missing)";
+
     public IFittedStep Fit(Table train)
     {
         var fills = new List<ImputedColumn>();
@@ -12,11 +19,17 @@ public sealed class Impute : IPipelineStep
         {
             switch (column)
             {
-                case NumericColumn numeric:
-                    fills.Add(new ImputedColumn(column.Name, Median(numeric.Values), null));
+                case NumericColumn n:
+                    var value = numeric switch
+                    {
+                        NumericImputation.Mean => n.Values.Where(v => !double.IsNaN(v)).DefaultIfEmpty(0).Average(),
+                        NumericImputation.Zero => 0,
+                        _ => Median(n.Values),
+                    };
+                    fills.Add(new ImputedColumn(column.Name, value, null, indicators && n.Values.Any(double.IsNaN)));
                     break;
-                case StringColumn text:
-                    fills.Add(new ImputedColumn(column.Name, null, Mode(text.Values)));
+                case StringColumn s:
+                    fills.Add(new ImputedColumn(column.Name, null, categorical == CategoricalImputation.Missing ? MissingCategory : Mode(s.Values), false));
                     break;
             }
         }
@@ -40,35 +53,50 @@ public sealed class Impute : IPipelineStep
         foreach (var v in values)
             if (v is not null) counts[v] = counts.GetValueOrDefault(v) + 1;
         return counts.Count == 0
-            ? ""
+            ? MissingCategory
             : counts.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).First().Key;
     }
 }
 
-/// <summary>The value filled into one column.</summary>
-public sealed record ImputedColumn(string Name, double? Number, string? Category);
+/// <summary>The value filled into one column, and whether a missing-indicator column goes with it.</summary>
+public sealed record ImputedColumn(string Name, double? Number, string? Category, bool Indicator = false);
 
 public sealed record FittedImpute(IReadOnlyList<ImputedColumn> Columns) : IFittedStep
 {
     public Table Transform(Table table)
     {
+        table.Require(Columns.Select(c => c.Name), "impute");
         var fills = Columns.ToDictionary(c => c.Name);
-        var columns = table.Columns.Select(column =>
+        var columns = new List<Column>();
+        foreach (var column in table.Columns)
         {
-            if (!fills.TryGetValue(column.Name, out var fill)) return column;
+            if (!fills.TryGetValue(column.Name, out var fill))
+            {
+                columns.Add(column);
+                continue;
+            }
             switch (column)
             {
                 case NumericColumn numeric when fill.Number is { } number:
                     var values = (double[])numeric.Values.Clone();
+                    var flags = fill.Indicator ? new double[values.Length] : null;
                     for (var i = 0; i < values.Length; i++)
-                        if (double.IsNaN(values[i])) values[i] = number;
-                    return new NumericColumn(column.Name, values);
+                    {
+                        if (!double.IsNaN(values[i])) continue;
+                        values[i] = number;
+                        if (flags is not null) flags[i] = 1;
+                    }
+                    columns.Add(new NumericColumn(column.Name, values));
+                    if (flags is not null) columns.Add(new NumericColumn($"{column.Name}.missing", flags));
+                    break;
                 case StringColumn text when fill.Category is { } category:
-                    return new StringColumn(column.Name, text.Values.Select(v => v ?? category).ToArray());
+                    columns.Add(new StringColumn(column.Name, text.Values.Select(v => v ?? category).ToArray()));
+                    break;
                 default:
-                    return column;
+                    columns.Add(column);
+                    break;
             }
-        }).ToArray();
+        }
         return table.With(columns);
     }
 }

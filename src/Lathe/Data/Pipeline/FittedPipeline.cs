@@ -1,3 +1,4 @@
+using Lathe.Config;
 using Lathe.Data.Cleaning;
 using Lathe.Data.Schema;
 using Lathe.Data.Transforms;
@@ -9,14 +10,25 @@ namespace Lathe.Data.Pipeline;
 /// <c>pipeline.json</c> and reapplied identically at evaluation and prediction.</summary>
 public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep> Steps, IReadOnlyList<string> FeatureNames, string? Image)
 {
-    /// <summary>The steps of the first slice, in order: impute, standardise, one-hot, normalise images.</summary>
-    public static IReadOnlyList<IPipelineStep> DefaultSteps { get; } = [new Impute(), new StandardScale(), new OneHotEncode(), new ImageNormalize()];
+    /// <summary>The steps <c>prepare:</c> asks for, in order: drop sparse columns, impute, clip outliers,
+    /// scale the numbers, encode the categories, normalise images.</summary>
+    public static IReadOnlyList<IPipelineStep> StepsFor(PrepareConfig prepare)
+    {
+        var steps = new List<IPipelineStep>();
+        if (prepare.DropColumnsAbove < 1) steps.Add(new DropSparseColumns(prepare.DropColumnsAbove));
+        steps.Add(new Impute(prepare.ImputeNumeric, prepare.ImputeCategorical, prepare.MissingIndicators));
+        if (prepare.Outliers != OutlierMethod.None) steps.Add(new ClipOutliers(prepare.Outliers, prepare.OutlierThreshold));
+        if (prepare.Scale != ScaleKind.None) steps.Add(new Scale(prepare.Scale));
+        steps.Add(prepare.Encode == EncodeKind.Ordinal ? new OrdinalEncode() : new OneHotEncode());
+        steps.Add(new ImageNormalize());
+        return steps;
+    }
 
-    public static FittedPipeline Fit(Table train, DataSchema schema, IReadOnlyList<IPipelineStep>? steps = null)
+    public static FittedPipeline Fit(Table train, DataSchema schema, PrepareConfig? prepare = null)
     {
         var table = TypeCoercion.Apply(train, schema);
         var fitted = new List<IFittedStep>();
-        foreach (var step in steps ?? DefaultSteps)
+        foreach (var step in StepsFor(prepare ?? new PrepareConfig()))
         {
             var fit = step.Fit(table);
             fitted.Add(fit);

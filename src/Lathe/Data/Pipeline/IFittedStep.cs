@@ -6,9 +6,12 @@ namespace Lathe.Data.Pipeline;
 
 /// <summary>A fitted step: plain data (saved in the bundle as JSON) that transforms any batch the same way.</summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
+[JsonDerivedType(typeof(FittedDropColumns), "drop_columns")]
 [JsonDerivedType(typeof(FittedImpute), "impute")]
-[JsonDerivedType(typeof(FittedStandardScale), "standard_scale")]
+[JsonDerivedType(typeof(FittedClipOutliers), "clip_outliers")]
+[JsonDerivedType(typeof(FittedScale), "scale")]
 [JsonDerivedType(typeof(FittedOneHotEncode), "one_hot")]
+[JsonDerivedType(typeof(FittedOrdinalEncode), "ordinal")]
 [JsonDerivedType(typeof(FittedImageNormalize), "image_normalize")]
 public interface IFittedStep
 {

@@ -26,6 +26,7 @@ public sealed record FittedOneHotEncode(IReadOnlyList<EncodedColumn> Columns) : 
 {
     public Table Transform(Table table)
     {
+        table.Require(Columns.Select(c => c.Name), "one-hot encode");
         var encodings = Columns.ToDictionary(c => c.Name);
         var columns = new List<Column>();
         foreach (var column in table.Columns)

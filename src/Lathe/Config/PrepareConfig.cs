@@ -1,0 +1,35 @@
+namespace Lathe.Config;
+
+/// <summary>How the data is cleaned and transformed before the model sees it. Every statistic (medians,
+/// scales, categories, outlier bounds) is fitted on the training part only.</summary>
+public sealed record PrepareConfig
+{
+    /// <summary>Exact duplicate rows, dropped before the split so no row sits in both training and test.
+    /// <c>Auto</c> drops them when they are rare (under 1% of rows: accidental repeats) and keeps them when
+    /// common (natural repeats in data with few, coarse columns, which dropping would distort).</summary>
+    public DuplicateHandling Duplicates { get; init; } = DuplicateHandling.Auto;
+    public NumericImputation ImputeNumeric { get; init; } = NumericImputation.Median;
+    public CategoricalImputation ImputeCategorical { get; init; } = CategoricalImputation.Mode;
+    /// <summary>Add a 0/1 column per numeric column with missing values in training, marking where a value was filled in.</summary>
+    public bool MissingIndicators { get; init; }
+    /// <summary>Drop a feature column missing in more than this share of training rows; 1 keeps every column.</summary>
+    public double DropColumnsAbove { get; init; } = 0.95;
+    public OutlierMethod Outliers { get; init; } = OutlierMethod.None;
+    /// <summary>IQR: how many interquartile ranges beyond the quartiles (1.5); z-score: how many standard deviations (3).</summary>
+    public double OutlierThreshold { get; init; } = 1.5;
+    public ScaleKind Scale { get; init; } = ScaleKind.Standard;
+    public EncodeKind Encode { get; init; } = EncodeKind.OneHot;
+}
+
+public enum DuplicateHandling { Auto, Keep, Drop }
+
+public enum NumericImputation { Median, Mean, Zero }
+
+public enum CategoricalImputation { Mode, Missing }
+
+/// <summary>Outliers are clipped to bounds fitted on the training part: quartiles ± k·IQR, or mean ± k·std.</summary>
+public enum OutlierMethod { None, Iqr, Zscore }
+
+public enum ScaleKind { Standard, Minmax, Robust, None }
+
+public enum EncodeKind { OneHot, Ordinal }

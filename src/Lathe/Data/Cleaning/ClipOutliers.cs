@@ -1,0 +1,48 @@
+using Lathe.Config;
+using Lathe.Data.Pipeline;
+using Lathe.Data.Transforms;
+
+namespace Lathe.Data.Cleaning;
+
+/// <summary>Clips numeric values to bounds fitted on the training part: quartiles ± k·IQR (Tukey's fences)
+/// or mean ± k·standard deviations. Columns with two values or fewer (flags, indicators) are left alone.</summary>
+public sealed class ClipOutliers(OutlierMethod method, double threshold) : IPipelineStep
+{
+    public IFittedStep Fit(Table train)
+    {
+        var bounds = new List<ClipBounds>();
+        foreach (var column in train.Columns.OfType<NumericColumn>())
+        {
+            var present = column.Values.Where(v => !double.IsNaN(v)).ToArray();
+            if (present.Distinct().Take(3).Count() <= 2) continue;
+            Array.Sort(present);
+            if (method == OutlierMethod.Zscore)
+            {
+                var mean = present.Average();
+                var std = Math.Sqrt(present.Sum(v => (v - mean) * (v - mean)) / Math.Max(1, present.Length - 1));
+                bounds.Add(new ClipBounds(column.Name, mean - threshold * std, mean + threshold * std));
+            }
+            else
+            {
+                double q1 = Quantile.Of(present, 0.25), q3 = Quantile.Of(present, 0.75);
+                bounds.Add(new ClipBounds(column.Name, q1 - threshold * (q3 - q1), q3 + threshold * (q3 - q1)));
+            }
+        }
+        return new FittedClipOutliers(method, bounds);
+    }
+}
+
+public sealed record ClipBounds(string Name, double Lower, double Upper);
+
+public sealed record FittedClipOutliers(OutlierMethod Method, IReadOnlyList<ClipBounds> Columns) : IFittedStep
+{
+    public Table Transform(Table table)
+    {
+        table.Require(Columns.Select(c => c.Name), "clip outliers");
+        var bounds = Columns.ToDictionary(c => c.Name);
+        return table.With(table.Columns.Select(column =>
+            column is NumericColumn numeric && bounds.TryGetValue(column.Name, out var b)
+                ? new NumericColumn(column.Name, numeric.Values.Select(v => double.IsNaN(v) ? v : Math.Clamp(v, b.Lower, b.Upper)).ToArray())
+                : column).ToArray());
+    }
+}

@@ -1,0 +1,101 @@
+using System.Text.Json;
+using Lathe.Bundles;
+using Lathe.Config;
+using Lathe.Data;
+using Lathe.Data.Cleaning;
+using Lathe.Data.Pipeline;
+using Lathe.Data.Schema;
+using Lathe.Data.Sources;
+using Lathe.Data.Splitting;
+using Lathe.Data.Transforms;
+
+namespace Lathe.Tests.Data.Pipeline;
+
+/// <summary>R14: every step kind passes one check — fit on the training part, save the fitted step as the
+/// bundle does, load it back, and transform identically; a table without a column the step was fitted on
+/// is refused with a typed error naming the column.</summary>
+public class StepConformanceTests
+{
+    public static TheoryData<string> Steps => new(["drop_columns", "impute", "impute_indicators", "clip_iqr", "clip_zscore", "scale_standard", "scale_minmax", "scale_robust", "one_hot", "ordinal", "image_normalize"]);
+
+    private static IPipelineStep Step(string name) => name switch
+    {
+        "drop_columns" => new DropSparseColumns(0.5),
+        "impute" => new Impute(),
+        "impute_indicators" => new Impute(indicators: true),
+        "clip_iqr" => new ClipOutliers(OutlierMethod.Iqr, 1.5),
+        "clip_zscore" => new ClipOutliers(OutlierMethod.Zscore, 3),
+        "scale_standard" => new Scale(ScaleKind.Standard),
+        "scale_minmax" => new Scale(ScaleKind.Minmax),
+        "scale_robust" => new Scale(ScaleKind.Robust),
+        "one_hot" => new OneHotEncode(),
+        "ordinal" => new OrdinalEncode(),
+        _ => new ImageNormalize(),
+    };
+
+    [Theory]
+    [MemberData(nameof(Steps))]
+    public void Fitted_step_saves_reloads_and_transforms_identically_and_refuses_a_missing_column(string name)
+    {
+        var (train, other) = name == "image_normalize" ? Images() : Movies();
+        var step = Step(name);
+        var fitted = step.Fit(train);
+        var expected = fitted.Transform(other);
+
+        var json = JsonSerializer.Serialize(fitted, BundleJson.Options);
+        var reloaded = JsonSerializer.Deserialize<IFittedStep>(json, BundleJson.Options)!;
+        Assert.Equal(fitted.GetType(), reloaded.GetType());
+        Assert.Equal(json, JsonSerializer.Serialize(reloaded, BundleJson.Options));
+        AssertSame(expected, reloaded.Transform(other));
+
+        // Refit on the same rows: the same state, so fitting is deterministic.
+        Assert.Equal(json, JsonSerializer.Serialize(step.Fit(train), BundleJson.Options));
+
+        var used = UsedColumn(json, train);
+        Assert.NotNull(used);
+        var missing = other.With(other.Columns.Where(c => c.Name != used).ToArray());
+        var error = Assert.Throws<DataException>(() => reloaded.Transform(missing));
+        Assert.Contains($"column '{used}' is missing", error.Message);
+    }
+
+    private static (Table Train, Table Other) Movies()
+    {
+        var table = DataSource.Open(TestData.Vega("movies.json")).Read();
+        var schema = SchemaInference.Infer(table, "Major Genre");
+        var typed = TypeCoercion.Apply(table, schema);
+        var parts = HoldoutSplit.Split(typed.RowCount, new SplitConfig(), 3);
+        return (typed.Gather(parts.Train), typed.Gather(parts.Test));
+    }
+
+    private static (Table Train, Table Other) Images()
+    {
+        var table = DataSource.Open(TestData.FashionTestImages, labels: TestData.FashionTestLabels).Read();
+        return (table.Gather(Enumerable.Range(0, 2000).ToArray()), table.Gather(Enumerable.Range(2000, 500).ToArray()));
+    }
+
+    /// <summary>A column the fitted state names, taken from its JSON.</summary>
+    private static string? UsedColumn(string json, Table train) =>
+        train.ColumnNames.FirstOrDefault(n => json.Contains($"\"name\": {JsonSerializer.Serialize(n, BundleJson.Options)}"));
+
+    private static void AssertSame(Table expected, Table actual)
+    {
+        Assert.Equal(expected.ColumnNames, actual.ColumnNames);
+        foreach (var column in expected.Columns)
+        {
+            switch (column)
+            {
+                case NumericColumn n:
+                    Assert.Equal(n.Values.Select(BitConverter.DoubleToInt64Bits), ((NumericColumn)actual[column.Name]).Values.Select(BitConverter.DoubleToInt64Bits));
+                    break;
+                case StringColumn s:
+                    Assert.Equal(s.Values, ((StringColumn)actual[column.Name]).Values);
+                    break;
+                case ImageColumn i:
+                    var other = (ImageColumn)actual[column.Name];
+                    Assert.Equal((i.Scale, i.Shift), (other.Scale, other.Shift));
+                    Assert.Equal(i.Pixels, other.Pixels);
+                    break;
+            }
+        }
+    }
+}
