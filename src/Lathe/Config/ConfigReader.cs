@@ -96,6 +96,8 @@ public sealed class ConfigReader
 
     internal string String(YamlNode node) => Scalar(node, "a string") ?? "";
 
+    internal string? OptionalString(YamlNode node) => IsNull(node) ? null : String(node);
+
     internal string FilePath(YamlNode node)
     {
         var text = String(node);

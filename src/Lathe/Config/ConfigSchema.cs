@@ -9,7 +9,9 @@ internal static class ConfigSchema
         new("train", "Share of rows used to fit the model and the preprocessing.", c => c.Train, (c, n, r) => c with { Train = r.Double(n) }),
         new("validation", "Share used to pick the best epoch and stop early.", c => c.Validation, (c, n, r) => c with { Validation = r.Double(n) }),
         new("test", "Share held back for the final, untouched evaluation (0 when data.test is set).", c => c.Test, (c, n, r) => c with { Test = r.Double(n) }),
-        new("stratify", "Keep each class's share the same in every part (classification).", c => c.Stratify, (c, n, r) => c with { Stratify = r.Bool(n) }));
+        new("stratify", "Keep each class's share the same in every part (classification).", c => c.Stratify, (c, n, r) => c with { Stratify = r.Bool(n) }),
+        new("group", "A column whose values (patient, user, site) must never sit in two parts; null for none.", c => c.Group, (c, n, r) => c with { Group = r.OptionalString(n) }),
+        new("time", "A date or number column: oldest rows train, newer validate, newest test; null for none.", c => c.Time, (c, n, r) => c with { Time = r.OptionalString(n) }));
 
     public static readonly ConfigSection<DataSourceConfig> Source = new(
         "A separate, fixed test set.",

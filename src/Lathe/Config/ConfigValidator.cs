@@ -31,6 +31,8 @@ public static class ConfigValidator
         var sum = split.Train + split.Validation + split.Test;
         Check(Math.Abs(sum - 1) < 1e-6, "data.split", $"train + validation + test must sum to 1 (got {sum:0.###})",
             "adjust the fractions, e.g. train: 0.7, validation: 0.15, test: 0.15");
+        Check(split.Group is null || split.Time is null, "data.split", "group and time cannot both be set: a split keeps groups apart or follows time, not both");
+        Check(split.Group != config.Target || split.Group is null, "data.split.group", "cannot be the target");
         Check(data.Test is null || split.Test == 0, "data.split.test", "must be 0 when data.test gives a separate test set",
             "move the test fraction into train or validation");
 

@@ -8,4 +8,9 @@ public sealed record SplitConfig
     public double Test { get; init; } = 0.15;
     /// <summary>Keep each class's share equal in every part (classification only).</summary>
     public bool Stratify { get; init; } = true;
+    /// <summary>A column whose values (a patient, a user, a site) must never sit in two parts.</summary>
+    public string? Group { get; init; }
+    /// <summary>A date or number column: the earliest rows train, the next validate, the latest test, so
+    /// no future row is ever used in training.</summary>
+    public string? Time { get; init; }
 }

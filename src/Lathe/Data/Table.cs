@@ -53,7 +53,10 @@ public sealed class Table
     /// <summary>An error for a column that is not here, with the nearest name as the likely fix.</summary>
     public DataException MissingColumn(string name, string role = "column")
     {
-        var nearest = Config.ConfigNames.Nearest(name, ColumnNames);
+        // The likeliest meant: the same name in other case, then a name that contains it, then a typo away.
+        var nearest = ColumnNames.FirstOrDefault(n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase))
+                      ?? (name.Length >= 3 ? ColumnNames.FirstOrDefault(n => n.Contains(name, StringComparison.OrdinalIgnoreCase)) : null)
+                      ?? Config.ConfigNames.Nearest(name, ColumnNames);
         var hint = nearest is not null ? $"did you mean '{nearest}'?" : $"the columns are: {string.Join(", ", ColumnNames.Select(n => $"'{n}'"))}";
         return new DataException($"{Source}: no {role} named '{name}' — {hint}");
     }

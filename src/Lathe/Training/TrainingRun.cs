@@ -54,7 +54,7 @@ public static class TrainingRun
         // Classes are the problem's definition, known before the split (which they stratify); a regression
         // target's scaling is a fitted statistic, so it waits for the training part.
         var classes = task == TaskKind.Classification ? FittedTarget.Fit(data[config.Target], task, []) : null;
-        var parts = HoldoutSplit.Split(data.RowCount, config.Data.Split, config.Seed, classes?.EncodeClasses(data));
+        var parts = Split(data, config, classes);
         var train = data.Gather(parts.Train);
         var validation = data.Gather(parts.Validation);
         var test = data.Gather(parts.Test);
@@ -72,7 +72,9 @@ public static class TrainingRun
 
         stage?.Report("fitting the preprocessing on the training part");
         var target = classes ?? FittedTarget.Fit(data[config.Target], task, parts.Train);
-        var schema = SchemaInference.Infer(train, config.Target, config.Data.Exclude);
+        // A group column identifies rows (a patient, a user); its values in test are unseen by design.
+        var exclude = config.Data.Split.Group is { } groupColumn ? [.. config.Data.Exclude, groupColumn] : config.Data.Exclude;
+        var schema = SchemaInference.Infer(train, config.Target, exclude);
         var pipeline = FittedPipeline.Fit(train, schema, config.Prepare);
         using var trainData = LabelledData.From(train, pipeline, target);
         using var validationData = LabelledData.From(validation, pipeline, target);
@@ -140,6 +142,24 @@ public static class TrainingRun
         AtomicFile.WriteAllBytes(Path.Combine(outputDirectory, MetricsFile), JsonSerializer.SerializeToUtf8Bytes(metrics, BundleJson.Options));
         AtomicFile.WriteAllText(Path.Combine(outputDirectory, ResolvedConfigFile), configYaml);
         return new TrainResult(outputDirectory, bundlePath, metrics, test, testPredictions);
+    }
+
+    /// <summary>Holdout by default (stratified for classification); whole groups with <c>split.group</c>; in
+    /// time order with <c>split.time</c>.</summary>
+    private static SplitParts Split(Table data, PipelineConfig config, FittedTarget? classes)
+    {
+        var split = config.Data.Split;
+        if (split.Group is { } group)
+        {
+            if (!data.Contains(group)) throw data.MissingColumn(group, "group column (data.split.group)");
+            return GroupSplit.Split(data[group] is StringColumn s ? s.Values : ((NumericColumn)data[group]).Values.Select(v => double.IsNaN(v) ? null : v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)).ToArray(), split, config.Seed);
+        }
+        if (split.Time is { } time)
+        {
+            if (!data.Contains(time)) throw data.MissingColumn(time, "time column (data.split.time)");
+            return TimeSplit.Split(TimeSplit.Times(data[time]), split, time, data.Source);
+        }
+        return HoldoutSplit.Split(data.RowCount, split, config.Seed, classes?.EncodeClasses(data));
     }
 
     /// <summary>The rows that have a target; the others cannot be trained or scored on, and are counted.</summary>
