@@ -1,4 +1,5 @@
 using Lathe.Config;
+using Lathe.Data.Pipeline;
 using Lathe.Data.Schema;
 using Lathe.Evaluation;
 
@@ -27,7 +28,3 @@ public sealed record RunMetrics
     public int Threads { get; init; }
     public string Lathe { get; init; } = "";
 }
-
-/// <summary>Rows in each part; rows dropped because their target was missing; rows quarantined as malformed;
-/// exact duplicate rows found and dropped; and groups of rows with the same features but different targets.</summary>
-public sealed record RowCounts(int Train, int Validation, int Test, int DroppedMissingTarget, int Quarantined = 0, int Duplicates = 0, int DuplicatesDropped = 0, int ConflictingDuplicates = 0);

@@ -142,10 +142,15 @@ public static class TypeCoercion
         return parts.Select((values, p) => new NumericColumn($"{column.Name}.{DateParts[p]}", values));
     }
 
-    private static string?[] Texts(Table raw, Column column) => column switch
+    private static string?[] Texts(Table raw, Column column) => column is ImageColumn
+        ? throw new DataException($"{raw.Source}: column '{column.Name}' holds images, not values")
+        : Texts(column);
+
+    /// <summary>A column's values as text, numbers written invariantly; null where missing.</summary>
+    public static string?[] Texts(Column column) => column switch
     {
         StringColumn s => s.Values,
         NumericColumn n => n.Values.Select(v => double.IsNaN(v) ? null : v.ToString("R", CultureInfo.InvariantCulture)).ToArray(),
-        _ => throw new DataException($"{raw.Source}: column '{column.Name}' holds images, not values"),
+        _ => new string?[column.Count],
     };
 }

@@ -43,11 +43,18 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
         return new FittedPipeline(schema, fitted, numbers, images.FirstOrDefault()?.Name);
     }
 
-    /// <summary>Raw rows → model input, exactly as in training.</summary>
-    public Features Transform(Table raw)
+    /// <summary>Raw rows → the model's input columns, named, before they are packed into one buffer.</summary>
+    public Table TransformTable(Table raw)
     {
         var table = TypeCoercion.Apply(raw, Schema);
         foreach (var step in Steps) table = step.Transform(table);
+        return table;
+    }
+
+    /// <summary>Raw rows → model input, exactly as in training.</summary>
+    public Features Transform(Table raw)
+    {
+        var table = TransformTable(raw);
         if (Image is not null) return Features.FromImages((ImageColumn)table[Image]);
 
         var width = FeatureNames.Count;

@@ -30,6 +30,7 @@ public sealed class ParquetSource(string path) : IDataSource
                 if (field.IsArray || field.MaxRepetitionLevel > 0)
                     throw new DataException($"{path}: column '{field.Path}' holds lists; Lathe reads flat columns — write it as one column per item");
             var columns = fields.Select(f => new ColumnAccumulator(f.Path.ToString())).ToArray();
+            var images = new Dictionary<int, List<byte[]>>();
             for (var g = 0; g < reader.RowGroupCount; g++)
             {
                 using var group = reader.OpenRowGroupReader(g);
@@ -37,12 +38,38 @@ public sealed class ParquetSource(string path) : IDataSource
                 for (var c = 0; c < fields.Length; c++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    await ReadColumn(group, fields[c], rows, columns[c], cancellationToken);
+                    if (IsBinary(fields[c]))
+                    {
+                        var blobs = new byte[]?[rows];
+                        await group.ReadAsync(fields[c], blobs.AsMemory(), null, cancellationToken);
+                        if (!images.TryGetValue(c, out var list)) images[c] = list = [];
+                        list.AddRange(blobs.Select(b => b ?? []));
+                    }
+                    else await ReadColumn(group, fields[c], rows, columns[c], cancellationToken);
                 }
             }
-            return new Table(columns.Select(c => c.ToColumn()).ToArray(), Path.GetFileName(path));
+            return new Table(columns.Select((c, i) => images.TryGetValue(i, out var blobs) ? Image(c.Name, blobs) : c.ToColumn()).ToArray(), Path.GetFileName(path));
         }
     }
+
+    private static bool IsBinary(DataField field) =>
+        (Nullable.GetUnderlyingType(field.ClrType) ?? field.ClrType) is var t && (t == typeof(byte[]) || t == typeof(ReadOnlyMemory<byte>));
+
+    /// <summary>A binary column of raw pixels, as <c>lathe prepare</c> writes images: every value the same
+    /// length, a square (grayscale) or three squares (RGB, channel-first).</summary>
+    private Column Image(string name, List<byte[]> blobs)
+    {
+        var length = blobs.Count == 0 ? 0 : blobs[0].Length;
+        if (length == 0 || blobs.Any(b => b.Length != length))
+            throw new DataException($"{path}: column '{name}' holds bytes of varying length; Lathe reads binary columns only as raw images of one size");
+        var channels = IsSquare(length) ? 1 : length % 3 == 0 && IsSquare(length / 3) ? 3 : 0;
+        if (channels == 0)
+            throw new DataException($"{path}: column '{name}' holds {length} bytes per row, which is not a square grayscale or RGB image");
+        var side = (int)Math.Round(Math.Sqrt(length / channels));
+        return new ImageColumn(name, blobs.SelectMany(b => b).ToArray(), channels, side, side);
+    }
+
+    private static bool IsSquare(int n) => (int)Math.Round(Math.Sqrt(n)) is var r && r * r == n;
 
     private async Task ReadColumn(ParquetRowGroupReader group, DataField field, int rows, ColumnAccumulator column, CancellationToken cancellationToken)
     {

@@ -1,0 +1,95 @@
+using Lathe.Config;
+using Lathe.Data.Cleaning;
+using Lathe.Data.Schema;
+using Lathe.Data.Sources;
+using Lathe.Data.Splitting;
+
+namespace Lathe.Data.Pipeline;
+
+/// <summary>Collection → cleaning → split → fitted preprocessing, as <c>lathe train</c> and
+/// <c>lathe prepare</c> both run it: read the data, set aside rows without a target, quarantine malformed
+/// rows (stopping past the limit), handle duplicates, decide the task and metric, split, and fit the
+/// pipeline on the training part only.</summary>
+public static class Preparation
+{
+    public static PreparedData Run(PipelineConfig config, string outputDirectory, IProgress<string>? stage = null, CancellationToken cancellationToken = default)
+    {
+        var errors = ConfigValidator.Validate(config);
+        if (errors.Count > 0) throw new ConfigException(null, errors);
+
+        stage?.Report($"reading {Path.GetFileName(config.Data.Path)}");
+        var source = DataSource.Open(config.Data);
+        var read = source.Read(cancellationToken);
+        var (labelled, dropped) = WithTarget(read, config.Target);
+        foreach (var column in config.Data.Exclude)
+            if (!labelled.Contains(column)) throw labelled.MissingColumn(column, "column to exclude (data.exclude)");
+
+        var task = config.Task == TaskKind.Auto ? TaskInference.Infer(labelled[config.Target]) : config.Task;
+        var metric = config.Metric == MetricKind.Auto ? MetricKinds.DefaultFor(task) : config.Metric;
+        if (!metric.AppliesTo(task))
+            throw new ConfigException(null, [new ConfigError("metric", null, $"'{ConfigNames.Of(metric)}' does not apply to {ConfigNames.Of(task)}")]);
+
+        // Rows the reader could not parse, and rows whose values do not fit their column's type, are set
+        // aside and listed in quarantine.csv; too many of them stop the run before any training.
+        var (screened, quarantined) = Quarantine.Screen(labelled, SchemaInference.Infer(labelled, config.Target, config.Data.Exclude),
+            task == TaskKind.Regression ? config.Target : null);
+        var quarantineFile = Path.Combine(outputDirectory, Quarantine.FileName);
+        if (quarantined.Count > 0) Quarantine.Write(quarantineFile, quarantined);
+        Quarantine.Check(read.Source, quarantined, read.RowCount + read.Quarantined.Count, config.Data.QuarantineLimit, quarantineFile);
+        var (data, duplicates, duplicatesDropped, conflicting) = Duplicates.Handle(screened, config.Target, config.Prepare.Duplicates);
+
+        // Classes are the problem's definition, known before the split (which they stratify); a regression
+        // target's scaling is a fitted statistic, so it waits for the training part.
+        var classes = task == TaskKind.Classification ? FittedTarget.Fit(data[config.Target], task, []) : null;
+        var parts = Split(data, config, classes);
+        var train = data.Gather(parts.Train);
+        var validation = data.Gather(parts.Validation);
+        var test = data.Gather(parts.Test);
+        var files = source.Files.ToList();
+        if (config.Data.Test is { } testSource)
+        {
+            stage?.Report($"reading {Path.GetFileName(testSource.Path)}");
+            var fixedTest = DataSource.Open(testSource.Path, testSource.Format, testSource.Labels, testSource.Encoding, config.Data.QuarantineLimit);
+            (test, var droppedTest) = WithTarget(Quarantine.RequireNone(fixedTest.Read(cancellationToken)), config.Target);
+            dropped += droppedTest;
+            files.AddRange(fixedTest.Files);
+        }
+        if (train.RowCount < 2 || validation.RowCount == 0)
+            throw new DataException($"{data.Source}: {data.RowCount} rows give {train.RowCount} training and {validation.RowCount} validation rows — Lathe needs more rows, or a larger validation fraction");
+
+        stage?.Report("fitting the preprocessing on the training part");
+        var target = classes ?? FittedTarget.Fit(data[config.Target], task, parts.Train);
+        // A group column identifies rows (a patient, a user); its values in test are unseen by design.
+        var exclude = config.Data.Split.Group is { } groupColumn ? [.. config.Data.Exclude, groupColumn] : config.Data.Exclude;
+        var schema = SchemaInference.Infer(train, config.Target, exclude);
+        var pipeline = FittedPipeline.Fit(train, schema, config.Prepare);
+        var rows = new RowCounts(train.RowCount, validation.RowCount, test.RowCount, dropped, quarantined.Count, duplicates, duplicatesDropped, conflicting);
+        return new PreparedData(task, metric, target, schema, pipeline, train, validation, test, rows, quarantined, files);
+    }
+
+    /// <summary>Holdout by default (stratified for classification); whole groups with <c>split.group</c>; in
+    /// time order with <c>split.time</c>.</summary>
+    private static SplitParts Split(Table data, PipelineConfig config, FittedTarget? classes)
+    {
+        var split = config.Data.Split;
+        if (split.Group is { } group)
+        {
+            if (!data.Contains(group)) throw data.MissingColumn(group, "group column (data.split.group)");
+            return GroupSplit.Split(TypeCoercion.Texts(data[group]), split, config.Seed);
+        }
+        if (split.Time is { } time)
+        {
+            if (!data.Contains(time)) throw data.MissingColumn(time, "time column (data.split.time)");
+            return TimeSplit.Split(TimeSplit.Times(data[time]), split, time, data.Source);
+        }
+        return HoldoutSplit.Split(data.RowCount, split, config.Seed, classes?.EncodeClasses(data));
+    }
+
+    /// <summary>The rows that have a target; the others cannot be trained or scored on, and are counted.</summary>
+    private static (Table Rows, int Dropped) WithTarget(Table table, string target)
+    {
+        if (!table.Contains(target)) throw table.MissingColumn(target, "target column");
+        var rows = FittedTarget.RowsWithTarget(table[target]);
+        return rows.Length == table.RowCount ? (table, 0) : (table.Gather(rows), table.RowCount - rows.Length);
+    }
+}

@@ -1,0 +1,20 @@
+using Lathe.Config;
+using Lathe.Data.Cleaning;
+using Lathe.Data.Schema;
+
+namespace Lathe.Data.Pipeline;
+
+/// <summary>The data half of a run, ready for a model: the problem as decided (task, metric, target), the
+/// three parts as raw rows, the pipeline fitted on the training part, and what was set aside on the way.</summary>
+public sealed record PreparedData(
+    TaskKind Task,
+    MetricKind Metric,
+    FittedTarget Target,
+    DataSchema Schema,
+    FittedPipeline Pipeline,
+    Table Train,
+    Table Validation,
+    Table Test,
+    RowCounts Rows,
+    IReadOnlyList<QuarantinedRow> Quarantined,
+    IReadOnlyList<string> Files);

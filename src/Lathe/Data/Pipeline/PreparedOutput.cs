@@ -1,0 +1,124 @@
+using System.Globalization;
+using System.Text.Json;
+using Lathe.Bundles;
+using Lathe.Config;
+using Lathe.Data.Cleaning;
+using Lathe.Data.Transforms;
+using Lathe.Reporting;
+using Parquet;
+using Parquet.Schema;
+
+namespace Lathe.Data.Pipeline;
+
+/// <summary>What <c>lathe prepare</c> writes, so a user sees exactly what the model will see: each part as
+/// Parquet (the model's input columns after every fitted step, as float32, images as raw bytes, then the
+/// target), <c>preparation.json</c> (row counts, schema, fitted steps) and <c>preparation.html</c>.</summary>
+public static class PreparedOutput
+{
+    public const string JsonFile = "preparation.json";
+    public const string ReportFile = "preparation.html";
+
+    public static void Write(PreparedData prepared, string directory, CancellationToken cancellationToken = default)
+    {
+        Directory.CreateDirectory(directory);
+        foreach (var (name, part) in Parts(prepared))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var path = Path.Combine(directory, $"{name}.parquet");
+            AtomicFile.Write(path, stream => WriteParquet(prepared, part, stream).GetAwaiter().GetResult());
+        }
+        var summary = new
+        {
+            prepared.Task,
+            Target = prepared.Target.Name,
+            prepared.Target.Classes,
+            prepared.Rows,
+            Columns = prepared.Schema.Columns,
+            Features = prepared.Pipeline.FeatureNames,
+            prepared.Pipeline.Steps,
+        };
+        AtomicFile.WriteAllBytes(Path.Combine(directory, JsonFile), JsonSerializer.SerializeToUtf8Bytes(summary, BundleJson.Options));
+        Report(prepared).Save(Path.Combine(directory, ReportFile));
+    }
+
+    private static IEnumerable<(string Name, Table Part)> Parts(PreparedData prepared) =>
+        [("train", prepared.Train), ("validation", prepared.Validation), ("test", prepared.Test)];
+
+    private static async Task WriteParquet(PreparedData prepared, Table raw, Stream stream)
+    {
+        var input = prepared.Pipeline.TransformTable(raw);
+        var columns = prepared.Pipeline.Image is { } image ? [image] : prepared.Pipeline.FeatureNames;
+        var fields = new List<DataField>();
+        foreach (var name in columns)
+            fields.Add(input[name] is ImageColumn ? new DataField(name, typeof(byte[]), isNullable: false) : new DataField(name, typeof(float), isNullable: false));
+        var target = prepared.Target;
+        var classification = target.Task == TaskKind.Classification;
+        fields.Add(new DataField(target.Name, classification ? typeof(string) : typeof(double), isNullable: false));
+
+        await using var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields.ToArray()), stream);
+        using var group = writer.CreateRowGroup();
+        for (var c = 0; c < columns.Count; c++)
+        {
+            switch (input[columns[c]])
+            {
+                case ImageColumn images:
+                    var size = images.PixelsPerImage;
+                    await group.WriteAsync(fields[c], Enumerable.Range(0, images.Count).Select(i => images.Pixels[(i * size)..((i + 1) * size)]).ToArray(), null);
+                    break;
+                case NumericColumn numbers:
+                    await group.WriteAsync<float>(fields[c], numbers.Values.Select(v => (float)v).ToArray().AsMemory(), null);
+                    break;
+            }
+        }
+        if (classification)
+            await group.WriteAsync(fields[^1], target.EncodeClasses(raw).Select(k => target.Classes[(int)k]).ToArray(), null);
+        else
+            await group.WriteAsync<double>(fields[^1], target.NumbersOf(raw).AsMemory(), null);
+    }
+
+    private static HtmlReport Report(PreparedData prepared)
+    {
+        var report = new HtmlReport($"Preparation of '{prepared.Target.Name}'");
+        var rows = prepared.Rows;
+        report.Heading("Rows");
+        report.Table(["part", "rows"],
+        [
+            ["train", N(rows.Train)], ["validation", N(rows.Validation)], ["test", N(rows.Test)],
+            ["left out: no target", N(rows.DroppedMissingTarget)],
+            ["quarantined as malformed (quarantine.csv)", N(rows.Quarantined)],
+            ["exact duplicates found / dropped", $"{N(rows.Duplicates)} / {N(rows.DuplicatesDropped)}"],
+            ["groups with the same features but different targets", N(rows.ConflictingDuplicates)],
+        ]);
+        if (prepared.Target.Task == TaskKind.Classification)
+        {
+            foreach (var (name, part) in Parts(prepared))
+            {
+                var counts = prepared.Target.EncodeClasses(part).GroupBy(k => k).OrderByDescending(g => g.Count()).Select(g => (prepared.Target.Classes[(int)g.Key], g.Count())).ToArray();
+                if (counts.Length > 0) report.Figure(Charts.Bars(counts.Take(30).ToArray(), "rows"), $"Classes in the {name} part");
+            }
+        }
+        report.Heading("Columns");
+        report.Table(["column", "type", "use"], prepared.Schema.Columns.Select(c => (IReadOnlyList<string>)[c.Name, c.Type.ToString().ToLowerInvariant(), c.Unused ?? "feature"]));
+        report.Heading("Fitted on the training part");
+        report.List(prepared.Pipeline.Steps.SelectMany(Describe));
+        report.Paragraph($"The model sees {prepared.Pipeline.FeatureNames.Count} input columns{(prepared.Pipeline.Image is null ? "" : " (an image)")}: {string.Join(", ", prepared.Pipeline.Image is { } i ? [i] : prepared.Pipeline.FeatureNames.Take(40))}{(prepared.Pipeline.FeatureNames.Count > 40 ? ", …" : "")}.", "muted");
+        return report;
+    }
+
+    /// <summary>One line per fitted choice, in words.</summary>
+    private static IEnumerable<string> Describe(IFittedStep step) => step switch
+    {
+        FittedDropColumns d => d.Columns.Select(c => $"dropped '{c.Name}': {c.Reason}"),
+        FittedImpute i => i.Columns.Select(c => c.Number is { } n
+            ? $"'{c.Name}': missing numbers filled with {Charts.Number(n)}{(c.Indicator ? ", with a '.missing' indicator" : "")}"
+            : $"'{c.Name}': missing categories filled with '{c.Category}'"),
+        FittedClipOutliers o => o.Columns.Select(c => $"'{c.Name}': clipped to [{Charts.Number(c.Lower)}, {Charts.Number(c.Upper)}] ({ConfigNames.Of(o.Method)})"),
+        FittedScale s => s.Columns.Select(c => $"'{c.Name}': scaled as (x − {Charts.Number(c.Center)}) / {Charts.Number(c.Spread)} ({ConfigNames.Of(s.Method)})"),
+        FittedOneHotEncode e => e.Columns.Select(c => $"'{c.Name}': one-hot over {c.Categories.Count} categories ({string.Join(", ", c.Categories.Take(8))}{(c.Categories.Count > 8 ? ", …" : "")}); unknown → all zeros"),
+        FittedOrdinalEncode e => e.Columns.Select(c => $"'{c.Name}': ordinal codes 0–{c.Categories.Count - 1}; unknown → −1"),
+        FittedImageNormalize n => n.Columns.Select(c => $"'{c.Name}': pixels normalised with mean {c.Mean:0.000} and std {c.Std:0.000}"),
+        _ => [step.GetType().Name],
+    };
+
+    private static string N(int value) => value.ToString("N0", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,57 @@
+using System.Text.Json.Nodes;
+using Lathe.Config;
+using Lathe.Data;
+using Lathe.Data.Pipeline;
+using Lathe.Data.Sources;
+using Lathe.Tests.Cli;
+
+namespace Lathe.Tests.Data.Pipeline;
+
+public class PreparedOutputTests
+{
+    [Fact]
+    public void Prepare_writes_each_part_as_the_model_sees_it()
+    {
+        var directory = TestData.TempDirectory();
+        var config = Path.Combine(directory, "penguins.yaml");
+        File.WriteAllText(config, $"target: Species\ndata: {{ path: {TestData.Vega("penguins.json")} }}\nprepare: {{ scale: minmax, missing_indicators: true }}\n");
+        var run = LatheProcess.Run(directory, "prepare", config, "--out", "prepared");
+        Assert.True(run.ExitCode == 0, run.Error);
+
+        var prepared = Preparation.Run(ConfigReader.Load(config), TestData.TempDirectory());
+        var counts = new Dictionary<string, int> { ["train"] = prepared.Rows.Train, ["validation"] = prepared.Rows.Validation, ["test"] = prepared.Rows.Test };
+        foreach (var (part, rows) in counts)
+        {
+            var table = DataSource.Open(Path.Combine(directory, "prepared", $"{part}.parquet")).Read();
+            Assert.Equal([.. prepared.Pipeline.FeatureNames, "Species"], table.ColumnNames);
+            Assert.Equal(rows, table.RowCount);
+            Assert.Contains("Beak Length (mm).missing", table.ColumnNames);
+        }
+        // Min-max scaling fitted on training: the training part spans exactly 0 to 1.
+        var train = DataSource.Open(Path.Combine(directory, "prepared", "train.parquet")).Read();
+        var flipper = ((NumericColumn)train["Flipper Length (mm)"]).Values;
+        Assert.Equal((0.0, 1.0), (flipper.Min(), flipper.Max()));
+        Assert.Equal(prepared.Train.RowCount, ((StringColumn)train["Species"]).Values.Count(v => v is "Adelie" or "Chinstrap" or "Gentoo"));
+
+        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(directory, "prepared", PreparedOutput.JsonFile)))!;
+        Assert.Equal(344, summary["rows"]!["train"]!.GetValue<int>() + summary["rows"]!["validation"]!.GetValue<int>() + summary["rows"]!["test"]!.GetValue<int>());
+        var report = File.ReadAllText(Path.Combine(directory, "prepared", PreparedOutput.ReportFile));
+        Assert.Contains("missing numbers filled with", report);
+        Assert.Contains("(minmax)", report);
+    }
+
+    [Fact]
+    public void Images_are_written_as_raw_bytes_with_their_labels()
+    {
+        var config = new PipelineConfig { Target = "label", Data = new DataConfig { Path = TestData.FashionTestImages, Labels = TestData.FashionTestLabels } };
+        var directory = TestData.TempDirectory();
+        var prepared = Preparation.Run(config, directory);
+        PreparedOutput.Write(prepared, directory);
+        var test = DataSource.Open(Path.Combine(directory, "test.parquet")).Read();
+        Assert.Equal(["image", "label"], test.ColumnNames);
+        Assert.Equal(1500, test.RowCount);
+        var images = Assert.IsType<ImageColumn>(test["image"]);
+        Assert.Equal((1, 28, 28), (images.Channels, images.Height, images.Width));
+        Assert.Equal(((ImageColumn)prepared.Test["image"]).Pixels, images.Pixels);
+    }
+}
