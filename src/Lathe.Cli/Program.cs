@@ -7,6 +7,7 @@ var root = new RootCommand($"Lathe {LatheInfo.Version}: deep learning on your ow
     InitCommand.Create(),
     ProfileCommand.Create(),
     PrepareCommand.Create(),
+    AugmentCommand.Create(),
     TrainCommand.Create(),
     EvaluateCommand.Create(),
     PredictCommand.Create(),

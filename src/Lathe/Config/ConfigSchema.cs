@@ -43,6 +43,25 @@ internal static class ConfigSchema
         new("scale", "Numeric scaling: standard (mean 0, std 1), minmax (0 to 1), robust (median 0, IQR 1), or none.", c => c.Scale, (c, n, r) => c with { Scale = r.Enum<ScaleKind>(n) }),
         new("encode", "Categories as one_hot columns (unknown → all zeros) or ordinal codes (unknown → -1).", c => c.Encode, (c, n, r) => c with { Encode = r.Enum<EncodeKind>(n) }));
 
+    public static readonly ConfigSection<AugmentConfig> Augment = new(
+        "Training-time augmentation, on training batches only and seeded; each probability 0 turns its transform off. Preview it with `lathe augment CONFIG`.",
+        new("flip", "Images: probability of a horizontal flip.", c => c.Flip, (c, n, r) => c with { Flip = r.Double(n) }),
+        new("rotate", "Images: probability of a rotation.", c => c.Rotate, (c, n, r) => c with { Rotate = r.Double(n) }),
+        new("rotate_degrees", "Largest rotation, either way.", c => c.RotateDegrees, (c, n, r) => c with { RotateDegrees = r.Double(n) }),
+        new("crop", "Images: probability of a random crop from the image padded with black.", c => c.Crop, (c, n, r) => c with { Crop = r.Double(n) }),
+        new("crop_padding", "Padding for the random crop, in pixels.", c => c.CropPadding, (c, n, r) => c with { CropPadding = r.Int(n) }),
+        new("shift", "Images: probability of a shift.", c => c.Shift, (c, n, r) => c with { Shift = r.Double(n) }),
+        new("shift_pixels", "Largest shift, in pixels, each way.", c => c.ShiftPixels, (c, n, r) => c with { ShiftPixels = r.Int(n) }),
+        new("brightness", "Images: probability of a brightness change.", c => c.Brightness, (c, n, r) => c with { Brightness = r.Double(n) }),
+        new("brightness_amount", "Largest brightness change, on a 0–1 pixel scale.", c => c.BrightnessAmount, (c, n, r) => c with { BrightnessAmount = r.Double(n) }),
+        new("contrast", "Images: probability of a contrast change.", c => c.Contrast, (c, n, r) => c with { Contrast = r.Double(n) }),
+        new("contrast_amount", "Largest contrast change, as a factor 1 ± amount.", c => c.ContrastAmount, (c, n, r) => c with { ContrastAmount = r.Double(n) }),
+        new("noise", "Images: probability of Gaussian noise.", c => c.Noise, (c, n, r) => c with { Noise = r.Double(n) }),
+        new("noise_std", "Standard deviation of the noise, on a 0–1 pixel scale.", c => c.NoiseStd, (c, n, r) => c with { NoiseStd = r.Double(n) }),
+        new("cutout", "Images: probability of blanking a random square.", c => c.Cutout, (c, n, r) => c with { Cutout = r.Double(n) }),
+        new("cutout_size", "Side of the blanked square, in pixels.", c => c.CutoutSize, (c, n, r) => c with { CutoutSize = r.Int(n) }),
+        new("table_noise", "Tables: standard deviation of Gaussian noise added to the standardised features; 0 is off.", c => c.TableNoise, (c, n, r) => c with { TableNoise = r.Double(n) }));
+
     public static readonly ConfigSection<ModelConfig> Model = new(
         "The network.",
         new("kind", "mlp for tables, cnn for images; auto chooses from the data.", c => c.Kind, (c, n, r) => c with { Kind = r.Enum<ModelKind>(n) }),
@@ -71,6 +90,7 @@ internal static class ConfigSchema
         new("seed", "Seed for the split, the initial weights and the batch order: same seed, same data, same machine, same model.", c => c.Seed, (c, n, r) => c with { Seed = r.Int(n) }),
         new("data", "Where the data comes from and how it is split.", c => c.Data, (c, n, r) => c with { Data = r.Section(n, Data, c.Data) }),
         new("prepare", "How the data is cleaned and transformed.", c => c.Prepare, (c, n, r) => c with { Prepare = r.Section(n, Prepare, c.Prepare) }),
+        new("augment", "Training-time augmentation.", c => c.Augment, (c, n, r) => c with { Augment = r.Section(n, Augment, c.Augment) }),
         new("model", "The network.", c => c.Model, (c, n, r) => c with { Model = r.Section(n, Model, c.Model) }),
         new("training", "How the model is trained.", c => c.Training, (c, n, r) => c with { Training = r.Section(n, Training, c.Training) }));
 
@@ -81,6 +101,7 @@ internal static class ConfigSchema
         SplitConfig => Split,
         ModelConfig => Model,
         PrepareConfig => Prepare,
+        AugmentConfig => Augment,
         TrainingConfig => Training,
         PipelineConfig => Root,
         _ => null,

@@ -40,6 +40,15 @@ public static class ConfigValidator
         Check(prepare.DropColumnsAbove is > 0 and <= 1, "prepare.drop_columns_above", $"must be a share in (0, 1] (got {prepare.DropColumnsAbove})", "1 keeps every column");
         Check(prepare.OutlierThreshold > 0 && double.IsFinite(prepare.OutlierThreshold), "prepare.outlier_threshold", $"must be a positive number (got {prepare.OutlierThreshold})");
 
+        var augment = config.Augment;
+        foreach (var (key, p) in new[] { ("flip", augment.Flip), ("rotate", augment.Rotate), ("crop", augment.Crop), ("shift", augment.Shift), ("brightness", augment.Brightness), ("contrast", augment.Contrast), ("noise", augment.Noise), ("cutout", augment.Cutout) })
+            Check(p is >= 0 and <= 1, $"augment.{key}", $"is a probability, between 0 and 1 (got {p})");
+        Check(augment.RotateDegrees is >= 0 and <= 180, "augment.rotate_degrees", $"must be between 0 and 180 (got {augment.RotateDegrees})");
+        foreach (var (key, v) in new[] { ("crop_padding", augment.CropPadding), ("shift_pixels", augment.ShiftPixels), ("cutout_size", augment.CutoutSize) })
+            Check(v >= 0, $"augment.{key}", $"must be 0 or more (got {v})");
+        foreach (var (key, v) in new[] { ("brightness_amount", augment.BrightnessAmount), ("contrast_amount", augment.ContrastAmount), ("noise_std", augment.NoiseStd), ("table_noise", augment.TableNoise) })
+            Check(v >= 0 && double.IsFinite(v), $"augment.{key}", $"must be 0 or more (got {v})");
+
         var model = config.Model;
         Check(model.Layers.All(n => n > 0), "model.layers", "every layer size must be greater than 0");
         Check(model.Channels.Count > 0 && model.Channels.All(n => n > 0), "model.channels", "needs at least one block, each with more than 0 channels");

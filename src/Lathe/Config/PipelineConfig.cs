@@ -9,6 +9,7 @@ public sealed record PipelineConfig
     public int Seed { get; init; } = 42;
     public DataConfig Data { get; init; } = new();
     public PrepareConfig Prepare { get; init; } = new();
+    public AugmentConfig Augment { get; init; } = new();
     public ModelConfig Model { get; init; } = new();
     public TrainingConfig Training { get; init; } = new();
 }

@@ -22,8 +22,17 @@ public sealed class InputTensor : IDisposable
 
     public long Count => _all.shape[0];
 
-    /// <summary>The batch at <paramref name="index"/> (int64 row numbers), ready for the model. The caller owns it.</summary>
-    public Tensor Rows(Tensor index) => Ready(_all.index_select(0, index));
+    /// <summary>The batch at <paramref name="index"/> (int64 row numbers), ready for the model, augmented when an
+    /// augmentation is given (training batches only). The caller owns it.</summary>
+    public Tensor Rows(Tensor index, Data.Augmentation.IBatchAugmentation? augmentation = null, Generator? generator = null)
+    {
+        var batch = _all.index_select(0, index);
+        if (augmentation is null) return Ready(batch);
+        if (!_image) return augmentation.Apply(batch, generator!);
+        // Images are augmented on the 0–1 pixel scale, where black is 0, then normalised.
+        var pixels = augmentation.Apply(batch.to_type(ScalarType.Float32).div_(255), generator!);
+        return pixels.mul(_scale * 255).add_(_shift);
+    }
 
     /// <summary>The rows [start, start + length), ready for the model. The caller owns it.</summary>
     public Tensor Slice(long start, long length) => Ready(_all.narrow(0, start, length));

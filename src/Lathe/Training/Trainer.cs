@@ -11,7 +11,8 @@ namespace Lathe.Training;
 /// <summary>Owns the training loop: shuffled mini-batches from preloaded tensors, one optimiser step each,
 /// validation after every epoch, callbacks at named moments. The batch order is a permutation from the
 /// seed and the epoch, so a run is reproducible bit for bit on the same machine and thread count.</summary>
-public sealed class Trainer(TrainingConfig config, FittedTarget target, MetricKind metric, int seed, IReadOnlyList<ITrainerCallback> callbacks)
+public sealed class Trainer(TrainingConfig config, FittedTarget target, MetricKind metric, int seed, IReadOnlyList<ITrainerCallback> callbacks,
+    Data.Augmentation.IBatchAugmentation? augmentation = null)
 {
     public TrainerState Fit(nn.Module<Tensor, Tensor> model, LabelledData train, LabelledData validation,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -37,7 +38,9 @@ public sealed class Trainer(TrainingConfig config, FittedTarget target, MetricKi
                 var length = Math.Min(config.BatchSize, train.Count - start);
                 var index = order.narrow(0, start, length);
                 optimizer.zero_grad();
-                var loss = Loss(model.forward(train.Input.Rows(index)), train.Target.index_select(0, index));
+                // Each batch's augmentation draws from its own generator, seeded by the run, epoch and batch.
+                using var generator = augmentation is null ? null : new Generator(new SeededRandom(seed, stream: epoch * 1_000_003 + b).NextUInt64());
+                var loss = Loss(model.forward(train.Input.Rows(index, augmentation, generator)), train.Target.index_select(0, index));
                 loss.backward();
                 optimizer.step();
                 lossSum += loss.item<float>() * length;

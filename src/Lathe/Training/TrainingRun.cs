@@ -3,6 +3,7 @@ using System.Text.Json;
 using Lathe.Bundles;
 using Lathe.Config;
 using Lathe.Data;
+using Lathe.Data.Augmentation;
 using Lathe.Data.Pipeline;
 using Lathe.Data.Sources;
 using Lathe.Data.Transforms;
@@ -37,7 +38,7 @@ public static class TrainingRun
         using var earlyStopping = new EarlyStopping(metric, config.Training.Patience);
         stage?.Report($"training {ConfigNames.Of(spec.Kind)} on {train.RowCount} rows");
         var trainClock = Stopwatch.StartNew();
-        var state = new Trainer(config.Training, target, metric, config.Seed, [earlyStopping])
+        var state = new Trainer(config.Training, target, metric, config.Seed, [earlyStopping], Augmentation(config.Augment, trainData.Features))
             .Fit(model, trainData, validationData, progress, cancellationToken);
         var trainSeconds = trainClock.Elapsed.TotalSeconds;
 
@@ -95,6 +96,11 @@ public static class TrainingRun
         AtomicFile.WriteAllText(Path.Combine(outputDirectory, ResolvedConfigFile), configYaml);
         return new TrainResult(outputDirectory, bundlePath, metrics, test, testPredictions);
     }
+
+    private static IBatchAugmentation? Augmentation(AugmentConfig augment, Features features) =>
+        features.IsImage
+            ? augment.ForImages ? new ImageAugmentation(augment) : null
+            : augment.TableNoise > 0 ? new TableNoise(augment.TableNoise) : null;
 
     private static IReadOnlyList<InputField> InputFields(FittedPipeline pipeline)
     {

@@ -1,0 +1,36 @@
+using System.CommandLine;
+using Lathe.Config;
+using Lathe.Data;
+using Lathe.Data.Augmentation;
+using Lathe.Data.Sources;
+using Spectre.Console;
+
+namespace Lathe.Cli;
+
+/// <summary><c>lathe augment CONFIG [--out augment.png] [--images N]</c>: a picture of the config's image
+/// augmentation on real images, before training.</summary>
+internal static class AugmentCommand
+{
+    public static Command Create()
+    {
+        var configPath = new Argument<string>("config") { Description = "The YAML config; its augment: section is shown." };
+        var output = new Option<string>("--out") { Description = "The PNG to write.", DefaultValueFactory = _ => "augment.png" };
+        var count = new Option<int>("--images") { Description = "How many images (rows).", DefaultValueFactory = _ => 6 };
+        var command = new Command("augment", "Preview the image augmentation of a config: a PNG grid of real images, each transform alone and all together.")
+        {
+            configPath, output, count,
+        };
+        command.SetAction((result, token) => Verb.Run(_ =>
+        {
+            var config = ConfigReader.Load(result.GetValue(configPath)!);
+            var table = DataSource.Open(config.Data).Read();
+            var images = table.Columns.OfType<ImageColumn>().FirstOrDefault()
+                         ?? throw new LatheException($"{table.Source} has no image column; augmentation previews are for images (tables use augment.table_noise)");
+            var path = result.GetValue(output)!;
+            AtomicFile.WriteAllBytes(path, AugmentationPreview.Render(images, config.Augment, Math.Max(1, result.GetValue(count)), config.Seed));
+            Verb.Out.MarkupLine($"Wrote [bold]{Markup.Escape(path)}[/].");
+            return 0;
+        }, token));
+        return command;
+    }
+}
