@@ -17,8 +17,59 @@ public static class Values
     public static bool IsMissing(string? text) =>
         text is null || text.Length == 0 || text.Trim().ToLowerInvariant() is "" or "na" or "n/a" or "nan" or "null" or "?";
 
+    /// <summary>A number, including the forms people type into spreadsheets: thousands separators ("1,234"),
+    /// currency ("$5", "5 €"), percentages ("12%" is 0.12) and accounting negatives ("(42)").</summary>
     public static bool TryNumber(string text, out double value) =>
-        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
+        (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value))
+        || TryRepairedNumber(text.AsSpan().Trim(), out value);
+
+    private static bool TryRepairedNumber(ReadOnlySpan<char> text, out double value)
+    {
+        value = double.NaN;
+        var negative = false;
+        if (text.Length > 2 && text[0] == '(' && text[^1] == ')')
+        {
+            negative = true;
+            text = text[1..^1].Trim();
+        }
+        var percent = text.EndsWith("%");
+        if (percent) text = text[..^1].Trim();
+        if (text.Length > 0 && text[0] == '-')
+        {
+            negative = !negative;
+            text = text[1..].Trim();
+        }
+        var currency = false;
+        if (text.Length > 0 && "$€£¥".Contains(text[0]))
+        {
+            currency = true;
+            text = text[1..].Trim();
+        }
+        else if (text.Length > 0 && "$€£¥".Contains(text[^1]))
+        {
+            currency = true;
+            text = text[..^1].Trim();
+        }
+        var grouped = text.Contains(',');
+        // A comma is only read as a thousands separator in groups of three: "1,234.5", never "1,5".
+        if (grouped && !ThousandsGroups(text)) return false;
+        if (!(negative || percent || currency || grouped)) return false;
+        Span<char> digits = stackalloc char[text.Length];
+        var length = 0;
+        foreach (var c in text)
+            if (c != ',') digits[length++] = c;
+        if (!double.TryParse(digits[..length], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number)) return false;
+        value = (negative ? -number : number) / (percent ? 100 : 1);
+        return double.IsFinite(value);
+    }
+
+    private static bool ThousandsGroups(ReadOnlySpan<char> text)
+    {
+        var point = text.IndexOf('.');
+        var whole = point < 0 ? text : text[..point];
+        var groups = whole.ToString().Split(',');
+        return groups[0].Length is >= 1 and <= 3 && groups.Skip(1).All(g => g.Length == 3) && groups.All(g => g.All(char.IsAsciiDigit));
+    }
 
     public static bool TryBoolean(string text, out bool value)
     {

@@ -1,0 +1,58 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Lathe.Data;
+using Lathe.Data.Cleaning;
+using Lathe.Data.Schema;
+using Lathe.Data.Sources;
+
+namespace Lathe.Tests.Data.Schema;
+
+public class ValuesTests
+{
+    [Theory]
+    [InlineData("1,234", 1234)]
+    [InlineData("1,234,567.5", 1234567.5)]
+    [InlineData("$5", 5)]
+    [InlineData("$ 1,200", 1200)]
+    [InlineData("12 €", 12)]
+    [InlineData("12%", 0.12)]
+    [InlineData("-3.5%", -0.035)]
+    [InlineData("(42)", -42)]
+    [InlineData("-$7", -7)]
+    [InlineData("2.5e3", 2500)]
+    public void Spreadsheet_numbers_are_repaired(string text, double expected)
+    {
+        Assert.True(Values.TryNumber(text, out var value));
+        Assert.Equal(expected, value, 12);
+    }
+
+    [Theory]
+    [InlineData("1,5")]
+    [InlineData("12,34,567")]
+    [InlineData("$")]
+    [InlineData("5 apples")]
+    [InlineData("1.2.3")]
+    public void Things_that_are_not_numbers_stay_text(string text) => Assert.False(Values.TryNumber(text, out _));
+
+    [Fact]
+    public void Movie_grosses_written_with_dollars_and_commas_read_as_the_same_numbers()
+    {
+        var movies = JsonNode.Parse(File.ReadAllText(TestData.Vega("movies.json")))!.AsArray();
+        var file = Path.Combine(TestData.TempDirectory(), "movies.csv");
+        var lines = new List<string> { "Title,US Gross,Rating" };
+        var expected = new List<double>();
+        foreach (var movie in movies.Take(500))
+        {
+            var gross = movie!["US Gross"]?.GetValue<double>();
+            var title = movie["Title"]!.ToString().Replace("\"", "\"\"");
+            lines.Add($"\"{title}\",{(gross is { } g ? "\"$" + g.ToString("N0", CultureInfo.InvariantCulture) + "\"" : "")},\"{movie["IMDB Rating"]}\"");
+            expected.Add(gross ?? double.NaN);
+        }
+        File.WriteAllLines(file, lines);
+        var table = DataSource.Open(file).Read();
+        var schema = SchemaInference.Infer(table, "Rating");
+        Assert.Equal(ColumnType.Numeric, schema.Find("US Gross")!.Type);
+        var typed = TypeCoercion.Apply(table, schema);
+        Assert.Equal(expected, ((NumericColumn)typed["US Gross"]).Values);
+    }
+}
