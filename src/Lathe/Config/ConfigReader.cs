@@ -151,6 +151,19 @@ public sealed class ConfigReader
 
     internal IReadOnlyList<int> IntList(YamlNode node) => List(node, Int);
 
+    internal IReadOnlyDictionary<string, string> StringMap(YamlNode node)
+    {
+        if (IsNull(node)) return new Dictionary<string, string>();
+        if (node is not YamlMappingNode mapping)
+        {
+            Error(node, "expected a mapping of name: value");
+            return new Dictionary<string, string>();
+        }
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in mapping.Children) map[((key as YamlScalarNode)?.Value ?? "").Trim()] = String(value);
+        return map;
+    }
+
     internal IReadOnlyList<string> StringList(YamlNode node) => List(node, String);
 
     private IReadOnlyList<TItem> List<TItem>(YamlNode node, Func<YamlNode, TItem> item)

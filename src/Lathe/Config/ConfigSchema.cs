@@ -41,7 +41,9 @@ internal static class ConfigSchema
         new("outliers", "Clip numeric outliers to bounds fitted on training: none, iqr (quartiles ± k·IQR) or zscore (mean ± k·std).", c => c.Outliers, (c, n, r) => c with { Outliers = r.Enum<OutlierMethod>(n) }),
         new("outlier_threshold", "k for outliers: 1.5 is usual for iqr, 3 for zscore.", c => c.OutlierThreshold, (c, n, r) => c with { OutlierThreshold = r.Double(n) }),
         new("scale", "Numeric scaling: standard (mean 0, std 1), minmax (0 to 1), robust (median 0, IQR 1), or none.", c => c.Scale, (c, n, r) => c with { Scale = r.Enum<ScaleKind>(n) }),
-        new("encode", "Categories as one_hot columns (unknown → all zeros) or ordinal codes (unknown → -1).", c => c.Encode, (c, n, r) => c with { Encode = r.Enum<EncodeKind>(n) }));
+        new("encode", "Categories as one_hot columns (unknown → all zeros) or ordinal codes (unknown → -1).", c => c.Encode, (c, n, r) => c with { Encode = r.Enum<EncodeKind>(n) }),
+        new("derive", "Derived columns, name: formula over numeric columns with + - * / ^, log, log1p, exp, sqrt, abs, min, max; `quote names` with spaces.", c => c.Derive, (c, n, r) => c with { Derive = r.StringMap(n) }),
+        new("drop_correlated", "Drop constant features and the later of two correlated at least this much on training (1 keeps all).", c => c.DropCorrelated, (c, n, r) => c with { DropCorrelated = r.Double(n) }));
 
     public static readonly ConfigSection<AugmentConfig> Augment = new(
         "Training-time augmentation, on training batches only and seeded; each probability 0 turns its transform off. Preview it with `lathe augment CONFIG`.",

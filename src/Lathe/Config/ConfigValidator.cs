@@ -38,6 +38,19 @@ public static class ConfigValidator
 
         var prepare = config.Prepare;
         Check(prepare.DropColumnsAbove is > 0 and <= 1, "prepare.drop_columns_above", $"must be a share in (0, 1] (got {prepare.DropColumnsAbove})", "1 keeps every column");
+        Check(prepare.DropCorrelated is > 0 and <= 1, "prepare.drop_correlated", $"must be a correlation in (0, 1] (got {prepare.DropCorrelated})", "0.98 drops near-duplicates; 1 keeps every feature");
+        foreach (var (name, formula) in prepare.Derive)
+        {
+            Check(name.Length > 0, "prepare.derive", "a derived column needs a name");
+            try
+            {
+                Data.Features.Expression.Parse(formula);
+            }
+            catch (Data.DataException e)
+            {
+                errors.Add(new ConfigError($"prepare.derive.{name}", null, e.Message));
+            }
+        }
         Check(prepare.OutlierThreshold > 0 && double.IsFinite(prepare.OutlierThreshold), "prepare.outlier_threshold", $"must be a positive number (got {prepare.OutlierThreshold})");
 
         var augment = config.Augment;

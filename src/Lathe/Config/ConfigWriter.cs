@@ -51,6 +51,7 @@ public static class ConfigWriter
         double d => d.ToString("R", CultureInfo.InvariantCulture),
         int i => i.ToString(CultureInfo.InvariantCulture),
         Enum e => ConfigNames.Snake(e.ToString()),
+        IReadOnlyDictionary<string, string> map => "{" + string.Join(", ", map.Select(p => $"{Quote(p.Key)}: {Quote(p.Value)}")) + "}",
         IEnumerable list => "[" + string.Join(", ", list.Cast<object?>().Select(Scalar)) + "]",
         _ => Quote(value.ToString() ?? ""),
     };

@@ -19,6 +19,10 @@ public sealed record PrepareConfig
     public double OutlierThreshold { get; init; } = 1.5;
     public ScaleKind Scale { get; init; } = ScaleKind.Standard;
     public EncodeKind Encode { get; init; } = EncodeKind.OneHot;
+    /// <summary>Derived columns: name → formula over numeric columns (<c>bmi: weight / height ^ 2</c>).</summary>
+    public IReadOnlyDictionary<string, string> Derive { get; init; } = new Dictionary<string, string>();
+    /// <summary>Drop the later of two features correlated at least this much on training, and constant features; 1 keeps all.</summary>
+    public double DropCorrelated { get; init; } = 0.98;
 }
 
 public enum DuplicateHandling { Auto, Keep, Drop }

@@ -8,7 +8,9 @@ namespace Lathe.Data.Cleaning;
 /// value that does not fit its column's type is an error naming the row and the column.</summary>
 public static class TypeCoercion
 {
-    public static readonly string[] DateParts = ["year", "month", "day", "weekday", "hour"];
+    /// <summary>The parts a date becomes: its calendar values, and sine/cosine encodings of the cyclical ones
+    /// (so December sits next to January, Sunday next to Monday, 23:00 next to midnight).</summary>
+    public static readonly string[] DateParts = ["year", "month", "day", "weekday", "hour", "month_sin", "month_cos", "weekday_sin", "weekday_cos", "hour_sin", "hour_cos"];
 
     public static Table Apply(Table raw, DataSchema schema)
     {
@@ -138,6 +140,10 @@ public static class TypeCoercion
             parts[2][i] = date.Day;
             parts[3][i] = (int)date.DayOfWeek;
             parts[4][i] = date.Hour + date.Minute / 60.0;
+            var (month, weekday, hour) = (2 * Math.PI * (date.Month - 1) / 12, 2 * Math.PI * (int)date.DayOfWeek / 7, 2 * Math.PI * parts[4][i] / 24);
+            (parts[5][i], parts[6][i]) = (Math.Sin(month), Math.Cos(month));
+            (parts[7][i], parts[8][i]) = (Math.Sin(weekday), Math.Cos(weekday));
+            (parts[9][i], parts[10][i]) = (Math.Sin(hour), Math.Cos(hour));
         }
         return parts.Select((values, p) => new NumericColumn($"{column.Name}.{DateParts[p]}", values));
     }

@@ -1,5 +1,6 @@
 using Lathe.Config;
 using Lathe.Data.Cleaning;
+using Lathe.Data.Features;
 using Lathe.Data.Schema;
 using Lathe.Data.Transforms;
 
@@ -10,16 +11,18 @@ namespace Lathe.Data.Pipeline;
 /// <c>pipeline.json</c> and reapplied identically at evaluation and prediction.</summary>
 public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep> Steps, IReadOnlyList<string> FeatureNames, string? Image)
 {
-    /// <summary>The steps <c>prepare:</c> asks for, in order: drop sparse columns, impute, clip outliers,
-    /// scale the numbers, encode the categories, normalise images.</summary>
+    /// <summary>The steps <c>prepare:</c> asks for, in order: derive columns, drop sparse columns, impute, clip
+    /// outliers, scale the numbers, encode the categories, select features, normalise images.</summary>
     public static IReadOnlyList<IPipelineStep> StepsFor(PrepareConfig prepare)
     {
         var steps = new List<IPipelineStep>();
+        if (prepare.Derive.Count > 0) steps.Add(new DeriveFeatures(prepare.Derive));
         if (prepare.DropColumnsAbove < 1) steps.Add(new DropSparseColumns(prepare.DropColumnsAbove));
         steps.Add(new Impute(prepare.ImputeNumeric, prepare.ImputeCategorical, prepare.MissingIndicators));
         if (prepare.Outliers != OutlierMethod.None) steps.Add(new ClipOutliers(prepare.Outliers, prepare.OutlierThreshold));
         if (prepare.Scale != ScaleKind.None) steps.Add(new Scale(prepare.Scale));
         steps.Add(prepare.Encode == EncodeKind.Ordinal ? new OrdinalEncode() : new OneHotEncode());
+        steps.Add(new SelectFeatures(prepare.DropCorrelated));
         steps.Add(new ImageNormalize());
         return steps;
     }

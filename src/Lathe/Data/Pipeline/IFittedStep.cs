@@ -1,17 +1,20 @@
 using System.Text.Json.Serialization;
 using Lathe.Data.Cleaning;
+using Lathe.Data.Features;
 using Lathe.Data.Transforms;
 
 namespace Lathe.Data.Pipeline;
 
 /// <summary>A fitted step: plain data (saved in the bundle as JSON) that transforms any batch the same way.</summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
+[JsonDerivedType(typeof(FittedDeriveFeatures), "derive")]
 [JsonDerivedType(typeof(FittedDropColumns), "drop_columns")]
 [JsonDerivedType(typeof(FittedImpute), "impute")]
 [JsonDerivedType(typeof(FittedClipOutliers), "clip_outliers")]
 [JsonDerivedType(typeof(FittedScale), "scale")]
 [JsonDerivedType(typeof(FittedOneHotEncode), "one_hot")]
 [JsonDerivedType(typeof(FittedOrdinalEncode), "ordinal")]
+[JsonDerivedType(typeof(FittedSelectFeatures), "select_features")]
 [JsonDerivedType(typeof(FittedImageNormalize), "image_normalize")]
 public interface IFittedStep
 {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Lathe.Bundles;
 using Lathe.Config;
 using Lathe.Data.Cleaning;
+using Lathe.Data.Features;
 using Lathe.Data.Transforms;
 using Lathe.Reporting;
 using Parquet;
@@ -116,6 +117,8 @@ public static class PreparedOutput
         FittedScale s => s.Columns.Select(c => $"'{c.Name}': scaled as (x − {Charts.Number(c.Center)}) / {Charts.Number(c.Spread)} ({ConfigNames.Of(s.Method)})"),
         FittedOneHotEncode e => e.Columns.Select(c => $"'{c.Name}': one-hot over {c.Categories.Count} categories ({string.Join(", ", c.Categories.Take(8))}{(c.Categories.Count > 8 ? ", …" : "")}); unknown → all zeros"),
         FittedOrdinalEncode e => e.Columns.Select(c => $"'{c.Name}': ordinal codes 0–{c.Categories.Count - 1}; unknown → −1"),
+        FittedDeriveFeatures d => d.Columns.Select(c => $"derived '{c.Name}' = {c.Formula}"),
+        FittedSelectFeatures f => f.Dropped.Select(c => $"dropped feature '{c.Name}': {c.Reason}"),
         FittedImageNormalize n => n.Columns.Select(c => $"'{c.Name}': pixels normalised with mean {c.Mean:0.000} and std {c.Std:0.000}"),
         _ => [step.GetType().Name],
     };

@@ -16,10 +16,12 @@ namespace Lathe.Tests.Data.Pipeline;
 /// is refused with a typed error naming the column.</summary>
 public class StepConformanceTests
 {
-    public static TheoryData<string> Steps => new(["drop_columns", "impute", "impute_indicators", "clip_iqr", "clip_zscore", "scale_standard", "scale_minmax", "scale_robust", "one_hot", "ordinal", "image_normalize"]);
+    public static TheoryData<string> Steps => new(["derive", "select_features", "drop_columns", "impute", "impute_indicators", "clip_iqr", "clip_zscore", "scale_standard", "scale_minmax", "scale_robust", "one_hot", "ordinal", "image_normalize"]);
 
     private static IPipelineStep Step(string name) => name switch
     {
+        "derive" => new Lathe.Data.Features.DeriveFeatures(new Dictionary<string, string> { ["log_gross"] = "log1p(`US Gross`)" }),
+        "select_features" => new Lathe.Data.Features.SelectFeatures(0.9),
         "drop_columns" => new DropSparseColumns(0.5),
         "impute" => new Impute(),
         "impute_indicators" => new Impute(indicators: true),
@@ -75,7 +77,7 @@ public class StepConformanceTests
 
     /// <summary>A column the fitted state names, taken from its JSON.</summary>
     private static string? UsedColumn(string json, Table train) =>
-        train.ColumnNames.FirstOrDefault(n => json.Contains($"\"name\": {JsonSerializer.Serialize(n, BundleJson.Options)}"));
+        train.ColumnNames.FirstOrDefault(n => json.Contains($"\"name\": {JsonSerializer.Serialize(n, BundleJson.Options)}") || json.Contains($"\\u0060{n}\\u0060"));
 
     private static void AssertSame(Table expected, Table actual)
     {

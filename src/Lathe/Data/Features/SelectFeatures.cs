@@ -1,0 +1,72 @@
+using Lathe.Data.Pipeline;
+
+namespace Lathe.Data.Features;
+
+/// <summary>Drops numeric features that cannot help, judged on the training part: constant ones, and the
+/// later of two whose correlation is at least the threshold (near-duplicates, such as the two columns
+/// one-hot makes of a yes/no category). Every drop is recorded with its reason.</summary>
+public sealed class SelectFeatures(double correlation) : IPipelineStep
+{
+    /// <summary>Correlations are judged on at most this many training rows, evenly spaced.</summary>
+    public const int SampleRows = 10_000;
+
+    public IFittedStep Fit(Table train)
+    {
+        // Hundreds of one-hot columns over millions of rows would make all pairs too slow; a sample decides as well.
+        if (train.RowCount > SampleRows)
+            train = train.Gather(Enumerable.Range(0, SampleRows).Select(i => (int)((long)i * train.RowCount / SampleRows)).ToArray());
+        var candidates = train.Columns.OfType<NumericColumn>().ToArray();
+        var dropped = new List<Selection>();
+        var kept = new List<(NumericColumn Column, double Mean, double Norm)>();
+        foreach (var column in candidates)
+        {
+            var values = column.Values;
+            var present = values.Where(v => !double.IsNaN(v)).ToArray();
+            if (present.Length == 0 || present.All(v => v == present[0]))
+            {
+                dropped.Add(new Selection(column.Name, "constant in the training part"));
+                continue;
+            }
+            var mean = present.Average();
+            var norm = Math.Sqrt(present.Sum(v => (v - mean) * (v - mean)));
+            string? twin = null;
+            var r = 0.0;
+            if (correlation < 1)
+            {
+                foreach (var (other, otherMean, otherNorm) in kept)
+                {
+                    r = Correlation(values, mean, norm, other.Values, otherMean, otherNorm);
+                    if (Math.Abs(r) >= correlation)
+                    {
+                        twin = other.Name;
+                        break;
+                    }
+                }
+            }
+            if (twin is not null) dropped.Add(new Selection(column.Name, $"correlation {r:0.000} with '{twin}', which is kept"));
+            else kept.Add((column, mean, norm));
+        }
+        return new FittedSelectFeatures(dropped);
+    }
+
+    private static double Correlation(double[] a, double meanA, double normA, double[] b, double meanB, double normB)
+    {
+        double sum = 0;
+        for (var i = 0; i < a.Length; i++)
+            if (!double.IsNaN(a[i]) && !double.IsNaN(b[i])) sum += (a[i] - meanA) * (b[i] - meanB);
+        return normA == 0 || normB == 0 ? 0 : sum / (normA * normB);
+    }
+}
+
+public sealed record Selection(string Name, string Reason);
+
+public sealed record FittedSelectFeatures(IReadOnlyList<Selection> Dropped) : IFittedStep
+{
+    public Table Transform(Table table)
+    {
+        if (Dropped.Count == 0) return table;
+        table.Require(Dropped.Select(d => d.Name), "select features");
+        var names = Dropped.Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
+        return table.With(table.Columns.Where(c => !names.Contains(c.Name)).ToArray());
+    }
+}
