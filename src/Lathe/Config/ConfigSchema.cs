@@ -26,6 +26,7 @@ internal static class ConfigSchema
         new("format", "File format; auto decides from the file name.", c => c.Format, (c, n, r) => c with { Format = r.Enum<DataFormat>(n) }),
         new("encoding", "Text encoding of a CSV/TSV file; auto reads a byte-order mark, else UTF-8 (Latin-1 when most damaged lines say so).", c => c.Encoding, (c, n, r) => c with { Encoding = r.Enum<TextEncoding>(n) }),
         new("labels", "IDX only: the labels file that goes with the images.", c => c.Labels, (c, n, r) => c with { Labels = r.OptionalFilePath(n) }),
+        new("query", "SQLite (a .db file as path): the SQL query whose result is the table.", c => c.Query, (c, n, r) => c with { Query = r.OptionalString(n) }),
         new("test", "Optional fixed test set ({path, format, labels}); null splits the test part off data.path.", c => c.Test, (c, n, r) => c with { Test = r.OptionalSection(n, Source, c.Test ?? new DataSourceConfig()) }),
         new("exclude", "Columns never used as features (identifiers, columns that leak the target).", c => c.Exclude, (c, n, r) => c with { Exclude = r.StringList(n) }),
         new("split", "Fractions of the rows for each part.", c => c.Split, (c, n, r) => c with { Split = r.Section(n, Split, c.Split) }),

@@ -7,7 +7,7 @@ namespace Lathe.Data.Sources;
 public static class DataSource
 {
     public static IDataSource Open(string path, DataFormat format = DataFormat.Auto, string? labels = null,
-        TextEncoding encoding = TextEncoding.Auto, double quarantineLimit = 0.01)
+        TextEncoding encoding = TextEncoding.Auto, double quarantineLimit = 0.01, string? query = null)
     {
         if (!File.Exists(path))
             throw new DataException($"data file '{path}' does not exist — check data.path (relative paths are relative to the config file)");
@@ -25,11 +25,12 @@ public static class DataSource
             DataFormat.Parquet => new ParquetSource(path),
             DataFormat.Arrow => new ArrowSource(path),
             DataFormat.Idx => new IdxSource(path, labels),
+            DataFormat.Sqlite => new SqliteSource(path, query ?? throw new DataException($"{path}: a SQLite database needs data.query, the SQL whose result is the table")),
             _ => throw new DataException($"{path}: unknown format"),
         };
     }
 
-    public static IDataSource Open(DataConfig data) => Open(data.Path, data.Format, data.Labels, data.Encoding, data.QuarantineLimit);
+    public static IDataSource Open(DataConfig data) => Open(data.Path, data.Format, data.Labels, data.Encoding, data.QuarantineLimit, data.Query);
 
     public static DataFormat Detect(string path)
     {
@@ -41,8 +42,9 @@ public static class DataSource
         if (name.EndsWith(".jsonl") || name.EndsWith(".ndjson")) return DataFormat.Jsonl;
         if (name.EndsWith(".parquet") || name.EndsWith(".pq")) return DataFormat.Parquet;
         if (name.EndsWith(".arrow") || name.EndsWith(".feather") || name.EndsWith(".ipc")) return DataFormat.Arrow;
+        if (name.EndsWith(".db") || name.EndsWith(".sqlite") || name.EndsWith(".sqlite3")) return DataFormat.Sqlite;
         if (name.Contains("-idx") || name.Contains(".idx") || name.EndsWith("ubyte")) return DataFormat.Idx;
-        throw new DataException($"{path}: cannot tell the format from the file name — set data.format to csv, tsv, json, jsonl, parquet, arrow or idx");
+        throw new DataException($"{path}: cannot tell the format from the file name — set data.format to csv, tsv, json, jsonl, parquet, arrow, idx or sqlite");
     }
 
     /// <summary>A SHA-256 over the bytes of every file read: the training data's fingerprint.</summary>

@@ -1,0 +1,65 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
+namespace Lathe.Data.Sources;
+
+/// <summary>Reads the result of a SQL query against a SQLite database file, read-only. Integer and real
+/// values become numbers, text stays text, and NULL is missing; SQLite's per-value typing means a column
+/// with mixed numbers and text is kept as text and typed later like a CSV column.</summary>
+public sealed class SqliteSource(string path, string query) : IDataSource
+{
+    public IReadOnlyList<string> Files => [path];
+
+    public Table Read(CancellationToken cancellationToken = default)
+    {
+        var connection = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly }.ToString();
+        try
+        {
+            using var db = new SqliteConnection(connection);
+            db.Open();
+            using var command = db.CreateCommand();
+            command.CommandText = query;
+            using var reader = command.ExecuteReader();
+            return Sql.ReadTable(reader, Path.GetFileName(path), cancellationToken);
+        }
+        catch (SqliteException e)
+        {
+            throw new DataException($"{path}: the query failed — {e.Message} (query: {query})");
+        }
+    }
+}
+
+/// <summary>Turns any ADO.NET result into columns, for every SQL source.</summary>
+internal static class Sql
+{
+    public static Table ReadTable(DbDataReader reader, string source, CancellationToken cancellationToken)
+    {
+        var columns = Enumerable.Range(0, reader.FieldCount).Select(i => new ColumnAccumulator(reader.GetName(i))).ToArray();
+        var values = new List<object?[]>();
+        while (reader.Read())
+        {
+            if (values.Count % 65536 == 0) cancellationToken.ThrowIfCancellationRequested();
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            values.Add(row);
+        }
+        for (var c = 0; c < columns.Length; c++)
+        {
+            // A column is numeric when every present value is a number; otherwise everything is kept as text.
+            var numeric = values.All(r => r[c] is null or long or int or short or byte or double or float or decimal or bool);
+            foreach (var row in values)
+            {
+                if (numeric) columns[c].AddNumber(row[c] is null ? null : Convert.ToDouble(row[c], System.Globalization.CultureInfo.InvariantCulture));
+                else columns[c].AddText(row[c] switch
+                {
+                    null => null,
+                    DateTime d => d.ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture),
+                    byte[] => throw new DataException($"{source}: column '{columns[c].Name}' holds binary values, which Lathe does not read from SQL — leave it out of the query"),
+                    IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+                    var other => other.ToString(),
+                });
+            }
+        }
+        return new Table(columns.Select(c => c.ToColumn()).ToArray(), source);
+    }
+}

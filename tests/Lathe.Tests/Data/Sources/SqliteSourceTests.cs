@@ -1,0 +1,62 @@
+using Lathe.Config;
+using Lathe.Data;
+using Lathe.Data.Sources;
+using Lathe.Training;
+using Microsoft.Data.Sqlite;
+
+namespace Lathe.Tests.Data.Sources;
+
+public class SqliteSourceTests
+{
+    /// <summary>The penguins table loaded into a real SQLite database file.</summary>
+    private static string PenguinsDatabase()
+    {
+        var path = Path.Combine(TestData.TempDirectory(), "penguins.db");
+        var penguins = DataSource.Open(TestData.Vega("penguins.json")).Read();
+        using var db = new SqliteConnection($"Data Source={path}");
+        db.Open();
+        using (var create = db.CreateCommand())
+        {
+            create.CommandText = "CREATE TABLE penguins (species TEXT, island TEXT, beak_length REAL, body_mass INTEGER, sex TEXT)";
+            create.ExecuteNonQuery();
+        }
+        using var transaction = db.BeginTransaction();
+        for (var i = 0; i < penguins.RowCount; i++)
+        {
+            using var insert = db.CreateCommand();
+            insert.CommandText = "INSERT INTO penguins VALUES ($s, $i, $b, $m, $x)";
+            insert.Parameters.AddWithValue("$s", ((StringColumn)penguins["Species"]).Values[i]);
+            insert.Parameters.AddWithValue("$i", ((StringColumn)penguins["Island"]).Values[i]);
+            var beak = ((NumericColumn)penguins["Beak Length (mm)"]).Values[i];
+            var mass = ((NumericColumn)penguins["Body Mass (g)"]).Values[i];
+            insert.Parameters.AddWithValue("$b", double.IsNaN(beak) ? DBNull.Value : beak);
+            insert.Parameters.AddWithValue("$m", double.IsNaN(mass) ? DBNull.Value : (long)mass);
+            insert.Parameters.AddWithValue("$x", (object?)((StringColumn)penguins["Sex"]).Values[i] ?? DBNull.Value);
+            insert.ExecuteNonQuery();
+        }
+        transaction.Commit();
+        return path;
+    }
+
+    [Fact]
+    public void A_query_result_becomes_a_table_with_numbers_text_and_missing_values()
+    {
+        var table = DataSource.Open(PenguinsDatabase(), query: "SELECT species, beak_length, body_mass, sex FROM penguins WHERE island = 'Biscoe'").Read();
+        Assert.Equal(["species", "beak_length", "body_mass", "sex"], table.ColumnNames);
+        Assert.Equal(168, table.RowCount);
+        Assert.Contains(((NumericColumn)table["body_mass"]).Values, double.IsNaN);
+        Assert.Equal(["Adelie", "Gentoo"], ((StringColumn)table["species"]).Values.Distinct().Order());
+    }
+
+    [Fact]
+    public void Training_reads_from_the_database_and_a_bad_query_is_a_clear_error()
+    {
+        var database = PenguinsDatabase();
+        var config = TestData.Penguins() with { Target = "species", Data = new DataConfig { Path = database, Query = "SELECT * FROM penguins" } };
+        Assert.True(TrainingRun.Run(config, TestData.TempDirectory()).Metrics.Test["accuracy"] >= 0.9);
+        var error = Assert.Throws<DataException>(() => DataSource.Open(database, query: "SELECT * FROM pingus").Read());
+        Assert.Contains("the query failed", error.Message);
+        Assert.Contains("no such table: pingus", error.Message);
+        Assert.Contains("needs data.query", Assert.Throws<DataException>(() => DataSource.Open(database)).Message);
+    }
+}
