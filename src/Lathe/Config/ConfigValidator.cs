@@ -23,6 +23,8 @@ public static class ConfigValidator
 
         Check(data.QuarantineLimit is >= 0 and <= 1, "data.quarantine_limit", $"must be a share between 0 and 1 (got {data.QuarantineLimit})", "0.01 allows one malformed row in a hundred");
 
+        Check(data.ImageSize.Count is 0 or 2 && data.ImageSize.All(v => v is > 0 and <= 4096), "data.image_size", "must be [height, width] in pixels, or [] for the most common size");
+
         var split = data.Split;
         foreach (var (name, value) in new[] { ("train", split.Train), ("validation", split.Validation), ("test", split.Test) })
             Check(value is >= 0 and <= 1, $"data.split.{name}", $"must be between 0 and 1 (got {value})");

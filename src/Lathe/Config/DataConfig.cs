@@ -9,6 +9,8 @@ public sealed record DataConfig
     public TextEncoding Encoding { get; init; } = TextEncoding.Auto;
     /// <summary>SQL sources: the query whose result is the table (SQLite: a .db file as <see cref="Path"/>).</summary>
     public string? Query { get; init; }
+    /// <summary>Image folders: [height, width] every image is resized to; empty uses the most common size.</summary>
+    public IReadOnlyList<int> ImageSize { get; init; } = [];
     /// <summary>IDX only: the labels file that goes with the images in <see cref="Path"/>.</summary>
     public string? Labels { get; init; }
     /// <summary>A separate, fixed test set; when set, the split's test fraction must be 0.</summary>

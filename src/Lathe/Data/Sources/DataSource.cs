@@ -7,8 +7,9 @@ namespace Lathe.Data.Sources;
 public static class DataSource
 {
     public static IDataSource Open(string path, DataFormat format = DataFormat.Auto, string? labels = null,
-        TextEncoding encoding = TextEncoding.Auto, double quarantineLimit = 0.01, string? query = null)
+        TextEncoding encoding = TextEncoding.Auto, double quarantineLimit = 0.01, string? query = null, IReadOnlyList<int>? imageSize = null)
     {
+        if (Directory.Exists(path)) return new ImageFolderSource(path, imageSize);
         if (!File.Exists(path))
             throw new DataException($"data file '{path}' does not exist — check data.path (relative paths are relative to the config file)");
         if (labels is not null && !File.Exists(labels))
@@ -30,7 +31,7 @@ public static class DataSource
         };
     }
 
-    public static IDataSource Open(DataConfig data) => Open(data.Path, data.Format, data.Labels, data.Encoding, data.QuarantineLimit, data.Query);
+    public static IDataSource Open(DataConfig data) => Open(data.Path, data.Format, data.Labels, data.Encoding, data.QuarantineLimit, data.Query, data.ImageSize);
 
     public static DataFormat Detect(string path)
     {
