@@ -42,8 +42,10 @@ internal static class ConfigSchema
         new("drop_columns_above", "Drop a feature missing in more than this share of training rows (1 keeps all).", c => c.DropColumnsAbove, (c, n, r) => c with { DropColumnsAbove = r.Double(n) }),
         new("outliers", "Clip numeric outliers to bounds fitted on training: none, iqr (quartiles ± k·IQR) or zscore (mean ± k·std).", c => c.Outliers, (c, n, r) => c with { Outliers = r.Enum<OutlierMethod>(n) }),
         new("outlier_threshold", "k for outliers: 1.5 is usual for iqr, 3 for zscore.", c => c.OutlierThreshold, (c, n, r) => c with { OutlierThreshold = r.Double(n) }),
+        new("transform", "Make skewed numbers symmetric: auto (Yeo-Johnson where training skewness > 1), log, box_cox, yeo_johnson, or none.", c => c.Transform, (c, n, r) => c with { Transform = r.Enum<TransformKind>(n) }),
         new("scale", "Numeric scaling: standard (mean 0, std 1), minmax (0 to 1), robust (median 0, IQR 1), or none.", c => c.Scale, (c, n, r) => c with { Scale = r.Enum<ScaleKind>(n) }),
-        new("encode", "Categories as one_hot columns (unknown → all zeros) or ordinal codes (unknown → -1).", c => c.Encode, (c, n, r) => c with { Encode = r.Enum<EncodeKind>(n) }),
+        new("encode", "Categories as one_hot columns (unknown → all zeros), ordinal codes (unknown → -1), or hashing into hash_buckets columns.", c => c.Encode, (c, n, r) => c with { Encode = r.Enum<EncodeKind>(n) }),
+        new("hash_buckets", "Columns per category column when encode is hashing.", c => c.HashBuckets, (c, n, r) => c with { HashBuckets = r.Int(n) }),
         new("derive", "Derived columns, name: formula over numeric columns with + - * / ^, log, log1p, exp, sqrt, abs, min, max; `quote names` with spaces.", c => c.Derive, (c, n, r) => c with { Derive = r.StringMap(n) }),
         new("drop_correlated", "Drop constant features and the later of two correlated at least this much on training (1 keeps all).", c => c.DropCorrelated, (c, n, r) => c with { DropCorrelated = r.Double(n) }));
 

@@ -17,8 +17,12 @@ public sealed record PrepareConfig
     public OutlierMethod Outliers { get; init; } = OutlierMethod.None;
     /// <summary>IQR: how many interquartile ranges beyond the quartiles (1.5); z-score: how many standard deviations (3).</summary>
     public double OutlierThreshold { get; init; } = 1.5;
+    /// <summary>Make skewed numeric columns symmetric before scaling: auto (Yeo-Johnson where training skewness exceeds 1), log, box_cox, yeo_johnson, or none.</summary>
+    public TransformKind Transform { get; init; } = TransformKind.None;
     public ScaleKind Scale { get; init; } = ScaleKind.Standard;
     public EncodeKind Encode { get; init; } = EncodeKind.OneHot;
+    /// <summary>Buckets per categorical column when <see cref="Encode"/> is hashing.</summary>
+    public int HashBuckets { get; init; } = 32;
     /// <summary>Derived columns: name → formula over numeric columns (<c>bmi: weight / height ^ 2</c>).</summary>
     public IReadOnlyDictionary<string, string> Derive { get; init; } = new Dictionary<string, string>();
     /// <summary>Drop the later of two features correlated at least this much on training, and constant features; 1 keeps all.</summary>
@@ -36,4 +40,6 @@ public enum OutlierMethod { None, Iqr, Zscore }
 
 public enum ScaleKind { Standard, Minmax, Robust, None }
 
-public enum EncodeKind { OneHot, Ordinal }
+public enum EncodeKind { OneHot, Ordinal, Hashing }
+
+public enum TransformKind { None, Auto, Log, BoxCox, YeoJohnson }

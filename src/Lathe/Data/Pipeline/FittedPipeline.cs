@@ -12,7 +12,8 @@ namespace Lathe.Data.Pipeline;
 public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep> Steps, IReadOnlyList<string> FeatureNames, string? Image)
 {
     /// <summary>The steps <c>prepare:</c> asks for, in order: derive columns, drop sparse columns, impute, clip
-    /// outliers, scale the numbers, encode the categories, select features, normalise images.</summary>
+    /// outliers, power-transform skewed numbers, scale them, encode the categories, select features,
+    /// normalise images.</summary>
     public static IReadOnlyList<IPipelineStep> StepsFor(PrepareConfig prepare)
     {
         var steps = new List<IPipelineStep>();
@@ -20,8 +21,14 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
         if (prepare.DropColumnsAbove < 1) steps.Add(new DropSparseColumns(prepare.DropColumnsAbove));
         steps.Add(new Impute(prepare.ImputeNumeric, prepare.ImputeCategorical, prepare.MissingIndicators));
         if (prepare.Outliers != OutlierMethod.None) steps.Add(new ClipOutliers(prepare.Outliers, prepare.OutlierThreshold));
+        if (prepare.Transform != TransformKind.None) steps.Add(new PowerTransform(prepare.Transform));
         if (prepare.Scale != ScaleKind.None) steps.Add(new Scale(prepare.Scale));
-        steps.Add(prepare.Encode == EncodeKind.Ordinal ? new OrdinalEncode() : new OneHotEncode());
+        steps.Add(prepare.Encode switch
+        {
+            EncodeKind.Ordinal => new OrdinalEncode(),
+            EncodeKind.Hashing => new HashEncode(prepare.HashBuckets),
+            _ => new OneHotEncode(),
+        });
         steps.Add(new SelectFeatures(prepare.DropCorrelated));
         steps.Add(new ImageNormalize());
         return steps;

@@ -16,7 +16,7 @@ namespace Lathe.Tests.Data.Pipeline;
 /// is refused with a typed error naming the column.</summary>
 public class StepConformanceTests
 {
-    public static TheoryData<string> Steps => new(["derive", "select_features", "drop_columns", "impute", "impute_indicators", "clip_iqr", "clip_zscore", "scale_standard", "scale_minmax", "scale_robust", "one_hot", "ordinal", "image_normalize"]);
+    public static TheoryData<string> Steps => new(["derive", "select_features", "drop_columns", "impute", "impute_indicators", "clip_iqr", "clip_zscore", "scale_standard", "scale_minmax", "scale_robust", "one_hot", "ordinal", "hashing", "power_auto", "power_yeo_johnson", "power_log", "image_normalize"]);
 
     private static IPipelineStep Step(string name) => name switch
     {
@@ -32,6 +32,10 @@ public class StepConformanceTests
         "scale_robust" => new Scale(ScaleKind.Robust),
         "one_hot" => new OneHotEncode(),
         "ordinal" => new OrdinalEncode(),
+        "hashing" => new HashEncode(16),
+        "power_auto" => new PowerTransform(TransformKind.Auto),
+        "power_yeo_johnson" => new PowerTransform(TransformKind.YeoJohnson),
+        "power_log" => new PowerTransform(TransformKind.Log),
         _ => new ImageNormalize(),
     };
 
@@ -77,7 +81,7 @@ public class StepConformanceTests
 
     /// <summary>A column the fitted state names, taken from its JSON.</summary>
     private static string? UsedColumn(string json, Table train) =>
-        train.ColumnNames.FirstOrDefault(n => json.Contains($"\"name\": {JsonSerializer.Serialize(n, BundleJson.Options)}") || json.Contains($"\\u0060{n}\\u0060"));
+        train.ColumnNames.FirstOrDefault(n => json.Contains($"\"name\": {JsonSerializer.Serialize(n, BundleJson.Options)}") || json.Contains($"\\u0060{n}\\u0060") || json.Contains(JsonSerializer.Serialize(n, BundleJson.Options)));
 
     private static void AssertSame(Table expected, Table actual)
     {
