@@ -43,6 +43,7 @@ internal static class ConfigSchema
         new("outliers", "Clip numeric outliers to bounds fitted on training: none, iqr (quartiles ± k·IQR) or zscore (mean ± k·std).", c => c.Outliers, (c, n, r) => c with { Outliers = r.Enum<OutlierMethod>(n) }),
         new("outlier_threshold", "k for outliers: 1.5 is usual for iqr, 3 for zscore.", c => c.OutlierThreshold, (c, n, r) => c with { OutlierThreshold = r.Double(n) }),
         new("transform", "Make skewed numbers symmetric: auto (Yeo-Johnson where training skewness > 1), log, box_cox, yeo_johnson, or none.", c => c.Transform, (c, n, r) => c with { Transform = r.Enum<TransformKind>(n) }),
+        new("bins", "Replace numbers by their quantile bin (0–1) with this many bins, fitted on training; 0 keeps the values.", c => c.Bins, (c, n, r) => c with { Bins = r.Int(n) }),
         new("scale", "Numeric scaling: standard (mean 0, std 1), minmax (0 to 1), robust (median 0, IQR 1), or none.", c => c.Scale, (c, n, r) => c with { Scale = r.Enum<ScaleKind>(n) }),
         new("encode", "Categories as one_hot columns (unknown → all zeros), ordinal codes (unknown → -1), or hashing into hash_buckets columns.", c => c.Encode, (c, n, r) => c with { Encode = r.Enum<EncodeKind>(n) }),
         new("hash_buckets", "Columns per category column when encode is hashing.", c => c.HashBuckets, (c, n, r) => c with { HashBuckets = r.Int(n) }),

@@ -19,6 +19,8 @@ public sealed record PrepareConfig
     public double OutlierThreshold { get; init; } = 1.5;
     /// <summary>Make skewed numeric columns symmetric before scaling: auto (Yeo-Johnson where training skewness exceeds 1), log, box_cox, yeo_johnson, or none.</summary>
     public TransformKind Transform { get; init; } = TransformKind.None;
+    /// <summary>Replace numeric columns by their quantile bin (0–1) with this many bins; 0 keeps the values.</summary>
+    public int Bins { get; init; }
     public ScaleKind Scale { get; init; } = ScaleKind.Standard;
     public EncodeKind Encode { get; init; } = EncodeKind.OneHot;
     /// <summary>Buckets per categorical column when <see cref="Encode"/> is hashing.</summary>

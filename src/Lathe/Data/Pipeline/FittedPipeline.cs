@@ -22,6 +22,7 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
         steps.Add(new Impute(prepare.ImputeNumeric, prepare.ImputeCategorical, prepare.MissingIndicators));
         if (prepare.Outliers != OutlierMethod.None) steps.Add(new ClipOutliers(prepare.Outliers, prepare.OutlierThreshold));
         if (prepare.Transform != TransformKind.None) steps.Add(new PowerTransform(prepare.Transform));
+        if (prepare.Bins > 0) steps.Add(new QuantileBin(prepare.Bins));
         if (prepare.Scale != ScaleKind.None) steps.Add(new Scale(prepare.Scale));
         steps.Add(prepare.Encode switch
         {

@@ -12,6 +12,7 @@ namespace Lathe.Data.Pipeline;
 [JsonDerivedType(typeof(FittedImpute), "impute")]
 [JsonDerivedType(typeof(FittedClipOutliers), "clip_outliers")]
 [JsonDerivedType(typeof(FittedPowerTransform), "power_transform")]
+[JsonDerivedType(typeof(FittedQuantileBin), "quantile_bin")]
 [JsonDerivedType(typeof(FittedScale), "scale")]
 [JsonDerivedType(typeof(FittedHashEncode), "hashing")]
 [JsonDerivedType(typeof(FittedOneHotEncode), "one_hot")]

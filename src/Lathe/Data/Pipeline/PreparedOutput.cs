@@ -115,6 +115,7 @@ public static class PreparedOutput
             : $"'{c.Name}': missing categories filled with '{c.Category}'"),
         FittedClipOutliers o => o.Columns.Select(c => $"'{c.Name}': clipped to [{Charts.Number(c.Lower)}, {Charts.Number(c.Upper)}] ({ConfigNames.Of(o.Method)})"),
         FittedPowerTransform p => p.Columns.Select(c => c.Skipped is not null ? $"'{c.Name}': {c.Skipped}" : $"'{c.Name}': {ConfigNames.Of(c.Method)}{(c.Method == TransformKind.Log ? "" : $" with λ = {c.Lambda:0.###}")}"),
+        FittedQuantileBin q => q.Columns.Select(c => $"'{c.Name}': {c.Edges.Count + 1} quantile bins"),
         FittedHashEncode h => h.Columns.Select(c => $"'{c}': hashed into {h.Buckets} columns"),
         FittedScale s => s.Columns.Select(c => $"'{c.Name}': scaled as (x − {Charts.Number(c.Center)}) / {Charts.Number(c.Spread)} ({ConfigNames.Of(s.Method)})"),
         FittedOneHotEncode e => e.Columns.Select(c => $"'{c.Name}': one-hot over {c.Categories.Count} categories ({string.Join(", ", c.Categories.Take(8))}{(c.Categories.Count > 8 ? ", …" : "")}); unknown → all zeros"),

@@ -16,7 +16,7 @@ namespace Lathe.Tests.Data.Pipeline;
 /// is refused with a typed error naming the column.</summary>
 public class StepConformanceTests
 {
-    public static TheoryData<string> Steps => new(["derive", "select_features", "drop_columns", "impute", "impute_indicators", "clip_iqr", "clip_zscore", "scale_standard", "scale_minmax", "scale_robust", "one_hot", "ordinal", "hashing", "power_auto", "power_yeo_johnson", "power_log", "image_normalize"]);
+    public static TheoryData<string> Steps => new(["derive", "select_features", "drop_columns", "impute", "impute_indicators", "clip_iqr", "clip_zscore", "scale_standard", "scale_minmax", "scale_robust", "one_hot", "ordinal", "hashing", "power_auto", "power_yeo_johnson", "power_log", "quantile_bin", "image_normalize"]);
 
     private static IPipelineStep Step(string name) => name switch
     {
@@ -36,6 +36,7 @@ public class StepConformanceTests
         "power_auto" => new PowerTransform(TransformKind.Auto),
         "power_yeo_johnson" => new PowerTransform(TransformKind.YeoJohnson),
         "power_log" => new PowerTransform(TransformKind.Log),
+        "quantile_bin" => new QuantileBin(10),
         _ => new ImageNormalize(),
     };
 
