@@ -88,5 +88,12 @@ public sealed class Table
         return new Table(columns, Source, lines, Quarantined, _rowUnit);
     }
 
+    /// <summary>The table without the named columns (a fitted step first checks they are here).</summary>
+    public Table Without(IEnumerable<string> names)
+    {
+        var drop = names.ToHashSet(StringComparer.Ordinal);
+        return With(Columns.Where(c => !drop.Contains(c.Name)).ToArray());
+    }
+
     public Table With(IReadOnlyList<Column> columns) => new(columns, Source, _lines, Quarantined, _rowUnit);
 }

@@ -30,7 +30,6 @@ public sealed record FittedDropColumns(IReadOnlyList<DroppedColumn> Columns) : I
     {
         if (Columns.Count == 0) return table;
         table.Require(Columns.Select(c => c.Name), "drop columns");
-        var dropped = Columns.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
-        return table.With(table.Columns.Where(c => !dropped.Contains(c.Name)).ToArray());
+        return table.Without(Columns.Select(c => c.Name));
     }
 }

@@ -66,7 +66,6 @@ public sealed record FittedSelectFeatures(IReadOnlyList<Selection> Dropped) : IF
     {
         if (Dropped.Count == 0) return table;
         table.Require(Dropped.Select(d => d.Name), "select features");
-        var names = Dropped.Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
-        return table.With(table.Columns.Where(c => !names.Contains(c.Name)).ToArray());
+        return table.Without(Dropped.Select(d => d.Name));
     }
 }
