@@ -47,6 +47,8 @@ internal static class ConfigSchema
         new("scale", "Numeric scaling: standard (mean 0, std 1), minmax (0 to 1), robust (median 0, IQR 1), or none.", c => c.Scale, (c, n, r) => c with { Scale = r.Enum<ScaleKind>(n) }),
         new("encode", "Categories as one_hot columns (unknown → all zeros), ordinal codes (unknown → -1), or hashing into hash_buckets columns.", c => c.Encode, (c, n, r) => c with { Encode = r.Enum<EncodeKind>(n) }),
         new("hash_buckets", "Columns per category column when encode is hashing.", c => c.HashBuckets, (c, n, r) => c with { HashBuckets = r.Int(n) }),
+        new("text", "Free-text columns: none leaves them out; words makes TF-IDF word features (vocabulary from training).", c => c.Text, (c, n, r) => c with { Text = r.Enum<TextHandling>(n) }),
+        new("text_vocabulary", "Most words kept per text column.", c => c.TextVocabulary, (c, n, r) => c with { TextVocabulary = r.Int(n) }),
         new("derive", "Derived columns, name: formula over numeric columns with + - * / ^, log, log1p, exp, sqrt, abs, min, max; `quote names` with spaces.", c => c.Derive, (c, n, r) => c with { Derive = r.StringMap(n) }),
         new("drop_correlated", "Drop constant features and the later of two correlated at least this much on training (1 keeps all).", c => c.DropCorrelated, (c, n, r) => c with { DropCorrelated = r.Double(n) }));
 

@@ -25,6 +25,10 @@ public sealed record PrepareConfig
     public EncodeKind Encode { get; init; } = EncodeKind.OneHot;
     /// <summary>Buckets per categorical column when <see cref="Encode"/> is hashing.</summary>
     public int HashBuckets { get; init; } = 32;
+    /// <summary>Free-text columns: none leaves them out; words turns each into TF-IDF word features.</summary>
+    public TextHandling Text { get; init; } = TextHandling.None;
+    /// <summary>The most words kept per text column (those in at least two training rows, most frequent first).</summary>
+    public int TextVocabulary { get; init; } = 1000;
     /// <summary>Derived columns: name → formula over numeric columns (<c>bmi: weight / height ^ 2</c>).</summary>
     public IReadOnlyDictionary<string, string> Derive { get; init; } = new Dictionary<string, string>();
     /// <summary>Drop the later of two features correlated at least this much on training, and constant features; 1 keeps all.</summary>
@@ -43,5 +47,7 @@ public enum OutlierMethod { None, Iqr, Zscore }
 public enum ScaleKind { Standard, Minmax, Robust, None }
 
 public enum EncodeKind { OneHot, Ordinal, Hashing }
+
+public enum TextHandling { None, Words }
 
 public enum TransformKind { None, Auto, Log, BoxCox, YeoJohnson }

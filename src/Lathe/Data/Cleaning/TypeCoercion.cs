@@ -28,7 +28,7 @@ public static class TypeCoercion
                 case ColumnType.Boolean:
                     columns.Add(ToBooleans(raw, column));
                     break;
-                case ColumnType.Categorical:
+                case ColumnType.Categorical or ColumnType.Text:
                     columns.Add(ToCategories(column));
                     break;
                 case ColumnType.DateTime:

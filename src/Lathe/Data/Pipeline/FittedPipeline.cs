@@ -11,12 +11,15 @@ namespace Lathe.Data.Pipeline;
 /// <c>pipeline.json</c> and reapplied identically at evaluation and prediction.</summary>
 public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep> Steps, IReadOnlyList<string> FeatureNames, string? Image)
 {
-    /// <summary>The steps <c>prepare:</c> asks for, in order: derive columns, drop sparse columns, impute, clip
+    /// <summary>The steps <c>prepare:</c> asks for, in order: text to words, derive columns, drop sparse columns, impute, clip
     /// outliers, power-transform skewed numbers, scale them, encode the categories, select features,
     /// normalise images.</summary>
-    public static IReadOnlyList<IPipelineStep> StepsFor(PrepareConfig prepare)
+    public static IReadOnlyList<IPipelineStep> StepsFor(PrepareConfig prepare, DataSchema schema)
     {
         var steps = new List<IPipelineStep>();
+        // Text becomes word features first, so that imputation and encoding never take it for a category.
+        var text = schema.Features.Where(c => c.Type == ColumnType.Text).Select(c => c.Name).ToArray();
+        if (text.Length > 0) steps.Add(new TextVectorize(text, prepare.TextVocabulary));
         if (prepare.Derive.Count > 0) steps.Add(new DeriveFeatures(prepare.Derive));
         if (prepare.DropColumnsAbove < 1) steps.Add(new DropSparseColumns(prepare.DropColumnsAbove));
         steps.Add(new Impute(prepare.ImputeNumeric, prepare.ImputeCategorical, prepare.MissingIndicators));
@@ -39,7 +42,7 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
     {
         var table = TypeCoercion.Apply(train, schema);
         var fitted = new List<IFittedStep>();
-        foreach (var step in StepsFor(prepare ?? new PrepareConfig()))
+        foreach (var step in StepsFor(prepare ?? new PrepareConfig(), schema))
         {
             var fit = step.Fit(table);
             fitted.Add(fit);

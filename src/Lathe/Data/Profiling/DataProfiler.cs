@@ -255,7 +255,7 @@ public static class DataProfiler
             if (c.Stray > 0)
                 warnings.Add(new(c.Name, $"'{c.Name}' has {c.Stray} value(s) that are not {(c.Type == ColumnType.DateTime ? "dates" : "numbers")}", "those rows will be quarantined; fix or clear the values"));
             if (c.Type == ColumnType.Text)
-                warnings.Add(new(c.Name, $"'{c.Name}' is free text or an identifier ({c.Distinct}{(c.DistinctCapped ? "+" : "")} distinct values)", "exclude it, or wait for text features"));
+                warnings.Add(new(c.Name, $"'{c.Name}' is free text or an identifier ({c.Distinct}{(c.DistinctCapped ? "+" : "")} distinct values)", "exclude it, or set prepare.text: words to use its words"));
             else if (c.Type == ColumnType.Categorical && c.Distinct <= 20 && c.TopValues.Where(v => v.Count == 1).Select(v => v.Value).ToArray() is { Length: > 0 } rare)
                 warnings.Add(new(c.Name, $"'{c.Name}' has {string.Join(", ", rare.Select(v => $"'{v}'"))} only once among {c.Distinct} categories", "check for a typo or a missing-value marker; correct or clear it"));
             else if (c.Type == ColumnType.Categorical && c.Distinct > 50)

@@ -11,8 +11,11 @@ public static class SchemaInference
     /// <summary>The share of values that may fail to parse in a column still taken as numeric.</summary>
     public const double StrayShare = 0.01;
 
-    public static DataSchema Infer(Table table, string target, IReadOnlyCollection<string>? exclude = null)
+    /// <param name="text">Use free-text columns as features (their words; <c>prepare.text: words</c>).</param>
+    public static DataSchema Infer(Table table, string target, IReadOnlyCollection<string>? exclude = null, bool text = false)
     {
+        // Beside an image, a text column is a file name or a caption, not something the image model can take.
+        var images = table.Columns.Any(c => c is ImageColumn);
         var columns = new List<ColumnSchema>();
         foreach (var column in table.Columns)
         {
@@ -20,7 +23,8 @@ public static class SchemaInference
             string? unused = null;
             if (column.Name == target) unused = "the target";
             else if (exclude?.Contains(column.Name) == true) unused = "excluded in data.exclude";
-            else if (type == ColumnType.Text) unused = "free text (mostly unique values): not used as a feature yet";
+            else if (type == ColumnType.Text && images) unused = "text beside an image column: not used as a feature";
+            else if (type == ColumnType.Text && !text) unused = "free text (mostly unique values): not used as a feature; prepare.text: words would use its words";
             else if (CountPresent(column) == 0) unused = "every value is missing";
             columns.Add(new ColumnSchema(column.Name, type, unused));
         }

@@ -16,10 +16,11 @@ namespace Lathe.Tests.Data.Pipeline;
 /// is refused with a typed error naming the column.</summary>
 public class StepConformanceTests
 {
-    public static TheoryData<string> Steps => new(["derive", "select_features", "drop_columns", "impute", "impute_indicators", "clip_iqr", "clip_zscore", "scale_standard", "scale_minmax", "scale_robust", "one_hot", "ordinal", "hashing", "power_auto", "power_yeo_johnson", "power_log", "quantile_bin", "image_normalize"]);
+    public static TheoryData<string> Steps => new(["text_words", "derive", "select_features", "drop_columns", "impute", "impute_indicators", "clip_iqr", "clip_zscore", "scale_standard", "scale_minmax", "scale_robust", "one_hot", "ordinal", "hashing", "power_auto", "power_yeo_johnson", "power_log", "quantile_bin", "image_normalize"]);
 
     private static IPipelineStep Step(string name) => name switch
     {
+        "text_words" => new TextVectorize(["Title"], 300),
         "derive" => new Lathe.Data.Features.DeriveFeatures(new Dictionary<string, string> { ["log_gross"] = "log1p(`US Gross`)" }),
         "select_features" => new Lathe.Data.Features.SelectFeatures(0.9),
         "drop_columns" => new DropSparseColumns(0.5),
@@ -44,7 +45,7 @@ public class StepConformanceTests
     [MemberData(nameof(Steps))]
     public void Fitted_step_saves_reloads_and_transforms_identically_and_refuses_a_missing_column(string name)
     {
-        var (train, other) = name == "image_normalize" ? Images() : Movies();
+        var (train, other) = name == "image_normalize" ? Images() : Movies(text: name == "text_words");
         var step = Step(name);
         var fitted = step.Fit(train);
         var expected = fitted.Transform(other);
@@ -65,10 +66,10 @@ public class StepConformanceTests
         Assert.Contains($"column '{used}' is missing", error.Message);
     }
 
-    private static (Table Train, Table Other) Movies()
+    private static (Table Train, Table Other) Movies(bool text = false)
     {
         var table = DataSource.Open(TestData.Vega("movies.json")).Read();
-        var schema = SchemaInference.Infer(table, "Major Genre");
+        var schema = SchemaInference.Infer(table, "Major Genre", text: text);
         var typed = TypeCoercion.Apply(table, schema);
         var parts = HoldoutSplit.Split(typed.RowCount, new SplitConfig(), 3);
         return (typed.Gather(parts.Train), typed.Gather(parts.Test));

@@ -74,7 +74,7 @@ public class ImageFolderSourceTests
         var metrics = TrainingRun.Run(config, TestData.TempDirectory()).Metrics;
         Assert.Equal(ClassNames.Order(StringComparer.Ordinal), metrics.Classes);
         Assert.True(metrics.Test["accuracy"] > 0.5, $"accuracy {metrics.Test["accuracy"]}");
-        Assert.Equal("free text (mostly unique values): not used as a feature yet", metrics.Columns.Single(c => c.Name == "path").Unused);
+        Assert.Equal("text beside an image column: not used as a feature", metrics.Columns.Single(c => c.Name == "path").Unused);
 
         var empty = TestData.TempDirectory();
         Assert.Contains("expected one sub-folder per class", Assert.Throws<DataException>(() => DataSource.Open(empty).Read()).Message);
