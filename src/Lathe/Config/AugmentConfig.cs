@@ -25,6 +25,8 @@ public sealed record AugmentConfig
     public int CutoutSize { get; init; } = 8;
     /// <summary>Tables: the standard deviation of Gaussian noise added to every (standardised) feature; 0 is off.</summary>
     public double TableNoise { get; init; }
+    /// <summary>Tables, classification: SMOTE raises each class to this share of the largest class's count (1 balances them); 0 is off.</summary>
+    public double Smote { get; init; }
 
     public bool ForImages => Flip > 0 || Rotate > 0 || Crop > 0 || Shift > 0 || Brightness > 0 || Contrast > 0 || Noise > 0 || Cutout > 0;
 }

@@ -69,7 +69,8 @@ internal static class ConfigSchema
         new("noise_std", "Standard deviation of the noise, on a 0–1 pixel scale.", c => c.NoiseStd, (c, n, r) => c with { NoiseStd = r.Double(n) }),
         new("cutout", "Images: probability of blanking a random square.", c => c.Cutout, (c, n, r) => c with { Cutout = r.Double(n) }),
         new("cutout_size", "Side of the blanked square, in pixels.", c => c.CutoutSize, (c, n, r) => c with { CutoutSize = r.Int(n) }),
-        new("table_noise", "Tables: standard deviation of Gaussian noise added to the standardised features; 0 is off.", c => c.TableNoise, (c, n, r) => c with { TableNoise = r.Double(n) }));
+        new("table_noise", "Tables: standard deviation of Gaussian noise added to the standardised features; 0 is off.", c => c.TableNoise, (c, n, r) => c with { TableNoise = r.Double(n) }),
+        new("smote", "Tables, classification: synthesize minority rows (SMOTE) up to this share of the largest class; 1 balances, 0 is off.", c => c.Smote, (c, n, r) => c with { Smote = r.Double(n) }));
 
     public static readonly ConfigSection<ModelConfig> Model = new(
         "The network.",

@@ -61,6 +61,7 @@ public static class ConfigValidator
         var augment = config.Augment;
         foreach (var (key, p) in new[] { ("flip", augment.Flip), ("rotate", augment.Rotate), ("crop", augment.Crop), ("shift", augment.Shift), ("brightness", augment.Brightness), ("contrast", augment.Contrast), ("noise", augment.Noise), ("cutout", augment.Cutout) })
             Check(p is >= 0 and <= 1, $"augment.{key}", $"is a probability, between 0 and 1 (got {p})");
+        Check(augment.Smote is >= 0 and <= 1, "augment.smote", $"is a share of the largest class, between 0 and 1 (got {augment.Smote})");
         Check(augment.RotateDegrees is >= 0 and <= 180, "augment.rotate_degrees", $"must be between 0 and 180 (got {augment.RotateDegrees})");
         foreach (var (key, v) in new[] { ("crop_padding", augment.CropPadding), ("shift_pixels", augment.ShiftPixels), ("cutout_size", augment.CutoutSize) })
             Check(v >= 0, $"augment.{key}", $"must be 0 or more (got {v})");

@@ -32,6 +32,14 @@ public sealed class LabelledData : IDisposable
             ? new LabelledData(pipeline.Transform(raw), target.EncodeClasses(raw), null, null)
             : new LabelledData(pipeline.Transform(raw), null, target.NumbersOf(raw), target.EncodeValues(raw));
 
+    /// <summary>This part with extra rows appended (SMOTE's synthetic training rows).</summary>
+    public LabelledData WithRows(float[] values, long[] classes)
+    {
+        var width = (int)Features.ItemShape[0];
+        var merged = Features.FromTable(Count + classes.Length, [.. Features.Values!, .. values], width);
+        return new LabelledData(merged, [.. Classes!, .. classes], null, null);
+    }
+
     public void Dispose()
     {
         Input.Dispose();

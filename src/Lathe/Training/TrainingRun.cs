@@ -29,7 +29,7 @@ public static class TrainingRun
         var prepared = Preparation.Run(config, outputDirectory, stage, cancellationToken);
         var (task, metric, target, pipeline) = (prepared.Task, prepared.Metric, prepared.Target, prepared.Pipeline);
         var (train, validation, test) = (prepared.Train, prepared.Validation, prepared.Test);
-        using var trainData = LabelledData.From(train, pipeline, target);
+        using var trainData = Oversample(LabelledData.From(train, pipeline, target), config);
         using var validationData = LabelledData.From(validation, pipeline, target);
         using var testData = LabelledData.From(test, pipeline, target);
 
@@ -48,7 +48,14 @@ public static class TrainingRun
             predictions = Predictor.Predict(model, part.Input, target);
             return part.Count == 0 ? new Score(new MetricSet(), null) : Scoring.Score(target, predictions, part.Classes, part.Values);
         }
-        var trainScore = Evaluate(trainData, out _);
+        // Train metrics describe the real training rows, not SMOTE's synthetic ones.
+        Score trainScore;
+        if (trainData.Count == train.RowCount) trainScore = Evaluate(trainData, out _);
+        else
+        {
+            using var realRows = LabelledData.From(train, pipeline, target);
+            trainScore = Evaluate(realRows, out _);
+        }
         var validationScore = Evaluate(validationData, out _);
         var testScore = Evaluate(testData, out var testPredictions);
 
@@ -95,6 +102,17 @@ public static class TrainingRun
         AtomicFile.WriteAllBytes(Path.Combine(outputDirectory, MetricsFile), JsonSerializer.SerializeToUtf8Bytes(metrics, BundleJson.Options));
         AtomicFile.WriteAllText(Path.Combine(outputDirectory, ResolvedConfigFile), configYaml);
         return new TrainResult(outputDirectory, bundlePath, metrics, test, testPredictions);
+    }
+
+    /// <summary>SMOTE's synthetic rows, for classification tables when <c>augment.smote</c> asks for them.</summary>
+    private static LabelledData Oversample(LabelledData train, PipelineConfig config)
+    {
+        if (config.Augment.Smote <= 0 || train.Features.IsImage || train.Classes is null) return train;
+        var (values, classes) = Smote.Synthesize(train.Features.Values!, (int)train.Features.ItemShape[0], train.Classes, config.Augment.Smote, config.Seed);
+        if (classes.Length == 0) return train;
+        var augmented = train.WithRows(values, classes);
+        train.Dispose();
+        return augmented;
     }
 
     private static IBatchAugmentation? Augmentation(AugmentConfig augment, Features features) =>
