@@ -49,6 +49,8 @@ internal static class ConfigSchema
         new("hash_buckets", "Columns per category column when encode is hashing.", c => c.HashBuckets, (c, n, r) => c with { HashBuckets = r.Int(n) }),
         new("text", "Free-text columns: none leaves them out; words makes TF-IDF word features (vocabulary from training).", c => c.Text, (c, n, r) => c with { Text = r.Enum<TextHandling>(n) }),
         new("text_vocabulary", "Most words kept per text column.", c => c.TextVocabulary, (c, n, r) => c with { TextVocabulary = r.Int(n) }),
+        new("label_issues", "Classification: find training rows whose label the data disagrees with (5-fold, confident learning) and list them in label_issues.csv.", c => c.LabelIssues, (c, n, r) => c with { LabelIssues = r.Bool(n) }),
+        new("remove_label_issues", "Also drop those rows from training.", c => c.RemoveLabelIssues, (c, n, r) => c with { RemoveLabelIssues = r.Bool(n) }),
         new("derive", "Derived columns, name: formula over numeric columns with + - * / ^, log, log1p, exp, sqrt, abs, min, max; `quote names` with spaces.", c => c.Derive, (c, n, r) => c with { Derive = r.StringMap(n) }),
         new("drop_correlated", "Drop constant features and the later of two correlated at least this much on training (1 keeps all).", c => c.DropCorrelated, (c, n, r) => c with { DropCorrelated = r.Double(n) }));
 

@@ -29,6 +29,10 @@ public sealed record PrepareConfig
     public TextHandling Text { get; init; } = TextHandling.None;
     /// <summary>The most words kept per text column (those in at least two training rows, most frequent first).</summary>
     public int TextVocabulary { get; init; } = 1000;
+    /// <summary>Look for training rows whose label the data disagrees with (out-of-fold, confident learning); listed in label_issues.csv.</summary>
+    public bool LabelIssues { get; init; }
+    /// <summary>Also drop those rows from training.</summary>
+    public bool RemoveLabelIssues { get; init; }
     /// <summary>Derived columns: name → formula over numeric columns (<c>bmi: weight / height ^ 2</c>).</summary>
     public IReadOnlyDictionary<string, string> Derive { get; init; } = new Dictionary<string, string>();
     /// <summary>Drop the later of two features correlated at least this much on training, and constant features; 1 keeps all.</summary>

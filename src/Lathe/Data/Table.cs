@@ -79,13 +79,10 @@ public sealed class Table
     {
         var columns = new Column[Columns.Count];
         for (var c = 0; c < columns.Length; c++) columns[c] = Columns[c].Gather(rows);
-        int[]? lines = null;
-        if (_lines is not null)
-        {
-            lines = new int[rows.Length];
-            for (var i = 0; i < rows.Length; i++) lines[i] = _lines[rows[i]];
-        }
-        return new Table(columns, Source, lines, Quarantined, _rowUnit);
+        // Rows keep where they came from: their line, or their record number in a source without lines.
+        var lines = new int[rows.Length];
+        for (var i = 0; i < rows.Length; i++) lines[i] = _lines is null ? rows[i] + 1 : _lines[rows[i]];
+        return new Table(columns, Source, lines, Quarantined, _lines is null ? "record" : _rowUnit);
     }
 
     /// <summary>The table without the named columns (a fitted step first checks they are here).</summary>

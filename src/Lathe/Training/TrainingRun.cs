@@ -29,6 +29,21 @@ public static class TrainingRun
         var prepared = Preparation.Run(config, outputDirectory, stage, cancellationToken);
         var (task, metric, target, pipeline) = (prepared.Task, prepared.Metric, prepared.Target, prepared.Pipeline);
         var (train, validation, test) = (prepared.Train, prepared.Validation, prepared.Test);
+        var labelIssues = 0;
+        if (config.Prepare.LabelIssues && task == TaskKind.Classification)
+        {
+            stage?.Report("looking for label issues (5-fold)");
+            var issues = LabelIssues.Find(train, config, target, prepared.Schema, cancellationToken);
+            LabelIssues.Write(Path.Combine(outputDirectory, LabelIssues.FileName), issues);
+            labelIssues = issues.Count;
+            if (config.Prepare.RemoveLabelIssues && issues.Count > 0)
+            {
+                // The pipeline is refitted on the rows that remain, so the removed rows leave no trace in it.
+                var flagged = issues.Select(i => i.Row).ToHashSet();
+                train = train.Gather(Enumerable.Range(0, train.RowCount).Where(r => !flagged.Contains(r)).ToArray());
+                pipeline = FittedPipeline.Fit(train, prepared.Schema, config.Prepare);
+            }
+        }
         using var trainData = Oversample(LabelledData.From(train, pipeline, target), config);
         using var validationData = LabelledData.From(validation, pipeline, target);
         using var testData = LabelledData.From(test, pipeline, target);
@@ -72,7 +87,7 @@ public static class TrainingRun
             TrainSeconds = Math.Round(trainSeconds, 3),
             Epochs = state.Epoch,
             BestEpoch = earlyStopping.BestEpoch,
-            Rows = prepared.Rows,
+            Rows = prepared.Rows with { Train = train.RowCount, LabelIssues = labelIssues },
             Classes = target.Classes,
             ConfusionMatrix = testScore.ConfusionRows,
             Columns = prepared.Schema.Columns,
