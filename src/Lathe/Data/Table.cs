@@ -11,8 +11,10 @@ public sealed class Table
     /// <param name="source">The file the rows came from, for messages.</param>
     /// <param name="lines">The source line of each row (CSV); null numbers rows as records from 1.</param>
     /// <param name="rowUnit">What <paramref name="lines"/> count: "line" in text files, "record" in JSON.</param>
-    public Table(IReadOnlyList<Column> columns, string source, int[]? lines = null, IReadOnlyList<Cleaning.QuarantinedRow>? quarantined = null, string rowUnit = "line")
+    /// <param name="directory">The folder the source file is in: relative paths in the data (image paths) resolve there.</param>
+    public Table(IReadOnlyList<Column> columns, string source, int[]? lines = null, IReadOnlyList<Cleaning.QuarantinedRow>? quarantined = null, string rowUnit = "line", string? directory = null)
     {
+        Directory = directory;
         _rowUnit = rowUnit;
         Quarantined = quarantined ?? [];
         Columns = columns;
@@ -30,6 +32,10 @@ public sealed class Table
     }
 
     public IReadOnlyList<Column> Columns { get; }
+    public string? Directory { get; }
+
+    /// <summary>A path written in the data, made absolute against the source's folder.</summary>
+    public string Resolve(string path) => System.IO.Path.GetFullPath(path.Trim(), Directory ?? System.IO.Directory.GetCurrentDirectory());
     /// <summary>Rows of the source that could not be read, set aside by the reader.</summary>
     public IReadOnlyList<Cleaning.QuarantinedRow> Quarantined { get; }
     public int RowCount { get; }
@@ -82,7 +88,7 @@ public sealed class Table
         // Rows keep where they came from: their line, or their record number in a source without lines.
         var lines = new int[rows.Length];
         for (var i = 0; i < rows.Length; i++) lines[i] = _lines is null ? rows[i] + 1 : _lines[rows[i]];
-        return new Table(columns, Source, lines, Quarantined, _lines is null ? "record" : _rowUnit);
+        return new Table(columns, Source, lines, Quarantined, _lines is null ? "record" : _rowUnit, Directory);
     }
 
     /// <summary>The table without the named columns (a fitted step first checks they are here).</summary>
@@ -92,5 +98,5 @@ public sealed class Table
         return With(Columns.Where(c => !drop.Contains(c.Name)).ToArray());
     }
 
-    public Table With(IReadOnlyList<Column> columns) => new(columns, Source, _lines, Quarantined, _rowUnit);
+    public Table With(IReadOnlyList<Column> columns) => new(columns, Source, _lines, Quarantined, _rowUnit, Directory);
 }

@@ -35,7 +35,7 @@ public static class TypeCoercion
                     columns.AddRange(ToDateParts(raw, column));
                     break;
                 case ColumnType.Image:
-                    columns.Add(column as ImageColumn ?? throw new DataException($"{raw.Source}: column '{spec.Name}' must hold images"));
+                    columns.Add(column as ImageColumn ?? LoadImages(raw, column, spec));
                     break;
             }
         }
@@ -52,6 +52,14 @@ public static class TypeCoercion
         foreach (var (name, type) in checks)
         {
             if (!raw.Contains(name) || raw[name] is not StringColumn text) continue;
+            if (type == ColumnType.Image && schema.Find(name)?.ImageShape is [_, var h, var w])
+            {
+                var gray = true;
+                for (var i = 0; i < text.Count; i++)
+                    if (text.Values[i] is { } path && Sources.ImageDecoder.Decode(raw.Resolve(path), h, w, ref gray) is null && !bad.ContainsKey(i))
+                        bad[i] = $"column '{name}': image '{path}' cannot be read";
+                continue;
+            }
             Func<string, bool>? fits = type switch
             {
                 ColumnType.Numeric => v => Values.TryNumber(v, out _),
@@ -69,6 +77,19 @@ public static class TypeCoercion
             }
         }
         return bad.Select(p => (p.Key, p.Value)).ToArray();
+    }
+
+    /// <summary>A column of image paths, loaded at the shape the schema fixed in training.</summary>
+    private static ImageColumn LoadImages(Table raw, Column column, ColumnSchema spec)
+    {
+        if (column is not StringColumn paths || spec.ImageShape is not [var channels, var height, var width])
+            throw new DataException($"{raw.Source}: column '{spec.Name}' must hold images or image paths");
+        var images = new byte[paths.Count][];
+        var gray = true;
+        for (var i = 0; i < paths.Count; i++)
+            images[i] = (paths.Values[i] is { } path ? Sources.ImageDecoder.Decode(raw.Resolve(path), height, width, ref gray) : null)
+                        ?? throw new DataException($"{raw.Source} {raw.RowName(i)}, column '{spec.Name}': image '{paths.Values[i]}' cannot be read — check that the file exists (relative paths are relative to the data file) and is a PNG, JPEG, BMP, GIF or WebP");
+        return Sources.ImageDecoder.Pack(spec.Name, images, height, width, channels);
     }
 
     private static NumericColumn ToNumbers(Table raw, Column column, string name)

@@ -26,7 +26,13 @@ public static class SchemaInference
             else if (type == ColumnType.Text && images) unused = "text beside an image column: not used as a feature";
             else if (type == ColumnType.Text && !text) unused = "free text (mostly unique values): not used as a feature; prepare.text: words would use its words";
             else if (CountPresent(column) == 0) unused = "every value is missing";
-            columns.Add(new ColumnSchema(column.Name, type, unused));
+            IReadOnlyList<int>? shape = null;
+            if (type == ColumnType.Image && column is StringColumn paths && unused is null)
+            {
+                shape = ImageShape(table, paths);
+                if (shape is null) unused = "image paths, but none of the files can be read";
+            }
+            columns.Add(new ColumnSchema(column.Name, type, unused, shape));
         }
         return new DataSchema(columns);
     }
@@ -41,28 +47,39 @@ public static class SchemaInference
                 return IsBinary(numeric.Values) ? ColumnType.Boolean : ColumnType.Numeric;
         }
         var values = ((StringColumn)column).Values;
+        var present = values.Where(v => !Values.IsMissing(v)).ToArray();
+        if (present.Length > 0 && present.Count(v => Sources.ImageDecoder.LooksLikeImage(v!)) >= 0.9 * present.Length) return ColumnType.Image;
         bool booleans = true, dates = true;
         var distinct = new HashSet<string>(StringComparer.Ordinal);
-        int present = 0, notNumbers = 0;
-        foreach (var value in values)
+        var notNumbers = 0;
+        foreach (var value in present)
         {
-            if (Values.IsMissing(value)) continue;
-            present++;
             var text = value!.Trim();
             if (distinct.Count <= MaxCategories) distinct.Add(text);
             if (!Values.TryNumber(text, out _)) notNumbers++;
             booleans = booleans && Values.TryBoolean(text, out _);
             dates = dates && notNumbers > 0 && Values.TryDate(text, out _);
         }
-        if (present == 0) return ColumnType.Categorical;
+        if (present.Length == 0) return ColumnType.Categorical;
         if (booleans) return ColumnType.Boolean;
         // A few stray values do not make a column of numbers text: their rows are quarantined instead.
-        if (notNumbers <= present * StrayShare)
+        if (notNumbers <= present.Length * StrayShare)
             return distinct.Count <= 2 && distinct.All(v => v is "0" or "1") ? ColumnType.Boolean : ColumnType.Numeric;
         if (dates) return ColumnType.DateTime;
-        if (distinct.Count <= MaxCategories && (distinct.Count <= 20 || distinct.Count <= present * MaxDistinctShare))
+        if (distinct.Count <= MaxCategories && (distinct.Count <= 20 || distinct.Count <= present.Length * MaxDistinctShare))
             return ColumnType.Categorical;
         return ColumnType.Text;
+    }
+
+    /// <summary>[channels, height, width] for a column of image paths: the most common size, and one channel
+    /// when the first images are all gray; null when none can be read.</summary>
+    private static IReadOnlyList<int>? ImageShape(Table table, StringColumn paths)
+    {
+        var files = paths.Values.Where(v => !Values.IsMissing(v)).Select(v => table.Resolve(v!)).ToArray();
+        if (Sources.ImageDecoder.CommonSize(files) is not var (height, width)) return null;
+        var gray = true;
+        foreach (var file in files.Take(50)) Sources.ImageDecoder.Decode(file, height, width, ref gray);
+        return [gray ? 1 : 3, height, width];
     }
 
     private static bool IsBinary(double[] values)

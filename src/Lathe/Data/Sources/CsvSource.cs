@@ -110,7 +110,8 @@ public sealed class CsvSource(string path, char? delimiter = null, TextEncoding 
             for (var c = 0; c < header.Length; c++) columns[c].Add(values[c]);
             lines.Add(line);
         }
-        return new Table(header.Select((h, c) => (Column)new StringColumn(h, columns[c].ToArray())).ToArray(), name, lines.ToArray(), quarantined);
+        return new Table(header.Select((h, c) => (Column)new StringColumn(h, columns[c].ToArray())).ToArray(), name, lines.ToArray(), quarantined,
+            directory: Path.GetDirectoryName(Path.GetFullPath(path)));
     }
 
     /// <summary>The delimiter that splits the first lines into the same, largest number of fields.</summary>

@@ -23,8 +23,8 @@ public sealed class JsonSource(string path, bool? lines = null) : IDataSource
         if (jsonLines) ReadLines(bytes, records, cancellationToken);
         else ReadArray(bytes, records, cancellationToken);
 
-        var table = new Table(records.Columns(), Path.GetFileName(path), records.Numbers.ToArray(), records.Quarantined, jsonLines ? "line" : "record");
-        return table;
+        return new Table(records.Columns(), Path.GetFileName(path), records.Numbers.ToArray(), records.Quarantined, jsonLines ? "line" : "record",
+            Path.GetDirectoryName(Path.GetFullPath(path)));
     }
 
     private void ReadArray(byte[] bytes, Records records, CancellationToken cancellationToken)
