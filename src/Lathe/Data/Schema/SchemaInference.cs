@@ -20,6 +20,8 @@ public static class SchemaInference
         foreach (var column in table.Columns)
         {
             var type = InferType(column);
+            // A table that already has its images (an image folder) keeps its file names as text.
+            if (type == ColumnType.Image && column is StringColumn && images) type = ColumnType.Text;
             string? unused = null;
             if (column.Name == target) unused = "the target";
             else if (exclude?.Contains(column.Name) == true) unused = "excluded in data.exclude";

@@ -39,7 +39,7 @@ public sealed class ImageFolderSource(string directory, IReadOnlyList<int>? size
         }
 
         Column[] columns = [ImageDecoder.Pack("image", rgb, height, width, gray ? 1 : 3), new StringColumn("label", labels.ToArray()), new StringColumn("path", paths.ToArray())];
-        return new Table(columns, Path.GetFileName(Path.TrimEndingDirectorySeparator(directory)), quarantined: quarantined);
+        return new Table(columns, Path.GetFileName(Path.TrimEndingDirectorySeparator(directory)), quarantined: quarantined, directory: Path.GetFullPath(directory));
     }
 
     private List<(string Label, string Path)> ImageFiles() =>
