@@ -91,6 +91,11 @@ public sealed class Table
         return new Table(columns, Source, lines, Quarantined, _lines is null ? "record" : _rowUnit, Directory);
     }
 
+    /// <summary>The table with each column replaced by what <paramref name="replace"/> makes of it (one column or
+    /// several, in its place); a column for which it returns null is kept as it is.</summary>
+    public Table Replace(Func<Column, IEnumerable<Column>?> replace) =>
+        With(Columns.SelectMany(c => replace(c) ?? [c]).ToArray());
+
     /// <summary>The table without the named columns (a fitted step first checks they are here).</summary>
     public Table Without(IEnumerable<string> names)
     {

@@ -67,36 +67,29 @@ public sealed record FittedImpute(IReadOnlyList<ImputedColumn> Columns) : IFitte
     {
         table.Require(Columns.Select(c => c.Name), "impute");
         var fills = Columns.ToDictionary(c => c.Name);
-        var columns = new List<Column>();
-        foreach (var column in table.Columns)
+        return table.Replace(column => fills.TryGetValue(column.Name, out var fill) ? Fill(column, fill) : null);
+    }
+
+    private static IEnumerable<Column>? Fill(Column column, ImputedColumn fill)
+    {
+        switch (column)
         {
-            if (!fills.TryGetValue(column.Name, out var fill))
-            {
-                columns.Add(column);
-                continue;
-            }
-            switch (column)
-            {
-                case NumericColumn numeric when fill.Number is { } number:
-                    var values = (double[])numeric.Values.Clone();
-                    var flags = fill.Indicator ? new double[values.Length] : null;
-                    for (var i = 0; i < values.Length; i++)
-                    {
-                        if (!double.IsNaN(values[i])) continue;
-                        values[i] = number;
-                        if (flags is not null) flags[i] = 1;
-                    }
-                    columns.Add(new NumericColumn(column.Name, values));
-                    if (flags is not null) columns.Add(new NumericColumn($"{column.Name}.missing", flags));
-                    break;
-                case StringColumn text when fill.Category is { } category:
-                    columns.Add(new StringColumn(column.Name, text.Values.Select(v => v ?? category).ToArray()));
-                    break;
-                default:
-                    columns.Add(column);
-                    break;
-            }
+            case NumericColumn numeric when fill.Number is { } number:
+                var values = (double[])numeric.Values.Clone();
+                var flags = fill.Indicator ? new double[values.Length] : null;
+                for (var i = 0; i < values.Length; i++)
+                {
+                    if (!double.IsNaN(values[i])) continue;
+                    values[i] = number;
+                    if (flags is not null) flags[i] = 1;
+                }
+                return flags is null
+                    ? [new NumericColumn(column.Name, values)]
+                    : [new NumericColumn(column.Name, values), new NumericColumn($"{column.Name}.missing", flags)];
+            case StringColumn text when fill.Category is { } category:
+                return [new StringColumn(column.Name, text.Values.Select(v => v ?? category).ToArray())];
+            default:
+                return null;
         }
-        return table.With(columns);
     }
 }

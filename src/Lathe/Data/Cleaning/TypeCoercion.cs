@@ -52,11 +52,11 @@ public static class TypeCoercion
         foreach (var (name, type) in checks)
         {
             if (!raw.Contains(name) || raw[name] is not StringColumn text) continue;
-            if (type == ColumnType.Image && schema.Find(name)?.ImageShape is [_, var h, var w])
+            if (type == ColumnType.Image)
             {
-                var gray = true;
+                // Missing files and files that are not images are set aside; each image is decoded once, later.
                 for (var i = 0; i < text.Count; i++)
-                    if (text.Values[i] is { } path && Sources.ImageDecoder.Decode(raw.Resolve(path), h, w, ref gray) is null && !bad.ContainsKey(i))
+                    if (text.Values[i] is { } path && !Sources.ImageDecoder.CanRead(raw.Resolve(path)) && !bad.ContainsKey(i))
                         bad[i] = $"column '{name}': image '{path}' cannot be read";
                 continue;
             }

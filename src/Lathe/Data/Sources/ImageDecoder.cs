@@ -25,6 +25,15 @@ public static class ImageDecoder
         return sizes.Count == 0 ? null : sizes.MaxBy(p => p.Value).Key;
     }
 
+    /// <summary>Whether the file is there and its header is an image's: a cheap check before the one full
+    /// decode, which still names the row should the body turn out to be damaged.</summary>
+    public static bool CanRead(string path)
+    {
+        if (!File.Exists(path)) return false;
+        using var codec = SKCodec.Create(path);
+        return codec is not null;
+    }
+
     /// <summary>The image as RGB bytes (height × width × 3) resized to the target, or null when it cannot be
     /// read. <paramref name="gray"/> turns false when any pixel has colour.</summary>
     public static byte[]? Decode(string path, int height, int width, ref bool gray)

@@ -24,19 +24,14 @@ public sealed record FittedHashEncode(int Buckets, IReadOnlyList<string> Columns
     {
         table.Require(Columns, "hash encode");
         var names = Columns.ToHashSet(StringComparer.Ordinal);
-        var columns = new List<Column>();
-        foreach (var column in table.Columns)
-        {
-            if (column is not StringColumn text || !names.Contains(column.Name))
-            {
-                columns.Add(column);
-                continue;
-            }
-            var indicators = Enumerable.Range(0, Buckets).Select(_ => new double[text.Count]).ToArray();
-            for (var i = 0; i < text.Count; i++)
-                if (text.Values[i] is { } value) indicators[HashEncode.Bucket(value, Buckets)][i] = 1;
-            for (var k = 0; k < Buckets; k++) columns.Add(new NumericColumn($"{column.Name}#{k}", indicators[k]));
-        }
-        return table.With(columns);
+        return table.Replace(column => column is StringColumn text && names.Contains(column.Name) ? Indicators(text) : null);
+    }
+
+    private IEnumerable<Column> Indicators(StringColumn text)
+    {
+        var indicators = Enumerable.Range(0, Buckets).Select(_ => new double[text.Count]).ToArray();
+        for (var i = 0; i < text.Count; i++)
+            if (text.Values[i] is { } value) indicators[HashEncode.Bucket(value, Buckets)][i] = 1;
+        return indicators.Select((values, k) => new NumericColumn($"{text.Name}#{k}", values));
     }
 }

@@ -28,22 +28,16 @@ public sealed record FittedOneHotEncode(IReadOnlyList<EncodedColumn> Columns) : 
     {
         table.Require(Columns.Select(c => c.Name), "one-hot encode");
         var encodings = Columns.ToDictionary(c => c.Name);
-        var columns = new List<Column>();
-        foreach (var column in table.Columns)
-        {
-            if (column is not StringColumn text || !encodings.TryGetValue(column.Name, out var encoding))
-            {
-                columns.Add(column);
-                continue;
-            }
-            var index = new Dictionary<string, int>(StringComparer.Ordinal);
-            for (var k = 0; k < encoding.Categories.Count; k++) index[encoding.Categories[k]] = k;
-            var indicators = encoding.Categories.Select(_ => new double[text.Count]).ToArray();
-            for (var i = 0; i < text.Count; i++)
-                if (text.Values[i] is { } value && index.TryGetValue(value, out var k)) indicators[k][i] = 1;
-            for (var k = 0; k < indicators.Length; k++)
-                columns.Add(new NumericColumn($"{column.Name}={encoding.Categories[k]}", indicators[k]));
-        }
-        return table.With(columns);
+        return table.Replace(column => column is StringColumn text && encodings.TryGetValue(column.Name, out var encoding) ? Indicators(text, encoding) : null);
+    }
+
+    private static IEnumerable<Column> Indicators(StringColumn text, EncodedColumn encoding)
+    {
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var k = 0; k < encoding.Categories.Count; k++) index[encoding.Categories[k]] = k;
+        var indicators = encoding.Categories.Select(_ => new double[text.Count]).ToArray();
+        for (var i = 0; i < text.Count; i++)
+            if (text.Values[i] is { } value && index.TryGetValue(value, out var k)) indicators[k][i] = 1;
+        return indicators.Select((values, k) => new NumericColumn($"{text.Name}={encoding.Categories[k]}", values));
     }
 }

@@ -52,36 +52,31 @@ public sealed record FittedTextVectorize(IReadOnlyList<TextVocabulary> Columns) 
     {
         table.Require(Columns.Select(c => c.Name), "text vectorize");
         var vocabularies = Columns.ToDictionary(c => c.Name);
-        var columns = new List<Column>();
-        foreach (var column in table.Columns)
+        return table.Replace(column => vocabularies.TryGetValue(column.Name, out var vocabulary) ? Weights((StringColumn)column, vocabulary) : null);
+    }
+
+    private static IEnumerable<Column> Weights(StringColumn column, TextVocabulary vocabulary)
+    {
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var k = 0; k < vocabulary.Words.Count; k++) index[vocabulary.Words[k]] = k;
+        var weights = vocabulary.Words.Select(_ => new double[column.Count]).ToArray();
+        var texts = column.Values;
+        var counts = new Dictionary<int, int>();
+        for (var row = 0; row < texts.Length; row++)
         {
-            if (!vocabularies.TryGetValue(column.Name, out var vocabulary))
+            counts.Clear();
+            foreach (var word in TextVectorize.Words(texts[row]))
+                if (index.TryGetValue(word, out var k)) counts[k] = counts.GetValueOrDefault(k) + 1;
+            double norm = 0;
+            foreach (var (k, count) in counts)
             {
-                columns.Add(column);
-                continue;
+                var weight = (1 + Math.Log(count)) * vocabulary.Idf[k];
+                weights[k][row] = weight;
+                norm += weight * weight;
             }
-            var index = new Dictionary<string, int>(StringComparer.Ordinal);
-            for (var k = 0; k < vocabulary.Words.Count; k++) index[vocabulary.Words[k]] = k;
-            var weights = vocabulary.Words.Select(_ => new double[column.Count]).ToArray();
-            var texts = ((StringColumn)column).Values;
-            var counts = new Dictionary<int, int>();
-            for (var row = 0; row < texts.Length; row++)
-            {
-                counts.Clear();
-                foreach (var word in TextVectorize.Words(texts[row]))
-                    if (index.TryGetValue(word, out var k)) counts[k] = counts.GetValueOrDefault(k) + 1;
-                double norm = 0;
-                foreach (var (k, count) in counts)
-                {
-                    var weight = (1 + Math.Log(count)) * vocabulary.Idf[k];
-                    weights[k][row] = weight;
-                    norm += weight * weight;
-                }
-                if (norm > 0)
-                    foreach (var k in counts.Keys) weights[k][row] /= Math.Sqrt(norm);
-            }
-            for (var k = 0; k < weights.Length; k++) columns.Add(new NumericColumn($"{column.Name}:{vocabulary.Words[k]}", weights[k]));
+            if (norm > 0)
+                foreach (var k in counts.Keys) weights[k][row] /= Math.Sqrt(norm);
         }
-        return table.With(columns);
+        return weights.Select((values, k) => new NumericColumn($"{column.Name}:{vocabulary.Words[k]}", values));
     }
 }
