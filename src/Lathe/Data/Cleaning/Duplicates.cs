@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-
 namespace Lathe.Data.Cleaning;
 
 /// <summary>Finds exact duplicate rows (images compared by their pixels) before the split, so that no row
@@ -24,35 +20,76 @@ public static class Duplicates
 
     public static (Table Kept, int Dropped, int Conflicting) Drop(Table table, string target)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-        var conflicting = new HashSet<string>(StringComparer.Ordinal);
+        // Rows are compared by value through a hash of each row: no row is ever turned into text.
+        var features = new RowComparer(table.Columns.Where(c => c.Name != target).ToArray());
+        var whole = new RowComparer(table.Columns.ToArray());
+        var seen = new HashSet<int>(table.RowCount, whole);
+        var labels = new Dictionary<int, int>(features);
+        var conflicting = new HashSet<int>(features);
+        var label = table.Contains(target) ? new RowComparer([table[target]]) : null;
         var kept = new List<int>(table.RowCount);
         for (var row = 0; row < table.RowCount; row++)
         {
-            var features = Key(table, row, except: target);
-            var label = table.Contains(target) ? Key(table[target], row) : "";
-            if (!seen.Add(features + "\u0001" + label)) continue;
+            if (!seen.Add(row)) continue;
             kept.Add(row);
-            if (!labels.TryAdd(features, label)) conflicting.Add(features);
+            // The first row with these features holds the label that later rows are compared with.
+            if (!labels.TryAdd(row, row) && label is not null && !label.Equals(labels[row], row)) conflicting.Add(row);
         }
         var dropped = table.RowCount - kept.Count;
         return (dropped == 0 ? table : table.Gather(kept.ToArray()), dropped, conflicting.Count);
     }
 
-    private static string Key(Table table, int row, string except)
+    /// <summary>Rows as keys: equal when every column holds the same value (missing equals missing, images
+    /// equal pixel for pixel), with each row's hash computed once.</summary>
+    private sealed class RowComparer : IEqualityComparer<int>
     {
-        var key = new StringBuilder();
-        foreach (var column in table.Columns)
-            if (column.Name != except) key.Append(Key(column, row)).Append('\u0000');
-        return key.ToString();
-    }
+        private readonly Column[] _columns;
+        private readonly int[] _hashes;
 
-    private static string Key(Column column, int row) => column switch
-    {
-        StringColumn s => s.Values[row] ?? "\u0002",
-        NumericColumn n => n.Values[row].ToString("R", CultureInfo.InvariantCulture),
-        ImageColumn i => Convert.ToBase64String(SHA256.HashData(i.Pixels.AsSpan(row * i.PixelsPerImage, i.PixelsPerImage))),
-        _ => "",
-    };
+        public RowComparer(Column[] columns)
+        {
+            _columns = columns;
+            _hashes = new int[columns.Length == 0 ? 0 : columns[0].Count];
+            for (var row = 0; row < _hashes.Length; row++)
+            {
+                var hash = new HashCode();
+                foreach (var column in columns)
+                {
+                    switch (column)
+                    {
+                        case StringColumn s: hash.Add(s.Values[row], StringComparer.Ordinal); break;
+                        case NumericColumn n: hash.Add(Normal(n.Values[row])); break;
+                        case OneHotColumn o: hash.Add(o.Codes[row]); break;
+                        case ImageColumn i: hash.AddBytes(Pixels(i, row)); break;
+                    }
+                }
+                _hashes[row] = hash.ToHashCode();
+            }
+        }
+
+        public bool Equals(int a, int b)
+        {
+            if (_hashes[a] != _hashes[b]) return false;
+            foreach (var column in _columns)
+            {
+                var same = column switch
+                {
+                    StringColumn s => string.Equals(s.Values[a], s.Values[b], StringComparison.Ordinal),
+                    NumericColumn n => Normal(n.Values[a]) == Normal(n.Values[b]),
+                    OneHotColumn o => o.Codes[a] == o.Codes[b],
+                    ImageColumn i => Pixels(i, a).SequenceEqual(Pixels(i, b)),
+                    _ => true,
+                };
+                if (!same) return false;
+            }
+            return true;
+        }
+
+        public int GetHashCode(int row) => _hashes[row];
+
+        /// <summary>Bits that are equal exactly when the values are: every NaN alike, and 0 with −0.</summary>
+        private static long Normal(double value) => double.IsNaN(value) ? long.MinValue : value == 0 ? 0 : BitConverter.DoubleToInt64Bits(value);
+
+        private static ReadOnlySpan<byte> Pixels(ImageColumn images, int row) => images.Pixels.AsSpan(row * images.PixelsPerImage, images.PixelsPerImage);
+    }
 }

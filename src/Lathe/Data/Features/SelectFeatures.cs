@@ -15,7 +15,13 @@ public sealed class SelectFeatures(double correlation) : IPipelineStep
         // Hundreds of one-hot columns over millions of rows would make all pairs too slow; a sample decides as well.
         if (train.RowCount > SampleRows)
             train = train.Gather(Enumerable.Range(0, SampleRows).Select(i => (int)((long)i * train.RowCount / SampleRows)).ToArray());
-        var candidates = train.Columns.OfType<NumericColumn>().ToArray();
+        // One-hot features are judged one by one, expanded from the sample.
+        var candidates = train.Columns.SelectMany(c => c switch
+        {
+            NumericColumn n => [n],
+            OneHotColumn o => Enumerable.Range(0, o.Categories.Count).Select(o.Indicator),
+            _ => Array.Empty<NumericColumn>(),
+        }).ToArray();
         var dropped = new List<Selection>();
         var kept = new List<(NumericColumn Column, double Mean, double Norm)>();
         foreach (var column in candidates)
@@ -65,7 +71,15 @@ public sealed record FittedSelectFeatures(IReadOnlyList<Selection> Dropped) : IF
     public Table Transform(Table table)
     {
         if (Dropped.Count == 0) return table;
-        table.Require(Dropped.Select(d => d.Name), "select features");
-        return table.Without(Dropped.Select(d => d.Name));
+        var drop = Dropped.Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
+        var present = FittedPipeline.InputNames(table).ToHashSet(StringComparer.Ordinal);
+        table.Require(drop.Where(name => !present.Contains(name)), "select features");
+        return table.Replace(column => column switch
+        {
+            NumericColumn when drop.Contains(column.Name) => [],
+            OneHotColumn o when o.FeatureNames.Any(drop.Contains) =>
+                [o.Without(o.Categories.Where(c => drop.Contains(OneHotColumn.FeatureName(o.Name, c))).ToHashSet(StringComparer.Ordinal))],
+            _ => null,
+        });
     }
 }

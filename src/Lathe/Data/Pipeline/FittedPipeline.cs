@@ -49,7 +49,7 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
             table = fit.Transform(table);
         }
         var images = table.Columns.OfType<ImageColumn>().ToArray();
-        var numbers = table.Columns.OfType<NumericColumn>().Select(c => c.Name).ToArray();
+        var numbers = InputNames(table).ToArray();
         if (images.Length > 1 || (images.Length == 1 && numbers.Length > 0))
             throw new DataException($"{train.Source}: an image column together with other feature columns is not supported yet — list the other columns in data.exclude");
         if (images.Length == 0 && numbers.Length == 0)
@@ -71,13 +71,53 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
         var table = TransformTable(raw);
         if (Image is not null) return Features.FromImages((ImageColumn)table[Image]);
 
+        var inputs = table.Columns.Where(c => c is NumericColumn or OneHotColumn).ToArray();
+        if (!InputNames(table).SequenceEqual(FeatureNames))
+            throw new InvalidOperationException($"{raw.Source}: the fitted steps made the input columns {string.Join(", ", InputNames(table).Take(20))}…, not the {FeatureNames.Count} the model was fitted with");
         var width = FeatureNames.Count;
-        var values = new float[table.RowCount * width];
-        for (var f = 0; f < width; f++)
+        var rows = table.RowCount;
+        if ((long)rows * width > Array.MaxLength)
+            throw new DataException($"{raw.Source}: {rows:N0} rows × {width:N0} input columns is more than one buffer holds — predict in smaller batches, or use prepare.encode: hashing for wide categories");
+        var values = GC.AllocateUninitializedArray<float>(rows * width);
+        // Row by row, each row's span written once from start to end: the buffer is filled in one sequential
+        // pass, split across the cores. Every cell is written, so the result does not depend on the split.
+        var offsets = new int[inputs.Length];
+        for (int c = 1, offset = 0; c < inputs.Length; c++) offsets[c] = offset += Width(inputs[c - 1]);
+        Parallel.For(0, (rows + RowsPerChunk - 1) / RowsPerChunk, chunk =>
         {
-            var column = ((NumericColumn)table[FeatureNames[f]]).Values;
-            for (var r = 0; r < column.Length; r++) values[r * width + f] = (float)column[r];
-        }
-        return Features.FromTable(table.RowCount, values, width);
+            var end = Math.Min(rows, (chunk + 1) * RowsPerChunk);
+            for (var r = chunk * RowsPerChunk; r < end; r++)
+            {
+                var row = values.AsSpan(r * width, width);
+                for (var c = 0; c < inputs.Length; c++)
+                {
+                    switch (inputs[c])
+                    {
+                        case NumericColumn numbers:
+                            row[offsets[c]] = (float)numbers.Values[r];
+                            break;
+                        case OneHotColumn categories:
+                            var block = row.Slice(offsets[c], categories.Categories.Count);
+                            block.Clear();
+                            if (categories.Codes[r] >= 0) block[categories.Codes[r]] = 1;
+                            break;
+                    }
+                }
+            }
+        });
+        return Features.FromTable(rows, values, width);
     }
+
+    private const int RowsPerChunk = 16_384;
+
+    private static int Width(Column column) => column is OneHotColumn o ? o.Categories.Count : 1;
+
+    /// <summary>The names of a transformed table's input features, in the order they are packed: a numeric
+    /// column is one feature, a one-hot column one per category.</summary>
+    public static IEnumerable<string> InputNames(Table table) => table.Columns.SelectMany(c => c switch
+    {
+        NumericColumn => [c.Name],
+        OneHotColumn o => o.FeatureNames,
+        _ => Array.Empty<string>(),
+    });
 }

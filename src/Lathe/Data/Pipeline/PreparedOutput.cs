@@ -51,31 +51,38 @@ public static class PreparedOutput
         var columns = prepared.Pipeline.Image is { } image ? [image] : prepared.Pipeline.FeatureNames;
         var fields = new List<DataField>();
         foreach (var name in columns)
-            fields.Add(input[name] is ImageColumn ? new DataField(name, typeof(byte[]), isNullable: false) : new DataField(name, typeof(float), isNullable: false));
+            fields.Add(prepared.Pipeline.Image is not null ? new DataField(name, typeof(byte[]), isNullable: false) : new DataField(name, typeof(float), isNullable: false));
         var target = prepared.Target;
         var classification = target.Task == TaskKind.Classification;
         fields.Add(new DataField(target.Name, classification ? typeof(string) : typeof(double), isNullable: false));
 
         await using var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields.ToArray()), stream);
         using var group = writer.CreateRowGroup();
-        for (var c = 0; c < columns.Count; c++)
+        if (prepared.Pipeline.Image is { } imageColumn)
         {
-            switch (input[columns[c]])
-            {
-                case ImageColumn images:
-                    var size = images.PixelsPerImage;
-                    await group.WriteAsync(fields[c], Enumerable.Range(0, images.Count).Select(i => images.Pixels[(i * size)..((i + 1) * size)]).ToArray(), null);
-                    break;
-                case NumericColumn numbers:
-                    await group.WriteAsync<float>(fields[c], numbers.Values.Select(v => (float)v).ToArray().AsMemory(), null);
-                    break;
-            }
+            var images = (ImageColumn)input[imageColumn];
+            var size = images.PixelsPerImage;
+            await group.WriteAsync(fields[0], Enumerable.Range(0, images.Count).Select(i => images.Pixels[(i * size)..((i + 1) * size)]).ToArray(), null);
+        }
+        else
+        {
+            // One feature at a time, in the model's order: a one-hot column is expanded category by category.
+            var c = 0;
+            foreach (var values in InputColumns(input))
+                await group.WriteAsync<float>(fields[c++], values.AsMemory(), null);
         }
         if (classification)
             await group.WriteAsync(fields[^1], target.EncodeClasses(raw).Select(k => target.Classes[(int)k]).ToArray(), null);
         else
             await group.WriteAsync<double>(fields[^1], target.NumbersOf(raw).AsMemory(), null);
     }
+
+    private static IEnumerable<float[]> InputColumns(Table input) => input.Columns.SelectMany(column => column switch
+    {
+        NumericColumn n => [n.Values.Select(v => (float)v).ToArray()],
+        OneHotColumn o => Enumerable.Range(0, o.Categories.Count).Select(k => o.Codes.Select(code => code == k ? 1f : 0f).ToArray()),
+        _ => Array.Empty<float[]>(),
+    });
 
     private static HtmlReport Report(PreparedData prepared)
     {

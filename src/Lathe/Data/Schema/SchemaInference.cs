@@ -48,29 +48,42 @@ public static class SchemaInference
             case NumericColumn numeric:
                 return IsBinary(numeric.Values) ? ColumnType.Boolean : ColumnType.Numeric;
         }
-        var values = ((StringColumn)column).Values;
-        var present = values.Where(v => !Values.IsMissing(v)).ToArray();
-        if (present.Length > 0 && present.Count(v => Sources.ImageDecoder.LooksLikeImage(v!)) >= 0.9 * present.Length) return ColumnType.Image;
+        // Every check is a function of the value, so each distinct value is checked once, weighted by its count:
+        // millions of rows of a few hundred categories cost one pass of hashing.
+        var counts = Tally(((StringColumn)column).Values, out var present);
+        if (present == 0) return ColumnType.Categorical;
+        if (counts.Where(p => Sources.ImageDecoder.LooksLikeImage(p.Key)).Sum(p => (long)p.Value) >= 0.9 * present) return ColumnType.Image;
         bool booleans = true, dates = true;
-        var distinct = new HashSet<string>(StringComparer.Ordinal);
-        var notNumbers = 0;
-        foreach (var value in present)
+        long notNumbers = 0;
+        foreach (var (text, count) in counts)
         {
-            var text = value!.Trim();
-            if (distinct.Count <= MaxCategories) distinct.Add(text);
-            if (!Values.TryNumber(text, out _)) notNumbers++;
+            if (!Values.TryNumber(text, out _)) notNumbers += count;
             booleans = booleans && Values.TryBoolean(text, out _);
-            dates = dates && notNumbers > 0 && Values.TryDate(text, out _);
+            dates = dates && Values.TryDate(text, out _);
         }
-        if (present.Length == 0) return ColumnType.Categorical;
         if (booleans) return ColumnType.Boolean;
         // A few stray values do not make a column of numbers text: their rows are quarantined instead.
-        if (notNumbers <= present.Length * StrayShare)
-            return distinct.Count <= 2 && distinct.All(v => v is "0" or "1") ? ColumnType.Boolean : ColumnType.Numeric;
+        if (notNumbers <= present * StrayShare)
+            return counts.Count <= 2 && counts.Keys.All(v => v is "0" or "1") ? ColumnType.Boolean : ColumnType.Numeric;
         if (dates) return ColumnType.DateTime;
-        if (distinct.Count <= MaxCategories && (distinct.Count <= 20 || distinct.Count <= present.Length * MaxDistinctShare))
+        var distinct = counts.Keys;
+        if (distinct.Count <= MaxCategories && (distinct.Count <= 20 || distinct.Count <= present * MaxDistinctShare))
             return ColumnType.Categorical;
         return ColumnType.Text;
+    }
+
+    /// <summary>How often each present value occurs, trimmed.</summary>
+    private static Dictionary<string, int> Tally(string?[] values, out int present)
+    {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        present = 0;
+        foreach (var value in values)
+        {
+            if (Values.IsMissing(value)) continue;
+            present++;
+            System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(counts, value!.Trim(), out _)++;
+        }
+        return counts;
     }
 
     /// <summary>[channels, height, width] for a column of image paths: the most common size, and one channel

@@ -2,9 +2,10 @@ using Lathe.Data.Pipeline;
 
 namespace Lathe.Data.Transforms;
 
-/// <summary>Replaces each categorical column by one 0/1 column per category seen in training
-/// (<c>Island=Biscoe</c>, …). A category never seen in training becomes all zeros: the model treats
-/// it as "none of the known ones" rather than failing.</summary>
+/// <summary>Replaces each categorical column by one 0/1 feature per category seen in training
+/// (<c>Island=Biscoe</c>, …), held compactly as an <see cref="OneHotColumn"/> until the input is packed. A
+/// category never seen in training becomes all zeros: the model treats it as "none of the known ones"
+/// rather than failing.</summary>
 public sealed class OneHotEncode : IPipelineStep
 {
     public IFittedStep Fit(Table train)
@@ -28,16 +29,27 @@ public sealed record FittedOneHotEncode(IReadOnlyList<EncodedColumn> Columns) : 
     {
         table.Require(Columns.Select(c => c.Name), "one-hot encode");
         var encodings = Columns.ToDictionary(c => c.Name);
-        return table.Replace(column => column is StringColumn text && encodings.TryGetValue(column.Name, out var encoding) ? Indicators(text, encoding) : null);
+        return table.Replace(column => column is StringColumn text && encodings.TryGetValue(column.Name, out var encoding) ? [Indicators(text, encoding)] : null);
     }
 
-    private static IEnumerable<Column> Indicators(StringColumn text, EncodedColumn encoding)
+    private static OneHotColumn Indicators(StringColumn text, EncodedColumn encoding)
     {
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var k = 0; k < encoding.Categories.Count; k++) index[encoding.Categories[k]] = k;
-        var indicators = encoding.Categories.Select(_ => new double[text.Count]).ToArray();
-        for (var i = 0; i < text.Count; i++)
-            if (text.Values[i] is { } value && index.TryGetValue(value, out var k)) indicators[k][i] = 1;
-        return indicators.Select((values, k) => new NumericColumn($"{text.Name}={encoding.Categories[k]}", values));
+        var codes = new int[text.Count];
+        // Categories repeat: the same string instance as the row before is the same code, without a lookup.
+        string? previous = null;
+        var code = -1;
+        for (var i = 0; i < codes.Length; i++)
+        {
+            var value = text.Values[i];
+            if (!ReferenceEquals(value, previous))
+            {
+                code = value is not null && index.TryGetValue(value, out var k) ? k : -1;
+                previous = value;
+            }
+            codes[i] = code;
+        }
+        return new OneHotColumn(text.Name, codes, encoding.Categories);
     }
 }

@@ -1,5 +1,6 @@
 using Lathe.Data;
 using Lathe.Data.Cleaning;
+using Lathe.Data.Sources;
 
 namespace Lathe.Tests.Data.Cleaning;
 
@@ -23,5 +24,24 @@ public class ImputeTests
         Assert.DoesNotContain(((StringColumn)filled["Sex"]).Values, v => v is null);
         Assert.Equal(2, ((NumericColumn)all["Beak Length (mm)"]).Values.Count(double.IsNaN));
         Assert.Equal(2, ((NumericColumn)filled["Beak Length (mm)"]).Values.Count(v => v == median) - ((NumericColumn)all["Beak Length (mm)"]).Values.Count(v => v == median));
+    }
+
+    [Fact]
+    public void The_median_by_selection_equals_the_median_of_the_sorted_values()
+    {
+        // Real columns (with ties and missing values), odd and even lengths, sorted and reversed.
+        var cars = DataSource.Open(TestData.Vega("cars.json")).Read();
+        foreach (var name in new[] { "Horsepower", "Cylinders", "Miles_per_Gallon", "Weight_in_lbs" })
+        {
+            var values = ((NumericColumn)cars[name]).Values;
+            foreach (var sample in new[] { values, values[..^1], values.Order().ToArray(), values.OrderDescending().ToArray(), values[..1] })
+            {
+                var present = sample.Where(v => !double.IsNaN(v)).Order().ToArray();
+                var mid = present.Length / 2;
+                var expected = present.Length % 2 == 1 ? present[mid] : (present[mid - 1] + present[mid]) / 2;
+                Assert.Equal(expected, Impute.Median(sample));
+            }
+        }
+        Assert.Equal(0, Impute.Median([double.NaN, double.NaN]));
     }
 }

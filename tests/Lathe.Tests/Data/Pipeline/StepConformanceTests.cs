@@ -98,6 +98,11 @@ public class StepConformanceTests
                 case StringColumn s:
                     Assert.Equal(s.Values, ((StringColumn)actual[column.Name]).Values);
                     break;
+                case OneHotColumn o:
+                    var encoded = (OneHotColumn)actual[column.Name];
+                    Assert.Equal(o.Categories, encoded.Categories);
+                    Assert.Equal(o.Codes, encoded.Codes);
+                    break;
                 case ImageColumn i:
                     var other = (ImageColumn)actual[column.Name];
                     Assert.Equal((i.Scale, i.Shift), (other.Scale, other.Shift));

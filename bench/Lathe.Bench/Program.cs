@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Globalization;
+using Lathe.Config;
+using Lathe.Data;
+using Lathe.Data.Pipeline;
+using Lathe.Data.Sources;
+
+// Lathe's side of the side-by-side benchmarks in bench/. Each mode is one one-shot process, as a user runs
+// `lathe prepare`; it prints one JSON line of phase timings, the output's shape and a checksum, and the peak
+// resident memory, which bench/*/run.sh puts beside the peer's figures.
+var clock = Stopwatch.StartNew();
+var phases = new List<(string Name, double Seconds)>();
+void Phase(string name)
+{
+    phases.Add((name, clock.Elapsed.TotalSeconds));
+    clock.Restart();
+}
+
+switch (args)
+{
+    case ["prepare", var configFile]:
+    {
+        var config = ConfigReader.Load(configFile);
+        var prepared = Preparation.Run(config, Path.GetTempPath());
+        Phase("read, clean, split, fit");
+        double checksum = 0;
+        long cells = 0;
+        var shapes = new List<string>();
+        foreach (var part in new[] { prepared.Train, prepared.Validation, prepared.Test })
+        {
+            var features = prepared.Pipeline.Transform(part);
+            var values = features.Values!;
+            cells += values.LongLength;
+            // A strided checksum proves the matrix was built without timing a full pass over it.
+            for (long i = 0; i < values.LongLength; i += 9973) checksum += values[i];
+            shapes.Add($"{features.Rows}x{features.ItemShape[0]}");
+        }
+        Phase("float32 matrices");
+        Report("prepare", $"\"shape\": \"{string.Join(" + ", shapes)}\", \"cells\": {cells}, \"checksum\": {checksum.ToString("R", CultureInfo.InvariantCulture)}");
+        break;
+    }
+    case ["ingest", var csv]:
+    {
+        var table = DataSource.Open(csv, DataFormat.Csv, null, TextEncoding.Auto, 0.01).Read();
+        Phase("read csv");
+        Report("ingest", $"\"rows\": {table.RowCount}, \"columns\": {table.Columns.Count}, \"quarantined\": {table.Quarantined.Count}");
+        break;
+    }
+    case ["to-csv", var input, var output]:
+    {
+        // The peer has no Parquet reader on Debian (no pyarrow): it is given the same rows as CSV.
+        var table = DataSource.Open(input, DataFormat.Auto, null, TextEncoding.Auto, 0.01).Read();
+        using var writer = new StreamWriter(output);
+        writer.WriteLine(string.Join(",", table.ColumnNames));
+        for (var row = 0; row < table.RowCount; row++) writer.WriteLine(table.RowText(row));
+        Console.WriteLine($"wrote {table.RowCount:N0} rows to {output}");
+        break;
+    }
+    default:
+        Console.Error.WriteLine("usage: Lathe.Bench prepare CONFIG | ingest FILE.csv | to-csv FILE OUT.csv");
+        return 2;
+}
+return 0;
+
+void Report(string mode, string extra)
+{
+    var peak = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:"));
+    var kb = long.Parse(peak.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+    var timings = string.Join(", ", phases.Select(p => $"\"{p.Name}\": {p.Seconds.ToString("0.000", CultureInfo.InvariantCulture)}"));
+    Console.WriteLine($"{{\"tool\": \"lathe\", \"mode\": \"{mode}\", {timings}, {extra}, \"peak_rss_gib\": {(kb / 1048576.0).ToString("0.00", CultureInfo.InvariantCulture)}}}");
+}
