@@ -21,21 +21,26 @@ switch (args)
     case ["prepare", var configFile]:
     {
         var config = ConfigReader.Load(configFile);
-        var prepared = Preparation.Run(config, Path.GetTempPath());
-        Phase("read, clean, split, fit");
+        var stage = "start";
+        var prepared = Preparation.Run(config, Path.GetTempPath(), new SynchronousProgress(next =>
+        {
+            Phase(stage);
+            stage = next;
+        }));
+        Phase(stage);
         double checksum = 0;
         long cells = 0;
         var shapes = new List<string>();
         foreach (var part in new[] { prepared.Train, prepared.Validation, prepared.Test })
         {
             var features = prepared.Pipeline.Transform(part);
+            Phase($"float32 matrix of {features.Rows} rows");
             var values = features.Values!;
             cells += values.LongLength;
             // A strided checksum proves the matrix was built without timing a full pass over it.
             for (long i = 0; i < values.LongLength; i += 9973) checksum += values[i];
             shapes.Add($"{features.Rows}x{features.ItemShape[0]}");
         }
-        Phase("float32 matrices");
         Report("prepare", $"\"shape\": \"{string.Join(" + ", shapes)}\", \"cells\": {cells}, \"checksum\": {checksum.ToString("R", CultureInfo.InvariantCulture)}");
         break;
     }
@@ -68,4 +73,10 @@ void Report(string mode, string extra)
     var kb = long.Parse(peak.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
     var timings = string.Join(", ", phases.Select(p => $"\"{p.Name}\": {p.Seconds.ToString("0.000", CultureInfo.InvariantCulture)}"));
     Console.WriteLine($"{{\"tool\": \"lathe\", \"mode\": \"{mode}\", {timings}, {extra}, \"peak_rss_gib\": {(kb / 1048576.0).ToString("0.00", CultureInfo.InvariantCulture)}}}");
+}
+
+/// <summary>Progress reported on the calling thread, so each stage is timed where it starts.</summary>
+internal sealed class SynchronousProgress(Action<string> report) : IProgress<string>
+{
+    public void Report(string value) => report(value);
 }

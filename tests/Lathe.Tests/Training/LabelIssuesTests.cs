@@ -30,7 +30,7 @@ public class LabelIssuesTests
         var directory = TestData.TempDirectory();
         var run = TrainingRun.Run(config, directory);
         var issues = DataSource.Open(Path.Combine(directory, LabelIssues.FileName)).Read();
-        var flagged = ((StringColumn)issues["line"]).Values.Select(v => int.Parse(v!) - 1).ToHashSet();
+        var flagged = ((NumericColumn)issues["line"]).Values.Select(v => (int)v - 1).ToHashSet();
         Assert.Equal(flagged.Count, run.Metrics.Rows.LabelIssues);
 
         // Only wrong labels that landed in the training part can be found there.

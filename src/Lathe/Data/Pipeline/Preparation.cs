@@ -31,15 +31,18 @@ public static class Preparation
 
         // Rows the reader could not parse, and rows whose values do not fit their column's type, are set
         // aside and listed in quarantine.csv; too many of them stop the run before any training.
+        stage?.Report("screening the rows");
         var (screened, quarantined) = Quarantine.Screen(labelled, SchemaInference.Infer(labelled, config.Target, config.Data.Exclude),
             task == TaskKind.Regression ? config.Target : null);
         var quarantineFile = Path.Combine(outputDirectory, Quarantine.FileName);
         if (quarantined.Count > 0) Quarantine.Write(quarantineFile, quarantined);
         Quarantine.Check(read.Source, quarantined, read.RowCount + read.Quarantined.Count, config.Data.QuarantineLimit, quarantineFile);
+        stage?.Report("looking for duplicate rows");
         var (data, duplicates, duplicatesDropped, conflicting) = Duplicates.Handle(screened, config.Target, config.Prepare.Duplicates);
 
         // Classes are the problem's definition, known before the split (which they stratify); a regression
         // target's scaling is a fitted statistic, so it waits for the training part.
+        stage?.Report("splitting");
         var classes = task == TaskKind.Classification ? FittedTarget.Fit(data[config.Target], task, []) : null;
         var parts = Split(data, config, classes);
         var train = data.Gather(parts.Train);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Unicode;
@@ -7,7 +8,8 @@ using Lathe.Data.Schema;
 
 namespace Lathe.Data.Sources;
 
-/// <summary>Reads delimited text into string columns (types are inferred later). Handles RFC 4180 quoting
+/// <summary>Reads delimited text into columns: a column whose every value is a number (or missing) is read
+/// as numbers straight from the bytes, any other as text (typed later by schema inference). Handles RFC 4180 quoting
 /// (delimiters, doubled quotes and line breaks inside quotes), CRLF or LF, gzip, UTF-8 with or without a
 /// byte-order mark, UTF-16 and Latin-1; detects the delimiter (, tab ; |) and whether the first row is a
 /// header. A malformed record (wrong field count, broken or unclosed quoting, invalid UTF-8) is never
@@ -75,43 +77,147 @@ public sealed class CsvSource(string path, char? delimiter = null, TextEncoding 
         if (headerError is not null)
             throw new DataException($"{path} line 1: the header row is malformed ({headerError})");
 
-        var first = fields.Select(f => reader.Text(f) ?? "").ToArray();
+        var first = fields.Select(f => reader.IsValid(f) ? reader.Text(f) : "").ToArray();
         var hasHeader = !first.All(f => Values.TryNumber(f, out _));
         var header = hasHeader
             ? first.Select((h, i) => h.Trim().Length == 0 ? $"column_{i + 1}" : h.Trim()).ToArray()
             : first.Select((_, i) => $"column_{i + 1}").ToArray();
 
-        var columns = header.Select(_ => new List<string?>()).ToArray();
-        var lines = new List<int>();
+        // Without a header the first line is data: read it again as a record.
+        var (body, bodyLine) = hasHeader ? (reader.Position, reader.Line) : (start, 1);
+        var chunk = ReadChunks(text, body, bodyLine, separator, header, cancellationToken);
+        return new Table(chunk.Columns.Select((c, i) => c.ToColumn(header[i])).ToArray(), name, chunk.Lines.ToArray(), chunk.Quarantined,
+            directory: Path.GetDirectoryName(Path.GetFullPath(path)));
+    }
+
+    /// <summary>Bodies larger than this are read as two halves at once.</summary>
+    private const int ParallelAbove = 8 << 20;
+
+    /// <summary>The records from <paramref name="body"/> to the end. A large body is split at a line break and
+    /// both halves are read at once; the split holds only if the first half's last record ends exactly there
+    /// (a quoted field can hold line breaks), otherwise the body is read again in one piece.</summary>
+    private static Chunk ReadChunks(byte[] text, int body, int line, byte separator, string[] header, CancellationToken cancellationToken)
+    {
+        var split = text.Length - body > ParallelAbove && Environment.ProcessorCount > 1
+            ? Array.IndexOf(text, (byte)'\n', body + (text.Length - body) / 2) + 1
+            : 0;
+        if (split <= body) return ReadChunk(text, body, text.Length, line, separator, header, cancellationToken);
+        var second = Task.Run(() => ReadChunk(text, split, text.Length, 1, separator, header, cancellationToken), cancellationToken);
+        var first = ReadChunk(text, body, split, line, separator, header, cancellationToken);
+        var rest = second.GetAwaiter().GetResult();
+        return first.End == split ? first.Append(rest) : ReadChunk(text, body, text.Length, line, separator, header, cancellationToken);
+    }
+
+    /// <summary>Reads records starting at <paramref name="from"/> (on line <paramref name="line"/>) until one ends at or past <paramref name="to"/>.</summary>
+    private static Chunk ReadChunk(byte[] text, int from, int to, int line, byte separator, string[] header, CancellationToken cancellationToken)
+    {
+        var reader = new RecordReader(text, from, separator, line);
+        var capacity = reader.EstimateRecords(to);
+        var columns = header.Select(_ => new CsvColumn(reader, capacity)).ToArray();
+        var lines = new List<int>(capacity);
         var quarantined = new List<QuarantinedRow>();
-        if (!hasHeader)
-        {
-            for (var c = 0; c < first.Length; c++) columns[c].Add(first[c]);
-            lines.Add(1);
-        }
-        var values = new string?[header.Length];
-        while (reader.Next(fields, out var error, out var line, out var recordStart))
+        var fields = new List<Field>();
+        while (reader.Position < to && reader.Next(fields, out var error, out var recordLine, out var recordStart))
         {
             if (lines.Count % 65536 == 0) cancellationToken.ThrowIfCancellationRequested();
             if (error is null && fields.Count == 1 && fields[0].Start == fields[0].End) continue;
             if (error is null && fields.Count != header.Length)
                 error = $"expected {header.Length} fields as in the header, found {fields.Count}";
             for (var c = 0; error is null && c < fields.Count; c++)
-                if ((values[c] = reader.Text(fields[c])) is null) error = InvalidUtf8;
+                if (!reader.IsValid(fields[c])) error = InvalidUtf8;
             if (error is not null)
             {
                 // A record that fails after running past its first line was started by a stray quote there.
                 if (reader.SpansLines && error != InvalidUtf8)
                     error = "a quote opened on this line is never closed properly, so the line cannot be split into fields";
-                quarantined.Add(new QuarantinedRow(line, error, reader.RawLine(recordStart)));
-                reader.ResumeAfterLine(recordStart, line);
+                quarantined.Add(new QuarantinedRow(recordLine, error, reader.RawLine(recordStart)));
+                reader.ResumeAfterLine(recordStart, recordLine);
                 continue;
             }
-            for (var c = 0; c < header.Length; c++) columns[c].Add(values[c]);
-            lines.Add(line);
+            for (var c = 0; c < header.Length; c++) columns[c].Add(fields[c]);
+            lines.Add(recordLine);
         }
-        return new Table(header.Select((h, c) => (Column)new StringColumn(h, columns[c].ToArray())).ToArray(), name, lines.ToArray(), quarantined,
-            directory: Path.GetDirectoryName(Path.GetFullPath(path)));
+        return new Chunk(header, columns, lines, quarantined, reader.Position, reader.Line);
+    }
+
+    /// <summary>Records read from one stretch of the text: where it ended, and the line after it.</summary>
+    private sealed record Chunk(string[] Header, CsvColumn[] Columns, List<int> Lines, List<QuarantinedRow> Quarantined, int End, int NextLine)
+    {
+        /// <summary>This chunk followed by <paramref name="next"/>, whose lines were counted from 1.</summary>
+        public Chunk Append(Chunk next)
+        {
+            var offset = NextLine - 1;
+            for (var c = 0; c < Columns.Length; c++) Columns[c].Append(next.Columns[c]);
+            Lines.AddRange(next.Lines.Select(l => l + offset));
+            Quarantined.AddRange(next.Quarantined.Select(q => q with { Line = q.Line + offset }));
+            return this with { End = next.End, NextLine = next.NextLine + offset };
+        }
+    }
+
+    /// <summary>One column as it is read: numbers while every value is a number or missing (parsed from the
+    /// bytes, with the fields kept so that the column can still become text), text from the first value that
+    /// is not. Short repeated values (categories) share one string.</summary>
+    private sealed class CsvColumn(RecordReader reader, int capacity)
+    {
+        private List<double>? _numbers = new(capacity);
+        private List<Field>? _fields = new(capacity);
+        private List<string?>? _texts;
+        private readonly Dictionary<string, string> _shared = new(StringComparer.Ordinal);
+        private readonly char[] _buffer = new char[MaxShared];
+        private const int MaxShared = 64;
+
+        public void Add(Field field)
+        {
+            if (_numbers is not null)
+            {
+                if (reader.TryNumber(field, out var number))
+                {
+                    _numbers.Add(number);
+                    _fields!.Add(field);
+                    return;
+                }
+                BecomeText();
+            }
+            _texts!.Add(Text(field));
+        }
+
+        /// <summary>Not a number after all: the column is text, including the values read so far, as they were written.</summary>
+        private void BecomeText()
+        {
+            if (_texts is not null) return;
+            _texts = new List<string?>(Math.Max(_fields!.Capacity, _fields.Count * 2));
+            foreach (var earlier in _fields) _texts.Add(Text(earlier));
+            (_numbers, _fields) = (null, null);
+        }
+
+        /// <summary>Appends the next chunk's values: numbers if both are numbers, else text.</summary>
+        public void Append(CsvColumn next)
+        {
+            if (_numbers is not null && next._numbers is not null)
+            {
+                _numbers.AddRange(next._numbers);
+                _fields!.AddRange(next._fields!);
+                return;
+            }
+            BecomeText();
+            next.BecomeText();
+            _texts!.AddRange(next._texts!);
+        }
+
+        /// <summary>A field's text; short values repeated (categories) share one string, looked up without allocating.</summary>
+        private string Text(Field field)
+        {
+            if (_shared.Count >= 10_000) return reader.Text(field);
+            var key = reader.Chars(field, _buffer);
+            if (key.IsEmpty && field.End - field.Start > 0) return reader.Text(field);
+            var lookup = _shared.GetAlternateLookup<ReadOnlySpan<char>>();
+            if (lookup.TryGetValue(key, out var existing)) return existing;
+            var value = key.ToString();
+            _shared[value] = value;
+            return value;
+        }
+
+        public Column ToColumn(string name) => _numbers is not null ? new NumericColumn(name, _numbers.ToArray()) : new StringColumn(name, _texts!.ToArray());
     }
 
     /// <summary>The delimiter that splits the first lines into the same, largest number of fields.</summary>
@@ -152,10 +258,21 @@ public sealed class CsvSource(string path, char? delimiter = null, TextEncoding 
 
     /// <summary>Splits UTF-8 bytes into records of fields without copying; only ASCII bytes (delimiter,
     /// quote, line breaks) are structural, so multi-byte characters pass through untouched.</summary>
-    private sealed class RecordReader(byte[] text, int start, byte delimiter)
+    private sealed class RecordReader(byte[] text, int start, byte delimiter, int line = 1)
     {
         private int _position = start;
-        private int _line = 1;
+        private int _line = line;
+
+        public int Position => _position;
+        public int Line => _line;
+
+        /// <summary>About how many records lie between here and <paramref name="end"/>, from the lengths of the first lines.</summary>
+        public int EstimateRecords(int end)
+        {
+            var sample = text.AsSpan(_position, Math.Min(65_536, end - _position));
+            var breaks = sample.Count((byte)'\n');
+            return breaks == 0 ? 16 : (int)Math.Min(int.MaxValue / 2, (long)(end - _position) * breaks / sample.Length + 16);
+        }
 
         /// <summary>Whether the last record's quoted fields crossed a line break.</summary>
         public bool SpansLines { get; private set; }
@@ -259,14 +376,44 @@ public sealed class CsvSource(string path, char? delimiter = null, TextEncoding 
             return Encoding.UTF8.GetString(text, recordStart, end - recordStart).TrimEnd('\r');
         }
 
-        /// <summary>A field's text, or null when its bytes are not valid UTF-8.</summary>
-        public string? Text(Field field)
+        public bool IsValid(Field field) => Utf8.IsValid(text.AsSpan(field.Start, field.End - field.Start));
+
+        /// <summary>A field read as a number, as <see cref="Values.TryNumber"/> reads text; NaN when it marks a
+        /// missing value. False when it is neither.</summary>
+        public bool TryNumber(Field field, out double value)
+        {
+            var bytes = text.AsSpan(field.Start, field.End - field.Start).Trim((byte)' ');
+            if (bytes.Length == 0)
+            {
+                value = double.NaN;
+                return true;
+            }
+            if (!field.Escapes && double.TryParse(bytes, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value)) return true;
+            var written = Text(field);
+            if (Values.IsMissing(written))
+            {
+                value = double.NaN;
+                return true;
+            }
+            return Values.TryNumber(written, out value);
+        }
+
+        /// <summary>A field's text (valid UTF-8, checked when the record was read), trimmed unless quoted.</summary>
+        public string Text(Field field)
+        {
+            var decoded = Encoding.UTF8.GetString(text.AsSpan(field.Start, field.End - field.Start));
+            if (field.Escapes) decoded = decoded.Replace("\"\"", "\"");
+            return field.Quoted ? decoded : decoded.Trim();
+        }
+
+        /// <summary>A field's text as characters in <paramref name="buffer"/>, trimmed unless quoted; empty when it
+        /// does not fit or has doubled quotes (then use <see cref="Text"/>).</summary>
+        public ReadOnlySpan<char> Chars(Field field, char[] buffer)
         {
             var bytes = text.AsSpan(field.Start, field.End - field.Start);
-            if (!Utf8.IsValid(bytes)) return null;
-            var value = Encoding.UTF8.GetString(bytes);
-            if (field.Escapes) value = value.Replace("\"\"", "\"");
-            return field.Quoted ? value : value.Trim();
+            if (field.Escapes || bytes.Length > buffer.Length) return [];
+            ReadOnlySpan<char> chars = buffer.AsSpan(0, Encoding.UTF8.GetChars(bytes, buffer));
+            return field.Quoted ? chars : chars.Trim();
         }
 
         private void EndLine()

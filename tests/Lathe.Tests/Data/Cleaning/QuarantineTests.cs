@@ -89,7 +89,7 @@ public class QuarantineTests
 
         var written = DataSource.Open(Path.Combine(directory, Quarantine.FileName)).Read();
         Assert.Equal(["line", "reason", "raw"], written.ColumnNames);
-        Assert.Equal(bad.Keys.Select(l => l.ToString(CultureInfo.InvariantCulture)), ((StringColumn)written["line"]).Values);
+        Assert.Equal(bad.Keys.Select(l => (double)l), ((NumericColumn)written["line"]).Values);
         Assert.Contains("late,", ((StringColumn)written["raw"]).Values[1]);
     }
 
