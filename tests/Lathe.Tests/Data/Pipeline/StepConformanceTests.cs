@@ -16,12 +16,14 @@ namespace Lathe.Tests.Data.Pipeline;
 /// is refused with a typed error naming the column.</summary>
 public class StepConformanceTests
 {
-    public static TheoryData<string> Steps => new(["text_words", "text_bpe", "derive", "select_features", "drop_columns", "impute", "impute_indicators", "clip_iqr", "clip_zscore", "scale_standard", "scale_minmax", "scale_robust", "one_hot", "ordinal", "hashing", "power_auto", "power_yeo_johnson", "power_log", "quantile_bin", "image_normalize"]);
+    public static TheoryData<string> Steps => new(["text_words", "text_bpe", "text_sequence_words", "text_sequence_bpe", "derive", "select_features", "drop_columns", "impute", "impute_indicators", "clip_iqr", "clip_zscore", "scale_standard", "scale_minmax", "scale_robust", "one_hot", "ordinal", "hashing", "power_auto", "power_yeo_johnson", "power_log", "quantile_bin", "image_normalize"]);
 
     private static IPipelineStep Step(string name) => name switch
     {
         "text_words" => new TextVectorize(["Title"], TextTokenization.Words, 300, new TextNormalization()),
         "text_bpe" => new TextVectorize(["Title"], TextTokenization.Bpe, 300, new TextNormalization()),
+        "text_sequence_words" => new TextSequence(["Title"], TextTokenization.Words, 300, new TextNormalization()),
+        "text_sequence_bpe" => new TextSequence(["Title"], TextTokenization.Bpe, 300, new TextNormalization(Lowercase: false)),
         "derive" => new Lathe.Data.Features.DeriveFeatures(new Dictionary<string, string> { ["log_gross"] = "log1p(`US Gross`)" }),
         "select_features" => new Lathe.Data.Features.SelectFeatures(0.9),
         "drop_columns" => new DropSparseColumns(0.5),
@@ -98,6 +100,11 @@ public class StepConformanceTests
                     break;
                 case StringColumn s:
                     Assert.Equal(s.Values, ((StringColumn)actual[column.Name]).Values);
+                    break;
+                case TokenColumn t:
+                    var tokens = (TokenColumn)actual[column.Name];
+                    Assert.Equal((t.Length, t.PaddingId), (tokens.Length, tokens.PaddingId));
+                    Assert.Equal(t.Ids, tokens.Ids);
                     break;
                 case ImageColumn i:
                     var other = (ImageColumn)actual[column.Name];
