@@ -12,6 +12,9 @@ public static class TestData
 
     public static string FashionMnist(string file) => Require(Path.Combine("/usr/share/datasets/fashion-mnist", file));
 
+    /// <summary>A file of the Unicode Character Database (Debian's unicode-data package).</summary>
+    public static string Unicode(string file) => Require(Path.Combine("/usr/share/unicode", file));
+
     public static string FashionTrainImages => FashionMnist("train-images-idx3-ubyte.gz");
     public static string FashionTrainLabels => FashionMnist("train-labels-idx1-ubyte.gz");
     public static string FashionTestImages => FashionMnist("t10k-images-idx3-ubyte.gz");

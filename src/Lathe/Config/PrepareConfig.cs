@@ -25,10 +25,17 @@ public sealed record PrepareConfig
     public EncodeKind Encode { get; init; } = EncodeKind.OneHot;
     /// <summary>Buckets per categorical column when <see cref="Encode"/> is hashing.</summary>
     public int HashBuckets { get; init; } = 32;
-    /// <summary>Free-text columns: none leaves them out; words turns each into TF-IDF word features.</summary>
+    /// <summary>Free-text columns: none leaves them out; words turns each into TF-IDF word features; bpe into TF-IDF
+    /// features over byte-pair-encoding subwords learned from the training rows.</summary>
     public TextHandling Text { get; init; } = TextHandling.None;
-    /// <summary>The most words kept per text column (those in at least two training rows, most frequent first).</summary>
+    /// <summary>Vocabulary size per text column: the most words kept (those in at least two training rows, most
+    /// frequent first), or the BPE vocabulary (characters and merged subwords).</summary>
     public int TextVocabulary { get; init; } = 1000;
+    /// <summary>Unicode compatibility normalisation (NFKC) of text before it is tokenised.</summary>
+    public bool TextNfkc { get; init; } = true;
+    public bool TextLowercase { get; init; } = true;
+    /// <summary>Runs of white space become one space, none at either end.</summary>
+    public bool TextCollapseWhitespace { get; init; } = true;
     /// <summary>Look for training rows whose label the data disagrees with (out-of-fold, confident learning); listed in label_issues.csv.</summary>
     public bool LabelIssues { get; init; }
     /// <summary>Also drop those rows from training.</summary>
@@ -52,6 +59,6 @@ public enum ScaleKind { Standard, Minmax, Robust, None }
 
 public enum EncodeKind { OneHot, Ordinal, Hashing }
 
-public enum TextHandling { None, Words }
+public enum TextHandling { None, Words, Bpe }
 
 public enum TransformKind { None, Auto, Log, BoxCox, YeoJohnson }

@@ -78,6 +78,7 @@ public sealed class Table
     {
         StringColumn s => s.Values[row] is { } v && v.IndexOfAny([',', '"', '\n']) >= 0 ? "\"" + v.Replace("\"", "\"\"") + "\"" : s.Values[row] ?? "",
         NumericColumn n => double.IsNaN(n.Values[row]) ? "" : n.Values[row].ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        TokenColumn => "<tokens>",
         _ => "<image>",
     }));
 

@@ -118,6 +118,22 @@ public class ConfigReaderTests
     }
 
     [Fact]
+    public void Text_tokenisation_and_normalisation_keys_read_and_write_back_with_their_comments()
+    {
+        var config = ConfigReader.Parse(Valid + "\nprepare: { text: bpe, text_vocabulary: 500, text_nfkc: false, text_lowercase: false, text_collapse_whitespace: false }", "run.yaml", "/data");
+        Assert.Equal(TextHandling.Bpe, config.Prepare.Text);
+        Assert.Equal(500, config.Prepare.TextVocabulary);
+        Assert.False(config.Prepare.TextNfkc || config.Prepare.TextLowercase || config.Prepare.TextCollapseWhitespace);
+        var written = ConfigWriter.Write(config, "header");
+        Assert.Contains("  text: bpe", written);
+        Assert.Contains("# Unicode compatibility normalisation (NFKC)", written);
+        Assert.Equal(config.Prepare, ConfigReader.Parse(written, "again.yaml", "/data").Prepare with { Derive = config.Prepare.Derive });
+
+        var error = Fails(Valid + "\nprepare: { text: bpe, text_vocabulary: 5 }");
+        Assert.Contains("prepare.text_vocabulary: bpe needs at least 10", error.Message);
+    }
+
+    [Fact]
     public void Every_example_config_is_valid()
     {
         foreach (var file in Directory.GetFiles(Path.Combine(TestData.RepoRoot, "examples"), "*.yaml"))

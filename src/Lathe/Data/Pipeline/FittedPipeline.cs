@@ -11,15 +11,16 @@ namespace Lathe.Data.Pipeline;
 /// <c>pipeline.json</c> and reapplied identically at evaluation and prediction.</summary>
 public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep> Steps, IReadOnlyList<string> FeatureNames, string? Image)
 {
-    /// <summary>The steps <c>prepare:</c> asks for, in order: text to words, derive columns, drop sparse columns, impute, clip
+    /// <summary>The steps <c>prepare:</c> asks for, in order: text to token features, derive columns, drop sparse columns, impute, clip
     /// outliers, power-transform skewed numbers, scale them, encode the categories, select features,
     /// normalise images.</summary>
     public static IReadOnlyList<IPipelineStep> StepsFor(PrepareConfig prepare, DataSchema schema)
     {
         var steps = new List<IPipelineStep>();
-        // Text becomes word features first, so that imputation and encoding never take it for a category.
+        // Text becomes token features first, so that imputation and encoding never take it for a category.
         var text = schema.Features.Where(c => c.Type == ColumnType.Text).Select(c => c.Name).ToArray();
-        if (text.Length > 0) steps.Add(new TextVectorize(text, prepare.TextVocabulary));
+        if (text.Length > 0)
+            steps.Add(new TextVectorize(text, prepare.Text == TextHandling.Bpe ? TextTokenization.Bpe : TextTokenization.Words, prepare.TextVocabulary, TextNormalizationOf(prepare)));
         if (prepare.Derive.Count > 0) steps.Add(new DeriveFeatures(prepare.Derive));
         if (prepare.DropColumnsAbove < 1) steps.Add(new DropSparseColumns(prepare.DropColumnsAbove));
         steps.Add(new Impute(prepare.ImputeNumeric, prepare.ImputeCategorical, prepare.MissingIndicators));
@@ -37,6 +38,9 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
         steps.Add(new ImageNormalize());
         return steps;
     }
+
+    public static TextNormalization TextNormalizationOf(PrepareConfig prepare) =>
+        new(prepare.TextNfkc, prepare.TextLowercase, prepare.TextCollapseWhitespace);
 
     public static FittedPipeline Fit(Table train, DataSchema schema, PrepareConfig? prepare = null)
     {

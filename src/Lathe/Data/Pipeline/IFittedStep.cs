@@ -7,7 +7,8 @@ namespace Lathe.Data.Pipeline;
 
 /// <summary>A fitted step: plain data (saved in the bundle as JSON) that transforms any batch the same way.</summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
-[JsonDerivedType(typeof(FittedTextVectorize), "text_words")]
+[JsonDerivedType(typeof(FittedTextVectorize), "text_tfidf")]
+[JsonDerivedType(typeof(FittedTextSequence), "text_sequence")]
 [JsonDerivedType(typeof(FittedDeriveFeatures), "derive")]
 [JsonDerivedType(typeof(FittedDropColumns), "drop_columns")]
 [JsonDerivedType(typeof(FittedImpute), "impute")]

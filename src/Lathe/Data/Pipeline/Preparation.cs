@@ -64,7 +64,7 @@ public static class Preparation
         var target = classes ?? FittedTarget.Fit(data[config.Target], task, parts.Train);
         // A group column identifies rows (a patient, a user); its values in test are unseen by design.
         var exclude = config.Data.Split.Group is { } groupColumn ? [.. config.Data.Exclude, groupColumn] : config.Data.Exclude;
-        var schema = SchemaInference.Infer(train, config.Target, exclude, config.Prepare.Text == TextHandling.Words);
+        var schema = SchemaInference.Infer(train, config.Target, exclude, config.Prepare.Text != TextHandling.None);
         var pipeline = FittedPipeline.Fit(train, schema, config.Prepare);
         var rows = new RowCounts(train.RowCount, validation.RowCount, test.RowCount, dropped, quarantined.Count, duplicates, duplicatesDropped, conflicting);
         return new PreparedData(task, metric, target, schema, pipeline, train, validation, test, rows, quarantined, files);

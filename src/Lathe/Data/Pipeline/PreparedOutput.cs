@@ -127,7 +127,7 @@ public static class PreparedOutput
         FittedScale s => s.Columns.Select(c => $"'{c.Name}': scaled as (x − {Charts.Number(c.Center)}) / {Charts.Number(c.Spread)} ({ConfigNames.Of(s.Method)})"),
         FittedOneHotEncode e => e.Columns.Select(c => $"'{c.Name}': one-hot over {c.Categories.Count} categories ({string.Join(", ", c.Categories.Take(8))}{(c.Categories.Count > 8 ? ", …" : "")}); unknown → all zeros"),
         FittedOrdinalEncode e => e.Columns.Select(c => $"'{c.Name}': ordinal codes 0–{c.Categories.Count - 1}; unknown → −1"),
-        FittedTextVectorize t => t.Columns.Select(c => $"'{c.Name}': TF-IDF over {c.Words.Count} words ({string.Join(", ", c.Words.Take(8))}{(c.Words.Count > 8 ? ", …" : "")})"),
+        FittedTextVectorize t => t.Columns.Select(c => $"'{c.Name}': TF-IDF over {c.Tokens.Count} {(c.Tokenizer.Kind == TextTokenization.Bpe ? $"BPE subwords of {c.Tokenizer.Vocabulary.Count} learned" : "words")} ({string.Join(", ", c.Words.Take(8))}{(c.Tokens.Count > 8 ? ", …" : "")})"),
         FittedDeriveFeatures d => d.Columns.Select(c => $"derived '{c.Name}' = {c.Formula}"),
         FittedSelectFeatures f => f.Dropped.Select(c => $"dropped feature '{c.Name}': {c.Reason}"),
         FittedImageNormalize n => n.Columns.Select(c => $"'{c.Name}': pixels normalised with mean {c.Mean:0.000} and std {c.Std:0.000}"),

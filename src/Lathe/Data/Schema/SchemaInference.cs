@@ -11,7 +11,7 @@ public static class SchemaInference
     /// <summary>The share of values that may fail to parse in a column still taken as numeric.</summary>
     public const double StrayShare = 0.01;
 
-    /// <param name="text">Use free-text columns as features (their words; <c>prepare.text: words</c>).</param>
+    /// <param name="text">Use free-text columns as features (their words or subwords; <c>prepare.text: words</c> or <c>bpe</c>).</param>
     public static DataSchema Infer(Table table, string target, IReadOnlyCollection<string>? exclude = null, bool text = false)
     {
         // Beside an image, a text column is a file name or a caption, not something the image model can take.
@@ -26,7 +26,7 @@ public static class SchemaInference
             if (column.Name == target) unused = "the target";
             else if (exclude?.Contains(column.Name) == true) unused = "excluded in data.exclude";
             else if (type == ColumnType.Text && images) unused = "text beside an image column: not used as a feature";
-            else if (type == ColumnType.Text && !text) unused = "free text (mostly unique values): not used as a feature; prepare.text: words would use its words";
+            else if (type == ColumnType.Text && !text) unused = "free text (mostly unique values): not used as a feature; prepare.text: words (or bpe) would use its words";
             else if (CountPresent(column) == 0) unused = "every value is missing";
             IReadOnlyList<int>? shape = null;
             if (type == ColumnType.Image && column is StringColumn paths && unused is null)

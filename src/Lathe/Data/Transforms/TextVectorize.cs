@@ -1,14 +1,12 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
+using System.Text.Json.Serialization;
 using Lathe.Data.Pipeline;
 
 namespace Lathe.Data.Transforms;
 
-/// <summary>Turns free-text columns into word features: text is lower-cased (invariantly) and split into words
-/// (runs of Unicode letters, with their combining marks, or of digits); the vocabulary is the most frequent words that appear in at
-/// least two training rows; each row becomes TF-IDF weights (1 + log tf, times the training idf), scaled to
-/// unit length. Words never seen in training are ignored.</summary>
-public sealed partial class TextVectorize(IReadOnlyCollection<string> columns, int vocabulary) : IPipelineStep
+/// <summary>Turns free-text columns into TF-IDF features over tokens — words, or BPE subwords — learned from the
+/// training rows (<see cref="TextTokenizer"/>). The features are the tokens found in at least two training rows;
+/// each row gets 1 + log tf times the training idf per token, scaled to unit length. Unknown tokens are ignored.</summary>
+public sealed class TextVectorize(IReadOnlyCollection<string> columns, TextTokenization tokenization, int vocabulary, TextNormalization normalization) : IPipelineStep
 {
     public IFittedStep Fit(Table train)
     {
@@ -17,34 +15,31 @@ public sealed partial class TextVectorize(IReadOnlyCollection<string> columns, i
         {
             if (!train.Contains(name)) continue;
             var texts = ((StringColumn)train[name]).Values;
-            var documentFrequency = new Dictionary<string, int>(StringComparer.Ordinal);
+            var tokenizer = tokenization == TextTokenization.Bpe
+                ? TextTokenizer.LearnBpe(texts, vocabulary, normalization)
+                : TextTokenizer.LearnWords(texts, vocabulary, normalization);
+            var documentFrequency = new int[tokenizer.Vocabulary.Count];
             foreach (var text in texts)
-                foreach (var word in Words(text).Distinct())
-                    documentFrequency[word] = documentFrequency.GetValueOrDefault(word) + 1;
-            var words = documentFrequency.Where(p => p.Value >= 2)
-                .OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal)
-                .Take(vocabulary).ToArray();
+                foreach (var id in tokenizer.Encode(text).Distinct())
+                    documentFrequency[id]++;
+            var tokens = Enumerable.Range(TextTokenizer.UnknownId + 1, tokenizer.Vocabulary.Count - TextTokenizer.UnknownId - 1)
+                .Where(id => documentFrequency[id] >= 2)
+                .OrderByDescending(id => documentFrequency[id]).ThenBy(id => tokenizer.Vocabulary[id], StringComparer.Ordinal)
+                .ToArray();
             var rows = Math.Max(1, texts.Length);
-            fitted.Add(new TextVocabulary(name, words.Select(p => p.Key).ToArray(), words.Select(p => Math.Log((1.0 + rows) / (1 + p.Value)) + 1).ToArray()));
+            fitted.Add(new TextVocabulary(name, tokenizer, tokens, tokens.Select(id => Math.Log((1.0 + rows) / (1 + documentFrequency[id])) + 1).ToArray()));
         }
         return new FittedTextVectorize(fitted);
     }
-
-    /// <summary>The words of a text: lower-cased runs of letters or digits. (Lathe runs with invariant
-    /// globalization, which has no Unicode compatibility normalisation, so ligatures stay as written.)</summary>
-    public static IEnumerable<string> Words(string? text)
-    {
-        if (string.IsNullOrWhiteSpace(text)) yield break;
-        foreach (Match match in Word().Matches(text.ToLower(CultureInfo.InvariantCulture)))
-            yield return match.Value;
-    }
-
-    [GeneratedRegex(@"[\p{L}\p{M}]+|\p{N}+")]
-    private static partial Regex Word();
 }
 
-/// <summary>One text column's vocabulary and each word's inverse document frequency.</summary>
-public sealed record TextVocabulary(string Name, IReadOnlyList<string> Words, IReadOnlyList<double> Idf);
+/// <summary>One text column's tokenizer, the token ids that are features, and each one's inverse document frequency.</summary>
+public sealed record TextVocabulary(string Name, TextTokenizer Tokenizer, IReadOnlyList<int> Tokens, IReadOnlyList<double> Idf)
+{
+    /// <summary>The feature tokens as text.</summary>
+    [JsonIgnore]
+    public IEnumerable<string> Words => Tokens.Select(id => Tokenizer.Vocabulary[id]);
+}
 
 public sealed record FittedTextVectorize(IReadOnlyList<TextVocabulary> Columns) : IFittedStep
 {
@@ -57,16 +52,16 @@ public sealed record FittedTextVectorize(IReadOnlyList<TextVocabulary> Columns) 
 
     private static IEnumerable<Column> Weights(StringColumn column, TextVocabulary vocabulary)
     {
-        var index = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var k = 0; k < vocabulary.Words.Count; k++) index[vocabulary.Words[k]] = k;
-        var weights = vocabulary.Words.Select(_ => new double[column.Count]).ToArray();
+        var feature = new Dictionary<int, int>();
+        for (var k = 0; k < vocabulary.Tokens.Count; k++) feature[vocabulary.Tokens[k]] = k;
+        var weights = vocabulary.Tokens.Select(_ => new double[column.Count]).ToArray();
         var texts = column.Values;
         var counts = new Dictionary<int, int>();
         for (var row = 0; row < texts.Length; row++)
         {
             counts.Clear();
-            foreach (var word in TextVectorize.Words(texts[row]))
-                if (index.TryGetValue(word, out var k)) counts[k] = counts.GetValueOrDefault(k) + 1;
+            foreach (var id in vocabulary.Tokenizer.Encode(texts[row]))
+                if (feature.TryGetValue(id, out var k)) counts[k] = counts.GetValueOrDefault(k) + 1;
             double norm = 0;
             foreach (var (k, count) in counts)
             {
@@ -77,6 +72,6 @@ public sealed record FittedTextVectorize(IReadOnlyList<TextVocabulary> Columns) 
             if (norm > 0)
                 foreach (var k in counts.Keys) weights[k][row] /= Math.Sqrt(norm);
         }
-        return weights.Select((values, k) => new NumericColumn($"{column.Name}:{vocabulary.Words[k]}", values));
+        return weights.Select((values, k) => new NumericColumn($"{column.Name}:{vocabulary.Tokenizer.Vocabulary[vocabulary.Tokens[k]]}", values));
     }
 }

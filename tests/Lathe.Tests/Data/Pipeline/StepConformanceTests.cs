@@ -16,11 +16,14 @@ namespace Lathe.Tests.Data.Pipeline;
 /// is refused with a typed error naming the column.</summary>
 public class StepConformanceTests
 {
-    public static TheoryData<string> Steps => new(["text_words", "derive", "select_features", "drop_columns", "impute", "impute_indicators", "clip_iqr", "clip_zscore", "scale_standard", "scale_minmax", "scale_robust", "one_hot", "ordinal", "hashing", "power_auto", "power_yeo_johnson", "power_log", "quantile_bin", "image_normalize"]);
+    public static TheoryData<string> Steps => new(["text_words", "text_bpe", "text_sequence_words", "text_sequence_bpe", "derive", "select_features", "drop_columns", "impute", "impute_indicators", "clip_iqr", "clip_zscore", "scale_standard", "scale_minmax", "scale_robust", "one_hot", "ordinal", "hashing", "power_auto", "power_yeo_johnson", "power_log", "quantile_bin", "image_normalize"]);
 
     private static IPipelineStep Step(string name) => name switch
     {
-        "text_words" => new TextVectorize(["Title"], 300),
+        "text_words" => new TextVectorize(["Title"], TextTokenization.Words, 300, new TextNormalization()),
+        "text_bpe" => new TextVectorize(["Title"], TextTokenization.Bpe, 300, new TextNormalization()),
+        "text_sequence_words" => new TextSequence(["Title"], TextTokenization.Words, 300, new TextNormalization()),
+        "text_sequence_bpe" => new TextSequence(["Title"], TextTokenization.Bpe, 300, new TextNormalization(Lowercase: false)),
         "derive" => new Lathe.Data.Features.DeriveFeatures(new Dictionary<string, string> { ["log_gross"] = "log1p(`US Gross`)" }),
         "select_features" => new Lathe.Data.Features.SelectFeatures(0.9),
         "drop_columns" => new DropSparseColumns(0.5),
@@ -45,7 +48,7 @@ public class StepConformanceTests
     [MemberData(nameof(Steps))]
     public void Fitted_step_saves_reloads_and_transforms_identically_and_refuses_a_missing_column(string name)
     {
-        var (train, other) = name == "image_normalize" ? Images() : Movies(text: name == "text_words");
+        var (train, other) = name == "image_normalize" ? Images() : Movies(text: name.StartsWith("text_", StringComparison.Ordinal));
         var step = Step(name);
         var fitted = step.Fit(train);
         var expected = fitted.Transform(other);
@@ -102,6 +105,11 @@ public class StepConformanceTests
                     var encoded = (OneHotColumn)actual[column.Name];
                     Assert.Equal(o.Categories, encoded.Categories);
                     Assert.Equal(o.Codes, encoded.Codes);
+                    break;
+                case TokenColumn t:
+                    var tokens = (TokenColumn)actual[column.Name];
+                    Assert.Equal((t.Length, t.PaddingId), (tokens.Length, tokens.PaddingId));
+                    Assert.Equal(t.Ids, tokens.Ids);
                     break;
                 case ImageColumn i:
                     var other = (ImageColumn)actual[column.Name];
