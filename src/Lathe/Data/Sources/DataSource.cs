@@ -1,4 +1,7 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using System.Text;
 using Lathe.Config;
 
 namespace Lathe.Data.Sources;
@@ -48,17 +51,59 @@ public static class DataSource
         throw new DataException($"{path}: cannot tell the format from the file name — set data.format to csv, tsv, json, jsonl, parquet, arrow, idx or sqlite");
     }
 
-    /// <summary>A SHA-256 over the bytes of every file read: the training data's fingerprint.</summary>
-    public static string Fingerprint(IEnumerable<string> files)
+    /// <summary>The training data's fingerprint: a SHA-256 over the bytes of every file read, and for a query
+    /// (whose source has no files) over the rows it returned — each column's name and its values in the order
+    /// read, so a changed value, row or row order changes it.</summary>
+    public static string Fingerprint(IEnumerable<(IDataSource Source, Table Read)> reads)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = new byte[1 << 16];
-        foreach (var file in files)
+        foreach (var (source, table) in reads)
         {
-            using var stream = File.OpenRead(file);
-            int read;
-            while ((read = stream.Read(buffer)) > 0) hash.AppendData(buffer, 0, read);
+            if (source.Files.Count == 0) AppendRows(hash, table);
+            foreach (var file in source.Files)
+            {
+                using var stream = File.OpenRead(file);
+                int read;
+                while ((read = stream.Read(buffer)) > 0) hash.AppendData(buffer, 0, read);
+            }
         }
         return "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    private static void AppendRows(IncrementalHash hash, Table table)
+    {
+        var length = new byte[sizeof(int)];
+        var text = new byte[256];
+        void Append(string? value)
+        {
+            // A length before every value (-1 for missing), so that no two different tables hash alike.
+            BinaryPrimitives.WriteInt32LittleEndian(length, value is null ? -1 : Encoding.UTF8.GetByteCount(value));
+            hash.AppendData(length);
+            if (value is null) return;
+            if (value.Length * 3 > text.Length) text = new byte[Math.Max(value.Length * 3, text.Length * 2)];
+            hash.AppendData(text, 0, Encoding.UTF8.GetBytes(value, text));
+        }
+
+        Append(table.RowCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var column in table.Columns)
+        {
+            Append(column.Name);
+            switch (column)
+            {
+                case NumericColumn numbers:
+                    Append("numbers");
+                    hash.AppendData(MemoryMarshal.AsBytes(numbers.Values.AsSpan()));
+                    break;
+                case StringColumn texts:
+                    Append("text");
+                    foreach (var value in texts.Values) Append(value);
+                    break;
+                case ImageColumn images:
+                    Append("images");
+                    hash.AppendData(images.Pixels);
+                    break;
+            }
+        }
     }
 }
