@@ -6,12 +6,14 @@ using Lathe.Config;
 
 namespace Lathe.Data.Sources;
 
-/// <summary>Opens the right <see cref="IDataSource"/> for a file, from its format or its name.</summary>
+/// <summary>Opens the right <see cref="IDataSource"/> for a file, from its format or its name, or for a database.</summary>
 public static class DataSource
 {
     public static IDataSource Open(string path, DataFormat format = DataFormat.Auto, string? labels = null,
         TextEncoding encoding = TextEncoding.Auto, double quarantineLimit = 0.01, string? query = null, IReadOnlyList<int>? imageSize = null)
     {
+        if (format == DataFormat.Postgres)
+            throw new DataException("a PostgreSQL table is read from data.connection and data.query, not from a path");
         if (Directory.Exists(path)) return new ImageFolderSource(path, imageSize);
         if (!File.Exists(path))
             throw new DataException($"data file '{path}' does not exist — check data.path (relative paths are relative to the config file)");
@@ -34,7 +36,12 @@ public static class DataSource
         };
     }
 
-    public static IDataSource Open(DataConfig data) => Open(data.Path, data.Format, data.Labels, data.Encoding, data.QuarantineLimit, data.Query, data.ImageSize);
+    public static IDataSource Open(DataConfig data) => data.Connection is not null || data.Format == DataFormat.Postgres
+        ? new PostgresSource(
+            data.Connection ?? throw new DataException("a PostgreSQL source needs data.connection, e.g. Host=localhost;Database=shop;Username=lathe"),
+            data.Query ?? throw new DataException("a PostgreSQL source needs data.query, the SQL whose result is the table"),
+            data.PasswordFile)
+        : Open(data.Path, data.Format, data.Labels, data.Encoding, data.QuarantineLimit, data.Query, data.ImageSize);
 
     public static DataFormat Detect(string path)
     {
@@ -48,7 +55,7 @@ public static class DataSource
         if (name.EndsWith(".arrow") || name.EndsWith(".feather") || name.EndsWith(".ipc")) return DataFormat.Arrow;
         if (name.EndsWith(".db") || name.EndsWith(".sqlite") || name.EndsWith(".sqlite3")) return DataFormat.Sqlite;
         if (name.Contains("-idx") || name.Contains(".idx") || name.EndsWith("ubyte")) return DataFormat.Idx;
-        throw new DataException($"{path}: cannot tell the format from the file name — set data.format to csv, tsv, json, jsonl, parquet, arrow, idx or sqlite");
+        throw new DataException($"{path}: cannot tell the format from the file name — set data.format to csv, tsv, json, jsonl, parquet, arrow, idx or sqlite (a PostgreSQL database is data.connection)");
     }
 
     /// <summary>The training data's fingerprint: a SHA-256 over the bytes of every file read, and for a query
