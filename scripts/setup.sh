@@ -4,16 +4,19 @@
 #   Chromium (Debian package chromium)                   -> /usr/bin/chromium, for the report tests
 #   Unicode Character Database (Debian unicode-data)     -> /usr/share/unicode/, for the NFKC conformance test
 #   vega-datasets (npm, pinned)                          -> data/vega-datasets/data/
+#   PostgreSQL (Debian package postgresql), running, with role lathe (password lathe) owning database
+#   lathe_test, for the PostgreSQL source's tests (LATHE_TEST_POSTGRES overrides where they connect)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
 
 missing=()
 [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || missing+=(dataset-fashion-mnist)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -f /usr/share/unicode/NormalizationTest.txt.bz2 ] || missing+=(unicode-data)
+command -v pg_ctlcluster >/dev/null && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing ${missing[*]} (Debian)..."
-  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
@@ -25,4 +28,16 @@ if [ ! -f data/vega-datasets/data/penguins.json ]; then
   (cd "$tmp" && npm pack --silent "vega-datasets@$VEGA_VERSION" >/dev/null && tar xzf vega-datasets-*.tgz)
   rm -rf data/vega-datasets && mv "$tmp/package" data/vega-datasets && rm -rf "$tmp"
 fi
-echo "Ready: /usr/share/datasets/fashion-mnist/, data/vega-datasets/data/, /usr/bin/chromium, /usr/share/unicode/"
+# The Debian package creates a cluster but, without systemd (containers, CI), does not start it.
+pg_version=$(ls -d /usr/lib/postgresql/*/bin/postgres | sort -V | tail -n 1 | cut -d/ -f5)
+grep -q "^$pg_version main " <<<"$(pg_lsclusters -h)" || $sudo_cmd pg_createcluster "$pg_version" main >/dev/null
+grep -q "^$pg_version main .* online" <<<"$(pg_lsclusters -h)" || $sudo_cmd pg_ctlcluster "$pg_version" main start
+pg_port=$(pg_lsclusters -h | awk -v v="$pg_version" '$1 == v && $2 == "main" { print $3 }')
+as_postgres() { (cd / && if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else sudo -u postgres "$@"; fi); }
+as_postgres psql -p "$pg_port" -qtAX -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+SELECT 'CREATE ROLE lathe LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'lathe') \gexec
+ALTER ROLE lathe LOGIN PASSWORD 'lathe';
+SELECT 'CREATE DATABASE lathe_test OWNER lathe' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'lathe_test') \gexec
+SQL
+echo "Ready: /usr/share/datasets/fashion-mnist/, data/vega-datasets/data/, /usr/bin/chromium, /usr/share/unicode/," \
+  "PostgreSQL $pg_version on port $pg_port (Host=localhost;Port=$pg_port;Database=lathe_test;Username=lathe;Password=lathe)"

@@ -25,14 +25,15 @@ internal static class ProfileCommand
             var isConfig = path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
             var config = isConfig ? ConfigReader.Load(path) : null;
             var source = config is not null ? DataSource.Open(config.Data) : DataSource.Open(path, labels: result.GetValue(labels));
+            var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(source.Name));
             DataProfile? profile = null;
-            Verb.Out.Status().Start($"profiling {Markup.Escape(Path.GetFileName(source.Files[0]))}", _ =>
+            Verb.Out.Status().Start($"profiling {Markup.Escape(name)}", _ =>
             {
                 var table = source.Read(cancel);
                 profile = DataProfiler.Profile(table, result.GetValue(target) ?? config?.Target, config?.Data.Exclude);
             });
 
-            var report = result.GetValue(output) ?? Path.GetFileName(source.Files[0]) + ".profile.html";
+            var report = result.GetValue(output) ?? name + ".profile.html";
             ProfileReport.Render(profile!).Save(report);
 
             var summary = new Table().AddColumns("column", "type", "missing", "distinct", "association", "use");

@@ -1,3 +1,5 @@
+using Lathe.Data.Sources;
+
 namespace Lathe.Config;
 
 /// <summary>Every key Lathe's config accepts, section by section. Reading, writing (with comments)
@@ -22,12 +24,14 @@ internal static class ConfigSchema
 
     public static readonly ConfigSection<DataConfig> Data = new(
         "Where the data comes from and how it is split.",
-        new("path", "The data: a CSV, TSV, JSON (records or lines), Parquet, Arrow IPC, gzipped IDX or SQLite file, or a folder of images with one sub-folder per class; relative to this file.", c => c.Path, (c, n, r) => c with { Path = r.FilePath(n) }),
-        new("format", "File format; auto decides from the file name.", c => c.Format, (c, n, r) => c with { Format = r.Enum<DataFormat>(n) }),
+        new("path", "The data: a CSV, TSV, JSON (records or lines), Parquet, Arrow IPC, gzipped IDX or SQLite file, or a folder of images with one sub-folder per class; relative to this file. Empty for a PostgreSQL database (connection).", c => c.Path, (c, n, r) => c with { Path = r.FilePath(n) }),
+        new("format", "Data format; auto decides from the file name, or is postgres when connection is set.", c => c.Format, (c, n, r) => c with { Format = r.Enum<DataFormat>(n) }),
         new("encoding", "Text encoding of a CSV/TSV file; auto reads a byte-order mark, else UTF-8 (Latin-1 when most damaged lines say so).", c => c.Encoding, (c, n, r) => c with { Encoding = r.Enum<TextEncoding>(n) }),
         new("labels", "IDX only: the labels file that goes with the images.", c => c.Labels, (c, n, r) => c with { Labels = r.OptionalFilePath(n) }),
         new("image_size", "Image folders: [height, width] to resize every image to; [] uses the most common size.", c => c.ImageSize, (c, n, r) => c with { ImageSize = r.IntList(n) }),
-        new("query", "SQLite (a .db file as path): the SQL query whose result is the table.", c => c.Query, (c, n, r) => c with { Query = r.OptionalString(n) }),
+        new("query", "SQL sources (a SQLite .db file as path, or a PostgreSQL connection): the query whose result is the table; an ORDER BY keeps the row order, and so the split, the same from run to run.", c => c.Query, (c, n, r) => c with { Query = r.OptionalString(n) }),
+        new("connection", "PostgreSQL, instead of path: the server and database as an Npgsql connection string, e.g. \"Host=localhost;Port=5432;Database=shop;Username=lathe\"; read-only. A Password here is never written to a run's files.", c => c.Connection is null ? null : PostgresSource.WithoutPassword(c.Connection), (c, n, r) => c with { Connection = r.OptionalString(n) }),
+        new("password_file", "PostgreSQL: a file whose first line is the password, relative to this file; without it (or Password in connection), PGPASSWORD or ~/.pgpass.", c => c.PasswordFile, (c, n, r) => c with { PasswordFile = r.OptionalFilePath(n) }),
         new("test", "Optional fixed test set ({path, format, labels}); null splits the test part off data.path.", c => c.Test, (c, n, r) => c with { Test = r.OptionalSection(n, Source, c.Test ?? new DataSourceConfig()) }),
         new("exclude", "Columns never used as features (identifiers, columns that leak the target).", c => c.Exclude, (c, n, r) => c with { Exclude = r.StringList(n) }),
         new("split", "Fractions of the rows for each part.", c => c.Split, (c, n, r) => c with { Split = r.Section(n, Split, c.Split) }),

@@ -18,7 +18,28 @@ public static class ConfigValidator
             config.Task == TaskKind.Regression ? "use rmse, mae or r2" : "use accuracy or macro_f1");
 
         var data = config.Data;
-        Check(!string.IsNullOrWhiteSpace(data.Path), "data.path", "missing", "give the data file, e.g. `path: penguins.json`");
+        var database = data.Connection is not null || data.Format == DataFormat.Postgres;
+        Check(database || !string.IsNullOrWhiteSpace(data.Path), "data.path", "missing", "give the data file, e.g. `path: penguins.json`, or a PostgreSQL database as data.connection");
+        if (database)
+        {
+            Check(string.IsNullOrWhiteSpace(data.Path), "data.path", "cannot be set beside data.connection: the table comes from a file or from a database", "remove one of them");
+            Check(data.Format is DataFormat.Auto or DataFormat.Postgres, "data.format", $"'{ConfigNames.Of(data.Format)}' does not go with data.connection", "use `format: postgres`, or remove data.connection");
+            Check(!string.IsNullOrWhiteSpace(data.Connection), "data.connection", "missing", "give the server and database, e.g. `connection: \"Host=localhost;Database=shop;Username=lathe\"`");
+            Check(!string.IsNullOrWhiteSpace(data.Query), "data.query", "missing", "give the SQL whose result is the table, e.g. `query: SELECT * FROM penguins ORDER BY id`");
+            if (!string.IsNullOrWhiteSpace(data.Connection))
+            {
+                try
+                {
+                    Check(Data.Sources.PostgresSource.Parse(data.Connection).Password is null || data.PasswordFile is null, "data.password_file",
+                        "cannot be set when data.connection has a Password", "keep password_file, which stays out of the config, and remove Password from the connection");
+                }
+                catch (Data.DataException e)
+                {
+                    errors.Add(new ConfigError("data.connection", null, e.Message));
+                }
+            }
+        }
+        Check(database || data.PasswordFile is null, "data.password_file", "only applies to a PostgreSQL source", "set data.connection, or remove password_file");
         Check(data.Test is null || !string.IsNullOrWhiteSpace(data.Test.Path), "data.test.path", "missing", "give the test file, or set `test: null`");
 
         Check(data.QuarantineLimit is >= 0 and <= 1, "data.quarantine_limit", $"must be a share between 0 and 1 (got {data.QuarantineLimit})", "0.01 allows one malformed row in a hundred");

@@ -3,12 +3,18 @@ namespace Lathe.Config;
 /// <summary>Where the data comes from and how it is split.</summary>
 public sealed record DataConfig
 {
-    /// <summary>The data file; a relative path is relative to the config file.</summary>
+    /// <summary>The data file; a relative path is relative to the config file. Empty for a PostgreSQL source.</summary>
     public string Path { get; init; } = "";
     public DataFormat Format { get; init; } = DataFormat.Auto;
     public TextEncoding Encoding { get; init; } = TextEncoding.Auto;
-    /// <summary>SQL sources: the query whose result is the table (SQLite: a .db file as <see cref="Path"/>).</summary>
+    /// <summary>SQL sources: the query whose result is the table (SQLite: a .db file as <see cref="Path"/>;
+    /// PostgreSQL: <see cref="Connection"/>).</summary>
     public string? Query { get; init; }
+    /// <summary>PostgreSQL: the server and database as an Npgsql connection string (Host=…;Database=…;Username=…),
+    /// in place of <see cref="Path"/>.</summary>
+    public string? Connection { get; init; }
+    /// <summary>PostgreSQL: a file whose first line is the password, so that it stays out of the config.</summary>
+    public string? PasswordFile { get; init; }
     /// <summary>Image folders: [height, width] every image is resized to; empty uses the most common size.</summary>
     public IReadOnlyList<int> ImageSize { get; init; } = [];
     /// <summary>IDX only: the labels file that goes with the images in <see cref="Path"/>.</summary>

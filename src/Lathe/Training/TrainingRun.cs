@@ -5,7 +5,6 @@ using Lathe.Config;
 using Lathe.Data;
 using Lathe.Data.Augmentation;
 using Lathe.Data.Pipeline;
-using Lathe.Data.Sources;
 using Lathe.Data.Transforms;
 using Lathe.Engine;
 using Lathe.Evaluation;
@@ -74,7 +73,7 @@ public static class TrainingRun
         var validationScore = Evaluate(validationData, out _);
         var testScore = Evaluate(testData, out var testPredictions);
 
-        var fingerprint = DataSource.Fingerprint(prepared.Files);
+        var fingerprint = prepared.Fingerprint;
         var resolved = config with { Task = task, Metric = metric, Training = config.Training with { Threads = threads } };
         var metrics = new RunMetrics
         {

@@ -1,4 +1,7 @@
 using System.Text.Json.Nodes;
+using Lathe.Config;
+using Lathe.Data.Sources;
+using Npgsql;
 
 namespace Lathe.Tests.Cli;
 
@@ -80,6 +83,58 @@ public class CliTests
         var version = LatheProcess.Run(TestData.TempDirectory(), "--version");
         Assert.Equal(0, version.ExitCode);
         Assert.StartsWith(LatheInfo.Version, version.Out.Trim());
+    }
+
+    [Fact]
+    public void Train_reads_a_postgres_query_with_the_password_from_a_file_and_fingerprints_its_rows()
+    {
+        TestDatabase.RequireServer();
+        using var penguins = TestDatabase.Penguins();
+        var dir = TestData.TempDirectory();
+        var connection = new NpgsqlConnectionStringBuilder(TestDatabase.Connection);
+        File.WriteAllText(Path.Combine(dir, "postgres-password"), connection.Password + "\n");
+        connection.Password = null;
+        var query = $"SELECT * FROM {penguins.Table} ORDER BY record";
+        File.WriteAllText(Path.Combine(dir, "config.yaml"), $$"""
+            target: Species
+            data:
+              connection: "{{connection.ConnectionString}}"
+              password_file: postgres-password
+              query: {{query}}
+              exclude: [record]
+            model: { layers: [64, 32] }
+            training: { epochs: 60, patience: 15, threads: 2 }
+            """);
+
+        var train = LatheProcess.Run(dir, "train", "config.yaml", "--out", "run");
+        Assert.True(train.ExitCode == 0, train.Error);
+        var metrics = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "run", "metrics.json")))!;
+        Assert.True(metrics["test"]!["accuracy"]!.GetValue<double>() >= 0.95);
+        var source = DataSource.Open(new DataConfig { Connection = TestDatabase.Connection, Query = query });
+        Assert.Equal(DataSource.Fingerprint([(source, source.Read())]), metrics["data_fingerprint"]!.GetValue<string>());
+        Assert.Contains($"connection: \"{connection.ConnectionString}\"", File.ReadAllText(Path.Combine(dir, "run", "config.resolved.yaml")));
+    }
+
+    [Fact]
+    public void A_failing_postgres_query_or_server_exits_1_naming_the_database_and_the_servers_message()
+    {
+        TestDatabase.RequireServer();
+        var dir = TestData.TempDirectory();
+        void Write(string connection, string query) => File.WriteAllText(Path.Combine(dir, "config.yaml"),
+            $"target: Species\ndata:\n  connection: \"{connection}\"\n  query: {query}\n");
+
+        Write(TestDatabase.Connection, "SELECT * FROM lathe_no_such_table");
+        var query = LatheProcess.Run(dir, "train", "config.yaml", "--out", "run");
+        Assert.Equal(1, query.ExitCode);
+        Assert.Contains($"error: {TestDatabase.Name}: the query failed — relation \"lathe_no_such_table\" does not exist", query.Error);
+        Assert.DoesNotContain("   at ", query.Error);
+
+        Write(new NpgsqlConnectionStringBuilder(TestDatabase.Connection) { Host = "127.0.0.1", Port = 1 }.ConnectionString, "SELECT 1");
+        var server = LatheProcess.Run(dir, "train", "config.yaml", "--out", "run");
+        Assert.Equal(1, server.ExitCode);
+        Assert.Contains("error: postgres://127.0.0.1:1/", server.Error);
+        Assert.Contains("cannot reach the server — Failed to connect to 127.0.0.1:1 (Connection refused)", server.Error);
+        Assert.DoesNotContain("   at ", server.Error);
     }
 
     [Fact]

@@ -117,6 +117,58 @@ public class ConfigReaderTests
         Assert.Equal(MetricKind.MacroF1, again.Metric);
     }
 
+    private const string Postgres = """
+        target: species
+        data:
+          connection: "Host=db.example.com;Database=shop;Username=lathe"
+          password_file: secrets/postgres
+          query: SELECT * FROM penguins ORDER BY id
+        """;
+
+    [Fact]
+    public void A_postgres_source_is_a_connection_and_a_query_with_the_password_file_beside_the_config()
+    {
+        var config = ConfigReader.Parse(Postgres, "run.yaml", "/data");
+        Assert.Equal("Host=db.example.com;Database=shop;Username=lathe", config.Data.Connection);
+        Assert.Equal("/data/secrets/postgres", config.Data.PasswordFile);
+        Assert.Equal("SELECT * FROM penguins ORDER BY id", config.Data.Query);
+        Assert.Equal("", config.Data.Path);
+        Assert.Equal(config.Data, ConfigReader.Parse(ConfigWriter.Write(config), "again.yaml", "/data").Data);
+    }
+
+    [Theory]
+    [InlineData("  query:", "  path: penguins.db\n  query:", "data.path: cannot be set beside data.connection")]
+    [InlineData("  query:", "  format: sqlite\n  query:", "data.format: 'sqlite' does not go with data.connection — use `format: postgres`")]
+    [InlineData("  query: SELECT * FROM penguins ORDER BY id", "  query: null", "data.query: missing — give the SQL whose result is the table")]
+    [InlineData("Host=db.example.com", "Hots=db.example.com", "data.connection: unknown keyword 'Hots' in the connection string — did you mean 'Host'?")]
+    [InlineData("Host=db.example.com;Database=shop;Username=lathe", "postgres://lathe@db.example.com/shop", "data.connection: not a connection string — write Npgsql keywords, e.g. Host=")]
+    [InlineData("Host=db.example.com;", "", "data.connection: the connection string names no Host")]
+    [InlineData("Username=lathe", "Username=lathe;Password=secret", "data.password_file: cannot be set when data.connection has a Password")]
+    public void A_postgres_source_that_cannot_work_is_refused_before_any_work(string find, string replace, string message)
+    {
+        var error = Fails(Postgres.Replace(find, replace));
+        Assert.Contains($"run.yaml:", error.Message);
+        Assert.Contains(message, Assert.Single(error.Errors).Format("run.yaml"));
+    }
+
+    [Fact]
+    public void A_postgres_format_needs_a_connection_and_a_password_file_needs_postgres()
+    {
+        Assert.Contains("data.connection: missing", Fails("target: y\ndata: { format: postgres, query: SELECT 1 }\n").Message);
+        Assert.Contains("data.password_file: only applies to a PostgreSQL source", Fails("target: y\ndata: { path: a.csv, password_file: pw }\n").Message);
+    }
+
+    [Fact]
+    public void A_password_in_the_connection_is_never_written_into_a_runs_config()
+    {
+        var config = ConfigReader.Parse(Postgres.Replace("Username=lathe", "Username=lathe;Password=s3cret;SSL Password=k3y").Replace("  password_file: secrets/postgres\n", ""));
+        Assert.Equal("Host=db.example.com;Database=shop;Username=lathe;Password=s3cret;SSL Password=k3y", config.Data.Connection);
+        var written = ConfigWriter.Write(config);
+        Assert.Contains("connection: \"Host=db.example.com;Database=shop;Username=lathe\"", written);
+        Assert.DoesNotContain("s3cret", written);
+        Assert.DoesNotContain("k3y", written);
+    }
+
     [Fact]
     public void Text_tokenisation_and_normalisation_keys_read_and_write_back_with_their_comments()
     {

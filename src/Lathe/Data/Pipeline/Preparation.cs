@@ -17,8 +17,8 @@ public static class Preparation
         var errors = ConfigValidator.Validate(config);
         if (errors.Count > 0) throw new ConfigException(null, errors);
 
-        stage?.Report($"reading {Path.GetFileName(config.Data.Path)}");
         var source = DataSource.Open(config.Data);
+        stage?.Report($"reading {Path.GetFileName(source.Name)}");
         var read = source.Read(cancellationToken);
         var (labelled, dropped) = WithTarget(read, config.Target);
         foreach (var column in config.Data.Exclude)
@@ -48,14 +48,15 @@ public static class Preparation
         var train = data.Gather(parts.Train);
         var validation = data.Gather(parts.Validation);
         var test = data.Gather(parts.Test);
-        var files = source.Files.ToList();
+        var reads = new List<(IDataSource, Table)> { (source, read) };
         if (config.Data.Test is { } testSource)
         {
             stage?.Report($"reading {Path.GetFileName(testSource.Path)}");
             var fixedTest = DataSource.Open(testSource.Path, testSource.Format, testSource.Labels, testSource.Encoding, config.Data.QuarantineLimit);
-            (test, var droppedTest) = WithTarget(Quarantine.RequireNone(fixedTest.Read(cancellationToken)), config.Target);
+            var testRead = Quarantine.RequireNone(fixedTest.Read(cancellationToken));
+            (test, var droppedTest) = WithTarget(testRead, config.Target);
             dropped += droppedTest;
-            files.AddRange(fixedTest.Files);
+            reads.Add((fixedTest, testRead));
         }
         if (train.RowCount < 2 || validation.RowCount == 0)
             throw new DataException($"{data.Source}: {data.RowCount} rows give {train.RowCount} training and {validation.RowCount} validation rows — Lathe needs more rows, or a larger validation fraction");
@@ -67,7 +68,7 @@ public static class Preparation
         var schema = SchemaInference.Infer(train, config.Target, exclude, config.Prepare.Text != TextHandling.None);
         var pipeline = FittedPipeline.Fit(train, schema, config.Prepare);
         var rows = new RowCounts(train.RowCount, validation.RowCount, test.RowCount, dropped, quarantined.Count, duplicates, duplicatesDropped, conflicting);
-        return new PreparedData(task, metric, target, schema, pipeline, train, validation, test, rows, quarantined, files);
+        return new PreparedData(task, metric, target, schema, pipeline, train, validation, test, rows, quarantined, DataSource.Fingerprint(reads));
     }
 
     /// <summary>Holdout by default (stratified for classification); whole groups with <c>split.group</c>; in

@@ -5,7 +5,8 @@ using Lathe.Data.Schema;
 namespace Lathe.Data.Pipeline;
 
 /// <summary>The data half of a run, ready for a model: the problem as decided (task, metric, target), the
-/// three parts as raw rows, the pipeline fitted on the training part, and what was set aside on the way.</summary>
+/// three parts as raw rows, the pipeline fitted on the training part, what was set aside on the way, and the
+/// fingerprint of the data read (<see cref="Sources.DataSource.Fingerprint"/>).</summary>
 public sealed record PreparedData(
     TaskKind Task,
     MetricKind Metric,
@@ -17,4 +18,4 @@ public sealed record PreparedData(
     Table Test,
     RowCounts Rows,
     IReadOnlyList<QuarantinedRow> Quarantined,
-    IReadOnlyList<string> Files);
+    string Fingerprint);

@@ -8,6 +8,7 @@ namespace Lathe.Data.Sources;
 /// .feather), record batch by record batch, into columns.</summary>
 public sealed class ArrowSource(string path) : IDataSource
 {
+    public string Name => path;
     public IReadOnlyList<string> Files => [path];
 
     public Table Read(CancellationToken cancellationToken = default)

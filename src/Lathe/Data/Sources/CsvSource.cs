@@ -19,6 +19,8 @@ public sealed class CsvSource(string path, char? delimiter = null, TextEncoding 
 {
     private const string InvalidUtf8 = "invalid UTF-8 bytes";
 
+    public string Name => path;
+
     public IReadOnlyList<string> Files => [path];
 
     public Table Read(CancellationToken cancellationToken = default)

@@ -1,14 +1,19 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using System.Text;
 using Lathe.Config;
 
 namespace Lathe.Data.Sources;
 
-/// <summary>Opens the right <see cref="IDataSource"/> for a file, from its format or its name.</summary>
+/// <summary>Opens the right <see cref="IDataSource"/> for a file, from its format or its name, or for a database.</summary>
 public static class DataSource
 {
     public static IDataSource Open(string path, DataFormat format = DataFormat.Auto, string? labels = null,
         TextEncoding encoding = TextEncoding.Auto, double quarantineLimit = 0.01, string? query = null, IReadOnlyList<int>? imageSize = null)
     {
+        if (format == DataFormat.Postgres)
+            throw new DataException("a PostgreSQL table is read from data.connection and data.query, not from a path");
         if (Directory.Exists(path)) return new ImageFolderSource(path, imageSize);
         if (!File.Exists(path))
             throw new DataException($"data file '{path}' does not exist — check data.path (relative paths are relative to the config file)");
@@ -31,7 +36,12 @@ public static class DataSource
         };
     }
 
-    public static IDataSource Open(DataConfig data) => Open(data.Path, data.Format, data.Labels, data.Encoding, data.QuarantineLimit, data.Query, data.ImageSize);
+    public static IDataSource Open(DataConfig data) => data.Connection is not null || data.Format == DataFormat.Postgres
+        ? new PostgresSource(
+            data.Connection ?? throw new DataException("a PostgreSQL source needs data.connection, e.g. Host=localhost;Database=shop;Username=lathe"),
+            data.Query ?? throw new DataException("a PostgreSQL source needs data.query, the SQL whose result is the table"),
+            data.PasswordFile)
+        : Open(data.Path, data.Format, data.Labels, data.Encoding, data.QuarantineLimit, data.Query, data.ImageSize);
 
     public static DataFormat Detect(string path)
     {
@@ -45,20 +55,62 @@ public static class DataSource
         if (name.EndsWith(".arrow") || name.EndsWith(".feather") || name.EndsWith(".ipc")) return DataFormat.Arrow;
         if (name.EndsWith(".db") || name.EndsWith(".sqlite") || name.EndsWith(".sqlite3")) return DataFormat.Sqlite;
         if (name.Contains("-idx") || name.Contains(".idx") || name.EndsWith("ubyte")) return DataFormat.Idx;
-        throw new DataException($"{path}: cannot tell the format from the file name — set data.format to csv, tsv, json, jsonl, parquet, arrow, idx or sqlite");
+        throw new DataException($"{path}: cannot tell the format from the file name — set data.format to csv, tsv, json, jsonl, parquet, arrow, idx or sqlite (a PostgreSQL database is data.connection)");
     }
 
-    /// <summary>A SHA-256 over the bytes of every file read: the training data's fingerprint.</summary>
-    public static string Fingerprint(IEnumerable<string> files)
+    /// <summary>The training data's fingerprint: a SHA-256 over the bytes of every file read, and for a query
+    /// (whose source has no files) over the rows it returned — each column's name and its values in the order
+    /// read, so a changed value, row or row order changes it.</summary>
+    public static string Fingerprint(IEnumerable<(IDataSource Source, Table Read)> reads)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = new byte[1 << 16];
-        foreach (var file in files)
+        foreach (var (source, table) in reads)
         {
-            using var stream = File.OpenRead(file);
-            int read;
-            while ((read = stream.Read(buffer)) > 0) hash.AppendData(buffer, 0, read);
+            if (source.Files.Count == 0) AppendRows(hash, table);
+            foreach (var file in source.Files)
+            {
+                using var stream = File.OpenRead(file);
+                int read;
+                while ((read = stream.Read(buffer)) > 0) hash.AppendData(buffer, 0, read);
+            }
         }
         return "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    private static void AppendRows(IncrementalHash hash, Table table)
+    {
+        var length = new byte[sizeof(int)];
+        var text = new byte[256];
+        void Append(string? value)
+        {
+            // A length before every value (-1 for missing), so that no two different tables hash alike.
+            BinaryPrimitives.WriteInt32LittleEndian(length, value is null ? -1 : Encoding.UTF8.GetByteCount(value));
+            hash.AppendData(length);
+            if (value is null) return;
+            if (value.Length * 3 > text.Length) text = new byte[Math.Max(value.Length * 3, text.Length * 2)];
+            hash.AppendData(text, 0, Encoding.UTF8.GetBytes(value, text));
+        }
+
+        Append(table.RowCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var column in table.Columns)
+        {
+            Append(column.Name);
+            switch (column)
+            {
+                case NumericColumn numbers:
+                    Append("numbers");
+                    hash.AppendData(MemoryMarshal.AsBytes(numbers.Values.AsSpan()));
+                    break;
+                case StringColumn texts:
+                    Append("text");
+                    foreach (var value in texts.Values) Append(value);
+                    break;
+                case ImageColumn images:
+                    Append("images");
+                    hash.AppendData(images.Pixels);
+                    break;
+            }
+        }
     }
 }

@@ -7,6 +7,7 @@ namespace Lathe.Data.Sources;
 /// uint8 file becomes an <c>image</c> column, and the matching labels file a <c>label</c> column.</summary>
 public sealed class IdxSource(string images, string? labels) : IDataSource
 {
+    public string Name => images;
     public IReadOnlyList<string> Files => labels is null ? [images] : [images, labels];
 
     public Table Read(CancellationToken cancellationToken = default)

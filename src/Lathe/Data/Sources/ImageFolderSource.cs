@@ -9,6 +9,7 @@ namespace Lathe.Data.Sources;
 /// be decoded is quarantined with its path, not fatal.</summary>
 public sealed class ImageFolderSource(string directory, IReadOnlyList<int>? size = null) : IDataSource
 {
+    public string Name => directory;
     public IReadOnlyList<string> Files => ImageFiles().Select(f => f.Path).ToArray();
 
     public Table Read(CancellationToken cancellationToken = default)

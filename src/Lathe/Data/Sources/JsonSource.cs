@@ -13,6 +13,8 @@ public sealed class JsonSource(string path, bool? lines = null) : IDataSource
 {
     private static readonly JsonDocumentOptions Options = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
 
+    public string Name => path;
+
     public IReadOnlyList<string> Files => [path];
 
     public Table Read(CancellationToken cancellationToken = default)

@@ -8,6 +8,7 @@ namespace Lathe.Data.Sources;
 /// float and decimal type) as numbers, booleans as 0/1, dates and timestamps as ISO text, strings as text.</summary>
 public sealed class ParquetSource(string path) : IDataSource
 {
+    public string Name => path;
     public IReadOnlyList<string> Files => [path];
 
     public Table Read(CancellationToken cancellationToken = default) => ReadAsync(cancellationToken).GetAwaiter().GetResult();

@@ -8,7 +8,10 @@ namespace Lathe.Data.Sources;
 /// with mixed numbers and text is kept as text and typed later like a CSV column.</summary>
 public sealed class SqliteSource(string path, string query) : IDataSource
 {
-    public IReadOnlyList<string> Files => [path];
+    public string Name => path;
+
+    /// <summary>None: the rows the query returns are the fingerprint, not the whole database file.</summary>
+    public IReadOnlyList<string> Files => [];
 
     public Table Read(CancellationToken cancellationToken = default)
     {

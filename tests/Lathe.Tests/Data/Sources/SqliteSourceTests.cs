@@ -59,4 +59,17 @@ public class SqliteSourceTests
         Assert.Contains("no such table: pingus", error.Message);
         Assert.Contains("needs data.query", Assert.Throws<DataException>(() => DataSource.Open(database)).Message);
     }
+
+    [Fact]
+    public void The_fingerprint_is_the_rows_the_query_returns_not_the_database_file()
+    {
+        var database = PenguinsDatabase();
+        string Fingerprint(string query)
+        {
+            var source = DataSource.Open(database, query: query);
+            return DataSource.Fingerprint([(source, source.Read())]);
+        }
+        Assert.Equal(Fingerprint("SELECT * FROM penguins"), Fingerprint("SELECT * FROM penguins"));
+        Assert.NotEqual(Fingerprint("SELECT * FROM penguins"), Fingerprint("SELECT * FROM penguins WHERE island = 'Biscoe'"));
+    }
 }
