@@ -46,8 +46,8 @@ switch (args)
     }
     case ["ingest", var csv]:
     {
-        var table = DataSource.Open(csv, DataFormat.Csv, null, TextEncoding.Auto, 0.01).Read();
-        Phase("read csv");
+        var table = DataSource.Open(csv, DataFormat.Auto, null, TextEncoding.Auto, 0.01).Read();
+        Phase($"read {Path.GetExtension(csv).TrimStart('.')}");
         Report("ingest", $"\"rows\": {table.RowCount}, \"columns\": {table.Columns.Count}, \"quarantined\": {table.Quarantined.Count}");
         break;
     }
@@ -62,7 +62,7 @@ switch (args)
         break;
     }
     default:
-        Console.Error.WriteLine("usage: Lathe.Bench prepare CONFIG | ingest FILE.csv | to-csv FILE OUT.csv");
+        Console.Error.WriteLine("usage: Lathe.Bench prepare CONFIG | ingest FILE | to-csv FILE OUT.csv");
         return 2;
 }
 return 0;

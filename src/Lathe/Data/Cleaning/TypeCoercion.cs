@@ -161,12 +161,23 @@ public static class TypeCoercion
             parts[2][i] = date.Day;
             parts[3][i] = (int)date.DayOfWeek;
             parts[4][i] = date.Hour + date.Minute / 60.0;
-            var (month, weekday, hour) = (2 * Math.PI * (date.Month - 1) / 12, 2 * Math.PI * (int)date.DayOfWeek / 7, 2 * Math.PI * parts[4][i] / 24);
-            (parts[5][i], parts[6][i]) = (Math.Sin(month), Math.Cos(month));
-            (parts[7][i], parts[8][i]) = (Math.Sin(weekday), Math.Cos(weekday));
-            (parts[9][i], parts[10][i]) = (Math.Sin(hour), Math.Cos(hour));
+            (parts[5][i], parts[6][i]) = Cycle.Months[date.Month - 1];
+            (parts[7][i], parts[8][i]) = Cycle.Weekdays[(int)date.DayOfWeek];
+            (parts[9][i], parts[10][i]) = Cycle.Minutes[date.Hour * 60 + date.Minute];
         }
         return parts.Select((values, p) => new NumericColumn($"{column.Name}.{DateParts[p]}", values));
+    }
+
+    /// <summary>The sine and cosine of every month, weekday and minute of the day, computed once (a column of
+    /// timestamps has millions of rows but only 1,440 minutes).</summary>
+    private static class Cycle
+    {
+        public static readonly (double Sin, double Cos)[] Months = Angles(12, m => m);
+        public static readonly (double Sin, double Cos)[] Weekdays = Angles(7, d => d);
+        public static readonly (double Sin, double Cos)[] Minutes = Angles(24, m => m / 60 + m % 60 / 60.0, 24 * 60);
+
+        private static (double, double)[] Angles(int period, Func<int, double> position, int count = 0) =>
+            Enumerable.Range(0, count == 0 ? period : count).Select(i => 2 * Math.PI * position(i) / period).Select(a => (Math.Sin(a), Math.Cos(a))).ToArray();
     }
 
     private static string?[] Texts(Table raw, Column column) => column is ImageColumn

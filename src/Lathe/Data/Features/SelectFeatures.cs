@@ -12,6 +12,8 @@ public sealed class SelectFeatures(double correlation) : IPipelineStep
 
     public IFittedStep Fit(Table train)
     {
+        // Whether a feature is constant is judged on every training row: a rare category may be absent from a sample.
+        var constant = ConstantFeatures(train);
         // Hundreds of one-hot columns over millions of rows would make all pairs too slow; a sample decides as well.
         if (train.RowCount > SampleRows)
             train = train.Gather(Enumerable.Range(0, SampleRows).Select(i => (int)((long)i * train.RowCount / SampleRows)).ToArray());
@@ -28,12 +30,12 @@ public sealed class SelectFeatures(double correlation) : IPipelineStep
         {
             var values = column.Values;
             var present = values.Where(v => !double.IsNaN(v)).ToArray();
-            if (present.Length == 0 || present.All(v => v == present[0]))
+            if (constant.Contains(column.Name))
             {
                 dropped.Add(new Selection(column.Name, "constant in the training part"));
                 continue;
             }
-            var mean = present.Average();
+            var mean = present.Length == 0 ? 0 : present.Average();
             var norm = Math.Sqrt(present.Sum(v => (v - mean) * (v - mean)));
             string? twin = null;
             var r = 0.0;
@@ -53,6 +55,30 @@ public sealed class SelectFeatures(double correlation) : IPipelineStep
             else kept.Add((column, mean, norm));
         }
         return new FittedSelectFeatures(dropped);
+    }
+
+    /// <summary>The features with one value (or none) in every row of <paramref name="train"/>.</summary>
+    private static HashSet<string> ConstantFeatures(Table train)
+    {
+        var constant = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var column in train.Columns)
+        {
+            switch (column)
+            {
+                case NumericColumn n:
+                    var first = n.Values.FirstOrDefault(v => !double.IsNaN(v), double.NaN);
+                    if (n.Values.All(v => double.IsNaN(v) || v == first)) constant.Add(n.Name);
+                    break;
+                case OneHotColumn o:
+                    var counts = new int[o.Categories.Count];
+                    foreach (var code in o.Codes)
+                        if (code >= 0) counts[code]++;
+                    for (var k = 0; k < counts.Length; k++)
+                        if (counts[k] == 0 || counts[k] == o.Count) constant.Add(o.FeatureNames[k]);
+                    break;
+            }
+        }
+        return constant;
     }
 
     private static double Correlation(double[] a, double meanA, double normA, double[] b, double meanB, double normB)

@@ -4,10 +4,13 @@ namespace Lathe.Data.Sources;
 
 /// <summary>Gathers one column's values across row groups or record batches, as numbers (NaN for null)
 /// or as text (null for null, repeated strings shared so a category is stored once).</summary>
-internal sealed class ColumnAccumulator(string name)
+/// <param name="capacity">The number of rows, when the source knows it.</param>
+internal sealed class ColumnAccumulator(string name, int capacity = 0)
 {
-    private readonly List<double> _numbers = [];
-    private readonly List<string?> _texts = [];
+    private const int MaxShared = 10_000;
+    private const int MaxSharedLength = 64;
+    private readonly List<double> _numbers = new(capacity);
+    private List<string?> _texts = [];
     private readonly Dictionary<string, string> _shared = new(StringComparer.Ordinal);
 
     public string Name => name;
@@ -19,19 +22,39 @@ internal sealed class ColumnAccumulator(string name)
 
     public void AddNumbers<T>(ReadOnlySpan<T?> values) where T : struct, INumberBase<T>
     {
-        foreach (var v in values) _numbers.Add(v is { } x ? double.CreateTruncating(x) : double.NaN);
+        var start = _numbers.Count;
+        System.Runtime.InteropServices.CollectionsMarshal.SetCount(_numbers, start + values.Length);
+        var numbers = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_numbers)[start..];
+        for (var i = 0; i < values.Length; i++) numbers[i] = values[i] is { } x ? double.CreateTruncating(x) : double.NaN;
     }
 
     public void AddNumber(double? value) => _numbers.Add(value ?? double.NaN);
 
     public void AddText(string? value)
     {
-        if (value is not null && value.Length <= 64)
+        if (_texts.Count == 0 && _texts.Capacity < capacity) _texts = new List<string?>(capacity);
+        if (value is not null && value.Length <= MaxSharedLength)
         {
             if (_shared.TryGetValue(value, out var shared)) value = shared;
-            else if (_shared.Count < 10_000) _shared[value] = value;
+            else if (_shared.Count < MaxShared) _shared[value] = value;
         }
         _texts.Add(value);
+    }
+
+    /// <summary>Text given as characters: a value seen before (a category) is looked up without making a string.</summary>
+    public void AddText(ReadOnlyMemory<char>? value)
+    {
+        if (value is not { } chars)
+        {
+            AddText((string?)null);
+            return;
+        }
+        if (chars.Length <= MaxSharedLength && _shared.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(chars.Span, out var shared))
+        {
+            AddText(shared);
+            return;
+        }
+        AddText(chars.ToString());
     }
 
     /// <summary>A date as ISO text (<c>yyyy-MM-dd</c>, with <c>THH:mm:ss</c> when it has a time of day), written
@@ -40,7 +63,7 @@ internal sealed class ColumnAccumulator(string name)
     {
         if (value is not { } date)
         {
-            AddText(null);
+            AddText((string?)null);
             return;
         }
         var timed = date.TimeOfDay != TimeSpan.Zero;

@@ -30,26 +30,34 @@ public sealed class ParquetSource(string path) : IDataSource
             foreach (var field in fields)
                 if (field.IsArray || field.MaxRepetitionLevel > 0)
                     throw new DataException($"{path}: column '{field.Path}' holds lists; Lathe reads flat columns — write it as one column per item");
-            var columns = fields.Select(f => new ColumnAccumulator(f.Path.ToString())).ToArray();
-            var images = new Dictionary<int, List<byte[]>>();
+            long total = 0;
             for (var g = 0; g < reader.RowGroupCount; g++)
             {
                 using var group = reader.OpenRowGroupReader(g);
-                var rows = checked((int)group.RowCount);
-                for (var c = 0; c < fields.Length; c++)
+                total += group.RowCount;
+            }
+            var columns = fields.Select(f => new ColumnAccumulator(f.Path.ToString(), (int)Math.Min(total, Array.MaxLength))).ToArray();
+            var images = new List<byte[]>?[fields.Length];
+            // Columns are independent: each is read through its own reader, as many at once as there are cores.
+            var parallel = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount };
+            await Parallel.ForEachAsync(Enumerable.Range(0, fields.Length), parallel, async (c, token) =>
+            {
+                await using var own = await ParquetReader.CreateAsync(path, cancellationToken: token);
+                var field = own.Schema.GetDataFields()[c];
+                for (var g = 0; g < own.RowGroupCount; g++)
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    if (IsBinary(fields[c]))
+                    using var group = own.OpenRowGroupReader(g);
+                    var rows = checked((int)group.RowCount);
+                    if (IsBinary(field))
                     {
                         var blobs = new byte[]?[rows];
-                        await group.ReadAsync(fields[c], blobs.AsMemory(), null, cancellationToken);
-                        if (!images.TryGetValue(c, out var list)) images[c] = list = [];
-                        list.AddRange(blobs.Select(b => b ?? []));
+                        await group.ReadAsync(field, blobs.AsMemory(), null, token);
+                        (images[c] ??= []).AddRange(blobs.Select(b => b ?? []));
                     }
-                    else await ReadColumn(group, fields[c], rows, columns[c], cancellationToken);
+                    else await ReadColumn(group, field, rows, columns[c], token);
                 }
-            }
-            return new Table(columns.Select((c, i) => images.TryGetValue(i, out var blobs) ? Image(c.Name, blobs) : c.ToColumn()).ToArray(), Path.GetFileName(path));
+            });
+            return new Table(columns.Select((c, i) => images[i] is { } blobs ? Image(c.Name, blobs) : c.ToColumn()).ToArray(), Path.GetFileName(path));
         }
     }
 
@@ -98,7 +106,12 @@ public sealed class ParquetSource(string path) : IDataSource
                 await group.ReadAsync(field, dates.AsMemory(), null, cancellationToken);
                 foreach (var d in dates) column.AddDate(d);
                 break;
-            case var t when t == typeof(string) || t == typeof(ReadOnlyMemory<char>):
+            case var t when t == typeof(ReadOnlyMemory<char>):
+                var chars = new ReadOnlyMemory<char>?[rows];
+                await group.ReadAsync(field, chars.AsMemory(), null, cancellationToken);
+                foreach (var s in chars) column.AddText(s);
+                break;
+            case var t when t == typeof(string):
                 var texts = new string?[rows];
                 await group.ReadAsync(field, texts.AsMemory(), null, cancellationToken);
                 foreach (var s in texts) column.AddText(s);
