@@ -93,9 +93,14 @@ public sealed class Table
     }
 
     /// <summary>The table with each column replaced by what <paramref name="replace"/> makes of it (one column or
-    /// several, in its place); a column for which it returns null is kept as it is.</summary>
-    public Table Replace(Func<Column, IEnumerable<Column>?> replace) =>
-        With(Columns.SelectMany(c => replace(c) ?? [c]).ToArray());
+    /// several, in its place); a column for which it returns null is kept as it is.
+    /// Columns are replaced at once, so <paramref name="replace"/> must not share state between columns.</summary>
+    public Table Replace(Func<Column, IEnumerable<Column>?> replace)
+    {
+        var replaced = new Column[Columns.Count][];
+        Parallelism.For(replaced.Length, c => replaced[c] = replace(Columns[c])?.ToArray() ?? [Columns[c]]);
+        return With(replaced.SelectMany(c => c).ToArray());
+    }
 
     /// <summary>The table without the named columns (a fitted step first checks they are here).</summary>
     public Table Without(IEnumerable<string> names)

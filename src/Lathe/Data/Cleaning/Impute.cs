@@ -14,26 +14,19 @@ public sealed class Impute(NumericImputation numeric = NumericImputation.Median,
 
     public IFittedStep Fit(Table train)
     {
-        var fills = new List<ImputedColumn>();
-        foreach (var column in train.Columns)
+        var fills = new ImputedColumn?[train.Columns.Count];
+        Parallelism.For(fills.Length, c => fills[c] = train.Columns[c] switch
         {
-            switch (column)
+            NumericColumn n => new ImputedColumn(n.Name, numeric switch
             {
-                case NumericColumn n:
-                    var value = numeric switch
-                    {
-                        NumericImputation.Mean => n.Values.Where(v => !double.IsNaN(v)).DefaultIfEmpty(0).Average(),
-                        NumericImputation.Zero => 0,
-                        _ => Median(n.Values),
-                    };
-                    fills.Add(new ImputedColumn(column.Name, value, null, indicators && n.Values.Any(double.IsNaN)));
-                    break;
-                case StringColumn s:
-                    fills.Add(new ImputedColumn(column.Name, null, categorical == CategoricalImputation.Missing ? MissingCategory : Mode(s.Values), false));
-                    break;
-            }
-        }
-        return new FittedImpute(fills);
+                NumericImputation.Mean => n.Values.Where(v => !double.IsNaN(v)).DefaultIfEmpty(0).Average(),
+                NumericImputation.Zero => 0,
+                _ => Median(n.Values),
+            }, null, indicators && n.Values.Any(double.IsNaN)),
+            StringColumn s => new ImputedColumn(s.Name, null, categorical == CategoricalImputation.Missing ? MissingCategory : Mode(s.Values), false),
+            _ => null,
+        });
+        return new FittedImpute(fills.OfType<ImputedColumn>().ToArray());
     }
 
     /// <summary>The median of the present values; 0 when every value is missing. Found by selection, not by

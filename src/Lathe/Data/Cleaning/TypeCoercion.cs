@@ -14,69 +14,71 @@ public static class TypeCoercion
 
     public static Table Apply(Table raw, DataSchema schema)
     {
-        var columns = new List<Column>();
-        foreach (var spec in schema.Features)
-        {
+        var features = schema.Features.ToArray();
+        foreach (var spec in features)
             if (!raw.Contains(spec.Name))
                 throw raw.MissingColumn(spec.Name, $"{spec.Type.ToString().ToLowerInvariant()} column (the model was trained with it)");
+        // Each column is converted on its own, so all at once.
+        var converted = new IEnumerable<Column>[features.Length];
+        Parallelism.For(features.Length, f =>
+        {
+            var spec = features[f];
             var column = raw[spec.Name];
-            switch (spec.Type)
+            converted[f] = spec.Type switch
             {
-                case ColumnType.Numeric:
-                    columns.Add(ToNumbers(raw, column, spec.Name));
-                    break;
-                case ColumnType.Boolean:
-                    columns.Add(ToBooleans(raw, column));
-                    break;
-                case ColumnType.Categorical or ColumnType.Text:
-                    columns.Add(ToCategories(column));
-                    break;
-                case ColumnType.DateTime:
-                    columns.AddRange(ToDateParts(raw, column));
-                    break;
-                case ColumnType.Image:
-                    columns.Add(column as ImageColumn ?? LoadImages(raw, column, spec));
-                    break;
-            }
-        }
-        return raw.With(columns);
+                ColumnType.Numeric => [ToNumbers(raw, column, spec.Name)],
+                ColumnType.Boolean => [ToBooleans(raw, column)],
+                ColumnType.Categorical or ColumnType.Text => [ToCategories(column)],
+                ColumnType.DateTime => ToDateParts(raw, column).ToArray(),
+                ColumnType.Image => [column as ImageColumn ?? LoadImages(raw, column, spec)],
+                _ => [],
+            };
+        });
+        return raw.With(converted.SelectMany(c => c).ToArray());
     }
 
     /// <summary>Rows with a value that does not fit its column's type, each with the reason; the columns checked
     /// are the features and, for regression, the target.</summary>
     public static IReadOnlyList<(int Row, string Reason)> FindBadRows(Table raw, DataSchema schema, string? numericTarget = null)
     {
-        var bad = new SortedDictionary<int, string>();
         var checks = schema.Features.Select(c => (c.Name, c.Type)).ToList();
         if (numericTarget is not null) checks.Add((numericTarget, ColumnType.Numeric));
-        foreach (var (name, type) in checks)
-        {
-            if (!raw.Contains(name) || raw[name] is not StringColumn text) continue;
-            if (type == ColumnType.Image)
-            {
-                // Missing files and files that are not images are set aside; each image is decoded once, later.
-                for (var i = 0; i < text.Count; i++)
-                    if (text.Values[i] is { } path && !Sources.ImageDecoder.CanRead(raw.Resolve(path)) && !bad.ContainsKey(i))
-                        bad[i] = $"column '{name}': image '{path}' cannot be read";
-                continue;
-            }
-            Func<string, bool>? fits = type switch
-            {
-                ColumnType.Numeric => v => Values.TryNumber(v, out _),
-                ColumnType.Boolean => v => Values.TryBoolean(v, out _) || Values.TryNumber(v, out _),
-                ColumnType.DateTime => v => Values.TryDate(v, out _),
-                _ => null,
-            };
-            if (fits is null) continue;
-            var what = type switch { ColumnType.Numeric => "a number", ColumnType.Boolean => "a yes/no value", _ => "a date" };
-            for (var i = 0; i < text.Count; i++)
-            {
-                var value = text.Values[i];
-                if (!Values.IsMissing(value) && !fits(value!) && !bad.ContainsKey(i))
-                    bad[i] = $"column '{name}': '{value}' is not {what}";
-            }
-        }
+        // Columns are checked at once; a row bad in several columns keeps the reason of the first.
+        var found = new List<(int Row, string Reason)>[checks.Count];
+        Parallelism.For(checks.Count, c => found[c] = BadValues(raw, checks[c].Name, checks[c].Type));
+        var bad = new SortedDictionary<int, string>();
+        foreach (var (row, reason) in found.SelectMany(f => f)) bad.TryAdd(row, reason);
         return bad.Select(p => (p.Key, p.Value)).ToArray();
+    }
+
+    private static List<(int Row, string Reason)> BadValues(Table raw, string name, ColumnType type)
+    {
+        var bad = new List<(int, string)>();
+        if (!raw.Contains(name) || raw[name] is not StringColumn text) return bad;
+        if (type == ColumnType.Image)
+        {
+            // Missing files and files that are not images are set aside; each image is decoded once, later.
+            for (var i = 0; i < text.Count; i++)
+                if (text.Values[i] is { } path && !Sources.ImageDecoder.CanRead(raw.Resolve(path)))
+                    bad.Add((i, $"column '{name}': image '{path}' cannot be read"));
+            return bad;
+        }
+        Func<string, bool>? fits = type switch
+        {
+            ColumnType.Numeric => v => Values.TryNumber(v, out _),
+            ColumnType.Boolean => v => Values.TryBoolean(v, out _) || Values.TryNumber(v, out _),
+            ColumnType.DateTime => v => Values.TryDate(v, out _),
+            _ => null,
+        };
+        if (fits is null) return bad;
+        var what = type switch { ColumnType.Numeric => "a number", ColumnType.Boolean => "a yes/no value", _ => "a date" };
+        for (var i = 0; i < text.Count; i++)
+        {
+            var value = text.Values[i];
+            if (!Values.IsMissing(value) && !fits(value!))
+                bad.Add((i, $"column '{name}': '{value}' is not {what}"));
+        }
+        return bad;
     }
 
     /// <summary>A column of image paths, loaded at the shape the schema fixed in training.</summary>

@@ -17,9 +17,12 @@ public static class SchemaInference
         // Beside an image, a text column is a file name or a caption, not something the image model can take.
         var images = table.Columns.Any(c => c is ImageColumn);
         var columns = new List<ColumnSchema>();
-        foreach (var column in table.Columns)
+        // Each column's type is a pass over its values, independent of the others.
+        var types = new ColumnType[table.Columns.Count];
+        Parallelism.For(types.Length, c => types[c] = InferType(table.Columns[c]));
+        foreach (var (column, inferred) in table.Columns.Zip(types))
         {
-            var type = InferType(column);
+            var type = inferred;
             // A table that already has its images (an image folder) keeps its file names as text.
             if (type == ColumnType.Image && column is StringColumn && images) type = ColumnType.Text;
             string? unused = null;
@@ -49,41 +52,47 @@ public static class SchemaInference
                 return IsBinary(numeric.Values) ? ColumnType.Boolean : ColumnType.Numeric;
         }
         // Every check is a function of the value, so each distinct value is checked once, weighted by its count:
-        // millions of rows of a few hundred categories cost one pass of hashing.
-        var counts = Tally(((StringColumn)column).Values, out var present);
-        if (present == 0) return ColumnType.Categorical;
-        if (counts.Where(p => Sources.ImageDecoder.LooksLikeImage(p.Key)).Sum(p => (long)p.Value) >= 0.9 * present) return ColumnType.Image;
+        // millions of rows of a few hundred categories cost one pass of hashing. Past MaxCategories distinct
+        // values the column cannot be categorical, and further new values are checked one by one instead.
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        long present = 0, images = 0, notImages = 0, notNumbers = 0;
         bool booleans = true, dates = true;
-        long notNumbers = 0;
-        foreach (var (text, count) in counts)
+        foreach (var value in ((StringColumn)column).Values)
         {
-            if (!Values.TryNumber(text, out _)) notNumbers += count;
-            booleans = booleans && Values.TryBoolean(text, out _);
-            dates = dates && Values.TryDate(text, out _);
+            if (Values.IsMissing(value)) continue;
+            present++;
+            var text = value!.Trim();
+            if (counts.Count <= MaxCategories || counts.ContainsKey(text))
+                System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(counts, text, out _)++;
+            else Check(text, 1);
         }
+        foreach (var (text, count) in counts) Check(text, count);
+        if (present == 0) return ColumnType.Categorical;
+        if (images >= 0.9 * present) return ColumnType.Image;
         if (booleans) return ColumnType.Boolean;
         // A few stray values do not make a column of numbers text: their rows are quarantined instead.
         if (notNumbers <= present * StrayShare)
             return counts.Count <= 2 && counts.Keys.All(v => v is "0" or "1") ? ColumnType.Boolean : ColumnType.Numeric;
         if (dates) return ColumnType.DateTime;
-        var distinct = counts.Keys;
-        if (distinct.Count <= MaxCategories && (distinct.Count <= 20 || distinct.Count <= present * MaxDistinctShare))
+        var distinct = counts.Count;
+        if (distinct <= MaxCategories && (distinct <= 20 || distinct <= present * MaxDistinctShare))
             return ColumnType.Categorical;
         return ColumnType.Text;
-    }
 
-    /// <summary>How often each present value occurs, trimmed.</summary>
-    private static Dictionary<string, int> Tally(string?[] values, out int present)
-    {
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        present = 0;
-        foreach (var value in values)
+        // A check stops once its answer is settled for the whole column: more than 10% not images, more than the
+        // stray share not numbers, one value not a yes/no or not a date.
+        void Check(string text, int count)
         {
-            if (Values.IsMissing(value)) continue;
-            present++;
-            System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(counts, value!.Trim(), out _)++;
+            var length = (long)column.Count;
+            if (notImages <= 0.1 * length)
+            {
+                if (Sources.ImageDecoder.LooksLikeImage(text)) images += count;
+                else notImages += count;
+            }
+            if (notNumbers <= length * StrayShare && !Values.TryNumber(text, out _)) notNumbers += count;
+            booleans = booleans && Values.TryBoolean(text, out _);
+            dates = dates && Values.TryDate(text, out _);
         }
-        return counts;
     }
 
     /// <summary>[channels, height, width] for a column of image paths: the most common size, and one channel

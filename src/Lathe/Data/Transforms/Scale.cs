@@ -10,10 +10,11 @@ public sealed class Scale(ScaleKind kind = ScaleKind.Standard) : IPipelineStep
 {
     public IFittedStep Fit(Table train)
     {
-        var scaled = new List<ScaledColumn>();
-        foreach (var column in train.Columns.OfType<NumericColumn>())
+        var numbers = train.Columns.OfType<NumericColumn>().ToArray();
+        var scaled = new ScaledColumn[numbers.Length];
+        Parallelism.For(numbers.Length, c =>
         {
-            var present = column.Values.Where(v => !double.IsNaN(v)).ToArray();
+            var present = Present(numbers[c].Values);
             var (center, spread) = present.Length == 0 ? (0, 1) : kind switch
             {
                 ScaleKind.Minmax => (present.Min(), present.Max() - present.Min()),
@@ -21,15 +22,27 @@ public sealed class Scale(ScaleKind kind = ScaleKind.Standard) : IPipelineStep
                 _ => Standard(present),
             };
             // A constant column carries no information; keep it at 0 rather than divide by 0.
-            scaled.Add(new ScaledColumn(column.Name, center, spread > 1e-12 ? spread : 1));
-        }
+            scaled[c] = new ScaledColumn(numbers[c].Name, center, spread > 1e-12 ? spread : 1);
+        });
         return new FittedScale(kind, scaled);
+    }
+
+    private static double[] Present(double[] values)
+    {
+        var present = new double[values.Length];
+        var count = 0;
+        foreach (var v in values)
+            if (!double.IsNaN(v)) present[count++] = v;
+        return count == present.Length ? present : present[..count];
     }
 
     private static (double, double) Standard(double[] values)
     {
-        var mean = values.Average();
-        var squares = values.Sum(v => (v - mean) * (v - mean));
+        double sum = 0;
+        foreach (var v in values) sum += v;
+        var mean = sum / values.Length;
+        double squares = 0;
+        foreach (var v in values) squares += (v - mean) * (v - mean);
         return (mean, values.Length > 1 ? Math.Sqrt(squares / (values.Length - 1)) : 0);
     }
 
@@ -50,13 +63,12 @@ public sealed record FittedScale(ScaleKind Method, IReadOnlyList<ScaledColumn> C
         if (Method == ScaleKind.None) return table;
         table.Require(Columns.Select(c => c.Name), "scale");
         var scales = Columns.ToDictionary(c => c.Name);
-        var columns = table.Columns.Select(column =>
+        return table.Replace(column =>
         {
-            if (column is not NumericColumn numeric || !scales.TryGetValue(column.Name, out var scale)) return column;
+            if (column is not NumericColumn numeric || !scales.TryGetValue(column.Name, out var scale)) return null;
             var values = new double[numeric.Count];
             for (var i = 0; i < values.Length; i++) values[i] = (numeric.Values[i] - scale.Center) / scale.Spread;
-            return new NumericColumn(column.Name, values);
-        }).ToArray();
-        return table.With(columns);
+            return [new NumericColumn(column.Name, values)];
+        });
     }
 }
