@@ -57,6 +57,11 @@ public static class ConfigValidator
                 errors.Add(new ConfigError($"prepare.derive.{name}", null, e.Message));
             }
         }
+        var image = prepare.Image;
+        Check(image.Crop.Count <= 2 && image.Crop.All(v => v is > 0 and <= 1 || (v is >= 2 and <= 4096 && v == Math.Floor(v))), "prepare.image.crop",
+            $"must be one side or [height, width], each a fraction in (0, 1] or a whole number of pixels from 2 to 4096 (got [{string.Join(", ", image.Crop)}])", "crop: 24 keeps the central 24×24 pixels; crop: 0.875 the central 87.5% of each side");
+        Check(image.Resize.Count <= 2 && image.Resize.All(v => v is >= 1 and <= 4096), "prepare.image.resize",
+            $"must be one side or [height, width] in pixels, each from 1 to 4096 (got [{string.Join(", ", image.Resize)}])", "resize: 32 makes every image 32×32");
         Check(prepare.OutlierThreshold > 0 && double.IsFinite(prepare.OutlierThreshold), "prepare.outlier_threshold", $"must be a positive number (got {prepare.OutlierThreshold})");
 
         var augment = config.Augment;

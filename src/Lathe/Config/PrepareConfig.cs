@@ -37,6 +37,8 @@ public sealed record PrepareConfig
     public IReadOnlyDictionary<string, string> Derive { get; init; } = new Dictionary<string, string>();
     /// <summary>Drop the later of two features correlated at least this much on training, and constant features; 1 keeps all.</summary>
     public double DropCorrelated { get; init; } = 0.98;
+    /// <summary>Images: center crop, grayscale and resize, as fitted steps.</summary>
+    public ImageConfig Image { get; init; } = new();
 }
 
 public enum DuplicateHandling { Auto, Keep, Drop }

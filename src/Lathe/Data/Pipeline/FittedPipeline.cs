@@ -13,7 +13,7 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
 {
     /// <summary>The steps <c>prepare:</c> asks for, in order: text to words, derive columns, drop sparse columns, impute, clip
     /// outliers, power-transform skewed numbers, scale them, encode the categories, select features,
-    /// normalise images.</summary>
+    /// crop, gray and resize images, normalise them.</summary>
     public static IReadOnlyList<IPipelineStep> StepsFor(PrepareConfig prepare, DataSchema schema)
     {
         var steps = new List<IPipelineStep>();
@@ -34,6 +34,9 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
             _ => new OneHotEncode(),
         });
         steps.Add(new SelectFeatures(prepare.DropCorrelated));
+        if (prepare.Image.Crop.Count > 0) steps.Add(new ImageCrop(prepare.Image.Crop));
+        if (prepare.Image.Grayscale) steps.Add(new ImageGrayscale());
+        if (prepare.Image.Resize.Count > 0) steps.Add(new ImageResize(prepare.Image.Resize));
         steps.Add(new ImageNormalize());
         return steps;
     }

@@ -123,6 +123,9 @@ public static class PreparedOutput
         FittedTextVectorize t => t.Columns.Select(c => $"'{c.Name}': TF-IDF over {c.Words.Count} words ({string.Join(", ", c.Words.Take(8))}{(c.Words.Count > 8 ? ", …" : "")})"),
         FittedDeriveFeatures d => d.Columns.Select(c => $"derived '{c.Name}' = {c.Formula}"),
         FittedSelectFeatures f => f.Dropped.Select(c => $"dropped feature '{c.Name}': {c.Reason}"),
+        FittedImageCrop c => c.Columns.Select(i => $"'{i.Name}': center crop {ReshapedImage.Text(i.Input)} → {ReshapedImage.Text(i.Output)}"),
+        FittedImageGrayscale g => g.Columns.Select(i => i.Input[0] == 1 ? $"'{i.Name}': already one channel" : $"'{i.Name}': grayscale (BT.601 luma) {ReshapedImage.Text(i.Input)} → {ReshapedImage.Text(i.Output)}"),
+        FittedImageResize r => r.Columns.Select(i => $"'{i.Name}': bilinear resize {ReshapedImage.Text(i.Input)} → {ReshapedImage.Text(i.Output)}"),
         FittedImageNormalize n => n.Columns.Select(c => $"'{c.Name}': pixels normalised with mean {c.Mean:0.000} and std {c.Std:0.000}"),
         _ => [step.GetType().Name],
     };

@@ -16,7 +16,7 @@ namespace Lathe.Tests.Data.Pipeline;
 /// is refused with a typed error naming the column.</summary>
 public class StepConformanceTests
 {
-    public static TheoryData<string> Steps => new(["text_words", "derive", "select_features", "drop_columns", "impute", "impute_indicators", "clip_iqr", "clip_zscore", "scale_standard", "scale_minmax", "scale_robust", "one_hot", "ordinal", "hashing", "power_auto", "power_yeo_johnson", "power_log", "quantile_bin", "image_normalize"]);
+    public static TheoryData<string> Steps => new(["text_words", "derive", "select_features", "drop_columns", "impute", "impute_indicators", "clip_iqr", "clip_zscore", "scale_standard", "scale_minmax", "scale_robust", "one_hot", "ordinal", "hashing", "power_auto", "power_yeo_johnson", "power_log", "quantile_bin", "image_crop", "image_grayscale", "image_resize", "image_normalize"]);
 
     private static IPipelineStep Step(string name) => name switch
     {
@@ -38,6 +38,9 @@ public class StepConformanceTests
         "power_yeo_johnson" => new PowerTransform(TransformKind.YeoJohnson),
         "power_log" => new PowerTransform(TransformKind.Log),
         "quantile_bin" => new QuantileBin(10),
+        "image_crop" => new ImageCrop([0.75, 20]),
+        "image_grayscale" => new ImageGrayscale(),
+        "image_resize" => new ImageResize([20, 36]),
         _ => new ImageNormalize(),
     };
 
@@ -45,7 +48,12 @@ public class StepConformanceTests
     [MemberData(nameof(Steps))]
     public void Fitted_step_saves_reloads_and_transforms_identically_and_refuses_a_missing_column(string name)
     {
-        var (train, other) = name == "image_normalize" ? Images() : Movies(text: name == "text_words");
+        var (train, other) = name switch
+        {
+            "image_grayscale" => Icons(),
+            _ when name.StartsWith("image_", StringComparison.Ordinal) => Images(),
+            _ => Movies(text: name == "text_words"),
+        };
         var step = Step(name);
         var fitted = step.Fit(train);
         var expected = fitted.Transform(other);
@@ -79,6 +87,13 @@ public class StepConformanceTests
     {
         var table = DataSource.Open(TestData.FashionTestImages, labels: TestData.FashionTestLabels).Read();
         return (table.Gather(Enumerable.Range(0, 2000).ToArray()), table.Gather(Enumerable.Range(2000, 500).ToArray()));
+    }
+
+    /// <summary>Real RGB pictures: fitted on all three icons, applied to two of them in another order.</summary>
+    private static (Table Train, Table Other) Icons()
+    {
+        var table = DataSource.Open(TestData.IconFolder()).Read();
+        return (table, table.Gather([2, 0]));
     }
 
     /// <summary>A column the fitted state names, taken from its JSON.</summary>
