@@ -34,11 +34,17 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
             _ => new OneHotEncode(),
         });
         steps.Add(new SelectFeatures(prepare.DropCorrelated));
-        if (prepare.Image.Crop.Count > 0) steps.Add(new ImageCrop(prepare.Image.Crop));
-        if (prepare.Image.Grayscale) steps.Add(new ImageGrayscale());
-        if (prepare.Image.Resize.Count > 0) steps.Add(new ImageResize(prepare.Image.Resize));
+        steps.AddRange(ImageSteps(prepare.Image));
         steps.Add(new ImageNormalize());
         return steps;
+    }
+
+    /// <summary>The image steps <c>prepare.image</c> asks for, in order: center crop, grayscale, resize.</summary>
+    public static IEnumerable<IPipelineStep> ImageSteps(ImageConfig image)
+    {
+        if (image.Crop.Count > 0) yield return new ImageCrop(image.Crop);
+        if (image.Grayscale) yield return new ImageGrayscale();
+        if (image.Resize.Count > 0) yield return new ImageResize(image.Resize);
     }
 
     public static FittedPipeline Fit(Table train, DataSchema schema, PrepareConfig? prepare = null)
