@@ -43,6 +43,8 @@ public static class ConfigValidator
         Check(prepare.Bins is 0 or (>= 2 and <= 1000), "prepare.bins", $"must be 0 (off) or between 2 and 1000 (got {prepare.Bins})");
         Check(prepare.TextVocabulary is >= 1 and <= 100_000, "prepare.text_vocabulary", $"must be between 1 and 100000 (got {prepare.TextVocabulary})");
         Check(!prepare.RemoveLabelIssues || prepare.LabelIssues, "prepare.remove_label_issues", "needs prepare.label_issues: true");
+        Check(prepare.TargetSmoothing >= 0 && double.IsFinite(prepare.TargetSmoothing), "prepare.target_smoothing", $"must be 0 or more (got {prepare.TargetSmoothing})", "10 pulls a category with 10 rows halfway to the prior");
+        Check(prepare.TargetFolds is >= 2 and <= 100, "prepare.target_folds", $"must be between 2 and 100 (got {prepare.TargetFolds})");
         Check(prepare.HashBuckets is >= 2 and <= 4096, "prepare.hash_buckets", $"must be between 2 and 4096 (got {prepare.HashBuckets})");
         Check(prepare.DropCorrelated is > 0 and <= 1, "prepare.drop_correlated", $"must be a correlation in (0, 1] (got {prepare.DropCorrelated})", "0.98 drops near-duplicates; 1 keeps every feature");
         foreach (var (name, formula) in prepare.Derive)

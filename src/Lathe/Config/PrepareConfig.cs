@@ -25,6 +25,10 @@ public sealed record PrepareConfig
     public EncodeKind Encode { get; init; } = EncodeKind.OneHot;
     /// <summary>Buckets per categorical column when <see cref="Encode"/> is hashing.</summary>
     public int HashBuckets { get; init; } = 32;
+    /// <summary>Target encoding: the prior's weight m in (n·category mean + m·prior) / (n + m); 0 uses the category means as they are.</summary>
+    public double TargetSmoothing { get; init; } = 10;
+    /// <summary>Target encoding: the folds over the training part that give training rows their out-of-fold values.</summary>
+    public int TargetFolds { get; init; } = 5;
     /// <summary>Free-text columns: none leaves them out; words turns each into TF-IDF word features.</summary>
     public TextHandling Text { get; init; } = TextHandling.None;
     /// <summary>The most words kept per text column (those in at least two training rows, most frequent first).</summary>
@@ -52,7 +56,7 @@ public enum OutlierMethod { None, Iqr, Zscore }
 
 public enum ScaleKind { Standard, Minmax, Robust, None }
 
-public enum EncodeKind { OneHot, Ordinal, Hashing }
+public enum EncodeKind { OneHot, Ordinal, Hashing, Target }
 
 public enum TextHandling { None, Words }
 

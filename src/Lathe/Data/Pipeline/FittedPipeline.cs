@@ -14,7 +14,9 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
     /// <summary>The steps <c>prepare:</c> asks for, in order: text to words, derive columns, drop sparse columns, impute, clip
     /// outliers, power-transform skewed numbers, scale them, encode the categories, select features,
     /// crop, gray and resize images, normalise them.</summary>
-    public static IReadOnlyList<IPipelineStep> StepsFor(PrepareConfig prepare, DataSchema schema)
+    /// <param name="train">The training rows with their target, and <paramref name="target"/> and <paramref name="seed"/>:
+    /// what target encoding learns from.</param>
+    public static IReadOnlyList<IPipelineStep> StepsFor(PrepareConfig prepare, DataSchema schema, Table? train = null, FittedTarget? target = null, int seed = 0)
     {
         var steps = new List<IPipelineStep>();
         // Text becomes word features first, so that imputation and encoding never take it for a category.
@@ -31,6 +33,8 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
         {
             EncodeKind.Ordinal => new OrdinalEncode(),
             EncodeKind.Hashing => new HashEncode(prepare.HashBuckets),
+            EncodeKind.Target => new TargetEncode(target ?? throw new ArgumentNullException(nameof(target), "target encoding learns from the target"),
+                train ?? throw new ArgumentNullException(nameof(train)), prepare.TargetSmoothing, prepare.TargetFolds, seed),
             _ => new OneHotEncode(),
         });
         steps.Add(new SelectFeatures(prepare.DropCorrelated));
@@ -47,15 +51,27 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
         if (image.Resize.Count > 0) yield return new ImageResize(image.Resize);
     }
 
-    public static FittedPipeline Fit(Table train, DataSchema schema, PrepareConfig? prepare = null)
+    /// <param name="target">The fitted target, needed by target encoding (<c>prepare.encode: target</c>), whose folds <paramref name="seed"/> deals.</param>
+    public static FittedPipeline Fit(Table train, DataSchema schema, PrepareConfig? prepare = null, FittedTarget? target = null, int seed = 0) =>
+        FitTransform(train, schema, prepare, target, seed).Pipeline;
+
+    /// <summary>Fits the pipeline on the training part, and returns with it the training part as the model should
+    /// see it: what <see cref="TransformTable"/> gives for those rows, except where a step gives training rows
+    /// out-of-fold values (target encoding). Use it for the training rows instead of transforming them again.</summary>
+    public static (FittedPipeline Pipeline, Table Train) FitTransform(Table train, DataSchema schema, PrepareConfig? prepare = null, FittedTarget? target = null, int seed = 0)
     {
         var table = TypeCoercion.Apply(train, schema);
         var fitted = new List<IFittedStep>();
-        foreach (var step in StepsFor(prepare ?? new PrepareConfig(), schema))
+        foreach (var step in StepsFor(prepare ?? new PrepareConfig(), schema, train, target, seed))
         {
-            var fit = step.Fit(table);
+            IFittedStep fit;
+            if (step is IFitTransformStep own) (fit, table) = own.FitTransform(table);
+            else
+            {
+                fit = step.Fit(table);
+                table = fit.Transform(table);
+            }
             fitted.Add(fit);
-            table = fit.Transform(table);
         }
         var images = table.Columns.OfType<ImageColumn>().ToArray();
         var numbers = table.Columns.OfType<NumericColumn>().Select(c => c.Name).ToArray();
@@ -63,7 +79,7 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
             throw new DataException($"{train.Source}: an image column together with other feature columns is not supported yet — list the other columns in data.exclude");
         if (images.Length == 0 && numbers.Length == 0)
             throw new DataException($"{train.Source}: no usable feature columns — every column is the target, excluded, free text or empty");
-        return new FittedPipeline(schema, fitted, numbers, images.FirstOrDefault()?.Name);
+        return (new FittedPipeline(schema, fitted, numbers, images.FirstOrDefault()?.Name), table);
     }
 
     /// <summary>Raw rows → the model's input columns, named, before they are packed into one buffer.</summary>
@@ -75,9 +91,11 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
     }
 
     /// <summary>Raw rows → model input, exactly as in training.</summary>
-    public Features Transform(Table raw)
+    public Features Transform(Table raw) => Pack(TransformTable(raw));
+
+    /// <summary>The model's input columns (from <see cref="TransformTable"/> or <see cref="FitTransform"/>) → one buffer.</summary>
+    public Features Pack(Table table)
     {
-        var table = TransformTable(raw);
         if (Image is not null) return Features.FromImages((ImageColumn)table[Image]);
 
         var width = FeatureNames.Count;

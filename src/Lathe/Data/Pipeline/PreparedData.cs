@@ -6,6 +6,9 @@ namespace Lathe.Data.Pipeline;
 
 /// <summary>The data half of a run, ready for a model: the problem as decided (task, metric, target), the
 /// three parts as raw rows, the pipeline fitted on the training part, and what was set aside on the way.</summary>
+/// <param name="TrainInput">The training part as the model sees it: the fitted steps' output for those rows, with
+/// out-of-fold values where a step gives them (target encoding). Validation and test rows go through
+/// <see cref="FittedPipeline.TransformTable"/>.</param>
 public sealed record PreparedData(
     TaskKind Task,
     MetricKind Metric,
@@ -13,6 +16,7 @@ public sealed record PreparedData(
     DataSchema Schema,
     FittedPipeline Pipeline,
     Table Train,
+    Table TrainInput,
     Table Validation,
     Table Test,
     RowCounts Rows,

@@ -26,7 +26,9 @@ public static class PreparedOutput
         {
             cancellationToken.ThrowIfCancellationRequested();
             var path = Path.Combine(directory, $"{name}.parquet");
-            AtomicFile.Write(path, stream => WriteParquet(prepared, part, stream).GetAwaiter().GetResult());
+            // The training part as fitting left it (out-of-fold target encoding), the others transformed.
+            var input = name == "train" ? prepared.TrainInput : prepared.Pipeline.TransformTable(part);
+            AtomicFile.Write(path, stream => WriteParquet(prepared, part, input, stream).GetAwaiter().GetResult());
         }
         var summary = new
         {
@@ -45,9 +47,8 @@ public static class PreparedOutput
     private static IEnumerable<(string Name, Table Part)> Parts(PreparedData prepared) =>
         [("train", prepared.Train), ("validation", prepared.Validation), ("test", prepared.Test)];
 
-    private static async Task WriteParquet(PreparedData prepared, Table raw, Stream stream)
+    private static async Task WriteParquet(PreparedData prepared, Table raw, Table input, Stream stream)
     {
-        var input = prepared.Pipeline.TransformTable(raw);
         var columns = prepared.Pipeline.Image is { } image ? [image] : prepared.Pipeline.FeatureNames;
         var fields = new List<DataField>();
         foreach (var name in columns)
@@ -119,6 +120,7 @@ public static class PreparedOutput
         FittedHashEncode h => h.Columns.Select(c => $"'{c}': hashed into {h.Buckets} columns"),
         FittedScale s => s.Columns.Select(c => $"'{c.Name}': scaled as (x − {Charts.Number(c.Center)}) / {Charts.Number(c.Spread)} ({ConfigNames.Of(s.Method)})"),
         FittedOneHotEncode e => e.Columns.Select(c => $"'{c.Name}': one-hot over {c.Categories.Count} categories ({string.Join(", ", c.Categories.Take(8))}{(c.Categories.Count > 8 ? ", …" : "")}); unknown → all zeros"),
+        FittedTargetEncode t => t.Columns.Select(c => $"'{c.Name}': target encoding over {c.Categories.Count} categories into {string.Join(", ", t.Outputs.Select(o => $"'{c.Name}.{o}'"))}, smoothed toward the prior with m = {Charts.Number(t.Smoothing)}; training rows out-of-fold ({t.Folds} folds); unknown → the prior"),
         FittedOrdinalEncode e => e.Columns.Select(c => $"'{c.Name}': ordinal codes 0–{c.Categories.Count - 1}; unknown → −1"),
         FittedTextVectorize t => t.Columns.Select(c => $"'{c.Name}': TF-IDF over {c.Words.Count} words ({string.Join(", ", c.Words.Take(8))}{(c.Words.Count > 8 ? ", …" : "")})"),
         FittedDeriveFeatures d => d.Columns.Select(c => $"derived '{c.Name}' = {c.Formula}"),
