@@ -4,6 +4,7 @@ using Lathe.Bundles;
 using Lathe.Config;
 using Lathe.Data.Cleaning;
 using Lathe.Data.Features;
+using Lathe.Data.Sources;
 using Lathe.Data.Transforms;
 using Lathe.Reporting;
 using Parquet;
@@ -58,6 +59,9 @@ public static class PreparedOutput
         fields.Add(new DataField(target.Name, classification ? typeof(string) : typeof(double), isNullable: false));
 
         await using var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields.ToArray()), stream);
+        // Raw pixels do not say their shape, which prepare.image may have made anything: it goes in the file's metadata.
+        writer.CustomMetadata = input.Columns.OfType<ImageColumn>().Where(i => columns.Contains(i.Name))
+            .ToDictionary(i => ParquetSource.ImageShapeKey(i.Name), i => $"{i.Channels},{i.Height},{i.Width}");
         using var group = writer.CreateRowGroup();
         for (var c = 0; c < columns.Count; c++)
         {
