@@ -61,7 +61,7 @@ internal static class ConfigSchema
         new("remove_label_issues", "Also drop those rows from training.", c => c.RemoveLabelIssues, (c, n, r) => c with { RemoveLabelIssues = r.Bool(n) }),
         new("derive", "Derived columns, name: formula over numeric columns with + - * / ^, log, log1p, exp, sqrt, abs, min, max; `quote names` with spaces.", c => c.Derive, (c, n, r) => c with { Derive = r.StringMap(n) }),
         new("drop_correlated", "Drop constant features and the later of two correlated at least this much on training (1 keeps all).", c => c.DropCorrelated, (c, n, r) => c with { DropCorrelated = r.Double(n) }),
-        new("image", "Images: center crop, grayscale, resize.", c => c.Image, (c, n, r) => c with { Image = r.Section(n, Image, c.Image) }));
+        new("image", "Images, in this order: center crop, grayscale, bilinear resize; the model then refuses images of another shape.", c => c.Image, (c, n, r) => c with { Image = r.Section(n, Image, c.Image) }));
 
     public static readonly ConfigSection<AugmentConfig> Augment = new(
         "Training-time augmentation, on training batches only and seeded; each probability 0 turns its transform off. Preview it with `lathe augment CONFIG`.",
