@@ -13,5 +13,5 @@ public sealed record ImageConfig
     /// <summary>Bilinear resize to one side for both, or [height, width], in pixels; [] keeps the size.</summary>
     public IReadOnlyList<int> Resize { get; init; } = [];
 
-    public bool Any => Crop.Count > 0 || Grayscale || Resize.Count > 0;
+    public bool IsSet => Crop.Count > 0 || Grayscale || Resize.Count > 0;
 }

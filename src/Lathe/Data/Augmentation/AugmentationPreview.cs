@@ -18,13 +18,13 @@ public static class AugmentationPreview
     {
         prepare ??= new ImageConfig();
         var steps = Transforms(config);
-        if (steps.Count == 0 && !prepare.Any) throw new LatheException("no image augmentation is turned on — set a probability above 0 under augment: (flip, rotate, crop, shift, brightness, contrast, noise, cutout), or crop, grayscale or resize under prepare.image");
+        if (steps.Count == 0 && !prepare.IsSet) throw new LatheException("no image augmentation is turned on — set a probability above 0 under augment: (flip, rotate, crop, shift, brightness, contrast, noise, cutout), or crop, grayscale or resize under prepare.image");
         count = Math.Min(count, images.Count);
         var loaded = (ImageColumn)images.Gather(Enumerable.Range(0, count).ToArray());
         var prepared = Prepare(loaded, prepare);
         var columns = new List<(string Title, ImageColumn Images)>();
-        if (prepare.Any) columns.Add(("loaded", loaded));
-        columns.Add((prepare.Any ? Describe(prepare) : "original", prepared));
+        if (prepare.IsSet) columns.Add(("loaded", loaded));
+        columns.Add((prepare.IsSet ? Describe(prepare) : "original", prepared));
         if (steps.Count > 0) steps.Add(("all together", config with { Flip = Sure(config.Flip), Rotate = Sure(config.Rotate), Crop = Sure(config.Crop), Shift = Sure(config.Shift), Brightness = Sure(config.Brightness), Contrast = Sure(config.Contrast), Noise = Sure(config.Noise), Cutout = Sure(config.Cutout) }));
         using (var scope = NewDisposeScope())
         {
