@@ -8,15 +8,15 @@ using Spectre.Console;
 namespace Lathe.Cli;
 
 /// <summary><c>lathe augment CONFIG [--out augment.png] [--images N]</c>: a picture of the config's image
-/// augmentation on real images, before training.</summary>
+/// preparation (prepare.image) and augmentation on real images, before training.</summary>
 internal static class AugmentCommand
 {
     public static Command Create()
     {
-        var configPath = new Argument<string>("config") { Description = "The YAML config; its augment: section is shown." };
+        var configPath = new Argument<string>("config") { Description = "The YAML config; its prepare.image and augment: sections are shown." };
         var output = new Option<string>("--out") { Description = "The PNG to write.", DefaultValueFactory = _ => "augment.png" };
         var count = new Option<int>("--images") { Description = "How many images (rows).", DefaultValueFactory = _ => 6 };
-        var command = new Command("augment", "Preview the image augmentation of a config: a PNG grid of real images, each transform alone and all together.")
+        var command = new Command("augment", "Preview the image preparation and augmentation of a config: a PNG grid of real images as loaded, as prepared, each augmentation alone and all together.")
         {
             configPath, output, count,
         };
@@ -27,7 +27,7 @@ internal static class AugmentCommand
             var images = table.Columns.OfType<ImageColumn>().FirstOrDefault()
                          ?? throw new LatheException($"{table.Source} has no image column; augmentation previews are for images (tables use augment.table_noise)");
             var path = result.GetValue(output)!;
-            AtomicFile.WriteAllBytes(path, AugmentationPreview.Render(images, config.Augment, Math.Max(1, result.GetValue(count)), config.Seed));
+            AtomicFile.WriteAllBytes(path, AugmentationPreview.Render(images, config.Augment, Math.Max(1, result.GetValue(count)), config.Seed, config.Prepare.Image));
             Verb.Out.MarkupLine($"Wrote [bold]{Markup.Escape(path)}[/].");
             return 0;
         }, token));

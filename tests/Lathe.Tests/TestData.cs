@@ -30,6 +30,42 @@ public static class TestData
         Training = new TrainingConfig { Epochs = 60, BatchSize = 32, Patience = 15, Threads = 2 },
     };
 
+    /// <summary>The first <paramref name="count"/> Fashion-MNIST test images and labels written as a new pair of
+    /// IDX files; <paramref name="alter"/> may change an image's 784 pixels (row index, pixels) on the way.</summary>
+    public static (string Images, string Labels) FashionSubset(int count, Action<int, Span<byte>>? alter = null)
+    {
+        var table = Lathe.Data.Sources.DataSource.Open(FashionTestImages, labels: FashionTestLabels).Read();
+        var pixels = ((Lathe.Data.ImageColumn)table["image"]).Pixels[..(count * 784)];
+        for (var i = 0; i < count && alter is not null; i++) alter(i, pixels.AsSpan(i * 784, 784));
+        var labels = ((Lathe.Data.NumericColumn)table["label"]).Values.Take(count).Select(v => (byte)v).ToArray();
+        var folder = TempDirectory();
+        var (images, labelFile) = (Path.Combine(folder, "images-idx3-ubyte.gz"), Path.Combine(folder, "labels-idx1-ubyte.gz"));
+        WriteIdx(images, [count, 28, 28], pixels);
+        WriteIdx(labelFile, [count], labels);
+        return (images, labelFile);
+    }
+
+    /// <summary>Real RGB pictures: vega-datasets' three application icons (100×100 PNG with colour), one
+    /// sub-folder each, as an image folder.</summary>
+    public static string IconFolder()
+    {
+        var folder = TempDirectory();
+        foreach (var name in new[] { "7zip", "ffox", "gimp" })
+        {
+            Directory.CreateDirectory(Path.Combine(folder, name));
+            File.Copy(Vega($"{name}.png"), Path.Combine(folder, name, $"{name}.png"));
+        }
+        return folder;
+    }
+
+    private static void WriteIdx(string path, int[] dims, byte[] data)
+    {
+        using var file = new System.IO.Compression.GZipStream(File.Create(path), System.IO.Compression.CompressionLevel.Fastest);
+        file.Write([0, 0, 0x08, (byte)dims.Length]);
+        foreach (var dim in dims) file.Write([(byte)(dim >> 24), (byte)(dim >> 16), (byte)(dim >> 8), (byte)dim]);
+        file.Write(data);
+    }
+
     public static string TempDirectory()
     {
         var path = Path.Combine(Path.GetTempPath(), "lathe-tests", Guid.NewGuid().ToString("N")[..12]);

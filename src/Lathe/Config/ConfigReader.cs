@@ -151,6 +151,11 @@ public sealed class ConfigReader
 
     internal IReadOnlyList<int> IntList(YamlNode node) => List(node, Int);
 
+    /// <summary>An image side for both sides (<c>24</c>) or one per side (<c>[24, 20]</c>).</summary>
+    internal IReadOnlyList<int> IntSides(YamlNode node) => node is YamlScalarNode && !IsNull(node) ? [Int(node)] : List(node, Int);
+
+    internal IReadOnlyList<double> DoubleSides(YamlNode node) => node is YamlScalarNode && !IsNull(node) ? [Double(node)] : List(node, Double);
+
     internal IReadOnlyDictionary<string, string> StringMap(YamlNode node)
     {
         if (IsNull(node)) return new Dictionary<string, string>();

@@ -37,6 +37,12 @@ internal static class ConfigSchema
         new("split", "Fractions of the rows for each part.", c => c.Split, (c, n, r) => c with { Split = r.Section(n, Split, c.Split) }),
         new("quarantine_limit", "Largest share of malformed rows (set aside in quarantine.csv with line and reason) before the run stops.", c => c.QuarantineLimit, (c, n, r) => c with { QuarantineLimit = r.Double(n) }));
 
+    public static readonly ConfigSection<ImageConfig> Image = new(
+        "Images, in this order: center crop, grayscale, bilinear resize; each records its input and output shapes.",
+        new("crop", "Center crop: one side for both or [height, width]; a value up to 1 is a fraction of the side (0.875), larger is pixels (24); [] is off.", c => c.Crop, (c, n, r) => c with { Crop = r.DoubleSides(n) }),
+        new("grayscale", "RGB to one channel: 0.299 R + 0.587 G + 0.114 B (ITU-R BT.601), rounded to whole pixel values.", c => c.Grayscale, (c, n, r) => c with { Grayscale = r.Bool(n) }),
+        new("resize", "Bilinear resize to one side for both or [height, width] in pixels, after the crop; [] keeps the size.", c => c.Resize, (c, n, r) => c with { Resize = r.IntSides(n) }));
+
     public static readonly ConfigSection<PrepareConfig> Prepare = new(
         "How the data is cleaned and transformed; every statistic is fitted on the training part only.",
         new("duplicates", "Exact duplicate rows: drop them before the split, keep them, or auto (drop when under 1% of rows, keep when common).", c => c.Duplicates, (c, n, r) => c with { Duplicates = r.Enum<DuplicateHandling>(n) }),
@@ -49,8 +55,10 @@ internal static class ConfigSchema
         new("transform", "Make skewed numbers symmetric: auto (Yeo-Johnson where training skewness > 1), log, box_cox, yeo_johnson, or none.", c => c.Transform, (c, n, r) => c with { Transform = r.Enum<TransformKind>(n) }),
         new("bins", "Replace numbers by their quantile bin (0–1) with this many bins, fitted on training; 0 keeps the values.", c => c.Bins, (c, n, r) => c with { Bins = r.Int(n) }),
         new("scale", "Numeric scaling: standard (mean 0, std 1), minmax (0 to 1), robust (median 0, IQR 1), or none.", c => c.Scale, (c, n, r) => c with { Scale = r.Enum<ScaleKind>(n) }),
-        new("encode", "Categories as one_hot columns (unknown → all zeros), ordinal codes (unknown → -1), or hashing into hash_buckets columns.", c => c.Encode, (c, n, r) => c with { Encode = r.Enum<EncodeKind>(n) }),
+        new("encode", "Categories as one_hot columns (unknown → all zeros), ordinal codes (unknown → -1), hashing into hash_buckets columns, or target: each category's smoothed class frequencies or target mean, out-of-fold for training rows (unknown → the prior).", c => c.Encode, (c, n, r) => c with { Encode = r.Enum<EncodeKind>(n) }),
         new("hash_buckets", "Columns per category column when encode is hashing.", c => c.HashBuckets, (c, n, r) => c with { HashBuckets = r.Int(n) }),
+        new("target_smoothing", "Target encoding: weight m of the prior in (n·category mean + m·prior) / (n + m); larger trusts rare categories less.", c => c.TargetSmoothing, (c, n, r) => c with { TargetSmoothing = r.Double(n) }),
+        new("target_folds", "Target encoding: folds over the training part (seeded); each training row is encoded from the other folds only.", c => c.TargetFolds, (c, n, r) => c with { TargetFolds = r.Int(n) }),
         new("text", "Free-text columns: none leaves them out; words makes TF-IDF word features; bpe makes TF-IDF features over subwords (byte-pair encoding); vocabularies from training.", c => c.Text, (c, n, r) => c with { Text = r.Enum<TextHandling>(n) }),
         new("text_vocabulary", "Vocabulary size per text column: most words kept, or BPE characters plus merged subwords.", c => c.TextVocabulary, (c, n, r) => c with { TextVocabulary = r.Int(n) }),
         new("text_nfkc", "Unicode compatibility normalisation (NFKC) of text first: ligatures, full-width and superscript forms become plain letters and digits.", c => c.TextNfkc, (c, n, r) => c with { TextNfkc = r.Bool(n) }),
@@ -59,7 +67,8 @@ internal static class ConfigSchema
         new("label_issues", "Classification: find training rows whose label the data disagrees with (5-fold, confident learning) and list them in label_issues.csv.", c => c.LabelIssues, (c, n, r) => c with { LabelIssues = r.Bool(n) }),
         new("remove_label_issues", "Also drop those rows from training.", c => c.RemoveLabelIssues, (c, n, r) => c with { RemoveLabelIssues = r.Bool(n) }),
         new("derive", "Derived columns, name: formula over numeric columns with + - * / ^, log, log1p, exp, sqrt, abs, min, max; `quote names` with spaces.", c => c.Derive, (c, n, r) => c with { Derive = r.StringMap(n) }),
-        new("drop_correlated", "Drop constant features and the later of two correlated at least this much on training (1 keeps all).", c => c.DropCorrelated, (c, n, r) => c with { DropCorrelated = r.Double(n) }));
+        new("drop_correlated", "Drop constant features and the later of two correlated at least this much on training (1 keeps all).", c => c.DropCorrelated, (c, n, r) => c with { DropCorrelated = r.Double(n) }),
+        new("image", "Images, in this order: center crop, grayscale, bilinear resize; the model then refuses images of another shape.", c => c.Image, (c, n, r) => c with { Image = r.Section(n, Image, c.Image) }));
 
     public static readonly ConfigSection<AugmentConfig> Augment = new(
         "Training-time augmentation, on training batches only and seeded; each probability 0 turns its transform off. Preview it with `lathe augment CONFIG`.",
@@ -120,6 +129,7 @@ internal static class ConfigSchema
         SplitConfig => Split,
         ModelConfig => Model,
         PrepareConfig => Prepare,
+        ImageConfig => Image,
         AugmentConfig => Augment,
         TrainingConfig => Training,
         PipelineConfig => Root,

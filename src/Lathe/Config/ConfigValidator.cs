@@ -65,6 +65,8 @@ public static class ConfigValidator
         Check(prepare.TextVocabulary is >= 1 and <= 100_000, "prepare.text_vocabulary", $"must be between 1 and 100000 (got {prepare.TextVocabulary})");
         Check(prepare.Text != TextHandling.Bpe || prepare.TextVocabulary >= 10, "prepare.text_vocabulary", $"bpe needs at least 10 (got {prepare.TextVocabulary}): padding, unknown and the characters come first", "a few hundred to a few thousand subwords suit most text columns");
         Check(!prepare.RemoveLabelIssues || prepare.LabelIssues, "prepare.remove_label_issues", "needs prepare.label_issues: true");
+        Check(prepare.TargetSmoothing >= 0 && double.IsFinite(prepare.TargetSmoothing), "prepare.target_smoothing", $"must be 0 or more (got {prepare.TargetSmoothing})", "10 pulls a category with 10 rows halfway to the prior");
+        Check(prepare.TargetFolds is >= 2 and <= 100, "prepare.target_folds", $"must be between 2 and 100 (got {prepare.TargetFolds})");
         Check(prepare.HashBuckets is >= 2 and <= 4096, "prepare.hash_buckets", $"must be between 2 and 4096 (got {prepare.HashBuckets})");
         Check(prepare.DropCorrelated is > 0 and <= 1, "prepare.drop_correlated", $"must be a correlation in (0, 1] (got {prepare.DropCorrelated})", "0.98 drops near-duplicates; 1 keeps every feature");
         foreach (var (name, formula) in prepare.Derive)
@@ -79,6 +81,11 @@ public static class ConfigValidator
                 errors.Add(new ConfigError($"prepare.derive.{name}", null, e.Message));
             }
         }
+        var image = prepare.Image;
+        Check(image.Crop.Count <= 2 && image.Crop.All(v => v is > 0 and <= 1 || (v is >= 2 and <= 4096 && v == Math.Floor(v))), "prepare.image.crop",
+            $"must be one side or [height, width], each a fraction in (0, 1] or a whole number of pixels from 2 to 4096 (got [{string.Join(", ", image.Crop)}])", "crop: 24 keeps the central 24×24 pixels; crop: 0.875 the central 87.5% of each side");
+        Check(image.Resize.Count <= 2 && image.Resize.All(v => v is >= 1 and <= 4096), "prepare.image.resize",
+            $"must be one side or [height, width] in pixels, each from 1 to 4096 (got [{string.Join(", ", image.Resize)}])", "resize: 32 makes every image 32×32");
         Check(prepare.OutlierThreshold > 0 && double.IsFinite(prepare.OutlierThreshold), "prepare.outlier_threshold", $"must be a positive number (got {prepare.OutlierThreshold})");
 
         var augment = config.Augment;

@@ -25,6 +25,10 @@ public sealed record PrepareConfig
     public EncodeKind Encode { get; init; } = EncodeKind.OneHot;
     /// <summary>Buckets per categorical column when <see cref="Encode"/> is hashing.</summary>
     public int HashBuckets { get; init; } = 32;
+    /// <summary>Target encoding: the prior's weight m in (n·category mean + m·prior) / (n + m); 0 uses the category means as they are.</summary>
+    public double TargetSmoothing { get; init; } = 10;
+    /// <summary>Target encoding: the folds over the training part that give training rows their out-of-fold values.</summary>
+    public int TargetFolds { get; init; } = 5;
     /// <summary>Free-text columns: none leaves them out; words turns each into TF-IDF word features; bpe into TF-IDF
     /// features over byte-pair-encoding subwords learned from the training rows.</summary>
     public TextHandling Text { get; init; } = TextHandling.None;
@@ -44,6 +48,8 @@ public sealed record PrepareConfig
     public IReadOnlyDictionary<string, string> Derive { get; init; } = new Dictionary<string, string>();
     /// <summary>Drop the later of two features correlated at least this much on training, and constant features; 1 keeps all.</summary>
     public double DropCorrelated { get; init; } = 0.98;
+    /// <summary>Images: center crop, grayscale and resize, as fitted steps.</summary>
+    public ImageConfig Image { get; init; } = new();
 }
 
 public enum DuplicateHandling { Auto, Keep, Drop }
@@ -57,7 +63,7 @@ public enum OutlierMethod { None, Iqr, Zscore }
 
 public enum ScaleKind { Standard, Minmax, Robust, None }
 
-public enum EncodeKind { OneHot, Ordinal, Hashing }
+public enum EncodeKind { OneHot, Ordinal, Hashing, Target }
 
 public enum TextHandling { None, Words, Bpe }
 

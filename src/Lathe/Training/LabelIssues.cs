@@ -37,8 +37,8 @@ public static class LabelIssues
             var (fitRows, heldRows) = KFold.Parts(folds, k);
             var fitPart = train.Gather(fitRows);
             var heldPart = train.Gather(heldRows);
-            var pipeline = FittedPipeline.Fit(fitPart, schema, config.Prepare);
-            using var fitData = LabelledData.From(fitPart, pipeline, target);
+            var (pipeline, fitInput) = FittedPipeline.FitTransform(fitPart, schema, config.Prepare, target, config.Seed);
+            using var fitData = LabelledData.From(fitPart, pipeline.Pack(fitInput), target);
             using var heldData = LabelledData.From(heldPart, pipeline, target);
             var spec = ModelSpec.Resolve(config.Model, fitData.Features.ItemShape, classes);
             using var model = spec.Build();

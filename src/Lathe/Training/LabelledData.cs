@@ -27,10 +27,13 @@ public sealed class LabelledData : IDisposable
     public double[]? Values { get; }
     public int Count => Features.Rows;
 
-    public static LabelledData From(Table raw, FittedPipeline pipeline, FittedTarget target) =>
+    public static LabelledData From(Table raw, FittedPipeline pipeline, FittedTarget target) => From(raw, pipeline.Transform(raw), target);
+
+    /// <summary>The rows of <paramref name="raw"/> with their input already made (the training part, from fitting).</summary>
+    public static LabelledData From(Table raw, Features features, FittedTarget target) =>
         target.Task == TaskKind.Classification
-            ? new LabelledData(pipeline.Transform(raw), target.EncodeClasses(raw), null, null)
-            : new LabelledData(pipeline.Transform(raw), null, target.NumbersOf(raw), target.EncodeValues(raw));
+            ? new LabelledData(features, target.EncodeClasses(raw), null, null)
+            : new LabelledData(features, null, target.NumbersOf(raw), target.EncodeValues(raw));
 
     /// <summary>This part with extra rows appended (SMOTE's synthetic training rows).</summary>
     public LabelledData WithRows(float[] values, long[] classes)

@@ -27,7 +27,7 @@ public static class TrainingRun
         var threads = TorchRuntime.Configure(config.Training.Threads, config.Seed);
         var prepared = Preparation.Run(config, outputDirectory, stage, cancellationToken);
         var (task, metric, target, pipeline) = (prepared.Task, prepared.Metric, prepared.Target, prepared.Pipeline);
-        var (train, validation, test) = (prepared.Train, prepared.Validation, prepared.Test);
+        var (train, trainInput, validation, test) = (prepared.Train, prepared.TrainInput, prepared.Validation, prepared.Test);
         var labelIssues = 0;
         if (config.Prepare.LabelIssues && task == TaskKind.Classification)
         {
@@ -40,10 +40,11 @@ public static class TrainingRun
                 // The pipeline is refitted on the rows that remain, so the removed rows leave no trace in it.
                 var flagged = issues.Select(i => i.Row).ToHashSet();
                 train = train.Gather(Enumerable.Range(0, train.RowCount).Where(r => !flagged.Contains(r)).ToArray());
-                pipeline = FittedPipeline.Fit(train, prepared.Schema, config.Prepare);
+                (pipeline, trainInput) = FittedPipeline.FitTransform(train, prepared.Schema, config.Prepare, target, config.Seed);
             }
         }
-        using var trainData = Oversample(LabelledData.From(train, pipeline, target), config);
+        // Training rows as fitting left them (out-of-fold where a step asks), not transformed again.
+        using var trainData = Oversample(LabelledData.From(train, pipeline.Pack(trainInput), target), config);
         using var validationData = LabelledData.From(validation, pipeline, target);
         using var testData = LabelledData.From(test, pipeline, target);
 
@@ -67,7 +68,7 @@ public static class TrainingRun
         if (trainData.Count == train.RowCount) trainScore = Evaluate(trainData, out _);
         else
         {
-            using var realRows = LabelledData.From(train, pipeline, target);
+            using var realRows = LabelledData.From(train, pipeline.Pack(trainInput), target);
             trainScore = Evaluate(realRows, out _);
         }
         var validationScore = Evaluate(validationData, out _);

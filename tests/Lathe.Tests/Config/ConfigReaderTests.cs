@@ -191,4 +191,28 @@ public class ConfigReaderTests
         foreach (var file in Directory.GetFiles(Path.Combine(TestData.RepoRoot, "examples"), "*.yaml"))
             Assert.NotEqual("", ConfigReader.Load(file).Target);
     }
+
+    [Fact]
+    public void Image_preparation_reads_one_side_or_two_and_writes_back()
+    {
+        var config = ConfigReader.Parse(Valid + "\nprepare:\n  image: { crop: 0.875, grayscale: true, resize: [32, 40] }", "run.yaml", "/data");
+        Assert.Equal([0.875], config.Prepare.Image.Crop);
+        Assert.True(config.Prepare.Image.Grayscale);
+        Assert.Equal([32, 40], config.Prepare.Image.Resize);
+        var written = ConfigWriter.Write(config);
+        Assert.Contains("  image:\n    # Center crop", written);
+        Assert.Equal([24.0], ConfigReader.Parse(Valid + "\nprepare: { image: { crop: 24 } }").Prepare.Image.Crop);
+        Assert.Equal(written, ConfigWriter.Write(ConfigReader.Parse(written, "again.yaml", "/data")));
+    }
+
+    [Theory]
+    [InlineData("crop: 1.5", "prepare.image.crop: must be one side or [height, width], each a fraction in (0, 1] or a whole number of pixels from 2 to 4096 (got [1.5])")]
+    [InlineData("crop: [24, 24, 3]", "prepare.image.crop: must be one side or [height, width]")]
+    [InlineData("resize: 0", "prepare.image.resize: must be one side or [height, width] in pixels, each from 1 to 4096 (got [0])")]
+    public void Impossible_image_sizes_are_errors_naming_the_key(string setting, string message)
+    {
+        var error = Fails(Valid + $"\nprepare:\n  image:\n    {setting}");
+        Assert.Contains(message, error.Message);
+        Assert.Contains("run.yaml:9:", error.Message);
+    }
 }

@@ -52,8 +52,10 @@ public class TrainingRunTests(PenguinsRun run)
         Assert.NotEqual(first, other);
     }
 
-    [Fact]
-    public void Changing_validation_and_test_rows_changes_no_fitted_statistic()
+    [Theory]
+    [InlineData(EncodeKind.OneHot)]
+    [InlineData(EncodeKind.Target)]
+    public void Changing_validation_and_test_rows_changes_no_fitted_statistic(EncodeKind encode)
     {
         // The same rows and labels, so the same split; features of the validation and test rows altered,
         // each row kept unique so that duplicate handling cannot change which rows there are.
@@ -68,10 +70,48 @@ public class TrainingRunTests(PenguinsRun run)
         }
         var file = Path.Combine(TestData.TempDirectory(), "penguins-altered.json");
         File.WriteAllText(file, table.ToJsonString());
-        var altered = TrainingRun.Run(TestData.Penguins() with { Data = new DataConfig { Path = file } }, TestData.TempDirectory());
+        var config = TestData.Penguins() with { Prepare = new PrepareConfig { Encode = encode } };
+        var original = encode == EncodeKind.OneHot ? run.Result : TrainingRun.Run(config, TestData.TempDirectory());
+        var altered = TrainingRun.Run(config with { Data = new DataConfig { Path = file } }, TestData.TempDirectory());
 
-        Assert.Equal(Entry(run.Result.BundlePath, "pipeline.json"), Entry(altered.BundlePath, "pipeline.json"));
-        Assert.NotEqual(run.Result.Metrics.Test["log_loss"], altered.Metrics.Test["log_loss"]);
+        Assert.Equal(Entry(original.BundlePath, "pipeline.json"), Entry(altered.BundlePath, "pipeline.json"));
+        Assert.NotEqual(original.Metrics.Test["log_loss"], altered.Metrics.Test["log_loss"]);
+        // The training rows' own values (out of fold, for target encoding) owe nothing to the other parts either.
+        Assert.Equal(Features(config), Features(config with { Data = new DataConfig { Path = file } }));
+    }
+
+    [Fact]
+    public void Changing_validation_and_test_images_changes_no_fitted_statistic()
+    {
+        var (images, labels) = TestData.FashionSubset(1200);
+        var table = Lathe.Data.Sources.DataSource.Open(images, labels: labels).Read();
+        var classes = Lathe.Data.Pipeline.FittedTarget.Fit(table["label"], TaskKind.Classification, []).EncodeClasses(table);
+        var parts = Lathe.Data.Splitting.HoldoutSplit.Split(table.RowCount, new SplitConfig(), 42, classes);
+        var heldOut = new HashSet<int>([.. parts.Validation, .. parts.Test]);
+        var (invertedImages, invertedLabels) = TestData.FashionSubset(1200, (row, pixels) =>
+        {
+            if (!heldOut.Contains(row)) return;
+            for (var p = 0; p < pixels.Length; p++) pixels[p] = (byte)(255 - pixels[p]);
+        });
+        var config = new PipelineConfig
+        {
+            Target = "label",
+            Data = new DataConfig { Path = images, Labels = labels },
+            Prepare = new PrepareConfig { Image = new ImageConfig { Crop = [0.9], Grayscale = true, Resize = [20] } },
+            Model = new ModelConfig { Channels = [4], Dense = 16 },
+            Training = new TrainingConfig { Epochs = 1, BatchSize = 64, Threads = 2 },
+        };
+        var original = TrainingRun.Run(config, TestData.TempDirectory());
+        var altered = TrainingRun.Run(config with { Data = new DataConfig { Path = invertedImages, Labels = invertedLabels } }, TestData.TempDirectory());
+        Assert.Equal(Entry(original.BundlePath, "pipeline.json"), Entry(altered.BundlePath, "pipeline.json"));
+        Assert.NotEqual(original.Metrics.Test["log_loss"], altered.Metrics.Test["log_loss"]);
+    }
+
+    /// <summary>The training part's model input as preparation leaves it, bit for bit.</summary>
+    private static float[] Features(PipelineConfig config)
+    {
+        var prepared = Lathe.Data.Pipeline.Preparation.Run(config, TestData.TempDirectory());
+        return prepared.Pipeline.Pack(prepared.TrainInput).Values!;
     }
 
     [Fact]

@@ -1,34 +1,62 @@
+using System.Globalization;
 using Lathe.Config;
+using Lathe.Data.Pipeline;
 using SkiaSharp;
 using static TorchSharp.torch;
 
 namespace Lathe.Data.Augmentation;
 
-/// <summary>A picture of what augmentation does, before any training: a grid with one real image per row,
-/// and as columns the original, each transform alone (at probability 1) and all of them together.</summary>
+/// <summary>A picture of what preparation and augmentation do, before any training: a grid with one real
+/// image per row, and as columns the image as loaded and after <c>prepare.image</c> (when set), then each
+/// augmentation alone (at probability 1) and all of them together, on the prepared image as training sees it.</summary>
 public static class AugmentationPreview
 {
-    private const int Zoom = 3, Gap = 6, Header = 22;
+    private const int Gap = 6, Header = 22;
 
     /// <summary>PNG bytes of the grid for the first <paramref name="count"/> images.</summary>
-    public static byte[] Render(ImageColumn images, AugmentConfig config, int count = 6, int seed = 0)
+    public static byte[] Render(ImageColumn images, AugmentConfig config, int count = 6, int seed = 0, ImageConfig? prepare = null)
     {
+        prepare ??= new ImageConfig();
         var steps = Transforms(config);
-        if (steps.Count == 0) throw new LatheException("no image augmentation is turned on — set a probability above 0 under augment: (flip, rotate, crop, shift, brightness, contrast, noise, cutout)");
+        if (steps.Count == 0 && !prepare.IsSet) throw new LatheException("no image augmentation is turned on — set a probability above 0 under augment: (flip, rotate, crop, shift, brightness, contrast, noise, cutout), or crop, grayscale or resize under prepare.image");
         count = Math.Min(count, images.Count);
-        var columns = new List<(string Title, byte[][] Pixels)> { ("original", Slice(images, count)) };
+        var loaded = (ImageColumn)images.Gather(Enumerable.Range(0, count).ToArray());
+        var prepared = Prepare(loaded, prepare);
+        var columns = new List<(string Title, ImageColumn Images)>();
+        if (prepare.IsSet) columns.Add(("loaded", loaded));
+        columns.Add((prepare.IsSet ? Describe(prepare) : "original", prepared));
+        if (steps.Count > 0) steps.Add(("all together", config with { Flip = Sure(config.Flip), Rotate = Sure(config.Rotate), Crop = Sure(config.Crop), Shift = Sure(config.Shift), Brightness = Sure(config.Brightness), Contrast = Sure(config.Contrast), Noise = Sure(config.Noise), Cutout = Sure(config.Cutout) }));
         using (var scope = NewDisposeScope())
         {
-            var batch = tensor(images.Pixels[..(count * images.PixelsPerImage)], [count, images.Channels, images.Height, images.Width], ScalarType.Byte).to_type(ScalarType.Float32).div(255);
-            foreach (var (title, step) in steps.Append(("all together", config with { Flip = Sure(config.Flip), Rotate = Sure(config.Rotate), Crop = Sure(config.Crop), Shift = Sure(config.Shift), Brightness = Sure(config.Brightness), Contrast = Sure(config.Contrast), Noise = Sure(config.Noise), Cutout = Sure(config.Cutout) })))
+            var batch = tensor(prepared.Pixels, [count, prepared.Channels, prepared.Height, prepared.Width], ScalarType.Byte).to_type(ScalarType.Float32).div(255);
+            foreach (var (title, step) in steps)
             {
                 using var generator = new Generator((ulong)seed);
                 var result = new ImageAugmentation(step).Apply(batch, generator).mul(255).round().to_type(ScalarType.Byte).contiguous();
-                var bytes = result.bytes.ToArray();
-                columns.Add((title, Enumerable.Range(0, count).Select(i => bytes[(i * images.PixelsPerImage)..((i + 1) * images.PixelsPerImage)]).ToArray()));
+                columns.Add((title, new ImageColumn(prepared.Name, result.bytes.ToArray(), prepared.Channels, prepared.Height, prepared.Width)));
             }
         }
-        return Draw(columns, images, count);
+        return Draw(columns, count);
+    }
+
+    /// <summary>The images after the <c>prepare.image</c> steps (which learn only shapes, so fitting them on the shown images is exact).</summary>
+    private static ImageColumn Prepare(ImageColumn images, ImageConfig prepare)
+    {
+        var table = new Table([images], "preview");
+        foreach (var step in FittedPipeline.ImageSteps(prepare)) table = step.Fit(table).Transform(table);
+        return (ImageColumn)table[images.Name];
+    }
+
+    /// <summary>The prepare.image steps in a few words: "crop 80%, gray, resize 48×48".</summary>
+    private static string Describe(ImageConfig prepare)
+    {
+        static string Side(double side) => side <= 1 ? $"{side * 100:0.#}%" : side.ToString(CultureInfo.InvariantCulture);
+        static string Sides(IReadOnlyList<double> sides) => sides.Count == 1 && sides[0] <= 1 ? Side(sides[0]) : $"{Side(sides[0])}×{Side(sides[^1])}";
+        var parts = new List<string>();
+        if (prepare.Crop.Count > 0) parts.Add($"crop {Sides(prepare.Crop)}");
+        if (prepare.Grayscale) parts.Add("gray");
+        if (prepare.Resize.Count > 0) parts.Add($"resize {Sides(prepare.Resize.Select(s => (double)s).ToArray())}");
+        return string.Join(", ", parts);
     }
 
     private static double Sure(double p) => p > 0 ? 1 : 0;
@@ -49,36 +77,41 @@ public static class AugmentationPreview
         return steps;
     }
 
-    private static byte[][] Slice(ImageColumn images, int count) =>
-        Enumerable.Range(0, count).Select(i => images.Pixels[(i * images.PixelsPerImage)..((i + 1) * images.PixelsPerImage)]).ToArray();
-
-    private static byte[] Draw(List<(string Title, byte[][] Pixels)> columns, ImageColumn images, int count)
+    private static byte[] Draw(List<(string Title, ImageColumn Images)> columns, int count)
     {
-        int cell = Math.Max(images.Width * Zoom, 112), cellHeight = images.Height * Zoom;
-        var width = columns.Count * (cell + Gap) + Gap;
+        // Small images are magnified (28 pixels three times); every column's images sit centred in equal cells.
+        using var font = new SKFont(SKTypeface.Default, 12);
+        var zoom = Math.Max(1, 96 / columns.Max(c => Math.Max(c.Images.Height, c.Images.Width)));
+        // Each column as wide as its images or its title, at least 112 pixels.
+        var cells = columns.Select(c => Math.Max(c.Images.Width * zoom, Math.Max(112, (int)Math.Ceiling(font.MeasureText(c.Title)) + 8))).ToArray();
+        var cellHeight = columns.Max(c => c.Images.Height) * zoom;
+        var width = cells.Sum(cell => cell + Gap) + Gap;
         var height = Header + count * (cellHeight + Gap) + Gap;
         using var bitmap = new SKBitmap(width, height);
         using var canvas = new SKCanvas(bitmap);
         canvas.Clear(SKColors.White);
-        using var font = new SKFont(SKTypeface.Default, 12);
         using var ink = new SKPaint { Color = new SKColor(0x1d, 0x24, 0x30), IsAntialias = true };
+        var left = Gap;
         for (var c = 0; c < columns.Count; c++)
         {
-            var left = Gap + c * (cell + Gap);
-            canvas.DrawText(columns[c].Title, left + cell / 2f, Header - 7, SKTextAlign.Center, font, ink);
+            var (title, images) = columns[c];
+            canvas.DrawText(title, left + cells[c] / 2f, Header - 7, SKTextAlign.Center, font, ink);
             for (var r = 0; r < count; r++)
             {
-                using var image = ToBitmap(columns[c].Pixels[r], images);
-                var x = left + (cell - images.Width * Zoom) / 2;
-                canvas.DrawBitmap(image, new SKRect(x, Header + Gap + r * (cellHeight + Gap), x + images.Width * Zoom, Header + Gap + r * (cellHeight + Gap) + cellHeight));
+                using var image = ToBitmap(images, r);
+                var x = left + (cells[c] - images.Width * zoom) / 2;
+                var y = Header + Gap + r * (cellHeight + Gap) + (cellHeight - images.Height * zoom) / 2;
+                canvas.DrawBitmap(image, new SKRect(x, y, x + images.Width * zoom, y + images.Height * zoom));
             }
+            left += cells[c] + Gap;
         }
         using var png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
         return png.ToArray();
     }
 
-    private static SKBitmap ToBitmap(byte[] pixels, ImageColumn images)
+    private static SKBitmap ToBitmap(ImageColumn images, int row)
     {
+        var pixels = images.Pixels.AsSpan(row * images.PixelsPerImage, images.PixelsPerImage);
         var bitmap = new SKBitmap(images.Width, images.Height);
         var plane = images.Width * images.Height;
         for (var y = 0; y < images.Height; y++)

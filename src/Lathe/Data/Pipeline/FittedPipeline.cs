@@ -13,8 +13,10 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
 {
     /// <summary>The steps <c>prepare:</c> asks for, in order: text to token features, derive columns, drop sparse columns, impute, clip
     /// outliers, power-transform skewed numbers, scale them, encode the categories, select features,
-    /// normalise images.</summary>
-    public static IReadOnlyList<IPipelineStep> StepsFor(PrepareConfig prepare, DataSchema schema)
+    /// crop, gray and resize images, normalise them.</summary>
+    /// <param name="train">The training rows with their target, and <paramref name="target"/> and <paramref name="seed"/>:
+    /// what target encoding learns from.</param>
+    public static IReadOnlyList<IPipelineStep> StepsFor(PrepareConfig prepare, DataSchema schema, Table? train = null, FittedTarget? target = null, int seed = 0)
     {
         var steps = new List<IPipelineStep>();
         // Text becomes token features first, so that imputation and encoding never take it for a category.
@@ -32,9 +34,12 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
         {
             EncodeKind.Ordinal => new OrdinalEncode(),
             EncodeKind.Hashing => new HashEncode(prepare.HashBuckets),
+            EncodeKind.Target => new TargetEncode(target ?? throw new ArgumentNullException(nameof(target), "target encoding learns from the target"),
+                train ?? throw new ArgumentNullException(nameof(train)), prepare.TargetSmoothing, prepare.TargetFolds, seed),
             _ => new OneHotEncode(),
         });
         steps.Add(new SelectFeatures(prepare.DropCorrelated));
+        steps.AddRange(ImageSteps(prepare.Image));
         steps.Add(new ImageNormalize());
         return steps;
     }
@@ -42,15 +47,35 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
     public static TextNormalization TextNormalizationOf(PrepareConfig prepare) =>
         new(prepare.TextNfkc, prepare.TextLowercase, prepare.TextCollapseWhitespace);
 
-    public static FittedPipeline Fit(Table train, DataSchema schema, PrepareConfig? prepare = null)
+    /// <summary>The image steps <c>prepare.image</c> asks for, in order: center crop, grayscale, resize.</summary>
+    public static IEnumerable<IPipelineStep> ImageSteps(ImageConfig image)
+    {
+        if (image.Crop.Count > 0) yield return new ImageCrop(image.Crop);
+        if (image.Grayscale) yield return new ImageGrayscale();
+        if (image.Resize.Count > 0) yield return new ImageResize(image.Resize);
+    }
+
+    /// <param name="target">The fitted target, needed by target encoding (<c>prepare.encode: target</c>), whose folds <paramref name="seed"/> deals.</param>
+    public static FittedPipeline Fit(Table train, DataSchema schema, PrepareConfig? prepare = null, FittedTarget? target = null, int seed = 0) =>
+        FitTransform(train, schema, prepare, target, seed).Pipeline;
+
+    /// <summary>Fits the pipeline on the training part, and returns with it the training part as the model should
+    /// see it: what <see cref="TransformTable"/> gives for those rows, except where a step gives training rows
+    /// out-of-fold values (target encoding). Use it for the training rows instead of transforming them again.</summary>
+    public static (FittedPipeline Pipeline, Table Train) FitTransform(Table train, DataSchema schema, PrepareConfig? prepare = null, FittedTarget? target = null, int seed = 0)
     {
         var table = TypeCoercion.Apply(train, schema);
         var fitted = new List<IFittedStep>();
-        foreach (var step in StepsFor(prepare ?? new PrepareConfig(), schema))
+        foreach (var step in StepsFor(prepare ?? new PrepareConfig(), schema, train, target, seed))
         {
-            var fit = step.Fit(table);
+            IFittedStep fit;
+            if (step is IFitTransformStep own) (fit, table) = own.FitTransform(table);
+            else
+            {
+                fit = step.Fit(table);
+                table = fit.Transform(table);
+            }
             fitted.Add(fit);
-            table = fit.Transform(table);
         }
         var images = table.Columns.OfType<ImageColumn>().ToArray();
         var numbers = InputNames(table).ToArray();
@@ -58,7 +83,7 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
             throw new DataException($"{train.Source}: an image column together with other feature columns is not supported yet — list the other columns in data.exclude");
         if (images.Length == 0 && numbers.Length == 0)
             throw new DataException($"{train.Source}: no usable feature columns — every column is the target, excluded, free text or empty");
-        return new FittedPipeline(schema, fitted, numbers, images.FirstOrDefault()?.Name);
+        return (new FittedPipeline(schema, fitted, numbers, images.FirstOrDefault()?.Name), table);
     }
 
     /// <summary>Raw rows → the model's input columns, named, before they are packed into one buffer.</summary>
@@ -70,18 +95,20 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
     }
 
     /// <summary>Raw rows → model input, exactly as in training.</summary>
-    public Features Transform(Table raw)
+    public Features Transform(Table raw) => Pack(TransformTable(raw));
+
+    /// <summary>The model's input columns (from <see cref="TransformTable"/> or <see cref="FitTransform"/>) → one buffer.</summary>
+    public Features Pack(Table table)
     {
-        var table = TransformTable(raw);
         if (Image is not null) return Features.FromImages((ImageColumn)table[Image]);
 
         var inputs = table.Columns.Where(c => c is NumericColumn or OneHotColumn).ToArray();
         if (!InputNames(table).SequenceEqual(FeatureNames))
-            throw new InvalidOperationException($"{raw.Source}: the fitted steps made the input columns {string.Join(", ", InputNames(table).Take(20))}…, not the {FeatureNames.Count} the model was fitted with");
+            throw new InvalidOperationException($"{table.Source}: the fitted steps made the input columns {string.Join(", ", InputNames(table).Take(20))}…, not the {FeatureNames.Count} the model was fitted with");
         var width = FeatureNames.Count;
         var rows = table.RowCount;
         if ((long)rows * width > Array.MaxLength)
-            throw new DataException($"{raw.Source}: {rows:N0} rows × {width:N0} input columns is more than one buffer holds — predict in smaller batches, or use prepare.encode: hashing for wide categories");
+            throw new DataException($"{table.Source}: {rows:N0} rows × {width:N0} input columns is more than one buffer holds — predict in smaller batches, or use prepare.encode: hashing for wide categories");
         var values = GC.AllocateUninitializedArray<float>(rows * width);
         // Row by row, each row's span written once from start to end: the buffer is filled in one sequential
         // pass, split across the cores. Every cell is written, so the result does not depend on the split.

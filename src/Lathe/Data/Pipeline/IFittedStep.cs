@@ -19,7 +19,11 @@ namespace Lathe.Data.Pipeline;
 [JsonDerivedType(typeof(FittedHashEncode), "hashing")]
 [JsonDerivedType(typeof(FittedOneHotEncode), "one_hot")]
 [JsonDerivedType(typeof(FittedOrdinalEncode), "ordinal")]
+[JsonDerivedType(typeof(FittedTargetEncode), "target_encode")]
 [JsonDerivedType(typeof(FittedSelectFeatures), "select_features")]
+[JsonDerivedType(typeof(FittedImageCrop), "image_crop")]
+[JsonDerivedType(typeof(FittedImageGrayscale), "image_grayscale")]
+[JsonDerivedType(typeof(FittedImageResize), "image_resize")]
 [JsonDerivedType(typeof(FittedImageNormalize), "image_normalize")]
 public interface IFittedStep
 {

@@ -66,9 +66,9 @@ public static class Preparation
         // A group column identifies rows (a patient, a user); its values in test are unseen by design.
         var exclude = config.Data.Split.Group is { } groupColumn ? [.. config.Data.Exclude, groupColumn] : config.Data.Exclude;
         var schema = SchemaInference.Infer(train, config.Target, exclude, config.Prepare.Text != TextHandling.None);
-        var pipeline = FittedPipeline.Fit(train, schema, config.Prepare);
+        var (pipeline, trainInput) = FittedPipeline.FitTransform(train, schema, config.Prepare, target, config.Seed);
         var rows = new RowCounts(train.RowCount, validation.RowCount, test.RowCount, dropped, quarantined.Count, duplicates, duplicatesDropped, conflicting);
-        return new PreparedData(task, metric, target, schema, pipeline, train, validation, test, rows, quarantined, DataSource.Fingerprint(reads));
+        return new PreparedData(task, metric, target, schema, pipeline, train, trainInput, validation, test, rows, quarantined, DataSource.Fingerprint(reads));
     }
 
     /// <summary>Holdout by default (stratified for classification); whole groups with <c>split.group</c>; in

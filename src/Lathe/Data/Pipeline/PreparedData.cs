@@ -7,6 +7,9 @@ namespace Lathe.Data.Pipeline;
 /// <summary>The data half of a run, ready for a model: the problem as decided (task, metric, target), the
 /// three parts as raw rows, the pipeline fitted on the training part, what was set aside on the way, and the
 /// fingerprint of the data read (<see cref="Sources.DataSource.Fingerprint"/>).</summary>
+/// <param name="TrainInput">The training part as the model sees it: the fitted steps' output for those rows, with
+/// out-of-fold values where a step gives them (target encoding). Validation and test rows go through
+/// <see cref="FittedPipeline.TransformTable"/>.</param>
 public sealed record PreparedData(
     TaskKind Task,
     MetricKind Metric,
@@ -14,6 +17,7 @@ public sealed record PreparedData(
     DataSchema Schema,
     FittedPipeline Pipeline,
     Table Train,
+    Table TrainInput,
     Table Validation,
     Table Test,
     RowCounts Rows,

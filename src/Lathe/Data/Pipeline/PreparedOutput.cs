@@ -4,6 +4,7 @@ using Lathe.Bundles;
 using Lathe.Config;
 using Lathe.Data.Cleaning;
 using Lathe.Data.Features;
+using Lathe.Data.Sources;
 using Lathe.Data.Transforms;
 using Lathe.Reporting;
 using Parquet;
@@ -26,7 +27,9 @@ public static class PreparedOutput
         {
             cancellationToken.ThrowIfCancellationRequested();
             var path = Path.Combine(directory, $"{name}.parquet");
-            AtomicFile.Write(path, stream => WriteParquet(prepared, part, stream).GetAwaiter().GetResult());
+            // The training part as fitting left it (out-of-fold target encoding), the others transformed.
+            var input = name == "train" ? prepared.TrainInput : prepared.Pipeline.TransformTable(part);
+            AtomicFile.Write(path, stream => WriteParquet(prepared, part, input, stream).GetAwaiter().GetResult());
         }
         var summary = new
         {
@@ -45,9 +48,8 @@ public static class PreparedOutput
     private static IEnumerable<(string Name, Table Part)> Parts(PreparedData prepared) =>
         [("train", prepared.Train), ("validation", prepared.Validation), ("test", prepared.Test)];
 
-    private static async Task WriteParquet(PreparedData prepared, Table raw, Stream stream)
+    private static async Task WriteParquet(PreparedData prepared, Table raw, Table input, Stream stream)
     {
-        var input = prepared.Pipeline.TransformTable(raw);
         var columns = prepared.Pipeline.Image is { } image ? [image] : prepared.Pipeline.FeatureNames;
         var fields = new List<DataField>();
         foreach (var name in columns)
@@ -57,6 +59,9 @@ public static class PreparedOutput
         fields.Add(new DataField(target.Name, classification ? typeof(string) : typeof(double), isNullable: false));
 
         await using var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields.ToArray()), stream);
+        // Raw pixels do not say their shape, which prepare.image may have made anything: it goes in the file's metadata.
+        writer.CustomMetadata = input.Columns.OfType<ImageColumn>().Where(i => columns.Contains(i.Name))
+            .ToDictionary(i => ParquetSource.ImageShapeKey(i.Name), i => $"{i.Channels},{i.Height},{i.Width}");
         using var group = writer.CreateRowGroup();
         if (prepared.Pipeline.Image is { } imageColumn)
         {
@@ -126,10 +131,14 @@ public static class PreparedOutput
         FittedHashEncode h => h.Columns.Select(c => $"'{c}': hashed into {h.Buckets} columns"),
         FittedScale s => s.Columns.Select(c => $"'{c.Name}': scaled as (x − {Charts.Number(c.Center)}) / {Charts.Number(c.Spread)} ({ConfigNames.Of(s.Method)})"),
         FittedOneHotEncode e => e.Columns.Select(c => $"'{c.Name}': one-hot over {c.Categories.Count} categories ({string.Join(", ", c.Categories.Take(8))}{(c.Categories.Count > 8 ? ", …" : "")}); unknown → all zeros"),
+        FittedTargetEncode t => t.Columns.Select(c => $"'{c.Name}': target encoding over {c.Categories.Count} categories into {string.Join(", ", t.Outputs.Select(o => $"'{c.Name}.{o}'"))}, smoothed toward the prior with m = {Charts.Number(t.Smoothing)}; training rows out-of-fold ({t.Folds} folds); unknown → the prior"),
         FittedOrdinalEncode e => e.Columns.Select(c => $"'{c.Name}': ordinal codes 0–{c.Categories.Count - 1}; unknown → −1"),
         FittedTextVectorize t => t.Columns.Select(c => $"'{c.Name}': TF-IDF over {c.Tokens.Count} {(c.Tokenizer.Kind == TextTokenization.Bpe ? $"BPE subwords of {c.Tokenizer.Vocabulary.Count} learned" : "words")} ({string.Join(", ", c.Words.Take(8))}{(c.Tokens.Count > 8 ? ", …" : "")})"),
         FittedDeriveFeatures d => d.Columns.Select(c => $"derived '{c.Name}' = {c.Formula}"),
         FittedSelectFeatures f => f.Dropped.Select(c => $"dropped feature '{c.Name}': {c.Reason}"),
+        FittedImageCrop c => c.Columns.Select(i => $"'{i.Name}': center crop {ReshapedImage.Text(i.Input)} → {ReshapedImage.Text(i.Output)}"),
+        FittedImageGrayscale g => g.Columns.Select(i => i.Input[0] == 1 ? $"'{i.Name}': already one channel" : $"'{i.Name}': grayscale (BT.601 luma) {ReshapedImage.Text(i.Input)} → {ReshapedImage.Text(i.Output)}"),
+        FittedImageResize r => r.Columns.Select(i => $"'{i.Name}': bilinear resize {ReshapedImage.Text(i.Input)} → {ReshapedImage.Text(i.Output)}"),
         FittedImageNormalize n => n.Columns.Select(c => $"'{c.Name}': pixels normalised with mean {c.Mean:0.000} and std {c.Std:0.000}"),
         _ => [step.GetType().Name],
     };

@@ -57,20 +57,31 @@ public sealed class ParquetSource(string path) : IDataSource
                     else await ReadColumn(group, field, rows, columns[c], token);
                 }
             });
-            return new Table(columns.Select((c, i) => images[i] is { } blobs ? Image(c.Name, blobs) : c.ToColumn()).ToArray(), Path.GetFileName(path));
+            return new Table(columns.Select((c, i) => images[i] is { } blobs ? Image(c.Name, blobs, reader.CustomMetadata) : c.ToColumn()).ToArray(), Path.GetFileName(path));
         }
     }
 
     private static bool IsBinary(DataField field) =>
         (Nullable.GetUnderlyingType(field.ClrType) ?? field.ClrType) is var t && (t == typeof(byte[]) || t == typeof(ReadOnlyMemory<byte>));
 
+    /// <summary>The file metadata key under which <c>lathe prepare</c> records an image column's [channels, height, width].</summary>
+    public static string ImageShapeKey(string column) => $"lathe.image_shape.{column}";
+
     /// <summary>A binary column of raw pixels, as <c>lathe prepare</c> writes images: every value the same
-    /// length, a square (grayscale) or three squares (RGB, channel-first).</summary>
-    private Column Image(string name, List<byte[]> blobs)
+    /// length, channel-first, of the shape the file's metadata records — or, without it, a square (grayscale)
+    /// or three squares (RGB).</summary>
+    private Column Image(string name, List<byte[]> blobs, IReadOnlyDictionary<string, string> metadata)
     {
         var length = blobs.Count == 0 ? 0 : blobs[0].Length;
         if (length == 0 || blobs.Any(b => b.Length != length))
             throw new DataException($"{path}: column '{name}' holds bytes of varying length; Lathe reads binary columns only as raw images of one size");
+        if (metadata.TryGetValue(ImageShapeKey(name), out var recorded))
+        {
+            var shape = recorded.Split(',').Select(s => int.TryParse(s, out var v) ? v : 0).ToArray();
+            if (shape.Length != 3 || shape.Any(v => v <= 0) || shape[0] * shape[1] * shape[2] != length)
+                throw new DataException($"{path}: column '{name}' holds {length} bytes per row, but the file records the shape {recorded}");
+            return new ImageColumn(name, blobs.SelectMany(b => b).ToArray(), shape[0], shape[1], shape[2]);
+        }
         var channels = IsSquare(length) ? 1 : length % 3 == 0 && IsSquare(length / 3) ? 3 : 0;
         if (channels == 0)
             throw new DataException($"{path}: column '{name}' holds {length} bytes per row, which is not a square grayscale or RGB image");

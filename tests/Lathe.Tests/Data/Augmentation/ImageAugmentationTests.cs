@@ -139,4 +139,19 @@ public class ImageAugmentationTests
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
         Assert.Contains("no image augmentation is turned on", Assert.Throws<LatheException>(() => AugmentationPreview.Render(Images, new AugmentConfig())).Message);
     }
+
+    [Fact]
+    public void Preview_shows_rgb_icons_as_loaded_and_as_prepared_before_augmenting_the_prepared_ones()
+    {
+        var icons = (ImageColumn)DataSource.Open(TestData.IconFolder()).Read()["image"];
+        var prepare = new ImageConfig { Crop = [0.8], Grayscale = true, Resize = [48] };
+        using var picture = SkiaSharp.SKBitmap.Decode(AugmentationPreview.Render(icons, new AugmentConfig { Flip = 0.5 }, count: 3, prepare: prepare));
+        // Three rows of 100-pixel cells; the first column, 112 pixels wide, holds the icons as loaded, in colour,
+        // and every column right of it (prepared, flipped, all together) is gray.
+        Assert.Equal(22 + 3 * 106 + 6, picture.Height);
+        bool Gray(int from, int to) => Enumerable.Range(from, to - from).All(x => Enumerable.Range(28, 100).All(y =>
+            picture.GetPixel(x, y) is var p && p.Red == p.Green && p.Green == p.Blue));
+        Assert.False(Gray(6, 118));
+        Assert.True(Gray(124, picture.Width));
+    }
 }

@@ -54,4 +54,24 @@ public class PreparedOutputTests
         Assert.Equal((1, 28, 28), (images.Channels, images.Height, images.Width));
         Assert.Equal(((ImageColumn)prepared.Test["image"]).Pixels, images.Pixels);
     }
+
+    [Fact]
+    public void Images_cropped_to_a_rectangle_read_back_at_their_shape()
+    {
+        var (images, labels) = TestData.FashionSubset(300);
+        var config = new PipelineConfig
+        {
+            Target = "label",
+            Data = new DataConfig { Path = images, Labels = labels },
+            Prepare = new PrepareConfig { Image = new ImageConfig { Crop = [24, 20] } },
+        };
+        var directory = TestData.TempDirectory();
+        var prepared = Preparation.Run(config, directory);
+        PreparedOutput.Write(prepared, directory);
+        var test = (ImageColumn)DataSource.Open(Path.Combine(directory, "test.parquet")).Read()["image"];
+        Assert.Equal((1, 24, 20), (test.Channels, test.Height, test.Width));
+        Assert.Equal(((ImageColumn)prepared.Pipeline.TransformTable(prepared.Test)["image"]).Pixels, test.Pixels);
+        var report = System.Net.WebUtility.HtmlDecode(File.ReadAllText(Path.Combine(directory, PreparedOutput.ReportFile)));
+        Assert.Contains("center crop 1×28×28 (channels×height×width) → 1×24×20", report);
+    }
 }

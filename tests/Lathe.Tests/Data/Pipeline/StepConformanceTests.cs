@@ -16,10 +16,11 @@ namespace Lathe.Tests.Data.Pipeline;
 /// is refused with a typed error naming the column.</summary>
 public class StepConformanceTests
 {
-    public static TheoryData<string> Steps => new(["text_words", "text_bpe", "text_sequence_words", "text_sequence_bpe", "derive", "select_features", "drop_columns", "impute", "impute_indicators", "clip_iqr", "clip_zscore", "scale_standard", "scale_minmax", "scale_robust", "one_hot", "ordinal", "hashing", "power_auto", "power_yeo_johnson", "power_log", "quantile_bin", "image_normalize"]);
+    public static TheoryData<string> Steps => new(["text_words", "text_bpe", "text_sequence_words", "text_sequence_bpe", "derive", "select_features", "drop_columns", "impute", "impute_indicators", "clip_iqr", "clip_zscore", "scale_standard", "scale_minmax", "scale_robust", "one_hot", "ordinal", "hashing", "target_encode", "power_auto", "power_yeo_johnson", "power_log", "quantile_bin", "image_crop", "image_grayscale", "image_resize", "image_normalize"]);
 
-    private static IPipelineStep Step(string name) => name switch
+    private static IPipelineStep Step(string name, Table labelled) => name switch
     {
+        "target_encode" => new TargetEncode(FittedTarget.Fit(labelled["Major Genre"], TaskKind.Classification, []), labelled, 10, 5, 3),
         "text_words" => new TextVectorize(["Title"], TextTokenization.Words, 300, new TextNormalization()),
         "text_bpe" => new TextVectorize(["Title"], TextTokenization.Bpe, 300, new TextNormalization()),
         "text_sequence_words" => new TextSequence(["Title"], TextTokenization.Words, 300, new TextNormalization()),
@@ -41,6 +42,9 @@ public class StepConformanceTests
         "power_yeo_johnson" => new PowerTransform(TransformKind.YeoJohnson),
         "power_log" => new PowerTransform(TransformKind.Log),
         "quantile_bin" => new QuantileBin(10),
+        "image_crop" => new ImageCrop([0.75, 20]),
+        "image_grayscale" => new ImageGrayscale(),
+        "image_resize" => new ImageResize([20, 36]),
         _ => new ImageNormalize(),
     };
 
@@ -48,8 +52,13 @@ public class StepConformanceTests
     [MemberData(nameof(Steps))]
     public void Fitted_step_saves_reloads_and_transforms_identically_and_refuses_a_missing_column(string name)
     {
-        var (train, other) = name == "image_normalize" ? Images() : Movies(text: name.StartsWith("text_", StringComparison.Ordinal));
-        var step = Step(name);
+        var (train, other, labelled) = name switch
+        {
+            "image_grayscale" => Icons(),
+            _ when name.StartsWith("image_", StringComparison.Ordinal) => Images(),
+            _ => Movies(text: name.StartsWith("text_", StringComparison.Ordinal), labelled: name == "target_encode"),
+        };
+        var step = Step(name, labelled);
         var fitted = step.Fit(train);
         var expected = fitted.Transform(other);
 
@@ -61,6 +70,13 @@ public class StepConformanceTests
 
         // Refit on the same rows: the same state, so fitting is deterministic.
         Assert.Equal(json, JsonSerializer.Serialize(step.Fit(train), BundleJson.Options));
+        // A step with its own values for training rows fits the same state that way, and the same values each time.
+        if (step is IFitTransformStep own)
+        {
+            var (again, rows) = own.FitTransform(train);
+            Assert.Equal(json, JsonSerializer.Serialize(again, BundleJson.Options));
+            AssertSame(rows, own.FitTransform(train).Train);
+        }
 
         var used = UsedColumn(json, train);
         Assert.NotNull(used);
@@ -69,19 +85,29 @@ public class StepConformanceTests
         Assert.Contains($"column '{used}' is missing", error.Message);
     }
 
-    private static (Table Train, Table Other) Movies(bool text = false)
+    /// <summary>Movies typed for the steps (training and other rows), and the training rows as read, with their
+    /// target; <paramref name="labelled"/> keeps only rows that have a genre, for target encoding.</summary>
+    private static (Table Train, Table Other, Table Labelled) Movies(bool text = false, bool labelled = false)
     {
         var table = DataSource.Open(TestData.Vega("movies.json")).Read();
+        if (labelled) table = table.Gather(FittedTarget.RowsWithTarget(table["Major Genre"]));
         var schema = SchemaInference.Infer(table, "Major Genre", text: text);
         var typed = TypeCoercion.Apply(table, schema);
         var parts = HoldoutSplit.Split(typed.RowCount, new SplitConfig(), 3);
-        return (typed.Gather(parts.Train), typed.Gather(parts.Test));
+        return (typed.Gather(parts.Train), typed.Gather(parts.Test), table.Gather(parts.Train));
     }
 
-    private static (Table Train, Table Other) Images()
+    private static (Table Train, Table Other, Table Labelled) Images()
     {
         var table = DataSource.Open(TestData.FashionTestImages, labels: TestData.FashionTestLabels).Read();
-        return (table.Gather(Enumerable.Range(0, 2000).ToArray()), table.Gather(Enumerable.Range(2000, 500).ToArray()));
+        return (table.Gather(Enumerable.Range(0, 2000).ToArray()), table.Gather(Enumerable.Range(2000, 500).ToArray()), table);
+    }
+
+    /// <summary>Real RGB pictures: fitted on all three icons, applied to two of them in another order.</summary>
+    private static (Table Train, Table Other, Table Labelled) Icons()
+    {
+        var table = DataSource.Open(TestData.IconFolder()).Read();
+        return (table, table.Gather([2, 0]), table);
     }
 
     /// <summary>A column the fitted state names, taken from its JSON.</summary>
