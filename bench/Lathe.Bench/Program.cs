@@ -31,9 +31,11 @@ switch (args)
         double checksum = 0;
         long cells = 0;
         var shapes = new List<string>();
-        foreach (var part in new[] { prepared.Train, prepared.Validation, prepared.Test })
+        // As training does: the training rows as fitting left them, the other parts through the fitted pipeline.
+        var parts = new Func<Table>[] { () => prepared.TrainInput, () => prepared.Pipeline.TransformTable(prepared.Validation), () => prepared.Pipeline.TransformTable(prepared.Test) };
+        foreach (var part in parts)
         {
-            var features = prepared.Pipeline.Transform(part);
+            var features = prepared.Pipeline.Pack(part());
             Phase($"float32 matrix of {features.Rows} rows");
             var values = features.Values!;
             cells += values.LongLength;

@@ -27,6 +27,8 @@ def peak_gib():
 
 
 mode, path = sys.argv[1], sys.argv[2]
+# "--no-date" leaves the date out, as bench/prepare/flights-no-date.yaml does: the narrower job.
+with_date = "--no-date" not in sys.argv
 if mode == "ingest":
     frame = pd.read_csv(path)
     phase("read csv")
@@ -41,16 +43,19 @@ frame = pd.read_csv(path)
 frame = frame.dropna(subset=["delay"])
 phase("read csv")
 
-date = pd.to_datetime(frame["date"], format="%Y-%m-%dT%H:%M:%S")
-hour = date.dt.hour + date.dt.minute / 60
-month, weekday = date.dt.month, date.dt.dayofweek
-numbers = np.column_stack([
-    date.dt.year, month, date.dt.day, weekday, hour,
-    np.sin(2 * np.pi * (month - 1) / 12), np.cos(2 * np.pi * (month - 1) / 12),
-    np.sin(2 * np.pi * weekday / 7), np.cos(2 * np.pi * weekday / 7),
-    np.sin(2 * np.pi * hour / 24), np.cos(2 * np.pi * hour / 24),
-    frame["distance"],
-]).astype(np.float64)
+if with_date:
+    date = pd.to_datetime(frame["date"], format="%Y-%m-%dT%H:%M:%S")
+    hour = date.dt.hour + date.dt.minute / 60
+    month, weekday = date.dt.month, date.dt.dayofweek
+    numbers = np.column_stack([
+        date.dt.year, month, date.dt.day, weekday, hour,
+        np.sin(2 * np.pi * (month - 1) / 12), np.cos(2 * np.pi * (month - 1) / 12),
+        np.sin(2 * np.pi * weekday / 7), np.cos(2 * np.pi * weekday / 7),
+        np.sin(2 * np.pi * hour / 24), np.cos(2 * np.pi * hour / 24),
+        frame["distance"],
+    ]).astype(np.float64)
+else:
+    numbers = frame[["distance"]].to_numpy(np.float64)
 airports = frame[["origin", "destination"]]
 target = frame["delay"].to_numpy(np.float64)
 phase("date parts")
@@ -81,4 +86,4 @@ for name, rows in parts.items():
     shapes.append(f"{matrix.shape[0]}x{matrix.shape[1]}")
     del scaled, onehot
     phase(f"float32 matrix of {len(rows)} rows")
-print(json.dumps({"tool": "pandas", "mode": "prepare", **phases, "shape": " + ".join(shapes), "cells": cells, "checksum": checksum, "peak_rss_gib": peak_gib()}))
+print(json.dumps({"tool": "pandas", "mode": "prepare" if with_date else "prepare without the date", **phases, "shape": " + ".join(shapes), "cells": cells, "checksum": checksum, "peak_rss_gib": peak_gib()}))

@@ -14,7 +14,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 /usr/bin/python3 -c "import pandas, sklearn" 2>/dev/null || { echo "needs Debian's python3-pandas and python3-sklearn" >&2; exit 1; }
 dotnet build -c Release -v q --nologo bench/Lathe.Bench >/dev/null
-bench="dotnet bench/Lathe.Bench/bin/Release/net10.0/Lathe.Bench.dll"
+bench="dotnet $PWD/bench/Lathe.Bench/bin/Release/net10.0/Lathe.Bench.dll"
 csv=bench/data/flights-3m.csv
 if [ ! -f "$csv" ]; then
   mkdir -p bench/data
@@ -33,8 +33,10 @@ measure() { # label, command...
 }
 for round in $(seq "$rounds"); do
   echo "round $round of $rounds" >&2
-  (cd bench/prepare && measure "lathe prepare" $bench prepare flights.yaml)
+  measure "lathe prepare" $bench prepare bench/prepare/flights.yaml
   measure "pandas prepare" /usr/bin/python3 bench/prepare/pandas_prepare.py prepare "$csv"
+  measure "lathe prepare-no-date" $bench prepare bench/prepare/flights-no-date.yaml
+  measure "pandas prepare-no-date" /usr/bin/python3 bench/prepare/pandas_prepare.py prepare "$csv" --no-date
   measure "lathe ingest" $bench ingest "$csv"
   measure "pandas ingest" /usr/bin/python3 bench/prepare/pandas_prepare.py ingest "$csv"
 done
@@ -48,7 +50,7 @@ for label, wall, rss, detail in rows:
 print(f"threads: {sys.argv[2]}; one-shot processes; median of {len(runs['lathe prepare'])} rounds\n")
 print("| work | Lathe (s) | pandas + scikit-learn (s) | ratio (peer / Lathe) | Lathe peak RSS | peer peak RSS |")
 print("|---|---|---|---|---|---|")
-for work in ("prepare", "ingest"):
+for work in ("prepare", "prepare-no-date", "ingest"):
     lathe, peer = runs[f"lathe {work}"], runs[f"pandas {work}"]
     lw, pw = statistics.median(r[0] for r in lathe), statistics.median(r[0] for r in peer)
     lm, pm = max(r[1] for r in lathe) / 1048576, max(r[1] for r in peer) / 1048576
