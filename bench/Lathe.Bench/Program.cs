@@ -32,11 +32,16 @@ switch (args)
         long cells = 0;
         var shapes = new List<string>();
         // As training does: the training rows as fitting left them, the other parts through the fitted pipeline.
-        var parts = new Func<Table>[] { () => prepared.TrainInput, () => prepared.Pipeline.TransformTable(prepared.Validation), () => prepared.Pipeline.TransformTable(prepared.Test) };
-        foreach (var part in parts)
+        var parts = new (string Name, Func<Table> Input)[]
         {
-            var features = prepared.Pipeline.Pack(part());
-            Phase($"float32 matrix of {features.Rows} rows");
+            ("train", () => prepared.TrainInput),
+            ("validation", () => prepared.Pipeline.TransformTable(prepared.Validation)),
+            ("test", () => prepared.Pipeline.TransformTable(prepared.Test)),
+        };
+        foreach (var (name, input) in parts)
+        {
+            var features = prepared.Pipeline.Pack(input());
+            Phase($"{name} matrix");
             var values = features.Values!;
             cells += values.LongLength;
             // A strided checksum proves the matrix was built without timing a full pass over it.
@@ -101,7 +106,7 @@ void Report(string mode, string extra)
     var peak = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:"));
     var kb = long.Parse(peak.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
     var timings = string.Join(", ", phases.Select(p => $"\"{p.Name}\": {p.Seconds.ToString("0.000", CultureInfo.InvariantCulture)}"));
-    Console.WriteLine($"{{\"tool\": \"lathe\", \"mode\": \"{mode}\", {timings}, {extra}, \"peak_rss_gib\": {(kb / 1048576.0).ToString("0.00", CultureInfo.InvariantCulture)}}}");
+    Console.WriteLine($"{{\"tool\": \"lathe\", \"mode\": \"{mode}\", {timings}, {extra}, \"peak_rss_gib\": {(kb / 1048576.0).ToString("0.00", CultureInfo.InvariantCulture)}, \"gc\": \"{GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}, {GC.GetTotalPauseDuration().TotalSeconds:0.000} s paused\"}}");
 }
 
 /// <summary>Progress reported on the calling thread, so each stage is timed where it starts.</summary>

@@ -85,5 +85,5 @@ for name, rows in parts.items():
     checksum += float(matrix.ravel()[::9973].sum())
     shapes.append(f"{matrix.shape[0]}x{matrix.shape[1]}")
     del scaled, onehot
-    phase(f"float32 matrix of {len(rows)} rows")
+    phase(f"{name} matrix")
 print(json.dumps({"tool": "pandas", "mode": "prepare" if with_date else "prepare without the date", **phases, "shape": " + ".join(shapes), "cells": cells, "checksum": checksum, "peak_rss_gib": peak_gib()}))

@@ -119,4 +119,37 @@ public class CsvSourceTests
         var error = Assert.Throws<DataException>(() => DataSource.Open("/nope/missing.csv"));
         Assert.Contains("'/nope/missing.csv' does not exist", error.Message);
     }
+
+    [Fact]
+    public void A_large_file_read_in_two_halves_equals_the_same_rows_read_small()
+    {
+        // Real rows (seattle-weather) repeated past the size at which the reader splits the work, with a code
+        // column that looks numeric until late ("007" must survive as written), a quoted field holding a line
+        // break, and a malformed line in the second half.
+        var weather = File.ReadAllLines(TestData.Vega("seattle-weather.csv"));
+        var lines = new List<string> { weather[0] + ",code" };
+        var row = 0;
+        while (lines.Sum(l => (long)l.Length + 1) < 12 << 20)
+            foreach (var line in weather.Skip(1))
+                lines.Add($"{line},{(row++ == 150_000 ? "A12" : "007")}");
+        var quoted = lines.FindIndex(100, l => l.Contains("drizzle"));
+        lines[quoted] = lines[quoted].Replace("drizzle", "\"driz\nzle\"");
+        var bad = lines.Count - 1000;
+        lines[bad] = "2012-01-01,only,three";
+        var file = Path.Combine(TestData.TempDirectory(), "large.csv");
+        File.WriteAllText(file, string.Join("\n", lines) + "\n");
+
+        var table = DataSource.Open(file).Read();
+        Assert.Equal(lines.Count - 2, table.RowCount);
+        var code = (StringColumn)table["code"];
+        Assert.Equal("007", code.Values[0]);
+        Assert.Equal("A12", code.Values[150_000]);
+        Assert.Equal("driz\nzle", ((StringColumn)table["weather"]).Values[quoted - 1]);
+        Assert.Equal(double.Parse(weather[6].Split(',')[2], System.Globalization.CultureInfo.InvariantCulture), ((NumericColumn)table["temp_max"]).Values[5]);
+        // The bad line, counted in the file's own numbering (the quoted line break adds one), and the rows around it.
+        var quarantined = Assert.Single(table.Quarantined);
+        Assert.Equal(bad + 2, quarantined.Line);
+        Assert.Equal(bad + 1, table.LineOf(bad - 2));
+        Assert.Equal(bad + 3, table.LineOf(bad - 1));
+    }
 }
