@@ -10,7 +10,7 @@ namespace Lathe.Tests.Data.Pipeline;
 public class PreparedOutputTests
 {
     [Fact]
-    public void Prepare_writes_each_part_as_the_model_sees_it()
+    public async Task Prepare_writes_each_part_as_the_model_sees_it()
     {
         var directory = TestData.TempDirectory();
         var config = Path.Combine(directory, "penguins.yaml");
@@ -35,9 +35,24 @@ public class PreparedOutputTests
 
         var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(directory, "prepared", PreparedOutput.JsonFile)))!;
         Assert.Equal(344, summary["rows"]!["train"]!.GetValue<int>() + summary["rows"]!["validation"]!.GetValue<int>() + summary["rows"]!["test"]!.GetValue<int>());
-        var report = File.ReadAllText(Path.Combine(directory, "prepared", PreparedOutput.ReportFile));
-        Assert.Contains("missing numbers filled with", report);
-        Assert.Contains("(minmax)", report);
+        var report = Path.Combine(directory, "prepared", PreparedOutput.ReportFile);
+        Assert.Contains("missing numbers filled with", File.ReadAllText(report));
+        Assert.Contains("(minmax)", File.ReadAllText(report));
+
+        // What a person sees: the row counts, the class plots of the three parts laid out at a real size, and a
+        // line per fitted choice.
+        await Browser.Open(report, async page =>
+        {
+            Assert.Equal("Preparation of 'Species'", await page.TitleAsync());
+            var rows = await page.Locator("table").First.Locator("tbody tr").AllInnerTextsAsync();
+            Assert.Contains(rows, r => r.StartsWith("train") && r.Contains(prepared.Rows.Train.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            var plots = await page.Locator("figure svg").EvaluateAllAsync<double[]>("s => s.map(e => e.getBoundingClientRect().height)");
+            Assert.Equal(3, plots.Length);
+            Assert.All(plots, h => Assert.True(h > 100, $"plot height {h}"));
+            var choices = await page.Locator("ul li").AllInnerTextsAsync();
+            Assert.Contains(choices, c => c.StartsWith("'Flipper Length (mm)': scaled as", StringComparison.Ordinal));
+            Assert.Contains(choices, c => c.StartsWith("'Island': one-hot over 3 categories", StringComparison.Ordinal));
+        }, screenshot: Path.Combine(directory, "preparation.png"));
     }
 
     [Fact]
