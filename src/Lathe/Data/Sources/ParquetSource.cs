@@ -38,28 +38,42 @@ public sealed class ParquetSource(string path) : IDataSource
             }
             var columns = fields.Select(f => new ColumnAccumulator(f.Path.ToString(), (int)Math.Min(total, Array.MaxLength))).ToArray();
             var images = new List<byte[]>?[fields.Length];
-            // Columns are independent: each is read through its own reader, as many at once as there are cores.
-            var parallel = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount };
-            await Parallel.ForEachAsync(Enumerable.Range(0, fields.Length), parallel, async (c, token) =>
+            // A column Lathe cannot read is named before any reading, the first one as a plain loop would.
+            foreach (var field in fields)
+                if (!IsBinary(field) && !Readable.Contains(Nullable.GetUnderlyingType(field.ClrType) ?? field.ClrType))
+                    throw new DataException($"{path}: column '{field.Path}' has type {(Nullable.GetUnderlyingType(field.ClrType) ?? field.ClrType).Name}, which Lathe cannot read yet — list it in data.exclude or convert it");
+            // Columns are independent: the cores share them out, each reading its columns through its own reader.
+            var workers = Math.Min(fields.Length, Environment.ProcessorCount);
+            await Task.WhenAll(Enumerable.Range(0, workers).Select(worker => Task.Run(async () =>
             {
-                await using var own = await ParquetReader.CreateAsync(path, cancellationToken: token);
-                var field = own.Schema.GetDataFields()[c];
-                for (var g = 0; g < own.RowGroupCount; g++)
+                await using var own = await ParquetReader.CreateAsync(path, cancellationToken: cancellationToken);
+                var ownFields = own.Schema.GetDataFields();
+                for (var c = worker; c < fields.Length; c += workers)
                 {
-                    using var group = own.OpenRowGroupReader(g);
-                    var rows = checked((int)group.RowCount);
-                    if (IsBinary(field))
+                    for (var g = 0; g < own.RowGroupCount; g++)
                     {
-                        var blobs = new byte[]?[rows];
-                        await group.ReadAsync(field, blobs.AsMemory(), null, token);
-                        (images[c] ??= []).AddRange(blobs.Select(b => b ?? []));
+                        cancellationToken.ThrowIfCancellationRequested();
+                        using var group = own.OpenRowGroupReader(g);
+                        var rows = checked((int)group.RowCount);
+                        if (IsBinary(ownFields[c]))
+                        {
+                            var blobs = new byte[]?[rows];
+                            await group.ReadAsync(ownFields[c], blobs.AsMemory(), null, cancellationToken);
+                            (images[c] ??= []).AddRange(blobs.Select(b => b ?? []));
+                        }
+                        else await ReadColumn(group, ownFields[c], rows, columns[c], cancellationToken);
                     }
-                    else await ReadColumn(group, field, rows, columns[c], token);
                 }
-            });
+            }, cancellationToken)));
             return new Table(columns.Select((c, i) => images[i] is { } blobs ? Image(c.Name, blobs, reader.CustomMetadata) : c.ToColumn()).ToArray(), Path.GetFileName(path));
         }
     }
+
+    private static readonly HashSet<Type> Readable =
+    [
+        typeof(double), typeof(float), typeof(long), typeof(int), typeof(short), typeof(sbyte), typeof(byte), typeof(ushort), typeof(uint),
+        typeof(ulong), typeof(decimal), typeof(bool), typeof(DateTime), typeof(string), typeof(ReadOnlyMemory<char>),
+    ];
 
     private static bool IsBinary(DataField field) =>
         (Nullable.GetUnderlyingType(field.ClrType) ?? field.ClrType) is var t && (t == typeof(byte[]) || t == typeof(ReadOnlyMemory<byte>));
