@@ -49,6 +49,7 @@ internal static class ConfigSchema
         new("impute_numeric", "Fill missing numbers with the training median, mean, or zero.", c => c.ImputeNumeric, (c, n, r) => c with { ImputeNumeric = r.Enum<NumericImputation>(n) }),
         new("impute_categorical", "Fill missing categories with the training mode, or treat missing as its own category.", c => c.ImputeCategorical, (c, n, r) => c with { ImputeCategorical = r.Enum<CategoricalImputation>(n) }),
         new("missing_indicators", "Add a 0/1 '<column>.missing' feature for numeric columns with missing values.", c => c.MissingIndicators, (c, n, r) => c with { MissingIndicators = r.Bool(n) }),
+        new("drop_rows_above", "Drop a row missing more than this share of its feature values, before the split (1 keeps all); counted in metrics.json.", c => c.DropRowsAbove, (c, n, r) => c with { DropRowsAbove = r.Double(n) }),
         new("drop_columns_above", "Drop a feature missing in more than this share of training rows (1 keeps all).", c => c.DropColumnsAbove, (c, n, r) => c with { DropColumnsAbove = r.Double(n) }),
         new("outliers", "Clip numeric outliers to bounds fitted on training: none, iqr (quartiles ± k·IQR) or zscore (mean ± k·std).", c => c.Outliers, (c, n, r) => c with { Outliers = r.Enum<OutlierMethod>(n) }),
         new("outlier_threshold", "k for outliers: 1.5 is usual for iqr, 3 for zscore.", c => c.OutlierThreshold, (c, n, r) => c with { OutlierThreshold = r.Double(n) }),

@@ -14,6 +14,8 @@ public sealed record PrepareConfig
     public bool MissingIndicators { get; init; }
     /// <summary>Drop a feature column missing in more than this share of training rows; 1 keeps every column.</summary>
     public double DropColumnsAbove { get; init; } = 0.95;
+    /// <summary>Drop a row (before the split) missing more than this share of its feature values; 1 keeps every row.</summary>
+    public double DropRowsAbove { get; init; } = 1;
     public OutlierMethod Outliers { get; init; } = OutlierMethod.None;
     /// <summary>IQR: how many interquartile ranges beyond the quartiles (1.5); z-score: how many standard deviations (3).</summary>
     public double OutlierThreshold { get; init; } = 1.5;

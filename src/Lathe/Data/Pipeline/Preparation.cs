@@ -32,13 +32,14 @@ public static class Preparation
         // Rows the reader could not parse, and rows whose values do not fit their column's type, are set
         // aside and listed in quarantine.csv; too many of them stop the run before any training.
         stage?.Report("screening the rows");
-        var (screened, quarantined) = Quarantine.Screen(labelled, SchemaInference.Infer(labelled, config.Target, config.Data.Exclude),
-            task == TaskKind.Regression ? config.Target : null);
+        var screening = SchemaInference.Infer(labelled, config.Target, config.Data.Exclude);
+        var (screened, quarantined) = Quarantine.Screen(labelled, screening, task == TaskKind.Regression ? config.Target : null);
         var quarantineFile = Path.Combine(outputDirectory, Quarantine.FileName);
         if (quarantined.Count > 0) Quarantine.Write(quarantineFile, quarantined);
         Quarantine.Check(read.Source, quarantined, read.RowCount + read.Quarantined.Count, config.Data.QuarantineLimit, quarantineFile);
         stage?.Report("looking for duplicate rows");
         var (data, duplicates, duplicatesDropped, conflicting) = Duplicates.Handle(screened, config.Target, config.Prepare.Duplicates);
+        (data, var sparseRows) = SparseRows.Drop(data, screening.Features.Select(c => c.Name).ToArray(), config.Prepare.DropRowsAbove);
 
         // Classes are the problem's definition, known before the split (which they stratify); a regression
         // target's scaling is a fitted statistic, so it waits for the training part.
@@ -67,7 +68,7 @@ public static class Preparation
         var exclude = config.Data.Split.Group is { } groupColumn ? [.. config.Data.Exclude, groupColumn] : config.Data.Exclude;
         var schema = SchemaInference.Infer(train, config.Target, exclude, config.Prepare.Text != TextHandling.None);
         var (pipeline, trainInput) = FittedPipeline.FitTransform(train, schema, config.Prepare, target, config.Seed);
-        var rows = new RowCounts(train.RowCount, validation.RowCount, test.RowCount, dropped, quarantined.Count, duplicates, duplicatesDropped, conflicting);
+        var rows = new RowCounts(train.RowCount, validation.RowCount, test.RowCount, dropped, quarantined.Count, duplicates, duplicatesDropped, conflicting, SparseRowsDropped: sparseRows);
         return new PreparedData(task, metric, target, schema, pipeline, train, trainInput, validation, test, rows, quarantined, DataSource.Fingerprint(reads));
     }
 
