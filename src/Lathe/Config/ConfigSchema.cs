@@ -35,6 +35,7 @@ internal static class ConfigSchema
         new("test", "Optional fixed test set ({path, format, labels}); null splits the test part off data.path.", c => c.Test, (c, n, r) => c with { Test = r.OptionalSection(n, Source, c.Test ?? new DataSourceConfig()) }),
         new("exclude", "Columns never used as features (identifiers, columns that leak the target).", c => c.Exclude, (c, n, r) => c with { Exclude = r.StringList(n) }),
         new("split", "Fractions of the rows for each part.", c => c.Split, (c, n, r) => c with { Split = r.Section(n, Split, c.Split) }),
+        new("bad_values", "A value that does not fit its column's type ('abc' among numbers): quarantine its row, or make it missing (then imputed) and count it per column.", c => c.BadValues, (c, n, r) => c with { BadValues = r.Enum<BadValueHandling>(n) }),
         new("quarantine_limit", "Largest share of malformed rows (set aside in quarantine.csv with line and reason) before the run stops.", c => c.QuarantineLimit, (c, n, r) => c with { QuarantineLimit = r.Double(n) }));
 
     public static readonly ConfigSection<ImageConfig> Image = new(

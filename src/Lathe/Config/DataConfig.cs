@@ -26,4 +26,11 @@ public sealed record DataConfig
     public SplitConfig Split { get; init; } = new();
     /// <summary>The largest share of rows that may be malformed (set aside in quarantine.csv) before the run stops.</summary>
     public double QuarantineLimit { get; init; } = 0.01;
+    /// <summary>A value that does not fit its column's type: quarantine its row, or make it missing and count it.</summary>
+    public BadValueHandling BadValues { get; init; } = BadValueHandling.Quarantine;
 }
+
+/// <summary>What happens to a value that does not fit its column's type ("abc" among numbers, "maybe" among
+/// yes/no values): its row is set aside in quarantine.csv (the default), or the value becomes missing, is
+/// imputed like any missing value, and is counted per column.</summary>
+public enum BadValueHandling { Quarantine, Missing }

@@ -29,6 +29,31 @@ public static class Quarantine
 
     /// <summary>Sets aside every row with a value that does not fit its column's type, and returns the rows
     /// that remain with all the rows quarantined so far (the reader's and these).</summary>
+    /// <summary>With <see cref="Config.BadValueHandling.Missing"/>: feature values that do not fit their type become
+    /// missing instead, counted per column; only a regression target that is not a number still quarantines its row.</summary>
+    public static (Table Clean, IReadOnlyList<QuarantinedRow> Quarantined, IReadOnlyDictionary<string, int> MadeMissing) Screen(
+        Table raw, Schema.DataSchema schema, string? numericTarget, Config.BadValueHandling handling)
+    {
+        if (handling == Config.BadValueHandling.Quarantine)
+        {
+            var (clean, quarantined) = Screen(raw, schema, numericTarget);
+            return (clean, quarantined, new Dictionary<string, int>());
+        }
+        var madeMissing = new Dictionary<string, int>(StringComparer.Ordinal);
+        var repaired = raw;
+        foreach (var (name, bad) in TypeCoercion.FindBadValues(raw, schema))
+        {
+            var values = (string?[])((StringColumn)raw[name]).Values.Clone();
+            foreach (var (row, _) in bad) values[row] = null;
+            repaired = repaired.Replace(column => column.Name == name ? [new StringColumn(name, values)] : null);
+            madeMissing[name] = bad.Count;
+        }
+        // Images that cannot be read, and a regression target that is not a number, still set their row aside.
+        var rest = new Schema.DataSchema(schema.Columns.Where(c => !c.IsFeature || c.Type == Schema.ColumnType.Image).ToArray());
+        var (kept, set) = Screen(repaired, rest, numericTarget);
+        return (kept, set, madeMissing);
+    }
+
     public static (Table Clean, IReadOnlyList<QuarantinedRow> Quarantined) Screen(Table raw, Schema.DataSchema schema, string? numericTarget)
     {
         var bad = TypeCoercion.FindBadRows(raw, schema, numericTarget);

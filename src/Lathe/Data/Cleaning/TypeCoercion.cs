@@ -51,6 +51,15 @@ public static class TypeCoercion
         return bad.Select(p => (p.Key, p.Value)).ToArray();
     }
 
+    /// <summary>Each checked column's values that do not fit its type: the rows, with reasons.</summary>
+    public static IReadOnlyList<(string Column, List<(int Row, string Reason)> Bad)> FindBadValues(Table raw, DataSchema schema)
+    {
+        var checks = schema.Features.Select(c => (c.Name, c.Type)).ToArray();
+        var found = new List<(int Row, string Reason)>[checks.Length];
+        Parallelism.For(checks.Length, c => found[c] = checks[c].Type == ColumnType.Image ? [] : BadValues(raw, checks[c].Name, checks[c].Type));
+        return checks.Select((c, i) => (c.Name, found[i])).Where(b => b.Item2.Count > 0).ToArray();
+    }
+
     private static List<(int Row, string Reason)> BadValues(Table raw, string name, ColumnType type)
     {
         var bad = new List<(int, string)>();

@@ -33,7 +33,7 @@ public static class Preparation
         // aside and listed in quarantine.csv; too many of them stop the run before any training.
         stage?.Report("screening the rows");
         var screening = SchemaInference.Infer(labelled, config.Target, config.Data.Exclude);
-        var (screened, quarantined) = Quarantine.Screen(labelled, screening, task == TaskKind.Regression ? config.Target : null);
+        var (screened, quarantined, madeMissing) = Quarantine.Screen(labelled, screening, task == TaskKind.Regression ? config.Target : null, config.Data.BadValues);
         var quarantineFile = Path.Combine(outputDirectory, Quarantine.FileName);
         if (quarantined.Count > 0) Quarantine.Write(quarantineFile, quarantined);
         Quarantine.Check(read.Source, quarantined, read.RowCount + read.Quarantined.Count, config.Data.QuarantineLimit, quarantineFile);
@@ -68,8 +68,8 @@ public static class Preparation
         var exclude = config.Data.Split.Group is { } groupColumn ? [.. config.Data.Exclude, groupColumn] : config.Data.Exclude;
         var schema = SchemaInference.Infer(train, config.Target, exclude, config.Prepare.Text != TextHandling.None);
         var (pipeline, trainInput) = FittedPipeline.FitTransform(train, schema, config.Prepare, target, config.Seed);
-        var rows = new RowCounts(train.RowCount, validation.RowCount, test.RowCount, dropped, quarantined.Count, duplicates, duplicatesDropped, conflicting, SparseRowsDropped: sparseRows);
-        return new PreparedData(task, metric, target, schema, pipeline, train, trainInput, validation, test, rows, quarantined, DataSource.Fingerprint(reads));
+        var rows = new RowCounts(train.RowCount, validation.RowCount, test.RowCount, dropped, quarantined.Count, duplicates, duplicatesDropped, conflicting, SparseRowsDropped: sparseRows, ValuesMadeMissing: madeMissing.Values.Sum());
+        return new PreparedData(task, metric, target, schema, pipeline, train, trainInput, validation, test, rows, quarantined, DataSource.Fingerprint(reads), madeMissing);
     }
 
     /// <summary>Holdout by default (stratified for classification); whole groups with <c>split.group</c>; in

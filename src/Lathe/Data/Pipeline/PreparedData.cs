@@ -10,6 +10,7 @@ namespace Lathe.Data.Pipeline;
 /// <param name="TrainInput">The training part as the model sees it: the fitted steps' output for those rows, with
 /// out-of-fold values where a step gives them (target encoding). Validation and test rows go through
 /// <see cref="FittedPipeline.TransformTable"/>.</param>
+/// <param name="MadeMissing">With <c>data.bad_values: missing</c>, per column, the values that did not fit its type and were made missing.</param>
 public sealed record PreparedData(
     TaskKind Task,
     MetricKind Metric,
@@ -22,4 +23,5 @@ public sealed record PreparedData(
     Table Test,
     RowCounts Rows,
     IReadOnlyList<QuarantinedRow> Quarantined,
-    string Fingerprint);
+    string Fingerprint,
+    IReadOnlyDictionary<string, int>? MadeMissing = null);

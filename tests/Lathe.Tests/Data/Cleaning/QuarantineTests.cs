@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Lathe.Config;
 using Lathe.Data;
 using Lathe.Data.Cleaning;
+using Lathe.Data.Pipeline;
 using Lathe.Data.Schema;
 using Lathe.Data.Sources;
 using Lathe.Training;
@@ -104,5 +105,40 @@ public class QuarantineTests
         Assert.Contains("quarantine.csv", error.Message);
         Assert.True(File.Exists(Path.Combine(directory, Quarantine.FileName)));
         Assert.False(File.Exists(Path.Combine(directory, TrainingRun.BundleFile)));
+    }
+
+    [Theory]
+    [InlineData(BadValueHandling.Quarantine)]
+    [InlineData(BadValueHandling.Missing)]
+    public void Values_of_the_wrong_type_quarantine_their_row_or_become_missing_and_are_counted(BadValueHandling handling)
+    {
+        // Seattle weather with 12 of its 1,461 maximum temperatures typed as words.
+        var lines = File.ReadAllLines(TestData.Vega("seattle-weather.csv"));
+        var damaged = Enumerable.Range(0, 12).Select(k => 10 + 97 * k).ToArray();
+        foreach (var line in damaged)
+        {
+            var fields = lines[line].Split(',');
+            fields[2] = "warm";
+            lines[line] = string.Join(',', fields);
+        }
+        var file = Path.Combine(TestData.TempDirectory(), "weather-typos.csv");
+        File.WriteAllLines(file, lines);
+        var config = new PipelineConfig { Target = "weather", Data = new DataConfig { Path = file, BadValues = handling } };
+
+        var prepared = Preparation.Run(config, TestData.TempDirectory());
+        var rows = prepared.Rows.Train + prepared.Rows.Validation + prepared.Rows.Test;
+        if (handling == BadValueHandling.Quarantine)
+        {
+            Assert.Equal((1461 - 12, 12, 0), (rows, prepared.Rows.Quarantined, prepared.Rows.ValuesMadeMissing));
+            Assert.Equal(damaged.Select(l => l + 1), prepared.Quarantined.Select(q => q.Line).Order());
+        }
+        else
+        {
+            Assert.Equal((1461, 0, 12), (rows, prepared.Rows.Quarantined, prepared.Rows.ValuesMadeMissing));
+            Assert.Equal(12, prepared.MadeMissing!["temp_max"]);
+            // The words are gone: every training value of temp_max is a number after imputation.
+            var input = (NumericColumn)prepared.TrainInput["temp_max"];
+            Assert.DoesNotContain(input.Values, double.IsNaN);
+        }
     }
 }
