@@ -47,7 +47,8 @@ internal static class ConfigSchema
     public static readonly ConfigSection<PrepareConfig> Prepare = new(
         "How the data is cleaned and transformed; every statistic is fitted on the training part only.",
         new("duplicates", "Exact duplicate rows: drop them before the split, keep them, or auto (drop when under 1% of rows, keep when common).", c => c.Duplicates, (c, n, r) => c with { Duplicates = r.Enum<DuplicateHandling>(n) }),
-        new("impute_numeric", "Fill missing numbers with the training median, mean, or zero.", c => c.ImputeNumeric, (c, n, r) => c with { ImputeNumeric = r.Enum<NumericImputation>(n) }),
+        new("impute_numeric", "Fill missing numbers with the training median, mean, zero, or a constant (impute_value).", c => c.ImputeNumeric, (c, n, r) => c with { ImputeNumeric = r.Enum<NumericImputation>(n) }),
+        new("impute_value", "The number filled in when impute_numeric is constant (-1, say, for 'not measured').", c => c.ImputeValue, (c, n, r) => c with { ImputeValue = r.Double(n) }),
         new("impute_categorical", "Fill missing categories with the training mode, or treat missing as its own category.", c => c.ImputeCategorical, (c, n, r) => c with { ImputeCategorical = r.Enum<CategoricalImputation>(n) }),
         new("missing_indicators", "Add a 0/1 '<column>.missing' feature for numeric columns with missing values.", c => c.MissingIndicators, (c, n, r) => c with { MissingIndicators = r.Bool(n) }),
         new("drop_rows_above", "Drop a row missing more than this share of its feature values, before the split (1 keeps all); counted in metrics.json.", c => c.DropRowsAbove, (c, n, r) => c with { DropRowsAbove = r.Double(n) }),

@@ -60,6 +60,7 @@ public static class ConfigValidator
             "move the test fraction into train or validation");
 
         var prepare = config.Prepare;
+        Check(double.IsFinite(prepare.ImputeValue), "prepare.impute_value", $"must be a finite number (got {prepare.ImputeValue})", "the number filled in with impute_numeric: constant");
         Check(prepare.DropRowsAbove is >= 0 and <= 1, "prepare.drop_rows_above", $"must be a share in [0, 1] (got {prepare.DropRowsAbove})", "1 keeps every row");
         Check(prepare.DropColumnsAbove is > 0 and <= 1, "prepare.drop_columns_above", $"must be a share in (0, 1] (got {prepare.DropColumnsAbove})", "1 keeps every column");
         Check(prepare.Bins is 0 or (>= 2 and <= 1000), "prepare.bins", $"must be 0 (off) or between 2 and 1000 (got {prepare.Bins})");

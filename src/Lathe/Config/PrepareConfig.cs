@@ -9,6 +9,8 @@ public sealed record PrepareConfig
     /// common (natural repeats in data with few, coarse columns, which dropping would distort).</summary>
     public DuplicateHandling Duplicates { get; init; } = DuplicateHandling.Auto;
     public NumericImputation ImputeNumeric { get; init; } = NumericImputation.Median;
+    /// <summary>The number filled in when <see cref="ImputeNumeric"/> is constant.</summary>
+    public double ImputeValue { get; init; }
     public CategoricalImputation ImputeCategorical { get; init; } = CategoricalImputation.Mode;
     /// <summary>Add a 0/1 column per numeric column with missing values in training, marking where a value was filled in.</summary>
     public bool MissingIndicators { get; init; }
@@ -56,7 +58,7 @@ public sealed record PrepareConfig
 
 public enum DuplicateHandling { Auto, Keep, Drop }
 
-public enum NumericImputation { Median, Mean, Zero }
+public enum NumericImputation { Median, Mean, Zero, Constant }
 
 public enum CategoricalImputation { Mode, Missing }
 

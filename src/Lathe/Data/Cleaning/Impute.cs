@@ -3,11 +3,12 @@ using Lathe.Data.Pipeline;
 
 namespace Lathe.Data.Cleaning;
 
-/// <summary>Fills missing values with figures from the training part: the median, mean or zero for numeric
+/// <summary>Fills missing values with figures from the training part: the median, mean, zero or a chosen constant for numeric
 /// columns, the mode (or a "(missing)" category of its own) for categories. Optionally adds a 0/1
 /// <c>&lt;column&gt;.missing</c> feature where a numeric value was filled in, for data where missingness
 /// itself means something.</summary>
-public sealed class Impute(NumericImputation numeric = NumericImputation.Median, CategoricalImputation categorical = CategoricalImputation.Mode, bool indicators = false)
+/// <param name="constant">The number filled in with <see cref="NumericImputation.Constant"/>.</param>
+public sealed class Impute(NumericImputation numeric = NumericImputation.Median, CategoricalImputation categorical = CategoricalImputation.Mode, bool indicators = false, double constant = 0)
     : IPipelineStep
 {
     public const string MissingCategory = "(missing)";
@@ -21,6 +22,7 @@ public sealed class Impute(NumericImputation numeric = NumericImputation.Median,
             {
                 NumericImputation.Mean => n.Values.Where(v => !double.IsNaN(v)).DefaultIfEmpty(0).Average(),
                 NumericImputation.Zero => 0,
+                NumericImputation.Constant => constant,
                 _ => Median(n.Values),
             }, null, indicators && n.Values.Any(double.IsNaN)),
             StringColumn s => new ImputedColumn(s.Name, null, categorical == CategoricalImputation.Missing ? MissingCategory : Mode(s.Values), false),

@@ -25,7 +25,7 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
             steps.Add(new TextVectorize(text, prepare.Text == TextHandling.Bpe ? TextTokenization.Bpe : TextTokenization.Words, prepare.TextVocabulary, TextNormalizationOf(prepare)));
         if (prepare.Derive.Count > 0) steps.Add(new DeriveFeatures(prepare.Derive));
         if (prepare.DropColumnsAbove < 1) steps.Add(new DropSparseColumns(prepare.DropColumnsAbove));
-        steps.Add(new Impute(prepare.ImputeNumeric, prepare.ImputeCategorical, prepare.MissingIndicators));
+        steps.Add(new Impute(prepare.ImputeNumeric, prepare.ImputeCategorical, prepare.MissingIndicators, prepare.ImputeValue));
         if (prepare.Outliers != OutlierMethod.None) steps.Add(new ClipOutliers(prepare.Outliers, prepare.OutlierThreshold));
         if (prepare.Transform != TransformKind.None) steps.Add(new PowerTransform(prepare.Transform));
         if (prepare.Bins > 0) steps.Add(new QuantileBin(prepare.Bins));

@@ -44,4 +44,17 @@ public class ImputeTests
         }
         Assert.Equal(0, Impute.Median([double.NaN, double.NaN]));
     }
+
+    [Fact]
+    public void A_constant_fills_missing_numbers_when_asked()
+    {
+        // Penguins: two birds have no measurements; with a constant, they get exactly that value.
+        var (train, _, _) = PenguinsParts.Typed();
+        var fitted = (FittedImpute)new Impute(Lathe.Config.NumericImputation.Constant, constant: -1).Fit(train);
+        Assert.All(fitted.Columns.Where(c => c.Number is not null), c => Assert.Equal(-1, c.Number));
+        var mass = ((NumericColumn)train["Body Mass (g)"]).Values;
+        var filled = ((NumericColumn)fitted.Transform(train)["Body Mass (g)"]).Values;
+        for (var i = 0; i < mass.Length; i++) Assert.Equal(double.IsNaN(mass[i]) ? -1 : mass[i], filled[i]);
+        Assert.Contains(mass, double.IsNaN);
+    }
 }
