@@ -54,6 +54,7 @@ internal static class ConfigSchema
         new("drop_rows_above", "Drop a row missing more than this share of its feature values, before the split (1 keeps all); counted in metrics.json.", c => c.DropRowsAbove, (c, n, r) => c with { DropRowsAbove = r.Double(n) }),
         new("drop_columns_above", "Drop a feature missing in more than this share of training rows (1 keeps all).", c => c.DropColumnsAbove, (c, n, r) => c with { DropColumnsAbove = r.Double(n) }),
         new("outliers", "Clip numeric outliers to bounds fitted on training: none, iqr (quartiles ± k·IQR) or zscore (mean ± k·std).", c => c.Outliers, (c, n, r) => c with { Outliers = r.Enum<OutlierMethod>(n) }),
+        new("outlier_action", "clip outliers to the bounds, or drop the training rows that have one (other rows are clipped).", c => c.OutlierAction, (c, n, r) => c with { OutlierAction = r.Enum<OutlierAction>(n) }),
         new("outlier_threshold", "k for outliers: 1.5 is usual for iqr, 3 for zscore.", c => c.OutlierThreshold, (c, n, r) => c with { OutlierThreshold = r.Double(n) }),
         new("transform", "Make skewed numbers symmetric: auto (Yeo-Johnson where training skewness > 1), log, box_cox, yeo_johnson, or none.", c => c.Transform, (c, n, r) => c with { Transform = r.Enum<TransformKind>(n) }),
         new("bins", "Replace numbers by their quantile bin (0–1) with this many bins, fitted on training; 0 keeps the values.", c => c.Bins, (c, n, r) => c with { Bins = r.Int(n) }),

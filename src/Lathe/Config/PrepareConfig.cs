@@ -21,6 +21,8 @@ public sealed record PrepareConfig
     public OutlierMethod Outliers { get; init; } = OutlierMethod.None;
     /// <summary>IQR: how many interquartile ranges beyond the quartiles (1.5); z-score: how many standard deviations (3).</summary>
     public double OutlierThreshold { get; init; } = 1.5;
+    /// <summary>Clip outliers everywhere, or drop the training rows that have one (other rows are still clipped).</summary>
+    public OutlierAction OutlierAction { get; init; } = OutlierAction.Clip;
     /// <summary>Make skewed numeric columns symmetric before scaling: auto (Yeo-Johnson where training skewness exceeds 1), log, box_cox, yeo_johnson, or none.</summary>
     public TransformKind Transform { get; init; } = TransformKind.None;
     /// <summary>Replace numeric columns by their quantile bin (0–1) with this many bins; 0 keeps the values.</summary>
@@ -72,3 +74,7 @@ public enum EncodeKind { OneHot, Ordinal, Hashing, Target }
 public enum TextHandling { None, Words, Bpe }
 
 public enum TransformKind { None, Auto, Log, BoxCox, YeoJohnson }
+
+/// <summary>What happens to a training row with an outlier: its value is clipped to the bounds, or the row is
+/// dropped from training. Validation, test and prediction rows are always clipped: they cannot be dropped.</summary>
+public enum OutlierAction { Clip, Drop }

@@ -8,6 +8,20 @@ namespace Lathe.Data.Cleaning;
 /// or mean ± k·standard deviations. Columns with two values or fewer (flags, indicators) are left alone.</summary>
 public sealed class ClipOutliers(OutlierMethod method, double threshold) : IPipelineStep
 {
+    /// <summary>The training rows without those that have a value outside the bounds fitted on them
+    /// (<c>prepare.outlier_action: drop</c>), and how many were dropped.</summary>
+    public static (Table Kept, int Dropped) DropRows(Table train, Schema.DataSchema schema, OutlierMethod method, double threshold)
+    {
+        var typed = TypeCoercion.Apply(train, schema);
+        var bounds = ((FittedClipOutliers)new ClipOutliers(method, threshold).Fit(typed)).Columns;
+        var columns = bounds.Select(b => (((NumericColumn)typed[b.Name]).Values, b.Lower, b.Upper)).ToArray();
+        var kept = Enumerable.Range(0, train.RowCount)
+            .Where(row => columns.All(c => double.IsNaN(c.Values[row]) || (c.Values[row] >= c.Lower && c.Values[row] <= c.Upper)))
+            .ToArray();
+        var dropped = train.RowCount - kept.Length;
+        return (dropped == 0 ? train : train.Gather(kept), dropped);
+    }
+
     public IFittedStep Fit(Table train)
     {
         var bounds = new List<ClipBounds>();

@@ -67,8 +67,11 @@ public static class Preparation
         // A group column identifies rows (a patient, a user); its values in test are unseen by design.
         var exclude = config.Data.Split.Group is { } groupColumn ? [.. config.Data.Exclude, groupColumn] : config.Data.Exclude;
         var schema = SchemaInference.Infer(train, config.Target, exclude, config.Prepare.Text != TextHandling.None);
+        var outliers = 0;
+        if (config.Prepare.Outliers != OutlierMethod.None && config.Prepare.OutlierAction == OutlierAction.Drop)
+            (train, outliers) = ClipOutliers.DropRows(train, schema, config.Prepare.Outliers, config.Prepare.OutlierThreshold);
         var (pipeline, trainInput) = FittedPipeline.FitTransform(train, schema, config.Prepare, target, config.Seed);
-        var rows = new RowCounts(train.RowCount, validation.RowCount, test.RowCount, dropped, quarantined.Count, duplicates, duplicatesDropped, conflicting, SparseRowsDropped: sparseRows, ValuesMadeMissing: madeMissing.Values.Sum());
+        var rows = new RowCounts(train.RowCount, validation.RowCount, test.RowCount, dropped, quarantined.Count, duplicates, duplicatesDropped, conflicting, SparseRowsDropped: sparseRows, ValuesMadeMissing: madeMissing.Values.Sum(), OutlierRowsDropped: outliers);
         return new PreparedData(task, metric, target, schema, pipeline, train, trainInput, validation, test, rows, quarantined, DataSource.Fingerprint(reads), madeMissing);
     }
 

@@ -99,6 +99,7 @@ public static class PreparedOutput
             ["train", N(rows.Train)], ["validation", N(rows.Validation)], ["test", N(rows.Test)],
             ["left out: no target", N(rows.DroppedMissingTarget)],
             ["left out: too many feature values missing (prepare.drop_rows_above)", N(rows.SparseRowsDropped)],
+            ["training rows dropped as outliers (prepare.outlier_action: drop)", N(rows.OutlierRowsDropped)],
             ["values of the wrong type made missing (data.bad_values: missing)", N(rows.ValuesMadeMissing)
                 + (prepared.MadeMissing is { Count: > 0 } made ? " — " + string.Join(", ", made.Select(p => $"'{p.Key}' {N(p.Value)}")) : "")],
             ["quarantined as malformed (quarantine.csv)", N(rows.Quarantined)],
