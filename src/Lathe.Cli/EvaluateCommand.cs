@@ -16,19 +16,20 @@ internal static class EvaluateCommand
         var model = new Argument<string>("model") { Description = "The model bundle (model.lathe)." };
         var data = new Option<string>("--data") { Description = "Labelled data in the training data's layout.", Required = true };
         var labels = new Option<string?>("--labels") { Description = "IDX only: the labels file that goes with the images." };
-        var output = new Option<string?>("--out") { Description = "Folder for metrics.json; default: an 'evaluation' folder beside the model." };
-        var command = new Command("evaluate", "Score a trained model on labelled data; writes metrics.json.") { model, data, labels, output };
+        var output = new Option<string?>("--out") { Description = "Folder for metrics.json and report.html; default: an 'evaluation' folder beside the model." };
+        var command = new Command("evaluate", "Score a trained model on labelled data; writes metrics.json and report.html.") { model, data, labels, output };
         command.SetAction((result, token) => Verb.Run(_ =>
         {
             var bundlePath = result.GetValue(model)!;
             var bundle = Bundle.Load(bundlePath);
             var table = Quarantine.RequireNone(DataSource.Open(result.GetValue(data)!, labels: result.GetValue(labels)).Read());
-            var evaluation = Evaluator.Evaluate(bundle, table);
             var directory = result.GetValue(output) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(bundlePath))!, "evaluation");
+            var report = Path.Combine(directory, EvaluationReport.FileName);
+            var evaluation = Evaluator.Evaluate(bundle, table, report, bundlePath);
             var path = Path.Combine(directory, "metrics.json");
             AtomicFile.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(evaluation, BundleJson.Options));
             Verb.WriteMetrics($"'{evaluation.Target}' on {evaluation.Rows} rows", [("data", evaluation.Test)], evaluation.Metric);
-            Verb.Out.MarkupLine($"Wrote [bold]{Markup.Escape(path)}[/].");
+            Verb.Out.MarkupLine($"Wrote [bold]{Markup.Escape(path)}[/] and [bold]{Markup.Escape(report)}[/].");
             return 0;
         }, token));
         return command;

@@ -1,7 +1,9 @@
+using System.Text.Json;
 using Lathe.Bundles;
 using Lathe.Config;
 using Lathe.Data;
 using Lathe.Data.Pipeline;
+using Lathe.Training;
 
 namespace Lathe.Evaluation;
 
@@ -9,7 +11,9 @@ namespace Lathe.Evaluation;
 /// other prediction path.</summary>
 public static class Evaluator
 {
-    public static EvaluationResult Evaluate(Bundle bundle, Table data)
+    /// <param name="report">Where to write <c>report.html</c>, if anywhere; its learning curves come from the
+    /// training run's <c>metrics.json</c> when one lies beside the bundle.</param>
+    public static EvaluationResult Evaluate(Bundle bundle, Table data, string? report = null, string? bundlePath = null)
     {
         var target = bundle.Target;
         if (!data.Contains(target.Name))
@@ -20,10 +24,21 @@ public static class Evaluator
         if (dropped > 0) data = data.Gather(labelled);
         using var predictor = bundle.CreatePredictor();
         var predictions = predictor.Predict(data);
-        var score = target.Task == TaskKind.Classification
-            ? Scoring.Score(target, predictions, target.EncodeClasses(data), null)
-            : Scoring.Score(target, predictions, null, target.NumbersOf(data));
+        var classes = target.Task == TaskKind.Classification ? target.EncodeClasses(data) : null;
+        var values = target.Task == TaskKind.Classification ? null : target.NumbersOf(data);
+        var score = Scoring.Score(target, predictions, classes, values);
+        if (report is not null)
+            EvaluationReport.Write(report, new ReportInput($"Evaluation of '{target.Name}'", $"data in {Path.GetFileName(data.Source)}", target, data,
+                predictions, classes, values, score.Metrics, bundle.Manifest.Metric, bundlePath is null ? [] : HistoryBeside(bundlePath)));
         return new EvaluationResult(target.Task, target.Name, bundle.Manifest.Metric, data.RowCount, dropped, score.Metrics, target.Classes, score.ConfusionRows);
+    }
+
+    /// <summary>The epochs of the training run that wrote the bundle, from its metrics.json; none when it is not there.</summary>
+    public static IReadOnlyList<EpochRecord> HistoryBeside(string bundlePath)
+    {
+        var metrics = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(bundlePath))!, TrainingRun.MetricsFile);
+        if (!File.Exists(metrics)) return [];
+        return JsonSerializer.Deserialize<RunMetrics>(File.ReadAllBytes(metrics), BundleJson.Options)?.History ?? [];
     }
 }
 

@@ -5,7 +5,7 @@ namespace Lathe.Reporting;
 
 /// <summary>Builds one self-contained HTML page (inline CSS, plots as inline SVG, no scripts or links to
 /// fetch), so a report can be mailed, archived or opened offline.</summary>
-public sealed class HtmlReport(string title)
+public sealed partial class HtmlReport(string title)
 {
     private readonly StringBuilder _body = new();
     private readonly Stack<string> _open = new();
@@ -57,7 +57,22 @@ public sealed class HtmlReport(string title)
     {
         // An XML declaration has no place inside an HTML document.
         if (svg.StartsWith("<?xml")) svg = svg[(svg.IndexOf("?>", StringComparison.Ordinal) + 2)..].TrimStart();
+        // ScottPlot gives a size but no viewBox; without one a plot narrower than its column is clipped, not scaled.
+        var size = SvgSize().Match(svg);
+        if (size.Success && !svg[..svg.IndexOf('>')].Contains("viewBox"))
+            svg = svg.Insert(size.Index + size.Length, $" viewBox=\"0 0 {size.Groups[1].Value} {size.Groups[2].Value}\"");
         _body.Append("<figure>").Append(svg).Append("<figcaption>").Append(Encode(caption)).Append("</figcaption></figure>\n");
+        return this;
+    }
+
+    /// <summary>Small pictures side by side, each a PNG embedded as a data URI with a caption.</summary>
+    public HtmlReport Gallery(IEnumerable<(byte[] Png, string Caption)> pictures)
+    {
+        _body.Append("<div class=\"gallery\">");
+        foreach (var (png, caption) in pictures)
+            _body.Append("<figure class=\"thumb\"><img alt=\"").Append(Encode(caption)).Append("\" src=\"data:image/png;base64,")
+                .Append(Convert.ToBase64String(png)).Append("\"><figcaption>").Append(Encode(caption)).Append("</figcaption></figure>");
+        _body.Append("</div>\n");
         return this;
     }
 
@@ -89,6 +104,9 @@ public sealed class HtmlReport(string title)
 
     public void Save(string path) => AtomicFile.WriteAllText(path, ToString());
 
+    [System.Text.RegularExpressions.GeneratedRegex("^<svg[^>]*?width=\"([0-9.]+)\" height=\"([0-9.]+)\"")]
+    private static partial System.Text.RegularExpressions.Regex SvgSize();
+
     private static string Encode(string text) => WebUtility.HtmlEncode(text);
 
     private const string Style = """
@@ -99,5 +117,9 @@ public sealed class HtmlReport(string title)
         .warnings li{margin:.25rem 0}.muted{color:#667085}
         section.column{border:1px solid #e0e4ea;border-radius:6px;padding:1rem;margin:1rem 0;display:grid;grid-template-columns:minmax(280px,1fr) 440px;gap:1rem;align-items:start}
         section.column table{margin:0}figure{margin:0}figcaption{font-size:.8rem;color:#667085}svg{max-width:100%;height:auto}
+        div.plots{display:grid;grid-template-columns:repeat(auto-fit,minmax(440px,1fr));gap:1.2rem;align-items:start;margin:.8rem 0}
+        div.gallery{display:flex;flex-wrap:wrap;gap:.8rem}figure.thumb{width:120px;text-align:center}figure.thumb img{width:84px;height:84px;image-rendering:pixelated;border:1px solid #e0e4ea}
+        table.metrics td:first-child{font-family:ui-monospace,monospace}
+        table.mistakes{display:block;overflow-x:auto;max-width:100%}table.mistakes td:first-child{white-space:nowrap}
         """;
 }

@@ -14,7 +14,7 @@ namespace Lathe.Training;
 
 /// <summary>One run, end to end: read the data, define the problem, split, fit the preprocessing on the
 /// training part, build and train the model, score every part, and write <c>model.lathe</c>,
-/// <c>metrics.json</c> and <c>config.resolved.yaml</c> to the output folder.</summary>
+/// <c>metrics.json</c>, <c>config.resolved.yaml</c> and <c>report.html</c> to the output folder.</summary>
 public static class TrainingRun
 {
     public const string BundleFile = "model.lathe";
@@ -116,6 +116,13 @@ public static class TrainingRun
         bundle.Save(bundlePath);
         AtomicFile.WriteAllBytes(Path.Combine(outputDirectory, MetricsFile), JsonSerializer.SerializeToUtf8Bytes(metrics, BundleJson.Options));
         AtomicFile.WriteAllText(Path.Combine(outputDirectory, ResolvedConfigFile), configYaml);
+        if (test.RowCount > 0)
+        {
+            stage?.Report("writing the report");
+            EvaluationReport.Write(Path.Combine(outputDirectory, EvaluationReport.FileName), new ReportInput(
+                $"Evaluation of '{config.Target}'", "test part", target, test, testPredictions, testData.Classes, testData.Values,
+                testScore.Metrics, metric, state.History));
+        }
         return new TrainResult(outputDirectory, bundlePath, metrics, test, testPredictions);
     }
 

@@ -25,12 +25,17 @@ public class CliTests
         var metrics = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "run", "metrics.json")))!;
         Assert.True(metrics["test"]!["accuracy"]!.GetValue<double>() >= 0.97);
         Assert.True(File.Exists(Path.Combine(dir, "run", "config.resolved.yaml")));
+        Assert.Contains("<h2 id=\"learning\">", File.ReadAllText(Path.Combine(dir, "run", "report.html")));
 
         var evaluate = LatheProcess.Run(dir, "evaluate", "run/model.lathe", "--data", data, "--out", "eval");
         Assert.True(evaluate.ExitCode == 0, evaluate.Error);
         var evaluation = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "eval", "metrics.json")))!;
         Assert.Equal(344, evaluation["rows"]!.GetValue<int>());
         Assert.True(evaluation["test"]!["accuracy"]!.GetValue<double>() >= 0.95);
+        // The evaluation's report takes its learning curves from the training run's metrics.json beside the model.
+        var report = File.ReadAllText(Path.Combine(dir, "eval", "report.html"));
+        Assert.Contains("scored on the data in penguins.json (344 rows)", report);
+        Assert.Contains("<h2 id=\"learning\">", report);
 
         var predict = LatheProcess.Run(dir, "predict", "run/model.lathe", "--data", data, "--out", "predictions.csv");
         Assert.True(predict.ExitCode == 0, predict.Error);

@@ -1,0 +1,180 @@
+using System.Globalization;
+using Lathe.Config;
+using Lathe.Data;
+using Lathe.Reporting;
+using ScottPlot;
+
+namespace Lathe.Evaluation;
+
+/// <summary><c>report.html</c>: how a model did on rows it did not train on, as one self-contained page —
+/// the metrics, learning curves, and for classification the confusion matrix, ROC and precision–recall
+/// curves, calibration, the per-class table and the most confident mistakes; for regression predicted
+/// against actual, the residuals and the largest errors.</summary>
+public static class EvaluationReport
+{
+    public const string FileName = "report.html";
+    private const int Worst = 12;
+
+    public static void Write(string path, ReportInput input) => Build(input).Save(path);
+
+    public static HtmlReport Build(ReportInput input)
+    {
+        var report = new HtmlReport(input.Title);
+        var target = input.Target;
+        report.Paragraph($"{ConfigNames.Of(target.Task)} of '{target.Name}', scored on the {input.Part} ({input.Predictions.Count} rows).", "muted");
+        report.Heading("Metrics", id: "metrics");
+        report.Table(["metric", "value"], input.Metrics.Select(m => (IReadOnlyList<string>)[m.Key, Charts.Number(m.Value)]), "metrics");
+        if (input.History.Count > 0) LearningCurves(report, input);
+        if (target.Task == TaskKind.Classification) Classification(report, input);
+        else Regression(report, input);
+        return report;
+    }
+
+    private static void LearningCurves(HtmlReport report, ReportInput input)
+    {
+        var epochs = input.History.Select(e => (double)e.Epoch).ToArray();
+        var metric = ConfigNames.Of(input.Metric);
+        report.Heading("Learning curves", id: "learning");
+        report.Open("plots", "div");
+        report.Figure(Charts.Lines(
+        [
+            ("training loss", epochs, input.History.Select(e => e.TrainLoss).ToArray()),
+            ("validation loss", epochs, input.History.Select(e => e.ValidationLoss).ToArray()),
+        ], "epoch", "loss"), "Loss per epoch: training (mean over the epoch's batches) and validation.");
+        report.Figure(Charts.Lines([($"validation {metric}", epochs, input.History.Select(e => e.ValidationMetric).ToArray())], "epoch", metric),
+            $"Validation {metric} per epoch.");
+        report.Close();
+    }
+
+    private static void Classification(HtmlReport report, ReportInput input)
+    {
+        var classes = input.Target.Classes;
+        var k = classes.Count;
+        var truth = input.Classes!;
+        var probabilities = input.Predictions.Probabilities;
+        var (_, confusion) = ClassificationMetrics.Compute(truth, probabilities, k);
+        var perClass = ClassificationMetrics.PerClass(confusion);
+
+        var positive = new bool[truth.Length];
+        var scores = new float[truth.Length];
+        var roc = new List<(string, double[], double[])>();
+        var pr = new List<(string, double[], double[])>();
+        var auc = new double?[k];
+        for (var c = 0; c < k; c++)
+        {
+            for (var i = 0; i < truth.Length; i++)
+            {
+                positive[i] = truth[i] == c;
+                scores[i] = probabilities[i * k + c];
+            }
+            if (Curves.Roc(positive, scores) is { } r)
+            {
+                auc[c] = r.Area;
+                roc.Add(($"{classes[c]} (AUC {r.Area:0.000})", r.X, r.Y));
+            }
+            if (Curves.PrecisionRecall(positive, scores) is { } p) pr.Add(($"{classes[c]} (AP {p.Area:0.000})", p.X, p.Y));
+        }
+
+        report.Heading("Per class", id: "classes");
+        report.Table(["class", "precision", "recall", "F1", "support", "ROC-AUC"], Enumerable.Range(0, k).Select(c => (IReadOnlyList<string>)
+        [
+            classes[c], Fixed(perClass[c].Precision), Fixed(perClass[c].Recall), Fixed(perClass[c].F1),
+            perClass[c].Support.ToString(CultureInfo.InvariantCulture), auc[c] is { } a ? Fixed(a) : "–",
+        ]), "per-class");
+
+        report.Heading("Confusion matrix and calibration", id: "confusion");
+        report.Open("plots", "div");
+        report.Figure(Charts.Heatmap(confusion, classes, "predicted", "true"),
+            "Confusion matrix: rows are the true classes, columns the predicted ones; shading is the share of the row.");
+        var bins = Calibration.Bins(truth, probabilities, k);
+        var filled = bins.Where(b => b.Count > 0).ToArray();
+        report.Figure(Charts.UnitCurves([("model", filled.Select(b => b.Confidence).ToArray(), filled.Select(b => b.Accuracy).ToArray())],
+                "confidence (probability of the predicted class)", "accuracy", diagonal: true, Alignment.UpperLeft),
+            $"Calibration: accuracy against confidence in {bins.Length} equal bins ({string.Join(", ", filled.Select(b => $"{b.From:0.0}–{b.To:0.0}: {b.Count}"))} rows); " +
+            $"the dashed line is perfect calibration. Expected calibration error {Calibration.ExpectedError(bins):0.000}.");
+        report.Close();
+
+        report.Heading("ROC and precision–recall curves (one class against the rest)", id: "curves");
+        report.Open("plots", "div");
+        if (roc.Count > 0)
+            report.Figure(Charts.UnitCurves(roc, "false positive rate", "true positive rate", diagonal: true), "ROC curves; the dashed line is chance.");
+        if (pr.Count > 0)
+            report.Figure(Charts.UnitCurves(pr, "recall", "precision", diagonal: false, Alignment.LowerLeft), "Precision–recall curves, with average precision (AP).");
+        report.Close();
+
+        WorstMistakes(report, input, truth, probabilities, k);
+    }
+
+    /// <summary>The wrong predictions the model was surest of: often mislabelled rows, or what the model confuses.</summary>
+    private static void WorstMistakes(HtmlReport report, ReportInput input, long[] truth, float[] probabilities, int k)
+    {
+        var classes = input.Target.Classes;
+        var wrong = new List<(int Row, int Predicted, float Confidence)>();
+        for (var i = 0; i < truth.Length; i++)
+        {
+            var row = probabilities.AsSpan(i * k, k);
+            var predicted = ClassificationMetrics.ArgMax(row);
+            if (predicted != truth[i]) wrong.Add((i, predicted, row[predicted]));
+        }
+        var worst = wrong.OrderByDescending(w => w.Confidence).ThenBy(w => w.Row).Take(Worst).ToArray();
+        report.Heading("Most confident mistakes", id: "mistakes");
+        if (worst.Length == 0)
+        {
+            report.Paragraph("No row was misclassified.");
+            return;
+        }
+        report.Paragraph($"{wrong.Count} of {truth.Length} rows are misclassified; the {worst.Length} the model was surest of:", "muted");
+        var image = input.Rows.Columns.OfType<ImageColumn>().FirstOrDefault();
+        if (image is not null)
+        {
+            report.Gallery(worst.Select(w => (Thumbnail.Png(image, w.Row),
+                $"{input.Rows.RowName(w.Row)}: {classes[(int)truth[w.Row]]}, predicted {classes[w.Predicted]} ({HtmlReport.Percent(w.Confidence)})")));
+            return;
+        }
+        var columns = FeatureColumns(input);
+        report.Table(["row", "true", "predicted", "confidence", .. columns.Select(c => c.Name)],
+            worst.Select(w => (IReadOnlyList<string>)
+            [
+                input.Rows.RowName(w.Row), classes[(int)truth[w.Row]], classes[w.Predicted], HtmlReport.Percent(w.Confidence),
+                .. columns.Select(c => Cell(c, w.Row)),
+            ]), "mistakes");
+    }
+
+    private static void Regression(HtmlReport report, ReportInput input)
+    {
+        var actual = input.Values!;
+        var predicted = input.Predictions.Values;
+        var residuals = predicted.Select((p, i) => p - actual[i]).ToArray();
+        var name = input.Target.Name;
+        report.Heading("Predictions and residuals", id: "residuals");
+        report.Open("plots", "div");
+        report.Figure(Charts.Points(actual, predicted, $"actual {name}", $"predicted {name}", 1, 0),
+            "Predicted against actual; the dashed line is a perfect prediction.");
+        report.Figure(Charts.Points(predicted, residuals, $"predicted {name}", "residual (predicted − actual)", 0, 0),
+            "Residuals against the prediction: a pattern here is something the model has not learnt.");
+        report.Close();
+
+        var worst = Enumerable.Range(0, actual.Length).OrderByDescending(i => Math.Abs(residuals[i])).ThenBy(i => i).Take(Worst).ToArray();
+        report.Heading("Largest errors", id: "mistakes");
+        var columns = FeatureColumns(input);
+        report.Table(["row", "actual", "predicted", "error", .. columns.Select(c => c.Name)],
+            worst.Select(i => (IReadOnlyList<string>)
+            [
+                input.Rows.RowName(i), Charts.Number(actual[i]), Charts.Number(predicted[i]), Charts.Number(residuals[i]),
+                .. columns.Select(c => Cell(c, i)),
+            ]), "mistakes");
+    }
+
+    /// <summary>The columns a reader recognises a row by: every plain column but the target, at most ten.</summary>
+    private static Column[] FeatureColumns(ReportInput input) =>
+        input.Rows.Columns.Where(c => c.Name != input.Target.Name && c is NumericColumn or StringColumn).Take(10).ToArray();
+
+    private static string Cell(Column column, int row) => column switch
+    {
+        NumericColumn n => double.IsNaN(n.Values[row]) ? "" : Charts.Number(n.Values[row]),
+        StringColumn s => s.Values[row] is { } v && v.Length > 40 ? v[..39] + "…" : s.Values[row] ?? "",
+        _ => "",
+    };
+
+    private static string Fixed(double value) => value.ToString("0.000", CultureInfo.InvariantCulture);
+}
