@@ -129,7 +129,7 @@ public static class ConfigValidator
             "applies to classification only", "set `class_weights: auto`");
         Check(training.StepSize >= 1, "training.step_size", $"must be at least 1 epoch (got {training.StepSize})");
         Check(training.StepGamma is > 0 and < 1, "training.step_gamma", $"must be in (0, 1) (got {training.StepGamma})", "0.1 divides the rate by 10");
-        Check(training.WarmupEpochs >= 0 && training.WarmupEpochs < training.Epochs, "training.warmup_epochs",
+        Check(training.WarmupEpochs >= 0 && (training.Epochs < 1 || training.WarmupEpochs < training.Epochs), "training.warmup_epochs",
             $"must be 0 or more and less than epochs ({training.Epochs}) (got {training.WarmupEpochs})", "1 to 5 epochs are usual");
         Check(training.WarmupEpochs == 0 || training.Schedule == ScheduleKind.Cosine, "training.warmup_epochs",
             $"applies to the cosine schedule only, not {ConfigNames.Of(training.Schedule)}", "set `schedule: cosine`, or `warmup_epochs: 0`");

@@ -11,7 +11,7 @@ public static class LearningRateChart
     public static string Svg(LearningRateSweep sweep, int width = 640, int height = 400)
     {
         var plot = new Plot();
-        var x = sweep.Rates.Select(Math.Log10).ToArray();
+        var x = sweep.Rates.Select(r => Math.Log10(r)).ToArray();
         var raw = plot.Add.Scatter(x, sweep.Losses.ToArray());
         raw.LineWidth = 1;
         raw.MarkerSize = 0;
