@@ -33,7 +33,7 @@ public static class LearningRateChart
         plot.Axes.SetLimitsY(Math.Min(0, sweep.Losses.Min()), Math.Min(top, sweep.Losses.Max()) * 1.05);
         plot.XLabel("learning rate");
         plot.YLabel("training loss");
-        plot.ShowLegend();
+        plot.ShowLegend(Alignment.UpperLeft);
         return plot.GetSvgXml(width, height);
     }
 }
