@@ -8,6 +8,7 @@ var root = new RootCommand($"Lathe {LatheInfo.Version}: deep learning on your ow
     ProfileCommand.Create(),
     PrepareCommand.Create(),
     AugmentCommand.Create(),
+    LrFindCommand.Create(),
     TrainCommand.Create(),
     EvaluateCommand.Create(),
     PredictCommand.Create(),

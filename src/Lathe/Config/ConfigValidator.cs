@@ -112,13 +112,31 @@ public static class ConfigValidator
         Check(training.LearningRate > 0 && double.IsFinite(training.LearningRate), "training.learning_rate",
             $"must be a positive number (got {training.LearningRate})", "typical values are 0.0001 to 0.01");
         Check(training.Momentum is >= 0 and < 1, "training.momentum", $"must be in [0, 1) (got {training.Momentum})");
+        Check(!training.Nesterov || (training.Optimizer == OptimizerKind.Sgd && training.Momentum > 0), "training.nesterov",
+            "needs optimizer: sgd and a momentum above 0", "set `optimizer: sgd` and `momentum: 0.9`, or `nesterov: false`");
         Check(training.WeightDecay >= 0 && double.IsFinite(training.WeightDecay), "training.weight_decay", $"must be 0 or more (got {training.WeightDecay})");
+        Check(training.ClipNorm >= 0 && double.IsFinite(training.ClipNorm), "training.clip_norm", $"must be 0 (off) or more (got {training.ClipNorm})", "1 or 5 are usual");
         Check(training.Patience >= 0, "training.patience", $"must be 0 or more (got {training.Patience})");
         Check(training.Threads >= 0, "training.threads", $"must be 0 (every core) or more (got {training.Threads})");
         Check(config.Task == TaskKind.Auto || training.Loss == LossKind.Auto
-              || (config.Task == TaskKind.Classification) == (training.Loss == LossKind.CrossEntropy), "training.loss",
+              || (config.Task == TaskKind.Classification) == training.Loss.IsClassification(), "training.loss",
             $"'{ConfigNames.Of(training.Loss)}' does not fit {ConfigNames.Of(config.Task)}",
-            config.Task == TaskKind.Regression ? "use mse" : "use cross_entropy");
+            config.Task == TaskKind.Regression ? "use mse, mae or huber" : "use cross_entropy, binary_cross_entropy or focal");
+        Check(training.LabelSmoothing is >= 0 and < 1, "training.label_smoothing", $"must be in [0, 1) (got {training.LabelSmoothing})", "0.1 is usual");
+        Check(training.LabelSmoothing == 0 || training.Loss is LossKind.Auto or LossKind.CrossEntropy, "training.label_smoothing",
+            $"applies to cross_entropy only, not {ConfigNames.Of(training.Loss)}", "set `label_smoothing: 0`, or `loss: cross_entropy`");
+        Check(training.FocalGamma is >= 0 and <= 10, "training.focal_gamma", $"must be between 0 and 10 (got {training.FocalGamma})", "2 is the usual value");
+        Check(training.HuberDelta > 0 && double.IsFinite(training.HuberDelta), "training.huber_delta", $"must be a positive number (got {training.HuberDelta})", "1 is the usual value");
+        Check(training.ClassWeights == ClassWeighting.Auto || config.Task != TaskKind.Regression, "training.class_weights",
+            "applies to classification only", "set `class_weights: auto`");
+        Check(training.StepSize >= 1, "training.step_size", $"must be at least 1 epoch (got {training.StepSize})");
+        Check(training.StepGamma is > 0 and < 1, "training.step_gamma", $"must be in (0, 1) (got {training.StepGamma})", "0.1 divides the rate by 10");
+        Check(training.WarmupEpochs >= 0 && (training.Epochs < 1 || training.WarmupEpochs < training.Epochs), "training.warmup_epochs",
+            $"must be 0 or more and less than epochs ({training.Epochs}) (got {training.WarmupEpochs})", "1 to 5 epochs are usual");
+        Check(training.WarmupEpochs == 0 || training.Schedule == ScheduleKind.Cosine, "training.warmup_epochs",
+            $"applies to the cosine schedule only, not {ConfigNames.Of(training.Schedule)}", "set `schedule: cosine`, or `warmup_epochs: 0`");
+        Check(training.PlateauFactor is > 0 and < 1, "training.plateau_factor", $"must be in (0, 1) (got {training.PlateauFactor})", "0.1 divides the rate by 10");
+        Check(training.PlateauPatience >= 1, "training.plateau_patience", $"must be at least 1 epoch (got {training.PlateauPatience})");
         return errors;
     }
 }

@@ -1,3 +1,4 @@
 namespace Lathe.Config;
 
-public enum OptimizerKind { Adam, Sgd }
+/// <summary>The optimiser, each TorchSharp's own implementation (<c>torch.optim</c>).</summary>
+public enum OptimizerKind { Adam, AdamW, Sgd, Rmsprop, Adagrad }

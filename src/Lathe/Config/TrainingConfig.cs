@@ -5,12 +5,37 @@ public sealed record TrainingConfig
 {
     public int Epochs { get; init; } = 100;
     public int BatchSize { get; init; } = 64;
+    /// <summary>The base rate; schedules scale it (one_cycle's peak, cosine's start).</summary>
     public double LearningRate { get; init; } = 0.001;
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
-    /// <summary>SGD only.</summary>
+    /// <summary>SGD only (RMSprop keeps PyTorch's default of none).</summary>
     public double Momentum { get; init; } = 0.9;
+    /// <summary>SGD only: Nesterov momentum.</summary>
+    public bool Nesterov { get; init; }
+    /// <summary>L2 penalty in the gradient (adam, sgd, rmsprop, adagrad); decoupled decay for adamw.</summary>
     public double WeightDecay { get; init; }
+    /// <summary>Largest L2 norm of all gradients together before a step; 0 is off.</summary>
+    public double ClipNorm { get; init; }
     public LossKind Loss { get; init; } = LossKind.Auto;
+    /// <summary>Cross-entropy: share of probability spread evenly over the classes, in [0, 1).</summary>
+    public double LabelSmoothing { get; init; }
+    /// <summary>Focal loss: γ in (1 − p)^γ; 0 is cross-entropy.</summary>
+    public double FocalGamma { get; init; } = 2;
+    /// <summary>Huber loss: where it turns from quadratic to linear, in standardised target units.</summary>
+    public double HuberDelta { get; init; } = 1;
+    public ClassWeighting ClassWeights { get; init; } = ClassWeighting.Auto;
+    public InitKind Init { get; init; } = InitKind.Auto;
+    public ScheduleKind Schedule { get; init; } = ScheduleKind.None;
+    /// <summary>Step schedule: epochs between reductions.</summary>
+    public int StepSize { get; init; } = 10;
+    /// <summary>Step schedule: factor applied every <see cref="StepSize"/> epochs.</summary>
+    public double StepGamma { get; init; } = 0.1;
+    /// <summary>Cosine schedule: epochs (fractions allowed) of linear warm-up from 0.</summary>
+    public double WarmupEpochs { get; init; }
+    /// <summary>Reduce-on-plateau: factor applied when the validation metric stalls.</summary>
+    public double PlateauFactor { get; init; } = 0.1;
+    /// <summary>Reduce-on-plateau: epochs without a better validation metric before a reduction.</summary>
+    public int PlateauPatience { get; init; } = 3;
     /// <summary>Stop after this many epochs without a better validation metric; 0 never stops early.</summary>
     public int Patience { get; init; } = 10;
     /// <summary>Threads for the engine; 0 uses every core. Bit-identical results need the same count.</summary>

@@ -23,6 +23,8 @@ public sealed record RunMetrics
     public long[][]? ConfusionMatrix { get; init; }
     public IReadOnlyList<ColumnSchema> Columns { get; init; } = [];
     public IReadOnlyList<EpochRecord> History { get; init; } = [];
+    /// <summary>The loss's class weights, in <see cref="Classes"/> order; null when the loss was unweighted.</summary>
+    public IReadOnlyList<double>? ClassWeights { get; init; }
     public string DataFingerprint { get; init; } = "";
     public int Seed { get; init; }
     public int Threads { get; init; }

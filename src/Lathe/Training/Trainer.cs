@@ -11,15 +11,20 @@ namespace Lathe.Training;
 /// <summary>Owns the training loop: shuffled mini-batches from preloaded tensors, one optimiser step each,
 /// validation after every epoch, callbacks at named moments. The batch order is a permutation from the
 /// seed and the epoch, so a run is reproducible bit for bit on the same machine and thread count.</summary>
+/// <remarks>Each step: the schedule's learning rate, the loss (<see cref="TrainingLoss"/>, class-weighted when
+/// <paramref name="classWeights"/> are given), gradients clipped to <c>training.clip_norm</c>, then the step.</remarks>
 public sealed class Trainer(TrainingConfig config, FittedTarget target, MetricKind metric, int seed, IReadOnlyList<ITrainerCallback> callbacks,
-    Data.Augmentation.IBatchAugmentation? augmentation = null)
+    Data.Augmentation.IBatchAugmentation? augmentation = null, IReadOnlyList<double>? classWeights = null)
 {
     public TrainerState Fit(nn.Module<Tensor, Tensor> model, LabelledData train, LabelledData validation,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var state = new TrainerState(model);
-        using var optimizer = CreateOptimizer(model);
+        using var optimizer = Optimizers.Create(config, model.parameters());
+        using var loss = new TrainingLoss(config, target.Task, classWeights, target.Classes.Count);
         var batches = (train.Count + config.BatchSize - 1) / config.BatchSize;
+        var schedule = new LearningRateSchedule(config, batches, metric.HigherIsBetter());
+        var rate = config.LearningRate;
         var metricName = ConfigNames.Of(metric);
         double? lastMetric = null;
         foreach (var callback in callbacks) callback.OnFitStart(state);
@@ -37,13 +42,16 @@ public sealed class Trainer(TrainingConfig config, FittedTarget target, MetricKi
                 var start = b * config.BatchSize;
                 var length = Math.Min(config.BatchSize, train.Count - start);
                 var index = order.narrow(0, start, length);
+                rate = schedule.Rate(epoch, b);
+                Optimizers.SetLearningRate(optimizer, rate);
                 optimizer.zero_grad();
                 // Each batch's augmentation draws from its own generator, seeded by the run, epoch and batch.
                 using var generator = augmentation is null ? null : new Generator(new SeededRandom(seed, stream: epoch * 1_000_003 + b).NextUInt64());
-                var loss = Loss(model.forward(train.Input.Rows(index, augmentation, generator)), train.Target.index_select(0, index));
-                loss.backward();
+                var batchLoss = loss.Compute(model.forward(train.Input.Rows(index, augmentation, generator)), train.Target.index_select(0, index));
+                batchLoss.backward();
+                if (config.ClipNorm > 0) nn.utils.clip_grad_norm_(model.parameters(), config.ClipNorm);
                 optimizer.step();
-                lossSum += loss.item<float>() * length;
+                lossSum += batchLoss.item<float>() * length;
                 progress?.Report(new TrainingProgress(epoch, config.Epochs, b + 1, batches, lossSum / (start + length), metricName, lastMetric));
             }
 
@@ -56,26 +64,12 @@ public sealed class Trainer(TrainingConfig config, FittedTarget target, MetricKi
                 ? score.Metrics["log_loss"]
                 : Math.Pow(score.Metrics["rmse"] / target.Std, 2);
             lastMetric = score.Metrics.Of(metric);
-            state.History.Add(new EpochRecord(epoch, state.TrainLoss, state.ValidationLoss, lastMetric.Value, clock.Elapsed.TotalSeconds));
+            state.LearningRate = rate;
+            state.History.Add(new EpochRecord(epoch, state.TrainLoss, state.ValidationLoss, lastMetric.Value, clock.Elapsed.TotalSeconds, rate));
+            schedule.OnEpochEnd(epoch, lastMetric.Value);
             foreach (var callback in callbacks) callback.OnEpochEnd(state);
         }
         foreach (var callback in callbacks) callback.OnFitEnd(state);
         return state;
     }
-
-    private Tensor Loss(Tensor output, Tensor truth)
-    {
-        var loss = config.Loss == LossKind.Auto
-            ? target.Task == TaskKind.Classification ? LossKind.CrossEntropy : LossKind.Mse
-            : config.Loss;
-        return loss == LossKind.CrossEntropy
-            ? nn.functional.cross_entropy(output, truth)
-            : nn.functional.mse_loss(output.squeeze(1), truth);
-    }
-
-    private optim.Optimizer CreateOptimizer(nn.Module<Tensor, Tensor> model) => config.Optimizer switch
-    {
-        OptimizerKind.Sgd => optim.SGD(model.parameters(), config.LearningRate, momentum: config.Momentum, weight_decay: config.WeightDecay),
-        _ => optim.Adam(model.parameters(), config.LearningRate, beta1: 0.9, beta2: 0.999, weight_decay: config.WeightDecay),
-    };
 }

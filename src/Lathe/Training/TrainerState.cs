@@ -12,10 +12,13 @@ public sealed class TrainerState(nn.Module<Tensor, Tensor> model)
     public double TrainLoss { get; internal set; }
     public double ValidationLoss { get; internal set; }
     public MetricSet ValidationMetrics { get; internal set; } = new();
+    /// <summary>The learning rate of the epoch's last step.</summary>
+    public double LearningRate { get; internal set; }
     public List<EpochRecord> History { get; } = [];
     /// <summary>Set by a callback to end training after this epoch.</summary>
     public bool StopRequested { get; set; }
 }
 
-/// <summary>One epoch's figures, for the learning curve in <c>metrics.json</c>.</summary>
-public sealed record EpochRecord(int Epoch, double TrainLoss, double ValidationLoss, double ValidationMetric, double Seconds);
+/// <summary>One epoch's figures, for the learning curve in <c>metrics.json</c>; <paramref name="LearningRate"/> is
+/// the rate of the epoch's last step, as the schedule set it.</summary>
+public sealed record EpochRecord(int Epoch, double TrainLoss, double ValidationLoss, double ValidationMetric, double Seconds, double LearningRate = 0);

@@ -50,10 +50,13 @@ public static class TrainingRun
 
         var spec = ModelSpec.Resolve(config.Model, trainData.Features.ItemShape, Predictor.OutputCount(target));
         using var model = spec.Build();
+        Initialization.Apply(model, config.Training.Init, config.Seed);
+        // Weights from the rows the loss sees (after SMOTE, so oversampling and weighting do not both correct).
+        var classWeights = trainData.Classes is null ? null : ClassWeights.Resolve(config.Training.ClassWeights, trainData.Classes, target.Classes.Count);
         using var earlyStopping = new EarlyStopping(metric, config.Training.Patience);
         stage?.Report($"training {ConfigNames.Of(spec.Kind)} on {train.RowCount} rows");
         var trainClock = Stopwatch.StartNew();
-        var state = new Trainer(config.Training, target, metric, config.Seed, [earlyStopping], Augmentation(config.Augment, trainData.Features))
+        var state = new Trainer(config.Training, target, metric, config.Seed, [earlyStopping], Augmentation(config.Augment, trainData.Features), classWeights)
             .Fit(model, trainData, validationData, progress, cancellationToken);
         var trainSeconds = trainClock.Elapsed.TotalSeconds;
 
@@ -92,6 +95,7 @@ public static class TrainingRun
             ConfusionMatrix = testScore.ConfusionRows,
             Columns = prepared.Schema.Columns,
             History = state.History,
+            ClassWeights = classWeights,
             DataFingerprint = fingerprint,
             Seed = config.Seed,
             Threads = threads,

@@ -117,6 +117,35 @@ public class ConfigReaderTests
         Assert.Equal(MetricKind.MacroF1, again.Metric);
     }
 
+    [Fact]
+    public void Training_keys_out_of_range_are_reported_with_their_lines_and_fixes()
+    {
+        var error = Fails(Valid + "\n  nesterov: true\n  label_smoothing: 1.5\n  schedule: cosine\n  warmup_epochs: 500\n  clip_norm: -1");
+        var paths = error.Errors.Select(e => e.Path).Order().ToArray();
+        Assert.Equal(["training.clip_norm", "training.label_smoothing", "training.nesterov", "training.warmup_epochs"], paths);
+        Assert.Contains(error.Errors, e => e.Path == "training.nesterov" && e.Message.Contains("needs optimizer: sgd") && e.Line > 0);
+    }
+
+    [Fact]
+    public void A_regression_loss_for_a_classification_task_is_refused()
+    {
+        var error = Fails(Valid + "\n  loss: huber\ntask: classification");
+        var problem = Assert.Single(error.Errors);
+        Assert.Equal("training.loss", problem.Path);
+        Assert.Contains("cross_entropy, binary_cross_entropy or focal", problem.Suggestion);
+    }
+
+    [Fact]
+    public void New_training_keys_read_and_write_back()
+    {
+        var config = ConfigReader.Parse(Valid + "\n  optimizer: adamw\n  loss: focal\n  focal_gamma: 1.5\n  schedule: one_cycle\n  init: orthogonal\n  class_weights: balanced\n  clip_norm: 1", "run.yaml", "/data");
+        var written = ConfigWriter.Write(config);
+        Assert.Contains("# Loss; auto is cross_entropy", written);
+        var again = ConfigReader.Parse(written, "again.yaml", "/data");
+        Assert.Equal((OptimizerKind.AdamW, LossKind.Focal, 1.5, ScheduleKind.OneCycle, InitKind.Orthogonal, ClassWeighting.Balanced, 1.0),
+            (again.Training.Optimizer, again.Training.Loss, again.Training.FocalGamma, again.Training.Schedule, again.Training.Init, again.Training.ClassWeights, again.Training.ClipNorm));
+    }
+
     private const string Postgres = """
         target: species
         data:

@@ -1,0 +1,65 @@
+using Lathe.Config;
+
+namespace Lathe.Training;
+
+/// <summary>The learning rate at each optimiser step, as <c>training.schedule</c> says. Step and
+/// reduce-on-plateau change it between epochs; cosine and one-cycle change it every batch. The formulas are
+/// PyTorch's StepLR, linear warm-up then CosineAnnealingLR (down to 0), and OneCycleLR with cosine annealing;
+/// reduce-on-plateau counts patience as early stopping does here.</summary>
+public sealed class LearningRateSchedule(TrainingConfig config, int batchesPerEpoch, bool higherIsBetter)
+{
+    /// <summary>OneCycleLR's defaults: the share of steps spent rising, the start (peak / 25) and the end (start / 10⁴).</summary>
+    public const double OneCyclePeak = 0.3, OneCycleDivision = 25, OneCycleFinalDivision = 1e4;
+
+    private readonly double _base = config.LearningRate;
+    private double _plateauRate = config.LearningRate;
+    private double _best = double.NaN;
+    private int _bestEpoch;
+
+    private long TotalSteps => (long)config.Epochs * batchesPerEpoch;
+
+    /// <summary>The rate for the batch <paramref name="batch"/> (from 0) of epoch <paramref name="epoch"/> (from 1).</summary>
+    public double Rate(int epoch, int batch)
+    {
+        var step = (long)(epoch - 1) * batchesPerEpoch + batch;
+        switch (config.Schedule)
+        {
+            case ScheduleKind.Step:
+                return _base * Math.Pow(config.StepGamma, (epoch - 1) / config.StepSize);
+            case ScheduleKind.Cosine:
+                var warmup = (long)Math.Round(config.WarmupEpochs * batchesPerEpoch);
+                if (step < warmup) return _base * (step + 1) / warmup;
+                var t = (double)(step - warmup) / Math.Max(1, TotalSteps - warmup);
+                return _base * 0.5 * (1 + Math.Cos(Math.PI * t));
+            case ScheduleKind.OneCycle:
+                var start = _base / OneCycleDivision;
+                var end = start / OneCycleFinalDivision;
+                var rising = OneCyclePeak * TotalSteps - 1;
+                return step <= rising
+                    ? Anneal(start, _base, step / rising)
+                    : Anneal(_base, end, (step - rising) / (TotalSteps - 1 - rising));
+            case ScheduleKind.ReduceOnPlateau:
+                return _plateauRate;
+            default:
+                return _base;
+        }
+    }
+
+    /// <summary>Told the validation metric after each epoch; reduce-on-plateau lowers the rate when it has not
+    /// improved for <c>plateau_patience</c> epochs, then waits that long again.</summary>
+    public void OnEpochEnd(int epoch, double metric)
+    {
+        if (config.Schedule != ScheduleKind.ReduceOnPlateau) return;
+        if (double.IsNaN(_best) || (higherIsBetter ? metric > _best : metric < _best))
+        {
+            (_best, _bestEpoch) = (metric, epoch);
+        }
+        else if (epoch - _bestEpoch >= config.PlateauPatience)
+        {
+            _plateauRate *= config.PlateauFactor;
+            _bestEpoch = epoch;
+        }
+    }
+
+    private static double Anneal(double from, double to, double share) => to + (from - to) / 2 * (1 + Math.Cos(Math.PI * Math.Clamp(share, 0, 1)));
+}

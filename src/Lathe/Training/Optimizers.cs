@@ -1,0 +1,25 @@
+using Lathe.Config;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Lathe.Training;
+
+/// <summary>The optimiser <c>training.optimizer</c> names, from TorchSharp's <c>torch.optim</c> with PyTorch's
+/// defaults for everything the config does not set.</summary>
+public static class Optimizers
+{
+    public static optim.Optimizer Create(TrainingConfig config, IEnumerable<Parameter> parameters) => config.Optimizer switch
+    {
+        OptimizerKind.Sgd => optim.SGD(parameters, config.LearningRate, momentum: config.Momentum, weight_decay: config.WeightDecay, nesterov: config.Nesterov),
+        OptimizerKind.AdamW => optim.AdamW(parameters, config.LearningRate, weight_decay: config.WeightDecay),
+        OptimizerKind.Rmsprop => optim.RMSProp(parameters, config.LearningRate, weight_decay: config.WeightDecay),
+        OptimizerKind.Adagrad => optim.Adagrad(parameters, config.LearningRate, weight_decay: config.WeightDecay),
+        _ => optim.Adam(parameters, config.LearningRate, weight_decay: config.WeightDecay),
+    };
+
+    /// <summary>Sets every parameter group's learning rate (what a schedule decides).</summary>
+    public static void SetLearningRate(optim.Optimizer optimizer, double rate)
+    {
+        foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
+    }
+}

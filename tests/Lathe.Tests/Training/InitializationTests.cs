@@ -1,0 +1,102 @@
+using Lathe.Config;
+using Lathe.Training;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Lathe.Tests.Training;
+
+public class InitializationTests
+{
+    private static nn.Module<Tensor, Tensor> Network() => nn.Sequential(nn.Linear(400, 300), nn.ReLU(), nn.Linear(300, 50));
+
+    private static (double Mean, double Std, double Max) Stats(Tensor weight) =>
+        (weight.mean().item<float>(), weight.std().item<float>(), weight.abs().max().item<float>());
+
+    private static Linear First(nn.Module<Tensor, Tensor> network) => network.modules().OfType<Linear>().First();
+
+    [Theory]
+    // fan_in 400, fan_out 300: uniform bounds a have std a/√3.
+    [InlineData(InitKind.XavierUniform, 0.0534522)] // √(6 / 700) / √3 = √(2 / 700)
+    [InlineData(InitKind.XavierNormal, 0.0534522)]  // √(2 / 700)
+    [InlineData(InitKind.KaimingUniform, 0.0707107)] // √(6 / 400) / √3 = √(2 / 400)
+    [InlineData(InitKind.KaimingNormal, 0.0707107)]  // √(2 / 400)
+    public void Scaled_initialisers_have_the_fan_formulas_standard_deviation_and_zero_bias(InitKind kind, double std)
+    {
+        using var network = Network();
+        Initialization.Apply(network, kind, seed: 7);
+        var layer = First(network);
+        var (mean, actual, max) = Stats(layer.weight!);
+        Assert.InRange(actual, std * 0.98, std * 1.02);
+        Assert.InRange(mean, -0.003, 0.003);
+        if (kind is InitKind.XavierUniform or InitKind.KaimingUniform) Assert.True(max <= std * Math.Sqrt(3) + 1e-6, $"{max} beyond the bound");
+        Assert.Equal(0, layer.bias!.abs().max().item<float>());
+        Assert.Equal(0, network.modules().OfType<Linear>().Last().bias!.abs().max().item<float>());
+    }
+
+    [Fact]
+    public void Uniform_xavier_bound_is_an_exact_formula_xavier_uses_both_fans_and_second_layer_is_covered()
+    {
+        using var network = Network();
+        Initialization.Apply(network, InitKind.XavierNormal, seed: 7);
+        // Second layer: fan_in 300, fan_out 50 → std √(2 / 350).
+        var (_, std, _) = Stats(network.modules().OfType<Linear>().Last().weight!);
+        Assert.InRange(std, Math.Sqrt(2.0 / 350) * 0.96, Math.Sqrt(2.0 / 350) * 1.04);
+    }
+
+    [Fact]
+    public void Conv_layers_count_the_kernel_in_the_fan_in()
+    {
+        using var network = nn.Sequential(nn.Conv2d(16, 32, 3));
+        Initialization.Apply(network, InitKind.KaimingNormal, seed: 3);
+        var conv = network.modules().OfType<Conv2d>().Single();
+        // fan_in = 16 · 3 · 3 = 144.
+        Assert.InRange(Stats(conv.weight!).Std, Math.Sqrt(2.0 / 144) * 0.95, Math.Sqrt(2.0 / 144) * 1.05);
+        Assert.Equal(0, conv.bias!.abs().max().item<float>());
+    }
+
+    [Fact]
+    public void Orthogonal_weights_have_orthonormal_rows_or_columns()
+    {
+        using var wide = nn.Sequential(nn.Linear(50, 30));
+        using var tall = nn.Sequential(nn.Linear(30, 50));
+        Initialization.Apply(wide, InitKind.Orthogonal, seed: 1);
+        Initialization.Apply(tall, InitKind.Orthogonal, seed: 1);
+        var w = First(wide).weight!; // 30 × 50: W·Wᵀ = I₃₀
+        Assert.True(w.matmul(w.t()).allclose(eye(30), atol: 1e-5));
+        var v = First(tall).weight!; // 50 × 30: Vᵀ·V = I₃₀
+        Assert.True(v.t().matmul(v).allclose(eye(30), atol: 1e-5));
+    }
+
+    [Fact]
+    public void Zeros_sets_every_weight_and_bias_to_zero()
+    {
+        using var network = Network();
+        Initialization.Apply(network, InitKind.Zeros, seed: 1);
+        Assert.All(network.parameters(), p => Assert.Equal(0, p.abs().max().item<float>()));
+    }
+
+    [Theory]
+    [InlineData(InitKind.XavierUniform)]
+    [InlineData(InitKind.KaimingNormal)]
+    [InlineData(InitKind.Orthogonal)]
+    public void The_same_seed_gives_the_same_weights_and_another_seed_others(InitKind kind)
+    {
+        using var a = Network();
+        using var b = Network();
+        using var c = Network();
+        Initialization.Apply(a, kind, seed: 42);
+        Initialization.Apply(b, kind, seed: 42);
+        Initialization.Apply(c, kind, seed: 43);
+        Assert.True(First(a).weight!.eq(First(b).weight!).all().item<bool>());
+        Assert.False(First(a).weight!.eq(First(c).weight!).all().item<bool>());
+    }
+
+    [Fact]
+    public void Auto_leaves_torchsharps_own_initialisation_alone()
+    {
+        using var network = Network();
+        using var before = First(network).weight!.clone();
+        Initialization.Apply(network, InitKind.Auto, seed: 42);
+        Assert.True(before.eq(First(network).weight!).all().item<bool>());
+    }
+}
