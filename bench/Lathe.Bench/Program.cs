@@ -78,6 +78,31 @@ switch (args)
         Report("steps", $"\"rows\": {typed.RowCount}");
         break;
     }
+    case ["read-check", var file, var times]:
+    {
+        // Reads a file again and again and compares every value with the first read: a race shows as a difference.
+        string[] Snapshot()
+        {
+            var t = DataSource.Open(file, DataFormat.Auto, null, TextEncoding.Auto, 0.01).Read();
+            return t.Columns.SelectMany(c => c switch
+            {
+                NumericColumn n => n.Values.Select((v, i) => $"{c.Name}[{i}]={v.ToString("R", CultureInfo.InvariantCulture)}"),
+                StringColumn s => s.Values.Select((v, i) => $"{c.Name}[{i}]={v}"),
+                _ => [c.Name],
+            }).ToArray();
+        }
+        var first = Snapshot();
+        var differ = 0;
+        for (var k = 0; k < int.Parse(times, CultureInfo.InvariantCulture); k++)
+        {
+            var again = Snapshot();
+            var at = Enumerable.Range(0, Math.Min(first.Length, again.Length)).FirstOrDefault(i => first[i] != again[i], -1);
+            if (at < 0 && first.Length == again.Length) continue;
+            if (differ++ == 0) Console.WriteLine($"first difference: {(at < 0 ? "length" : $"{first[at]} then {again[at]}")}");
+        }
+        Console.WriteLine($"{differ} of {times} reads differ from the first");
+        break;
+    }
     case ["ingest", var csv]:
     {
         var table = DataSource.Open(csv, DataFormat.Auto, null, TextEncoding.Auto, 0.01).Read();

@@ -41,29 +41,13 @@ internal sealed class ColumnAccumulator(string name, int capacity = 0)
         _texts.Add(value);
     }
 
-    /// <summary>Text given as characters: a value seen before (a category) is looked up without making a string.</summary>
-    public void AddText(ReadOnlyMemory<char>? value)
-    {
-        if (value is not { } chars)
-        {
-            AddText((string?)null);
-            return;
-        }
-        if (chars.Length <= MaxSharedLength && _shared.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(chars.Span, out var shared))
-        {
-            AddText(shared);
-            return;
-        }
-        AddText(chars.ToString());
-    }
-
     /// <summary>A date as ISO text (<c>yyyy-MM-dd</c>, with <c>THH:mm:ss</c> when it has a time of day), written
     /// by hand: a Parquet file can hold millions of timestamps.</summary>
     public void AddDate(DateTime? value)
     {
         if (value is not { } date)
         {
-            AddText((string?)null);
+            AddText(null);
             return;
         }
         var timed = date.TimeOfDay != TimeSpan.Zero;

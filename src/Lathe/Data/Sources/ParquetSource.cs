@@ -42,29 +42,28 @@ public sealed class ParquetSource(string path) : IDataSource
             foreach (var field in fields)
                 if (!IsBinary(field) && !Readable.Contains(Nullable.GetUnderlyingType(field.ClrType) ?? field.ClrType))
                     throw new DataException($"{path}: column '{field.Path}' has type {(Nullable.GetUnderlyingType(field.ClrType) ?? field.ClrType).Name}, which Lathe cannot read yet — list it in data.exclude or convert it");
-            // Columns are independent: the cores share them out, each reading its columns through its own reader.
-            var workers = Math.Min(fields.Length, Environment.ProcessorCount);
-            await Task.WhenAll(Enumerable.Range(0, workers).Select(worker => Task.Run(async () =>
+            // Parquet.Net reads one column chunk at a time, on this thread: concurrent readers of one file were seen
+            // to return wrong values. What Lathe does with each chunk (numbers to double, dates to text) runs on the
+            // other cores meanwhile, in order per column.
+            var pending = fields.Select(_ => Task.CompletedTask).ToArray();
+            for (var g = 0; g < reader.RowGroupCount; g++)
             {
-                await using var own = await ParquetReader.CreateAsync(path, cancellationToken: cancellationToken);
-                var ownFields = own.Schema.GetDataFields();
-                for (var c = worker; c < fields.Length; c += workers)
+                using var group = reader.OpenRowGroupReader(g);
+                var rows = checked((int)group.RowCount);
+                for (var c = 0; c < fields.Length; c++)
                 {
-                    for (var g = 0; g < own.RowGroupCount; g++)
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (IsBinary(fields[c]))
                     {
-                        cancellationToken.ThrowIfCancellationRequested();
-                        using var group = own.OpenRowGroupReader(g);
-                        var rows = checked((int)group.RowCount);
-                        if (IsBinary(ownFields[c]))
-                        {
-                            var blobs = new byte[]?[rows];
-                            await group.ReadAsync(ownFields[c], blobs.AsMemory(), null, cancellationToken);
-                            (images[c] ??= []).AddRange(blobs.Select(b => b ?? []));
-                        }
-                        else await ReadColumn(group, ownFields[c], rows, columns[c], cancellationToken);
+                        var blobs = new byte[]?[rows];
+                        await group.ReadAsync(fields[c], blobs.AsMemory(), null, cancellationToken);
+                        (images[c] ??= []).AddRange(blobs.Select(b => b ?? []));
                     }
+                    else if (await ReadColumn(group, fields[c], rows, columns[c], cancellationToken) is { } add)
+                        pending[c] = pending[c].ContinueWith(_ => add(), cancellationToken, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
                 }
-            }, cancellationToken)));
+            }
+            await Task.WhenAll(pending);
             return new Table(columns.Select((c, i) => images[i] is { } blobs ? Image(c.Name, blobs, reader.CustomMetadata) : c.ToColumn()).ToArray(), Path.GetFileName(path));
         }
     }
@@ -105,51 +104,54 @@ public sealed class ParquetSource(string path) : IDataSource
 
     private static bool IsSquare(int n) => (int)Math.Round(Math.Sqrt(n)) is var r && r * r == n;
 
-    private async Task ReadColumn(ParquetRowGroupReader group, DataField field, int rows, ColumnAccumulator column, CancellationToken cancellationToken)
+    /// <summary>Reads one column chunk. Returns the work of adding it to the column when that can wait (the values
+    /// are Lathe's own arrays), or null when it was done at once (characters that point into the reader's buffers).</summary>
+    private async Task<Action?> ReadColumn(ParquetRowGroupReader group, DataField field, int rows, ColumnAccumulator column, CancellationToken cancellationToken)
     {
         var type = Nullable.GetUnderlyingType(field.ClrType) ?? field.ClrType;
         switch (type)
         {
-            case var t when t == typeof(double): await Numbers<double>(); break;
-            case var t when t == typeof(float): await Numbers<float>(); break;
-            case var t when t == typeof(long): await Numbers<long>(); break;
-            case var t when t == typeof(int): await Numbers<int>(); break;
-            case var t when t == typeof(short): await Numbers<short>(); break;
-            case var t when t == typeof(sbyte): await Numbers<sbyte>(); break;
-            case var t when t == typeof(byte): await Numbers<byte>(); break;
-            case var t when t == typeof(ushort): await Numbers<ushort>(); break;
-            case var t when t == typeof(uint): await Numbers<uint>(); break;
-            case var t when t == typeof(ulong): await Numbers<ulong>(); break;
-            case var t when t == typeof(decimal): await Numbers<decimal>(); break;
+            case var t when t == typeof(double): return await Numbers<double>();
+            case var t when t == typeof(float): return await Numbers<float>();
+            case var t when t == typeof(long): return await Numbers<long>();
+            case var t when t == typeof(int): return await Numbers<int>();
+            case var t when t == typeof(short): return await Numbers<short>();
+            case var t when t == typeof(sbyte): return await Numbers<sbyte>();
+            case var t when t == typeof(byte): return await Numbers<byte>();
+            case var t when t == typeof(ushort): return await Numbers<ushort>();
+            case var t when t == typeof(uint): return await Numbers<uint>();
+            case var t when t == typeof(ulong): return await Numbers<ulong>();
+            case var t when t == typeof(decimal): return await Numbers<decimal>();
             case var t when t == typeof(bool):
                 var flags = new bool?[rows];
                 await group.ReadAsync(field, flags.AsMemory(), null, cancellationToken);
-                foreach (var f in flags) column.AddNumber(f is { } b ? (b ? 1 : 0) : null);
-                break;
+                return () =>
+                {
+                    foreach (var f in flags) column.AddNumber(f is { } b ? (b ? 1 : 0) : null);
+                };
             case var t when t == typeof(DateTime):
                 var dates = new DateTime?[rows];
                 await group.ReadAsync(field, dates.AsMemory(), null, cancellationToken);
-                foreach (var d in dates) column.AddDate(d);
-                break;
-            case var t when t == typeof(ReadOnlyMemory<char>):
-                var chars = new ReadOnlyMemory<char>?[rows];
-                await group.ReadAsync(field, chars.AsMemory(), null, cancellationToken);
-                foreach (var s in chars) column.AddText(s);
-                break;
-            case var t when t == typeof(string):
+                return () =>
+                {
+                    foreach (var d in dates) column.AddDate(d);
+                };
+            case var t when t == typeof(string) || t == typeof(ReadOnlyMemory<char>):
                 var texts = new string?[rows];
                 await group.ReadAsync(field, texts.AsMemory(), null, cancellationToken);
-                foreach (var s in texts) column.AddText(s);
-                break;
+                return () =>
+                {
+                    foreach (var s in texts) column.AddText(s);
+                };
             default:
                 throw new DataException($"{path}: column '{field.Path}' has type {type.Name}, which Lathe cannot read yet — list it in data.exclude or convert it");
         }
 
-        async Task Numbers<T>() where T : struct, INumberBase<T>
+        async Task<Action?> Numbers<T>() where T : struct, INumberBase<T>
         {
             var values = new T?[rows];
             await group.ReadAsync(field, values.AsMemory(), null, cancellationToken);
-            column.AddNumbers<T>(values);
+            return () => column.AddNumbers<T>(values);
         }
     }
 }

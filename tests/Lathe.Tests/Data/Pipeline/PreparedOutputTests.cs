@@ -68,6 +68,14 @@ public class PreparedOutputTests
         var images = Assert.IsType<ImageColumn>(test["image"]);
         Assert.Equal((1, 28, 28), (images.Channels, images.Height, images.Width));
         Assert.Equal(((ImageColumn)prepared.Test["image"]).Pixels, images.Pixels);
+
+        // Read again and again, the training part is the same every time. Parquet.Net hands strings out as
+        // characters in its own pooled buffers; kept past the read while other cores worked, labels came back
+        // changed now and then.
+        var train = Path.Combine(directory, "train.parquet");
+        var labels = ((StringColumn)DataSource.Open(train).Read()["label"]).Values;
+        Assert.Equal(prepared.Train.RowCount, labels.Length);
+        for (var i = 0; i < 15; i++) Assert.Equal(labels, ((StringColumn)DataSource.Open(train).Read()["label"]).Values);
     }
 
     [Fact]
