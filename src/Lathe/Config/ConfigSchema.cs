@@ -96,7 +96,10 @@ internal static class ConfigSchema
         new("layers", "MLP: hidden layer sizes.", c => c.Layers, (c, n, r) => c with { Layers = r.IntList(n) }),
         new("channels", "CNN: output channels of each conv block (3x3 conv, batch norm, ReLU, 2x2 max pool).", c => c.Channels, (c, n, r) => c with { Channels = r.IntList(n) }),
         new("dense", "CNN: size of the dense layer before the head.", c => c.Dense, (c, n, r) => c with { Dense = r.Int(n) }),
-        new("dropout", "Dropout probability after each hidden layer, in [0, 1).", c => c.Dropout, (c, n, r) => c with { Dropout = r.Double(n) }));
+        new("dropout", "Dropout probability after each hidden layer, in [0, 1).", c => c.Dropout, (c, n, r) => c with { Dropout = r.Double(n) }),
+        new("activation", "MLP: the non-linearity after each hidden layer (leaky_relu has slope 0.01).", c => c.Activation, (c, n, r) => c with { Activation = r.Enum<ActivationKind>(n) }),
+        new("norm", "MLP: normalise each hidden layer before its activation: batch norm (statistics of the batch) or layer norm (of each row).", c => c.Norm, (c, n, r) => c with { Norm = r.Enum<NormKind>(n) }),
+        new("residual", "MLP: add each hidden layer's input to its output, through a linear projection where the widths differ; helps deeper nets train.", c => c.Residual, (c, n, r) => c with { Residual = r.Bool(n) }));
 
     public static readonly ConfigSection<TrainingConfig> Training = new(
         "How the model is trained.",

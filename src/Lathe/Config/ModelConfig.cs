@@ -11,4 +11,10 @@ public sealed record ModelConfig
     /// <summary>CNN: the size of the dense layer before the head.</summary>
     public int Dense { get; init; } = 128;
     public double Dropout { get; init; } = 0.1;
+    /// <summary>MLP: the non-linearity after each hidden layer.</summary>
+    public ActivationKind Activation { get; init; } = ActivationKind.Relu;
+    /// <summary>MLP: normalisation of each hidden layer, before its activation.</summary>
+    public NormKind Norm { get; init; } = NormKind.None;
+    /// <summary>MLP: add each hidden layer's input to its output (through a linear projection where the widths differ).</summary>
+    public bool Residual { get; init; }
 }

@@ -21,12 +21,26 @@ public sealed record ModelSpec(ModelKind Kind, long[] InputShape, int Outputs, I
             if (smallest >> config.Channels.Count < 1)
                 throw new LatheException($"model.channels has {config.Channels.Count} blocks, but each halves the image and {inputShape[1]}x{inputShape[2]} images allow at most {(int)Math.Log2(smallest)} — use fewer blocks");
         }
-        return new ModelSpec(kind, inputShape, outputs, config.Layers, config.Channels, config.Dense, config.Dropout);
+        return new ModelSpec(kind, inputShape, outputs, config.Layers, config.Channels, config.Dense, config.Dropout)
+        {
+            Activation = config.Activation,
+            Norm = config.Norm,
+            Residual = config.Residual,
+        };
     }
+
+    /// <summary>MLP: the activation after each hidden layer. A <c>model.json</c> without it (earlier bundles) means ReLU.</summary>
+    public ActivationKind Activation { get; init; } = ActivationKind.Relu;
+
+    /// <summary>MLP: the normalisation of each hidden layer.</summary>
+    public NormKind Norm { get; init; } = NormKind.None;
+
+    /// <summary>MLP: residual connections around each hidden layer.</summary>
+    public bool Residual { get; init; }
 
     public TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> Build() => Kind switch
     {
-        ModelKind.Mlp => new Mlp(InputShape[0], Layers, Dropout, Outputs),
+        ModelKind.Mlp => new Mlp(InputShape[0], Layers, Dropout, Outputs, Activation, Norm, Residual),
         ModelKind.Cnn => new Cnn(InputShape, Channels, Dense, Dropout, Outputs),
         _ => throw new InvalidOperationException($"model kind {Kind} is not resolved"),
     };
