@@ -22,25 +22,38 @@ public static class ModelData
         return (tensor(values, [classes.Length, features]), tensor(classes));
     }
 
-    /// <summary>Cross-entropy before and after <paramref name="steps"/> full-batch Adam steps, seeded.</summary>
-    public static (double Before, double After) LossBeforeAndAfter(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, int steps, double learningRate = 0.01)
+    private static readonly Lazy<(byte[] Pixels, long[] Labels)> fashion = new(() =>
+    {
+        var table = Lathe.Data.Sources.DataSource.Open(TestData.FashionTestImages, labels: TestData.FashionTestLabels).Read();
+        return (((Lathe.Data.ImageColumn)table["image"]).Pixels, ((Lathe.Data.NumericColumn)table["label"]).Values.Select(v => (long)v).ToArray());
+    });
+
+    /// <summary>The first <paramref name="count"/> Fashion-MNIST test images as [count, 1, 28, 28] on a 0–1 scale, and their
+    /// labels. The caller owns both tensors.</summary>
+    public static (Tensor X, Tensor Y) Fashion(int count)
+    {
+        var (pixels, labels) = fashion.Value;
+        using var bytes = tensor(pixels[..(count * 784)], [count, 1, 28, 28], ScalarType.Byte);
+        return (bytes.to_type(ScalarType.Float32).div_(255), tensor(labels[..count]));
+    }
+
+    /// <summary>The training loss (cross-entropy, training mode) of the first and of the last of <paramref name="steps"/>
+    /// full-batch Adam steps. Training mode, so that batch norm's running statistics, still young after a few steps, play no part.</summary>
+    public static (double First, double Last) LossBeforeAndAfter(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, int steps, double learningRate = 0.01)
     {
         using var optimizer = optim.Adam(model.parameters(), learningRate);
-        double? before = null;
+        var losses = new double[steps];
         model.train();
         for (var step = 0; step < steps; step++)
         {
             using var scope = NewDisposeScope();
             optimizer.zero_grad();
             var loss = nn.functional.cross_entropy(model.forward(x), y);
-            before ??= loss.item<float>();
+            losses[step] = loss.item<float>();
             loss.backward();
             optimizer.step();
         }
-        model.eval();
-        using var _ = no_grad();
-        using var after = nn.functional.cross_entropy(model.forward(x), y);
-        return (before!.Value, after.item<float>());
+        return (losses[0], losses[^1]);
     }
 
     /// <summary>The bytes of every weight and buffer, in order, to compare two models bit for bit.</summary>
