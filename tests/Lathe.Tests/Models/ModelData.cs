@@ -37,6 +37,29 @@ public static class ModelData
         return (bytes.to_type(ScalarType.Float32).div_(255), tensor(labels[..count]));
     }
 
+    private static readonly Lazy<(long[] Ids, int Length, int Vocabulary, long[] Genres, int Classes)> movies = new(() =>
+    {
+        var table = Lathe.Data.Sources.DataSource.Open(TestData.Vega("movies.json")).Read();
+        var genreColumn = (Lathe.Data.StringColumn)table["Major Genre"];
+        var rows = Enumerable.Range(0, table.RowCount).Where(r => genreColumn.Values[r] is not null).Take(512).ToArray();
+        var titles = new Lathe.Data.Table([table["Title"]], table.Source).Gather(rows);
+        var fitted = new Lathe.Data.Transforms.TextSequence(["Title"], Lathe.Data.Transforms.TextTokenization.Words, 2000,
+            new Lathe.Data.Transforms.TextNormalization(), maxLength: 12, percentile: 1).Fit(titles);
+        var shape = ((Lathe.Data.Transforms.FittedTextSequence)fitted).Columns[0];
+        var ids = ((Lathe.Data.TokenColumn)fitted.Transform(titles)["Title"]).Ids.Select(i => (long)i).ToArray();
+        var names = rows.Select(r => genreColumn.Values[r]!).ToArray();
+        var classes = names.Distinct().Order(StringComparer.Ordinal).ToList();
+        return (ids, shape.Length, shape.Tokenizer.Vocabulary.Count, names.Select(n => (long)classes.IndexOf(n)).ToArray(), classes.Count);
+    });
+
+    /// <summary>512 vega-datasets movie titles as word-id sequences [512, length] (padding id 0 at the end), their
+    /// genres, the vocabulary size and the number of genres. The caller owns both tensors.</summary>
+    public static (Tensor Ids, Tensor Genres, int Vocabulary, int Classes) Movies()
+    {
+        var (ids, length, vocabulary, genres, classes) = movies.Value;
+        return (tensor(ids, [genres.Length, length]), tensor(genres), vocabulary, classes);
+    }
+
     /// <summary>The training loss (cross-entropy, training mode) of the first and of the last of <paramref name="steps"/>
     /// full-batch Adam steps. Training mode, so that batch norm's running statistics, still young after a few steps, play no part.</summary>
     public static (double First, double Last) LossBeforeAndAfter(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, int steps, double learningRate = 0.01)
