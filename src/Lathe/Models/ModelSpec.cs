@@ -6,7 +6,9 @@ namespace Lathe.Models;
 
 /// <summary>Everything needed to rebuild a network before its weights are loaded: the resolved
 /// architecture and the sizes of its input and output. Saved in the bundle as <c>model.json</c>; a
-/// <c>model.json</c> without the later options (earlier bundles) gets their defaults, which are the earlier nets.</summary>
+/// <c>model.json</c> without the later options (earlier bundles) gets their defaults, which are the earlier nets; one
+/// with an option this Lathe does not know (a later bundle) is refused rather than rebuilt without it.</summary>
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 public sealed record ModelSpec(ModelKind Kind, long[] InputShape, int Outputs, IReadOnlyList<int> Layers, IReadOnlyList<int> Channels, int Dense, double Dropout)
 {
     /// <summary>Resolves <c>model: auto</c> from the input: images get the CNN, tables the MLP.</summary>
