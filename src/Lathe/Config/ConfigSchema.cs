@@ -96,11 +96,19 @@ internal static class ConfigSchema
 
     public static readonly ConfigSection<ModelConfig> Model = new(
         "The network.",
-        new("kind", "mlp for tables, cnn for images; auto chooses from the data.", c => c.Kind, (c, n, r) => c with { Kind = r.Enum<ModelKind>(n) }),
+        new("kind", "mlp for tables; cnn (plain conv blocks) or resnet (residual blocks, global average pooling) for images; auto chooses mlp for tables and cnn for images.", c => c.Kind, (c, n, r) => c with { Kind = r.Enum<ModelKind>(n) }),
         new("layers", "MLP: hidden layer sizes.", c => c.Layers, (c, n, r) => c with { Layers = r.IntList(n) }),
-        new("channels", "CNN: output channels of each conv block (3x3 conv, batch norm, ReLU, 2x2 max pool).", c => c.Channels, (c, n, r) => c with { Channels = r.IntList(n) }),
-        new("dense", "CNN: size of the dense layer before the head.", c => c.Dense, (c, n, r) => c with { Dense = r.Int(n) }),
-        new("dropout", "Dropout probability after each hidden layer, in [0, 1).", c => c.Dropout, (c, n, r) => c with { Dropout = r.Double(n) }));
+        new("channels", "CNN: output channels of each conv block (conv, batch norm, ReLU, 2x2 pool). Resnet: of each residual block after a stem conv; a block that changes the channel count also halves the image (stride 2, 1x1 projection shortcut).", c => c.Channels, (c, n, r) => c with { Channels = r.IntList(n) }),
+        new("dense", "CNN: size of the dense layer before the head (resnet has none: global average pooling feeds the head).", c => c.Dense, (c, n, r) => c with { Dense = r.Int(n) }),
+        new("dropout", "Dropout probability after each hidden layer, in [0, 1).", c => c.Dropout, (c, n, r) => c with { Dropout = r.Double(n) }),
+        new("activation", "MLP: the non-linearity after each hidden layer (leaky_relu has slope 0.01).", c => c.Activation, (c, n, r) => c with { Activation = r.Enum<ActivationKind>(n) }),
+        new("norm", "MLP: normalise each hidden layer before its activation: batch norm (statistics of the batch) or layer norm (of each row).", c => c.Norm, (c, n, r) => c with { Norm = r.Enum<NormKind>(n) }),
+        new("residual", "MLP: add each hidden layer's input to its output, through a linear projection where the widths differ; helps deeper nets train.", c => c.Residual, (c, n, r) => c with { Residual = r.Bool(n) }),
+        new("kernel", "CNN and resnet: side of each square convolution kernel (resnet pads it to keep the size).", c => c.Kernel, (c, n, r) => c with { Kernel = r.Int(n) }),
+        new("stride", "CNN: convolution stride; 2 halves the image in the convolution itself.", c => c.Stride, (c, n, r) => c with { Stride = r.Int(n) }),
+        new("padding", "CNN: zero padding on each side before each convolution; kernel / 2 keeps the size at stride 1.", c => c.Padding, (c, n, r) => c with { Padding = r.Int(n) }),
+        new("pooling", "CNN: the 2x2 pooling that ends each block, halving the image; none keeps the size.", c => c.Pooling, (c, n, r) => c with { Pooling = r.Enum<PoolingKind>(n) }),
+        new("batch_norm", "CNN and resnet: batch norm after each convolution; false gives the convolutions a bias instead.", c => c.BatchNorm, (c, n, r) => c with { BatchNorm = r.Bool(n) }));
 
     public static readonly ConfigSection<TrainingConfig> Training = new(
         "How the model is trained.",

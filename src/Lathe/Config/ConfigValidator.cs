@@ -105,6 +105,10 @@ public static class ConfigValidator
         Check(model.Channels.Count > 0 && model.Channels.All(n => n > 0), "model.channels", "needs at least one block, each with more than 0 channels");
         Check(model.Dense > 0, "model.dense", $"must be greater than 0 (got {model.Dense})");
         Check(model.Dropout is >= 0 and < 1, "model.dropout", $"must be in [0, 1) (got {model.Dropout})");
+        Check(model.Kernel is >= 1 and <= 15, "model.kernel", $"must be between 1 and 15 (got {model.Kernel})", "3 is usual; 5 or 7 see more at once");
+        Check(model.Kind != ModelKind.Resnet || model.Kernel % 2 == 1, "model.kernel", $"must be odd for resnet, so that a block's output lines up with its input (got {model.Kernel})", "use 3, 5 or 7");
+        Check(model.Stride is >= 1 and <= 4, "model.stride", $"must be between 1 and 4 (got {model.Stride})");
+        Check(model.Padding >= 0 && model.Padding < model.Kernel, "model.padding", $"must be at least 0 and less than the kernel ({model.Kernel}) (got {model.Padding})", $"{model.Kernel / 2} keeps the size at stride 1");
 
         var training = config.Training;
         Check(training.Epochs >= 1, "training.epochs", $"must be at least 1 (got {training.Epochs})");

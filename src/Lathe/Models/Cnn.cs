@@ -1,30 +1,34 @@
+using Lathe.Config;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Lathe.Models;
 
-/// <summary>A small CNN for images: per block a 3×3 convolution, batch norm, ReLU and 2×2 max pooling;
-/// then a dense layer with dropout and a linear head.</summary>
+/// <summary>A small CNN for images: per block a convolution, batch norm, ReLU and 2×2 pooling; then a dense layer
+/// with dropout and a linear head. The defaults (3×3, padding 1, stride 1, max pooling, batch norm) are the
+/// foundation's CNN, weight names included.</summary>
 public sealed class Cnn : nn.Module<Tensor, Tensor>
 {
     private readonly nn.Module<Tensor, Tensor> features;
     private readonly nn.Module<Tensor, Tensor> classifier;
 
-    public Cnn(long[] inputShape, IReadOnlyList<int> channels, int dense, double dropout, int outputs) : base("cnn")
+    public Cnn(long[] inputShape, IReadOnlyList<int> channels, int dense, double dropout, int outputs,
+        int kernel = 3, int stride = 1, int padding = 1, PoolingKind pooling = PoolingKind.Max, bool batchNorm = true) : base("cnn")
     {
         var blocks = new List<(string, nn.Module<Tensor, Tensor>)>();
-        long inChannels = inputShape[0], height = inputShape[1], width = inputShape[2];
+        long inChannels = inputShape[0];
         for (var i = 0; i < channels.Count; i++)
         {
-            blocks.Add(($"conv{i}", nn.Conv2d(inChannels, channels[i], kernel_size: 3, padding: 1, bias: false)));
-            blocks.Add(($"norm{i}", nn.BatchNorm2d(channels[i])));
+            blocks.Add(($"conv{i}", nn.Conv2d(inChannels, channels[i], kernel_size: kernel, stride: stride, padding: padding, bias: !batchNorm)));
+            if (batchNorm) blocks.Add(($"norm{i}", nn.BatchNorm2d(channels[i])));
             blocks.Add(($"relu{i}", nn.ReLU()));
-            blocks.Add(($"pool{i}", nn.MaxPool2d(kernel_size: 2)));
+            if (pooling == PoolingKind.Max) blocks.Add(($"pool{i}", nn.MaxPool2d(kernel_size: 2)));
+            if (pooling == PoolingKind.Avg) blocks.Add(($"pool{i}", nn.AvgPool2d(kernel_size: 2)));
             inChannels = channels[i];
-            height /= 2;
-            width /= 2;
         }
         features = nn.Sequential(blocks);
+        var height = Side(inputShape[1], channels.Count, kernel, stride, padding, pooling);
+        var width = Side(inputShape[2], channels.Count, kernel, stride, padding, pooling);
 
         var head = new List<(string, nn.Module<Tensor, Tensor>)>
         {
@@ -36,6 +40,17 @@ public sealed class Cnn : nn.Module<Tensor, Tensor>
         head.Add(("head", nn.Linear(dense, outputs)));
         classifier = nn.Sequential(head);
         RegisterComponents();
+    }
+
+    /// <summary>An image side after <paramref name="blocks"/> blocks; below 1 when the blocks would shrink it away.</summary>
+    public static long Side(long side, int blocks, int kernel, int stride, int padding, PoolingKind pooling)
+    {
+        for (var i = 0; i < blocks && side >= 1; i++)
+        {
+            side = side + 2 * padding < kernel ? 0 : (side + 2 * padding - kernel) / stride + 1;
+            if (pooling != PoolingKind.None) side /= 2;
+        }
+        return side;
     }
 
     public override Tensor forward(Tensor input) => classifier.forward(features.forward(input));

@@ -1,0 +1,53 @@
+using Lathe.Config;
+using Lathe.Models;
+using static TorchSharp.torch;
+
+namespace Lathe.Tests.Models;
+
+public class CnnTests
+{
+    [Theory]
+    [InlineData(3, 1, 1, PoolingKind.Max, true)]
+    [InlineData(5, 1, 2, PoolingKind.Avg, false)]
+    [InlineData(3, 2, 1, PoolingKind.None, true)]
+    public void Conv_block_options_give_one_row_of_logits_per_image_and_learn_fashion(int kernel, int stride, int padding, PoolingKind pooling, bool batchNorm)
+    {
+        manual_seed(1);
+        var (x, y) = ModelData.Fashion(128);
+        using var _x = x;
+        using var _y = y;
+        using var model = new Cnn([1, 28, 28], [8, 16], 32, 0.1, 10, kernel, stride, padding, pooling, batchNorm);
+        model.eval();
+        using (no_grad())
+        using (var output = model.forward(x[..5]))
+            Assert.Equal([5L, 10L], output.shape);
+        var (before, after) = ModelData.LossBeforeAndAfter(model, x, y, steps: 20);
+        Assert.True(after < before * 0.7, $"loss {before} → {after}");
+    }
+
+    [Fact]
+    public void Side_follows_the_convolution_and_pooling_arithmetic()
+    {
+        Assert.Equal(7, Cnn.Side(28, 2, 3, 1, 1, PoolingKind.Max));
+        Assert.Equal(24, Cnn.Side(28, 1, 5, 1, 0, PoolingKind.None));
+        // Stride 2 then pooling, twice: 28 → 14 → 7 → 4 → 2.
+        Assert.Equal(2, Cnn.Side(28, 2, 3, 2, 1, PoolingKind.Avg));
+    }
+
+    [Fact]
+    public void The_default_cnn_keeps_the_weight_names_of_earlier_bundles()
+    {
+        using var model = new Cnn([1, 28, 28], [32, 64], 128, 0.1, 10);
+        Assert.Equal(["features.conv0.weight", "features.norm0.weight", "features.norm0.bias", "features.conv1.weight", "features.norm1.weight", "features.norm1.bias",
+            "classifier.dense.weight", "classifier.dense.bias", "classifier.head.weight", "classifier.head.bias"], model.named_parameters().Select(p => p.name));
+    }
+
+    [Fact]
+    public void Blocks_that_shrink_the_image_away_are_refused_with_the_reason()
+    {
+        var config = new ModelConfig { Kind = ModelKind.Cnn, Channels = [8, 8, 8], Kernel = 5, Padding = 0 };
+        var error = Assert.Throws<LatheException>(() => ModelSpec.Resolve(config, [1, 20, 20], 10));
+        Assert.Contains("kernel 5", error.Message);
+        Assert.Equal(ModelKind.Cnn, ModelSpec.Resolve(config with { Padding = 2 }, [1, 20, 20], 10).Kind);
+    }
+}
