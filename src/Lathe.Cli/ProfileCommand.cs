@@ -27,10 +27,11 @@ internal static class ProfileCommand
             var source = config is not null ? DataSource.Open(config.Data) : DataSource.Open(path, labels: result.GetValue(labels));
             var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(source.Name));
             DataProfile? profile = null;
-            Verb.Out.Status().Start($"profiling {Markup.Escape(name)}", _ =>
+            Verb.Out.Status().Start($"profiling {Markup.Escape(name)}", context =>
             {
-                var table = source.Read(cancel);
-                profile = DataProfiler.Profile(table, result.GetValue(target) ?? config?.Target, config?.Data.Exclude);
+                // One pass over the file in batches, so a file larger than memory can be profiled.
+                var progress = new Progress<long>(rows => context.Status($"profiling {Markup.Escape(name)}: {rows:N0} rows read"));
+                profile = DataProfiler.Profile(source, result.GetValue(target) ?? config?.Target, config?.Data.Exclude, progress, cancel);
             });
 
             var report = result.GetValue(output) ?? name + ".profile.html";
@@ -39,7 +40,7 @@ internal static class ProfileCommand
             var summary = new Table().AddColumns("column", "type", "missing", "distinct", "association", "use");
             foreach (var c in profile!.Columns)
                 summary.AddRow(Markup.Escape(c.Name), c.Type.ToString().ToLowerInvariant(), c.Missing == 0 ? "" : Lathe.Reporting.HtmlReport.Percent(c.MissingShare),
-                    $"{c.Distinct:N0}{(c.DistinctCapped ? "+" : "")}", c.Association is { } a ? $"{a:0.00}" : "", Markup.Escape(c.Unused ?? "feature"));
+                    c.DistinctText(), c.Association is { } a ? $"{a:0.00}" : "", Markup.Escape(c.Unused ?? "feature"));
             Verb.Out.Write(summary);
             Verb.Out.MarkupLine($"{profile.Rows:N0} rows, {profile.DuplicateRows:N0} duplicate rows.");
             foreach (var warning in profile.Warnings)

@@ -109,5 +109,52 @@ public sealed class Table
         return With(Columns.Where(c => !drop.Contains(c.Name)).ToArray());
     }
 
+    /// <summary>Batches of one source (<see cref="Sources.IDataSource.ReadBatches"/>) as one table, rows in order with
+    /// their lines and quarantined rows. A column read as numbers in one batch and as text in another becomes text,
+    /// its numbers written as they read back ("R" format). The columns are those of the last batch, which has
+    /// every column of the ones before it; a column missing from an earlier batch is missing there.</summary>
+    public static Table Concat(IReadOnlyList<Table> batches)
+    {
+        if (batches.Count == 1) return batches[0];
+        var last = batches[^1];
+        var rows = batches.Sum(b => b.RowCount);
+        var lines = new int[rows];
+        var at = 0;
+        foreach (var batch in batches)
+            for (var r = 0; r < batch.RowCount; r++) lines[at++] = batch.LineOf(r);
+        var columns = last.Columns.Select(column =>
+        {
+            var parts = batches.Select(b => b.Contains(column.Name) ? b[column.Name] : null).ToArray();
+            var counts = batches.Select(b => b.RowCount).ToArray();
+            if (parts.All(p => p is null or NumericColumn))
+            {
+                var numbers = new double[rows];
+                var next = 0;
+                for (var k = 0; k < parts.Length; next += counts[k], k++)
+                    if (parts[k] is NumericColumn n) n.Values.CopyTo(numbers, next);
+                    else Array.Fill(numbers, double.NaN, next, counts[k]);
+                return (Column)new NumericColumn(column.Name, numbers);
+            }
+            if (parts.All(p => p is null or NumericColumn or StringColumn))
+            {
+                var texts = new string?[rows];
+                var next = 0;
+                for (var k = 0; k < parts.Length; next += counts[k], k++)
+                    if (parts[k] is StringColumn s) s.Values.CopyTo(texts, next);
+                    else if (parts[k] is NumericColumn n)
+                        for (var i = 0; i < n.Count; i++)
+                            texts[next + i] = double.IsNaN(n.Values[i]) ? null : n.Values[i].ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+                return new StringColumn(column.Name, texts);
+            }
+            if (parts.All(p => p is ImageColumn))
+            {
+                var images = parts.Cast<ImageColumn>().ToArray();
+                return new ImageColumn(column.Name, images.SelectMany(i => i.Pixels).ToArray(), images[0].Channels, images[0].Height, images[0].Width);
+            }
+            throw new ArgumentException($"column '{column.Name}' cannot be joined across batches of different kinds");
+        }).ToArray();
+        return new Table(columns, last.Source, lines, batches.SelectMany(b => b.Quarantined).ToArray(), last._lines is null ? "record" : last._rowUnit, last.Directory);
+    }
+
     public Table With(IReadOnlyList<Column> columns) => new(columns, Source, _lines, Quarantined, _rowUnit, Directory);
 }

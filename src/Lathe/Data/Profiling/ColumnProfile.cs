@@ -15,6 +15,8 @@ public sealed record ColumnProfile
     /// <summary>Distinct present values, counted up to <see cref="DataProfiler.MaxDistinct"/>.</summary>
     public int Distinct { get; init; }
     public bool DistinctCapped { get; init; }
+    /// <summary><see cref="Distinct"/> is an estimate (a streamed file with more distinct values than could be counted).</summary>
+    public bool DistinctEstimated { get; init; }
     public double? Min { get; init; }
     public double? Max { get; init; }
     public double? Mean { get; init; }
@@ -30,4 +32,8 @@ public sealed record ColumnProfile
     /// <summary>Association with the target in [0, 1]: |Pearson r|, the correlation ratio η, or Cramér's V.</summary>
     public double? Association { get; init; }
     public string? AssociationMeasure { get; init; }
+
+    /// <summary>The distinct count as the report writes it: "400", "≥100,000" when counting stopped, "≈2,400,000" when estimated.</summary>
+    public string DistinctText(string format = "N0") =>
+        (DistinctEstimated ? "≈" : DistinctCapped ? "≥" : "") + Distinct.ToString(format, System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -14,4 +14,7 @@ public sealed record DataProfile
     /// <summary>Rows per class of a categorical target, most frequent first.</summary>
     public IReadOnlyList<(string Class, int Count)> TargetBalance { get; init; } = [];
     public IReadOnlyList<ProfileWarning> Warnings { get; init; } = [];
+    /// <summary>The rows of the seeded sample that histograms and associations were computed from, when the data
+    /// was streamed and larger than the sample; null when every row was used.</summary>
+    public int? SampleRows { get; init; }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Lathe.Config;
 using Lathe.Data.Schema;
+using Lathe.Data.Sources;
 
 namespace Lathe.Data.Profiling;
 
@@ -10,8 +11,8 @@ namespace Lathe.Data.Profiling;
 public static class DataProfiler
 {
     public const int MaxDistinct = 100_000;
-    private const int HistogramBins = 20;
-    private const int TopCount = 12;
+    internal const int HistogramBins = 20;
+    internal const int TopCount = 12;
 
     public static DataProfile Profile(Table table, string? target = null, IReadOnlyCollection<string>? exclude = null)
     {
@@ -45,6 +46,43 @@ public static class DataProfiler
             TargetBalance = balance,
         };
         return profile with { Warnings = Warn(profile, task) };
+    }
+
+    /// <summary>Profiles a source in one pass over its batches. Data that fits in the sample
+    /// (<see cref="ProfileSketch.SampleRows"/> rows) is profiled as one table, exactly as
+    /// <see cref="Profile(Table, string?, IReadOnlyCollection{string}?)"/> does; larger data is profiled in bounded
+    /// memory (<see cref="ProfileSketch"/>), its types inferred from the first rows.</summary>
+    /// <param name="progress">Rows read so far, after each batch.</param>
+    public static DataProfile Profile(IDataSource source, string? target = null, IReadOnlyCollection<string>? exclude = null,
+        IProgress<long>? progress = null, CancellationToken cancellationToken = default, int batchRows = ProfileSketch.SampleRows)
+    {
+        using var batches = source.ReadBatches(batchRows, cancellationToken).GetEnumerator();
+        var head = new List<Table>();
+        long rows = 0;
+        var more = true;
+        while (rows <= ProfileSketch.SampleRows && (more = batches.MoveNext()))
+        {
+            head.Add(batches.Current);
+            rows += batches.Current.RowCount;
+            progress?.Report(rows);
+        }
+        if (head.Count == 0) return Profile(source.Read(cancellationToken), target, exclude);
+        if (!more) return Profile(Table.Concat(head), target, exclude);
+
+        var first = Table.Concat(head);
+        head.Clear();
+        if (target is not null && !first.Contains(target)) throw first.MissingColumn(target, "target column");
+        var schema = SchemaInference.Infer(first, target ?? "", exclude);
+        var task = target is null ? TaskKind.Auto : TaskInference.Infer(first[target]);
+        var sketch = new ProfileSketch(first.Source, schema, target, task, first.Columns.Any(c => c is ImageColumn));
+        sketch.Add(first);
+        while (batches.MoveNext())
+        {
+            sketch.Add(batches.Current);
+            rows += batches.Current.RowCount;
+            progress?.Report(rows);
+        }
+        return sketch.ToProfile();
     }
 
     private static ColumnProfile Describe(Column column, ColumnSchema spec)
@@ -123,7 +161,7 @@ public static class DataProfiler
         };
     }
 
-    private static (double From, double To, int Count)[] Histogram(double[] values, double min, double max)
+    internal static (double From, double To, int Count)[] Histogram(double[] values, double min, double max)
     {
         if (max <= min) return [(min, max, values.Length)];
         var width = (max - min) / HistogramBins;
@@ -133,14 +171,14 @@ public static class DataProfiler
     }
 
     /// <summary>The target as numbers (regression) or class indices (classification), NaN where missing.</summary>
-    private static double[] TargetValues(Column target, TaskKind task)
+    internal static double[] TargetValues(Column target, TaskKind task)
     {
         if (task == TaskKind.Regression) return Numbers(target).Values;
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         return Texts(target).Select(t => t is null ? double.NaN : index.TryGetValue(t, out var k) ? k : index[t] = index.Count).ToArray();
     }
 
-    private static double? Associate(Column column, ColumnType type, double[] target, TaskKind task, out string measure)
+    internal static double? Associate(Column column, ColumnType type, double[] target, TaskKind task, out string measure)
     {
         var categorical = type is ColumnType.Categorical or ColumnType.Boolean;
         if (task == TaskKind.Regression)
@@ -231,7 +269,7 @@ public static class DataProfiler
         return n < 2 || denominator == 0 ? 0 : (n * sxy - sx * sy) / denominator;
     }
 
-    private static IReadOnlyList<ProfileWarning> Warn(DataProfile profile, TaskKind task)
+    internal static IReadOnlyList<ProfileWarning> Warn(DataProfile profile, TaskKind task)
     {
         var warnings = new List<ProfileWarning>();
         if (profile.Quarantined > 0)
@@ -255,11 +293,11 @@ public static class DataProfiler
             if (c.Stray > 0)
                 warnings.Add(new(c.Name, $"'{c.Name}' has {c.Stray} value(s) that are not {(c.Type == ColumnType.DateTime ? "dates" : "numbers")}", "those rows will be quarantined; fix or clear the values"));
             if (c.Type == ColumnType.Text)
-                warnings.Add(new(c.Name, $"'{c.Name}' is free text or an identifier ({c.Distinct}{(c.DistinctCapped ? "+" : "")} distinct values)", "exclude it, or set prepare.text: words to use its words"));
+                warnings.Add(new(c.Name, $"'{c.Name}' is free text or an identifier ({c.DistinctText("D")} distinct values)", "exclude it, or set prepare.text: words to use its words"));
             else if (c.Type == ColumnType.Categorical && c.Distinct <= 20 && c.TopValues.Where(v => v.Count == 1).Select(v => v.Value).ToArray() is { Length: > 0 } rare)
                 warnings.Add(new(c.Name, $"'{c.Name}' has {string.Join(", ", rare.Select(v => $"'{v}'"))} only once among {c.Distinct} categories", "check for a typo or a missing-value marker; correct or clear it"));
             else if (c.Type == ColumnType.Categorical && c.Distinct > 50)
-                warnings.Add(new(c.Name, $"'{c.Name}' has {c.Distinct} categories", "one-hot makes a wide input; consider hashing or learned embeddings"));
+                warnings.Add(new(c.Name, $"'{c.Name}' has {c.DistinctText("D")} categories", "one-hot makes a wide input; consider hashing or learned embeddings"));
             if (c.Type == ColumnType.Numeric && c.Skewness is { } skew && Math.Abs(skew) > 2 && c.Distinct > 10)
                 warnings.Add(new(c.Name, $"'{c.Name}' is strongly skewed (skewness {skew:0.0})", c.Min >= 0 ? "log or Yeo-Johnson transform" : "Yeo-Johnson transform"));
             if (c.Association is > 0.95)
@@ -284,7 +322,7 @@ public static class DataProfiler
         return duplicates;
     }
 
-    private static string?[] Texts(Column column) => column switch
+    internal static string?[] Texts(Column column) => column switch
     {
         StringColumn s => s.Values.Select(v => Values.IsMissing(v) ? null : v!.Trim()).ToArray(),
         NumericColumn n => n.Values.Select(v => double.IsNaN(v) ? null : v.ToString("R", CultureInfo.InvariantCulture)).ToArray(),
@@ -299,7 +337,7 @@ public static class DataProfiler
         return counts;
     }
 
-    private static (double[] Values, int Stray) Numbers(Column column)
+    internal static (double[] Values, int Stray) Numbers(Column column)
     {
         if (column is NumericColumn n) return (n.Values, 0);
         var texts = ((StringColumn)column).Values;
@@ -328,7 +366,7 @@ public static class DataProfiler
     private static double[] Dates(Column column) =>
         Texts(column).Select(t => t is not null && Values.TryDate(t, out var d) ? d.Ticks / (double)TimeSpan.TicksPerDay : double.NaN).ToArray();
 
-    private static DateTime Parse(string text) => Values.TryDate(text, out var d) ? d : DateTime.MinValue;
+    internal static DateTime Parse(string text) => Values.TryDate(text, out var d) ? d : DateTime.MinValue;
 
     private static string Percent(double share) => Reporting.HtmlReport.Percent(share);
 }

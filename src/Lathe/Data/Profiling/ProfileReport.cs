@@ -14,6 +14,7 @@ public static class ProfileReport
         var overview = $"{profile.Rows:N0} rows, {profile.Columns.Count} columns";
         if (profile.Target is not null) overview += $"; target '{profile.Target}'";
         if (profile.Quarantined > 0) overview += $"; {profile.Quarantined} malformed row(s) set aside";
+        if (profile.SampleRows is { } sample) overview += $"; histograms and associations from a sample of {sample:N0} rows";
         report.Paragraph(overview, "muted");
 
         report.Heading("Warnings", id: "warnings");
@@ -33,7 +34,7 @@ public static class ProfileReport
                 c.Name,
                 c.Type.ToString().ToLowerInvariant(),
                 c.Missing == 0 ? "0" : $"{c.Missing} ({HtmlReport.Percent(c.MissingShare)})",
-                c.Distinct.ToString("N0", CultureInfo.InvariantCulture) + (c.DistinctCapped ? "+" : ""),
+                c.DistinctText(),
                 c.Association is { } a ? $"{a:0.00} ({c.AssociationMeasure})" : "",
                 c.Unused ?? "feature",
             ]), "summary");
@@ -53,7 +54,7 @@ public static class ProfileReport
     {
         yield return ("type", c.Type.ToString().ToLowerInvariant());
         yield return ("missing", c.Missing == 0 ? "0" : $"{c.Missing} ({HtmlReport.Percent(c.MissingShare)})");
-        yield return ("distinct", c.Distinct.ToString("N0", CultureInfo.InvariantCulture) + (c.DistinctCapped ? "+" : ""));
+        yield return ("distinct", c.DistinctText());
         if (c.Min is { } min) yield return ("min", Charts.Number(min));
         if (c.Max is { } max) yield return ("max", Charts.Number(max));
         if (c.Mean is { } mean) yield return ("mean", Charts.Number(mean));

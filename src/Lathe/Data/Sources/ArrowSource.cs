@@ -35,6 +35,59 @@ public sealed class ArrowSource(string path) : IDataSource
         }
     }
 
+    /// <summary>Record batch by record batch, gathered until they hold at least <paramref name="rows"/> rows
+    /// (a record batch is not split).</summary>
+    public IEnumerable<Table> ReadBatches(int rows, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
+        using var stream = File.OpenRead(path);
+        using var reader = Reader(stream);
+        var fields = Guard(() => reader.Schema.FieldsList);
+        var columns = fields.Select(f => new ColumnAccumulator(f.Name)).ToArray();
+        int offset = 0, held = 0;
+        while (Guard(() => reader.ReadNextRecordBatch()) is { } batch)
+        {
+            using (batch)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                Guard(() =>
+                {
+                    for (var c = 0; c < columns.Length; c++) Add(batch.Column(c), columns[c]);
+                    return 0;
+                });
+                held += batch.Length;
+            }
+            if (held < rows) continue;
+            yield return Batch(columns, offset, held);
+            offset += held;
+            held = 0;
+            columns = fields.Select(f => new ColumnAccumulator(f.Name)).ToArray();
+        }
+        if (held > 0 || offset == 0) yield return Batch(columns, offset, held);
+    }
+
+    private Table Batch(ColumnAccumulator[] columns, int offset, int rows)
+    {
+        var lines = new int[rows];
+        for (var i = 0; i < rows; i++) lines[i] = offset + i + 1;
+        return new Table(columns.Select(c => c.ToColumn()).ToArray(), Path.GetFileName(path), lines, rowUnit: "record");
+    }
+
+    private ArrowFileReader Reader(Stream stream) => Guard(() => new ArrowFileReader(stream));
+
+    /// <summary>What <paramref name="read"/> returns, with a damaged file reported as a user error.</summary>
+    private T Guard<T>(Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException or OverflowException)
+        {
+            throw new DataException($"{path}: not a readable Arrow IPC file ({e.Message})");
+        }
+    }
+
     private void Add(IArrowArray array, ColumnAccumulator column)
     {
         switch (array)

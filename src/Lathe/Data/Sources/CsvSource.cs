@@ -36,6 +36,140 @@ public sealed class CsvSource(string path, char? delimiter = null, TextEncoding 
         return table;
     }
 
+    /// <summary>The buffer a streamed file is read through; it grows only for a record longer than it.</summary>
+    public const int StreamBufferBytes = 16 << 20;
+
+    public IEnumerable<Table> ReadBatches(int rows, CancellationToken cancellationToken = default) => ReadBatches(rows, StreamBufferBytes, cancellationToken);
+
+    /// <summary>The file through a buffer of <paramref name="bufferBytes"/>, parsed by the same reader as
+    /// <see cref="Read"/>; a batch never spans two fillings of the buffer, so it may hold fewer than
+    /// <paramref name="rows"/> rows. Without a declared encoding, Latin-1 is chosen from the first batch
+    /// (<see cref="Read"/> chooses from the whole file).</summary>
+    public IEnumerable<Table> ReadBatches(int rows, int bufferBytes, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
+        var first = true;
+        foreach (var batch in Stream(rows, bufferBytes, encoding == TextEncoding.Latin1, cancellationToken))
+        {
+            if (first && encoding == TextEncoding.Auto)
+            {
+                var invalid = batch.Quarantined.Count(q => q.Reason == InvalidUtf8);
+                if (invalid > 0 && invalid > quarantineLimit * (batch.RowCount + batch.Quarantined.Count)) break;
+            }
+            first = false;
+            yield return batch;
+        }
+        if (first)
+            foreach (var batch in Stream(rows, bufferBytes, latin1: true, cancellationToken))
+                yield return batch;
+    }
+
+    private IEnumerable<Table> Stream(int rows, int bufferBytes, bool latin1, CancellationToken cancellationToken)
+    {
+        using var stream = OpenUtf8(latin1);
+        var buffer = new byte[Math.Max(bufferBytes, 16)];
+        int position = 0, filled = 0;
+        var eof = false;
+
+        // Keeps [position, filled), moved to the front, and reads more after it; the buffer doubles when one record fills it.
+        void Fill()
+        {
+            if (position == 0 && filled == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
+            else if (position > 0)
+            {
+                Buffer.BlockCopy(buffer, position, buffer, 0, filled - position);
+                filled -= position;
+                position = 0;
+            }
+            try
+            {
+                while (filled < buffer.Length)
+                {
+                    var read = stream.Read(buffer, filled, buffer.Length - filled);
+                    if (read == 0)
+                    {
+                        eof = true;
+                        return;
+                    }
+                    filled += read;
+                }
+            }
+            catch (InvalidDataException e)
+            {
+                throw new DataException($"{path}: corrupt gzip data: {e.Message}");
+            }
+        }
+
+        Fill();
+        var name = Path.GetFileName(path);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        var separator = (byte)(delimiter ?? Sniff(buffer, 0, filled));
+        var fields = new List<Field>();
+        string[] header;
+        bool hasHeader;
+        int line;
+        while (true)
+        {
+            var reader = new RecordReader(buffer, 0, separator, 1, filled);
+            header = Header(reader, fields, out hasHeader);
+            if (eof || reader.Position < filled)
+            {
+                (position, line) = hasHeader ? (reader.Position, reader.Line) : (0, 1);
+                break;
+            }
+            Fill();
+        }
+
+        while (position < filled || !eof)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var valid = Utf8.IsValid(buffer.AsSpan(position, filled - position));
+            var chunk = ReadChunk(buffer, position, filled, filled, line, separator, header, valid, cancellationToken, rows, eof);
+            (position, line) = (chunk.End, chunk.NextLine);
+            if (chunk.Lines.Count > 0 || chunk.Quarantined.Count > 0)
+                yield return new Table(header.Select((h, c) => CsvColumn.Join(h, [chunk.Columns[c]], chunk.Lines.Count)).ToArray(), name,
+                    chunk.Lines.ToArray(), chunk.Quarantined, directory: directory);
+            if (chunk.Lines.Count < rows && !eof) Fill();
+        }
+    }
+
+    /// <summary>The file as a stream of UTF-8 bytes without a byte-order mark: unzipped, and transcoded from UTF-16 or Latin-1.</summary>
+    private Stream OpenUtf8(bool latin1)
+    {
+        var head = new byte[3];
+        int count;
+        using (var peek = OpenBytes()) count = ReadHead(peek, head);
+        var stream = OpenBytes();
+        var utf16 = count >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF));
+        if (encoding == TextEncoding.Utf16 || (encoding == TextEncoding.Auto && utf16))
+        {
+            var bigEndian = count >= 2 && head[0] == 0xFE && head[1] == 0xFF;
+            if (utf16) ReadHead(stream, new byte[2]);
+            return Encoding.CreateTranscodingStream(stream, bigEndian ? Encoding.BigEndianUnicode : Encoding.Unicode, Encoding.UTF8);
+        }
+        if (latin1) return Encoding.CreateTranscodingStream(stream, Encoding.Latin1, Encoding.UTF8);
+        if (count == 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF) ReadHead(stream, head);
+        return stream;
+    }
+
+    private Stream OpenBytes()
+    {
+        var file = File.OpenRead(path);
+        return path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
+    }
+
+    private int ReadHead(Stream stream, byte[] head)
+    {
+        try
+        {
+            return stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new DataException($"{path}: corrupt gzip data: {e.Message}");
+        }
+    }
+
     private byte[] LoadBytes()
     {
         if (!path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)) return File.ReadAllBytes(path);
@@ -71,19 +205,9 @@ public sealed class CsvSource(string path, char? delimiter = null, TextEncoding 
     private Table Parse(byte[] text, int start, CancellationToken cancellationToken)
     {
         var name = Path.GetFileName(path);
-        var separator = (byte)(delimiter ?? Sniff(text, start));
+        var separator = (byte)(delimiter ?? Sniff(text, start, text.Length));
         var reader = new RecordReader(text, start, separator);
-        var fields = new List<Field>();
-        if (!reader.Next(fields, out var headerError, out _, out _))
-            throw new DataException($"{path}: the file is empty — it needs a header row and data rows");
-        if (headerError is not null)
-            throw new DataException($"{path} line 1: the header row is malformed ({headerError})");
-
-        var first = fields.Select(f => reader.IsValid(f) ? reader.Text(f) : "").ToArray();
-        var hasHeader = !first.All(f => Values.TryNumber(f, out _));
-        var header = hasHeader
-            ? first.Select((h, i) => h.Trim().Length == 0 ? $"column_{i + 1}" : h.Trim()).ToArray()
-            : first.Select((_, i) => $"column_{i + 1}").ToArray();
+        var header = Header(reader, new List<Field>(), out var hasHeader);
 
         // Without a header the first line is data: read it again as a record.
         var (body, bodyLine) = hasHeader ? (reader.Position, reader.Line) : (start, 1);
@@ -102,6 +226,20 @@ public sealed class CsvSource(string path, char? delimiter = null, TextEncoding 
         return new Table(columns, name, lines, quarantined, directory: Path.GetDirectoryName(Path.GetFullPath(path)));
     }
 
+    /// <summary>The column names from the first record, or column_1… when it holds only numbers (then it is data).</summary>
+    private string[] Header(RecordReader reader, List<Field> fields, out bool hasHeader)
+    {
+        if (!reader.Next(fields, out var headerError, out _, out _))
+            throw new DataException($"{path}: the file is empty — it needs a header row and data rows");
+        if (headerError is not null)
+            throw new DataException($"{path} line 1: the header row is malformed ({headerError})");
+        var first = fields.Select(f => reader.IsValid(f) ? reader.Text(f) : "").ToArray();
+        hasHeader = !first.All(f => Values.TryNumber(f, out _));
+        return hasHeader
+            ? first.Select((h, i) => h.Trim().Length == 0 ? $"column_{i + 1}" : h.Trim()).ToArray()
+            : first.Select((_, i) => $"column_{i + 1}").ToArray();
+    }
+
     /// <summary>Bodies larger than this are read as two halves at once.</summary>
     private const int ParallelAbove = 8 << 20;
 
@@ -113,27 +251,37 @@ public sealed class CsvSource(string path, char? delimiter = null, TextEncoding 
         var split = text.Length - body > ParallelAbove && Environment.ProcessorCount > 1
             ? Array.IndexOf(text, (byte)'\n', body + (text.Length - body) / 2) + 1
             : 0;
-        if (split <= body) return [ReadChunk(text, body, text.Length, line, separator, header, valid, cancellationToken)];
-        var second = Task.Run(() => ReadChunk(text, split, text.Length, 1, separator, header, valid, cancellationToken), cancellationToken);
-        var first = ReadChunk(text, body, split, line, separator, header, valid, cancellationToken);
+        if (split <= body) return [ReadChunk(text, body, text.Length, text.Length, line, separator, header, valid, cancellationToken)];
+        var second = Task.Run(() => ReadChunk(text, split, text.Length, text.Length, 1, separator, header, valid, cancellationToken), cancellationToken);
+        var first = ReadChunk(text, body, split, text.Length, line, separator, header, valid, cancellationToken);
         var rest = second.GetAwaiter().GetResult();
-        return first.End == split ? [first, rest] : [ReadChunk(text, body, text.Length, line, separator, header, valid, cancellationToken)];
+        return first.End == split ? [first, rest] : [ReadChunk(text, body, text.Length, text.Length, line, separator, header, valid, cancellationToken)];
     }
 
-    /// <summary>Reads records starting at <paramref name="from"/> (on line <paramref name="line"/>) until one ends at or past <paramref name="to"/>.</summary>
+    /// <summary>Reads records starting at <paramref name="from"/> (on line <paramref name="line"/>) until one ends at or past
+    /// <paramref name="to"/>, or <paramref name="maxRows"/> are read.</summary>
+    /// <param name="end">Where the text ends: its length, or how far a streamed buffer is filled.</param>
     /// <param name="valid">The whole text is valid UTF-8, so fields need no check of their own.</param>
-    private static Chunk ReadChunk(byte[] text, int from, int to, int line, byte separator, string[] header, bool valid, CancellationToken cancellationToken)
+    /// <param name="final">The file ends at <paramref name="end"/>. When it does not, a record that reaches
+    /// <paramref name="end"/> may be cut short: the chunk stops before it, to be read again from a refilled buffer.</param>
+    private static Chunk ReadChunk(byte[] text, int from, int to, int end, int line, byte separator, string[] header, bool valid, CancellationToken cancellationToken,
+        int maxRows = int.MaxValue, bool final = true)
     {
-        var reader = new RecordReader(text, from, separator, line);
-        var capacity = reader.EstimateRecords(to);
+        var reader = new RecordReader(text, from, separator, line, end);
+        var capacity = Math.Min(reader.EstimateRecords(to), maxRows);
         var starts = new List<int>(capacity);
         var columns = header.Select((_, c) => new CsvColumn(reader, starts, c, capacity)).ToArray();
         var lines = new List<int>(capacity);
         var quarantined = new List<QuarantinedRow>();
         var fields = new List<Field>();
-        while (reader.Position < to && reader.Next(fields, out var error, out var recordLine, out var recordStart))
+        while (reader.Position < to && lines.Count < maxRows && reader.Next(fields, out var error, out var recordLine, out var recordStart))
         {
             if (lines.Count % 65536 == 0) cancellationToken.ThrowIfCancellationRequested();
+            if (!final && reader.Position >= end)
+            {
+                reader.ResumeAt(recordStart, recordLine);
+                break;
+            }
             if (error is null && fields.Count == 1 && fields[0].Start == fields[0].End) continue;
             if (error is null && fields.Count != header.Length)
                 error = $"expected {header.Length} fields as in the header, found {fields.Count}";
@@ -144,8 +292,13 @@ public sealed class CsvSource(string path, char? delimiter = null, TextEncoding 
                 // A record that fails after running past its first line was started by a stray quote there.
                 if (reader.SpansLines && error != InvalidUtf8)
                     error = "a quote opened on this line is never closed properly, so the line cannot be split into fields";
-                quarantined.Add(new QuarantinedRow(recordLine, error, reader.RawLine(recordStart)));
                 reader.ResumeAfterLine(recordStart, recordLine);
+                if (!final && reader.Position >= end)
+                {
+                    reader.ResumeAt(recordStart, recordLine);
+                    break;
+                }
+                quarantined.Add(new QuarantinedRow(recordLine, error, reader.RawLine(recordStart)));
                 continue;
             }
             for (var c = 0; c < header.Length; c++) columns[c].Add(fields[c]);
@@ -248,13 +401,13 @@ public sealed class CsvSource(string path, char? delimiter = null, TextEncoding 
     }
 
     /// <summary>The delimiter that splits the first lines into the same, largest number of fields.</summary>
-    private static char Sniff(byte[] text, int start)
+    private static char Sniff(byte[] text, int start, int end)
     {
         char[] candidates = [',', '\t', ';', '|'];
         var lines = new List<int[]>();
         var counts = new int[candidates.Length];
         var quoted = false;
-        for (var i = start; i < text.Length && lines.Count < 50; i++)
+        for (var i = start; i < end && lines.Count < 50; i++)
         {
             var b = text[i];
             if (b == '"') quoted = !quoted;
@@ -285,8 +438,10 @@ public sealed class CsvSource(string path, char? delimiter = null, TextEncoding 
 
     /// <summary>Splits UTF-8 bytes into records of fields without copying; only ASCII bytes (delimiter,
     /// quote, line breaks) are structural, so multi-byte characters pass through untouched.</summary>
-    private sealed class RecordReader(byte[] text, int start, byte delimiter, int line = 1)
+    /// <remarks>Only the bytes before <c>end</c> are read: a streamed file's buffer is filled that far.</remarks>
+    private sealed class RecordReader(byte[] text, int start, byte delimiter, int line = 1, int end = -1)
     {
+        private readonly int _end = end < 0 ? text.Length : end;
         private int _position = start;
         private int _line = line;
 
@@ -314,11 +469,11 @@ public sealed class CsvSource(string path, char? delimiter = null, TextEncoding 
             error = null;
             line = _line;
             recordStart = _position;
-            if (_position >= text.Length) return false;
+            if (_position >= _end) return false;
             var fieldStart = _position;
             while (true)
             {
-                if (_position >= text.Length)
+                if (_position >= _end)
                 {
                     fields.Add(new Field(fieldStart, _position, false, false));
                     return true;
@@ -329,7 +484,7 @@ public sealed class CsvSource(string path, char? delimiter = null, TextEncoding 
                     var escapes = false;
                     while (true)
                     {
-                        if (_position >= text.Length)
+                        if (_position >= _end)
                         {
                             error = "a quoted field is never closed";
                             return true;
@@ -337,7 +492,7 @@ public sealed class CsvSource(string path, char? delimiter = null, TextEncoding 
                         var b = text[_position];
                         if (b == '"')
                         {
-                            if (_position + 1 < text.Length && text[_position + 1] == '"')
+                            if (_position + 1 < _end && text[_position + 1] == '"')
                             {
                                 escapes = true;
                                 _position += 2;
@@ -354,12 +509,12 @@ public sealed class CsvSource(string path, char? delimiter = null, TextEncoding 
                     }
                     fields.Add(new Field(contentStart, _position, true, escapes));
                     _position++;
-                    while (_position < text.Length && text[_position] == ' ') _position++;
-                    if (_position >= text.Length) return true;
+                    while (_position < _end && text[_position] == ' ') _position++;
+                    if (_position >= _end) return true;
                     if (text[_position] == delimiter)
                     {
                         fieldStart = ++_position;
-                        if (_position >= text.Length)
+                        if (_position >= _end)
                         {
                             fields.Add(new Field(_position, _position, false, false));
                             return true;
@@ -374,11 +529,11 @@ public sealed class CsvSource(string path, char? delimiter = null, TextEncoding 
                     error = "text after a closing quote";
                     return true;
                 }
-                var stop = text.AsSpan(_position).IndexOfAny(_stops);
-                var end = stop < 0 ? text.Length : _position + stop;
+                var stop = text.AsSpan(_position, _end - _position).IndexOfAny(_stops);
+                var end = stop < 0 ? _end : _position + stop;
                 fields.Add(new Field(fieldStart, end, false, false));
                 _position = end;
-                if (_position >= text.Length) return true;
+                if (_position >= _end) return true;
                 if (text[_position] == delimiter)
                 {
                     fieldStart = ++_position;
@@ -392,16 +547,23 @@ public sealed class CsvSource(string path, char? delimiter = null, TextEncoding 
         /// <summary>After a malformed record, continue on the line after the one it started on.</summary>
         public void ResumeAfterLine(int recordStart, int line)
         {
-            var end = Array.IndexOf(text, (byte)'\n', recordStart);
-            _position = end < 0 ? text.Length : end + 1;
+            var end = Array.IndexOf(text, (byte)'\n', recordStart, _end - recordStart);
+            _position = end < 0 ? _end : end + 1;
             _line = line + 1;
+        }
+
+        /// <summary>Read on from <paramref name="position"/>, a record start on line <paramref name="line"/>.</summary>
+        public void ResumeAt(int position, int line)
+        {
+            _position = position;
+            _line = line;
         }
 
         /// <summary>The physical line a record started on, as text (invalid bytes shown as U+FFFD).</summary>
         public string RawLine(int recordStart)
         {
-            var end = Array.IndexOf(text, (byte)'\n', recordStart);
-            if (end < 0) end = text.Length;
+            var end = Array.IndexOf(text, (byte)'\n', recordStart, _end - recordStart);
+            if (end < 0) end = _end;
             return Encoding.UTF8.GetString(text, recordStart, end - recordStart).TrimEnd('\r');
         }
 
@@ -409,7 +571,7 @@ public sealed class CsvSource(string path, char? delimiter = null, TextEncoding 
         /// before without error), read again.</summary>
         public Field FieldAt(int recordStart, int index, List<Field> fields)
         {
-            var again = new RecordReader(text, recordStart, delimiter);
+            var again = new RecordReader(text, recordStart, delimiter, end: _end);
             again.Next(fields, out _, out _, out _);
             return fields[index];
         }
@@ -476,7 +638,7 @@ public sealed class CsvSource(string path, char? delimiter = null, TextEncoding 
 
         private void EndLine()
         {
-            if (text[_position] == '\r' && _position + 1 < text.Length && text[_position + 1] == '\n') _position++;
+            if (text[_position] == '\r' && _position + 1 < _end && text[_position + 1] == '\n') _position++;
             _position++;
             _line++;
         }

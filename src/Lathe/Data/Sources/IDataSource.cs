@@ -9,4 +9,13 @@ public interface IDataSource
     /// returns (<see cref="DataSource.Fingerprint"/>).</summary>
     IReadOnlyList<string> Files { get; }
     Table Read(CancellationToken cancellationToken = default);
+
+    /// <summary>The rows in order, as tables of about <paramref name="rows"/> rows each (a Parquet row group or an
+    /// Arrow record batch is not split), so that a file larger than memory can be read in one pass. Each batch
+    /// keeps the source's line (or record) numbers and the rows it quarantined. A source that cannot stream
+    /// yields its whole <see cref="Read"/> as one batch.</summary>
+    IEnumerable<Table> ReadBatches(int rows, CancellationToken cancellationToken = default)
+    {
+        yield return Read(cancellationToken);
+    }
 }

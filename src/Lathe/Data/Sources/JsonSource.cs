@@ -20,13 +20,67 @@ public sealed class JsonSource(string path, bool? lines = null) : IDataSource
     public Table Read(CancellationToken cancellationToken = default)
     {
         var bytes = File.ReadAllBytes(path);
-        var records = new Records();
+        var records = new Records([]);
         var jsonLines = lines ?? LooksLikeLines(bytes);
         if (jsonLines) ReadLines(bytes, records, cancellationToken);
         else ReadArray(bytes, records, cancellationToken);
 
         return new Table(records.Columns(), Path.GetFileName(path), records.Numbers.ToArray(), records.Quarantined, jsonLines ? "line" : "record",
             Path.GetDirectoryName(Path.GetFullPath(path)));
+    }
+
+    /// <summary>JSON Lines line by line, through a buffer that grows only for a line longer than it; an array of
+    /// records is read whole, as one batch. Every batch has the columns of the keys seen so far, in order of first
+    /// appearance (missing in a batch whose records lack them).</summary>
+    public IEnumerable<Table> ReadBatches(int rows, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
+        if (!(lines ?? LooksLikeLines(Head(1 << 20))))
+        {
+            yield return Read(cancellationToken);
+            yield break;
+        }
+        var name = Path.GetFileName(path);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        using var stream = File.OpenRead(path);
+        var buffer = new byte[1 << 20];
+        int position = 0, filled = 0, line = 0;
+        var eof = false;
+        var records = new Records([]);
+        var first = true;
+        while (!eof || position < filled)
+        {
+            var end = Array.IndexOf(buffer, (byte)'\n', position, filled - position);
+            if (end < 0 && !eof)
+            {
+                if (position == 0 && filled == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
+                Buffer.BlockCopy(buffer, position, buffer, 0, filled - position);
+                (filled, position) = (filled - position, 0);
+                var read = stream.ReadAtLeast(buffer.AsSpan(filled), buffer.Length - filled, throwOnEndOfStream: false);
+                filled += read;
+                eof = filled < buffer.Length;
+                if (first && filled >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF) position = 3;
+                first = false;
+                continue;
+            }
+            if (end < 0) end = filled;
+            if (++line % 65536 == 0) cancellationToken.ThrowIfCancellationRequested();
+            ReadLine(buffer.AsSpan(position, end - position), line, records);
+            position = end + 1;
+            if (records.Numbers.Count < rows) continue;
+            yield return new Table(records.Columns(), name, records.Numbers.ToArray(), records.Quarantined, "line", directory);
+            records = new Records(records.Names);
+        }
+        if (records.Numbers.Count > 0 || records.Quarantined.Count > 0 || line == 0)
+            yield return new Table(records.Columns(), name, records.Numbers.ToArray(), records.Quarantined, "line", directory);
+    }
+
+    private byte[] Head(int count)
+    {
+        using var stream = File.OpenRead(path);
+        var head = new byte[(int)Math.Min(count, stream.Length)];
+        stream.ReadExactly(head);
+        return head;
     }
 
     private void ReadArray(byte[] bytes, Records records, CancellationToken cancellationToken)
@@ -64,18 +118,23 @@ public sealed class JsonSource(string path, bool? lines = null) : IDataSource
             if (end < 0) end = bytes.Length;
             line++;
             if (line % 65536 == 0) cancellationToken.ThrowIfCancellationRequested();
-            var text = bytes.AsSpan(start, end - start).TrimEnd((byte)'\r');
+            ReadLine(bytes.AsSpan(start, end - start), line, records);
             start = end + 1;
-            if (text.Trim(" \t"u8).IsEmpty) continue;
-            try
-            {
-                using var document = JsonDocument.Parse(text.ToArray(), Options);
-                records.Add(document.RootElement, line);
-            }
-            catch (JsonException e)
-            {
-                records.Quarantine(line, $"not valid JSON: {e.Message.Split(" Path:")[0].Split(" LineNumber:")[0]}", Encoding.UTF8.GetString(text));
-            }
+        }
+    }
+
+    private static void ReadLine(ReadOnlySpan<byte> bytes, int line, Records records)
+    {
+        var text = bytes.TrimEnd((byte)'\r');
+        if (text.Trim(" \t"u8).IsEmpty) return;
+        try
+        {
+            using var document = JsonDocument.Parse(text.ToArray(), Options);
+            records.Add(document.RootElement, line);
+        }
+        catch (JsonException e)
+        {
+            records.Quarantine(line, $"not valid JSON: {e.Message.Split(" Path:")[0].Split(" LineNumber:")[0]}", Encoding.UTF8.GetString(text));
         }
     }
 
@@ -116,10 +175,13 @@ public sealed class JsonSource(string path, bool? lines = null) : IDataSource
     };
 
     /// <summary>The records read so far, as growing columns.</summary>
-    private sealed class Records
+    /// <param name="known">Keys seen in earlier batches: columns from the start, missing until a record has them.</param>
+    private sealed class Records(IReadOnlyList<string> known)
     {
-        private readonly Dictionary<string, JsonColumn> _columns = new(StringComparer.Ordinal);
-        private readonly List<string> _order = [];
+        private readonly Dictionary<string, JsonColumn> _columns = known.ToDictionary(k => k, _ => new JsonColumn(0), StringComparer.Ordinal);
+        private readonly List<string> _order = [.. known];
+
+        public IReadOnlyList<string> Names => _order;
 
         public List<int> Numbers { get; } = [];
         public List<QuarantinedRow> Quarantined { get; } = [];

@@ -15,21 +15,10 @@ public sealed class ParquetSource(string path) : IDataSource
 
     private async Task<Table> ReadAsync(CancellationToken cancellationToken)
     {
-        ParquetReader reader;
-        try
-        {
-            reader = await ParquetReader.CreateAsync(path, cancellationToken: cancellationToken);
-        }
-        catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException)
-        {
-            throw new DataException($"{path}: not a readable Parquet file ({e.Message})");
-        }
+        var reader = Open(cancellationToken);
         await using (reader)
         {
-            var fields = reader.Schema.GetDataFields();
-            foreach (var field in fields)
-                if (field.IsArray || field.MaxRepetitionLevel > 0)
-                    throw new DataException($"{path}: column '{field.Path}' holds lists; Lathe reads flat columns — write it as one column per item");
+            var fields = Fields(reader);
             long total = 0;
             for (var g = 0; g < reader.RowGroupCount; g++)
             {
@@ -73,6 +62,82 @@ public sealed class ParquetSource(string path) : IDataSource
         typeof(double), typeof(float), typeof(long), typeof(int), typeof(short), typeof(sbyte), typeof(byte), typeof(ushort), typeof(uint),
         typeof(ulong), typeof(decimal), typeof(bool), typeof(DateTime), typeof(string), typeof(ReadOnlyMemory<char>),
     ];
+
+    /// <summary>Row group by row group, one column after another; a row group larger than <paramref name="rows"/>
+    /// is read whole, then handed on in slices.</summary>
+    public IEnumerable<Table> ReadBatches(int rows, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
+        var reader = Open(cancellationToken);
+        try
+        {
+            var fields = Fields(reader);
+            var offset = 0;
+            for (var g = 0; g < reader.RowGroupCount; g++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var table = ReadGroup(reader, fields, g, offset, cancellationToken).GetAwaiter().GetResult();
+                offset += table.RowCount;
+                if (table.RowCount <= rows) yield return table;
+                else
+                    for (var from = 0; from < table.RowCount; from += rows)
+                    {
+                        var slice = Enumerable.Range(from, Math.Min(rows, table.RowCount - from)).ToArray();
+                        yield return table.Gather(slice);
+                    }
+            }
+        }
+        finally
+        {
+            reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    private ParquetReader Open(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return ParquetReader.CreateAsync(path, cancellationToken: cancellationToken).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException)
+        {
+            throw new DataException($"{path}: not a readable Parquet file ({e.Message})");
+        }
+    }
+
+    private DataField[] Fields(ParquetReader reader)
+    {
+        var fields = reader.Schema.GetDataFields();
+        foreach (var field in fields)
+            if (field.IsArray || field.MaxRepetitionLevel > 0)
+                throw new DataException($"{path}: column '{field.Path}' holds lists; Lathe reads flat columns — write it as one column per item");
+        return fields;
+    }
+
+    /// <summary>Row group <paramref name="g"/> as a table whose rows are numbered as records from <paramref name="offset"/> + 1.</summary>
+    private async Task<Table> ReadGroup(ParquetReader reader, DataField[] fields, int g, int offset, CancellationToken cancellationToken)
+    {
+        using var group = reader.OpenRowGroupReader(g);
+        var rows = checked((int)group.RowCount);
+        var columns = new Column[fields.Length];
+        for (var c = 0; c < fields.Length; c++)
+        {
+            var name = fields[c].Path.ToString();
+            if (IsBinary(fields[c]))
+            {
+                var blobs = new byte[]?[rows];
+                await group.ReadAsync(fields[c], blobs.AsMemory(), null, cancellationToken);
+                columns[c] = Image(name, blobs.Select(b => b ?? []).ToList(), reader.CustomMetadata);
+                continue;
+            }
+            var column = new ColumnAccumulator(name, rows);
+            (await ReadColumn(group, fields[c], rows, column, cancellationToken))?.Invoke();
+            columns[c] = column.ToColumn();
+        }
+        var lines = new int[rows];
+        for (var i = 0; i < rows; i++) lines[i] = offset + i + 1;
+        return new Table(columns, Path.GetFileName(path), lines, rowUnit: "record");
+    }
 
     private static bool IsBinary(DataField field) =>
         (Nullable.GetUnderlyingType(field.ClrType) ?? field.ClrType) is var t && (t == typeof(byte[]) || t == typeof(ReadOnlyMemory<byte>));

@@ -44,4 +44,25 @@ public class ColumnarSourceTests
         File.WriteAllText(arrow, "not arrow at all");
         Assert.Contains("not a readable Arrow IPC file", Assert.Throws<DataException>(() => DataSource.Open(arrow).Read()).Message);
     }
+
+    [Fact]
+    public void Parquet_batches_are_row_groups_cut_to_size_and_join_into_the_whole_read()
+    {
+        var source = DataSource.Open(TestData.Vega("flights-3m.parquet"));
+        var batches = source.ReadBatches(100_000).ToList();
+        Assert.InRange(batches.Count, 30, 41);
+        Assert.Equal("record 3000000", batches[^1].RowName(batches[^1].RowCount - 1));
+        BatchAssert.SameAsRead(source.Read(), batches, 100_000);
+    }
+
+    [Fact]
+    public void Arrow_batches_gather_record_batches_and_join_into_the_whole_read()
+    {
+        var source = DataSource.Open(TestData.Vega("flights-200k.arrow"));
+        var read = source.Read();
+        var batches = source.ReadBatches(30_000).ToList();
+        Assert.Equal(read.RowCount, batches.Sum(b => b.RowCount));
+        Assert.Equal("record 200000", batches[^1].RowName(batches[^1].RowCount - 1));
+        BatchAssert.SameAsRead(read, batches, batches.Max(b => b.RowCount));
+    }
 }

@@ -152,4 +152,50 @@ public class CsvSourceTests
         Assert.Equal(bad + 1, table.LineOf(bad - 2));
         Assert.Equal(bad + 3, table.LineOf(bad - 1));
     }
+
+    /// <summary>Seattle weather with quoted line breaks, malformed lines and CRLF endings, so that a small buffer cuts
+    /// records, quotes and line ends.</summary>
+    private static string DamagedWeather()
+    {
+        var lines = File.ReadAllLines(TestData.Vega("seattle-weather.csv")).ToList();
+        for (var i = 7; i < lines.Count; i += 37) lines[i] = lines[i].Replace(",rain", ",\"rain,\r\nthen \"\"fog\"\"\"");
+        lines.Insert(100, "2012-13-01,1,2");
+        lines.Insert(300, "2013-01-01,\"0\"x,1,2,3,rain");
+        lines.Insert(500, "2013-06-01,0,1,2,3,\"sun");
+        lines.Insert(501, "");
+        return string.Join("\r\n", lines) + "\r\n";
+    }
+
+    [Fact]
+    public void Batches_through_a_small_buffer_are_the_whole_read_cut_in_order()
+    {
+        var file = Path.Combine(TestData.TempDirectory(), "weather-damaged.csv");
+        File.WriteAllText(file, DamagedWeather());
+        var source = new CsvSource(file);
+        var read = source.Read();
+        Assert.Contains(read.Quarantined, q => q.Reason.StartsWith("expected 6 fields"));
+        Assert.Contains(read.Quarantined, q => q.Reason == "text after a closing quote");
+        foreach (var (rows, buffer) in new[] { (50, 97), (1000, 4096), (100_000, 1 << 20) })
+        {
+            var batches = source.ReadBatches(rows, buffer).ToList();
+            BatchAssert.SameAsRead(read, batches, rows);
+            if (buffer < 1000) Assert.True(batches.Count > read.RowCount / 50, $"{batches.Count} batches");
+        }
+    }
+
+    [Fact]
+    public void Batches_of_a_gzipped_utf16_file_are_its_whole_read()
+    {
+        var directory = TestData.TempDirectory();
+        var utf16 = Path.Combine(directory, "weather-utf16.csv.gz");
+        using (var gzip = new System.IO.Compression.GZipStream(File.Create(utf16), System.IO.Compression.CompressionLevel.Fastest))
+        {
+            var bytes = System.Text.Encoding.Unicode.GetPreamble().Concat(System.Text.Encoding.Unicode.GetBytes(DamagedWeather().Replace("rain", "pluie ☂"))).ToArray();
+            gzip.Write(bytes);
+        }
+        var source = new CsvSource(utf16);
+        var read = source.Read();
+        Assert.Contains("pluie ☂", ((StringColumn)read["weather"]).Values);
+        BatchAssert.SameAsRead(read, source.ReadBatches(200, 333).ToList(), 200);
+    }
 }

@@ -77,4 +77,24 @@ public class JsonSourceTests
             Assert.Equal("line 12", table.RowName(10));
         }
     }
+
+    [Fact]
+    public void Json_lines_batches_keep_line_numbers_quarantine_and_late_keys_and_join_into_the_whole_read()
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(TestData.Vega("flights-20k.json")));
+        var lines = document.RootElement.EnumerateArray().Select(r => r.GetRawText()).ToList();
+        lines[12_345] = lines[12_345].TrimEnd('}') + ",\"note\":\"late key\"}";
+        lines.Insert(777, "{\"broken\": ");
+        lines.Insert(9_000, "");
+        var file = Path.Combine(TestData.TempDirectory(), "flights.jsonl");
+        File.WriteAllText(file, "\uFEFF" + string.Join("\r\n", lines));
+        var source = DataSource.Open(file);
+        var read = source.Read();
+        Assert.Equal("line 779", read.RowName(777));
+        Assert.Equal(778, Assert.Single(read.Quarantined).Line);
+        var batches = source.ReadBatches(3_000).ToList();
+        Assert.Equal(7, batches.Count);
+        Assert.DoesNotContain("note", batches[0].ColumnNames);
+        BatchAssert.SameAsRead(read, batches, 3_000);
+    }
 }
