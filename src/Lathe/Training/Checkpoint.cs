@@ -58,6 +58,8 @@ public sealed class Checkpoint
     /// <summary>Where training stands now; the state must be at a step or epoch boundary.</summary>
     public static Checkpoint Capture(TrainerState state, EarlyStopping? earlyStopping, string configHash, string dataFingerprint)
     {
+        // Saving makes temporary tensors (contiguous copies, the generator state); the scope frees them.
+        using var scope = NewDisposeScope();
         using var optimizerBytes = new MemoryStream();
         using (var writer = new BinaryWriter(optimizerBytes, Encoding.UTF8, leaveOpen: true)) Helper(state.Optimizer!).save_state_dict(writer);
         using var generator = get_rng_state();

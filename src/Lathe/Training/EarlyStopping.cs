@@ -48,6 +48,7 @@ public sealed class EarlyStopping(MetricKind metric, int patience) : ITrainerCal
     {
         Dispose();
         using var _ = no_grad();
+        using var scope = NewDisposeScope();
         _best = model.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone().DetachFromDisposeScope());
     }
 
