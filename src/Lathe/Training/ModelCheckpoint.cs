@@ -7,8 +7,7 @@ public sealed class ModelCheckpoint(string runDirectory, int everySteps, EarlySt
     : ITrainerCallback
 {
     public string Folder { get; } = Path.Combine(runDirectory, Checkpoint.Folder);
-    /// <summary>The step of the last checkpoint written, or -1 before the first.</summary>
-    public long LastStep { get; private set; } = -1;
+    private (long Step, int Epoch) _saved = (-1, -1);
 
     public void OnFitStart(TrainerState state) => AtomicFile.RemoveStale(Folder);
 
@@ -24,11 +23,16 @@ public sealed class ModelCheckpoint(string runDirectory, int everySteps, EarlySt
             AtomicFile.WriteAllBytes(Path.Combine(Folder, Checkpoint.BestFile), Bundles.SafeTensors.Write(best));
     }
 
-    public void OnException(TrainerState state, Exception exception) => Save(state);
+    /// <summary>Saves where training stands, unless the last checkpoint already holds it (after the epoch's end
+    /// was saved, early stopping may have put the best weights back into the model).</summary>
+    public void OnException(TrainerState state, Exception exception)
+    {
+        if (_saved != (state.Step, state.Epoch)) Save(state);
+    }
 
     private void Save(TrainerState state)
     {
         Checkpoint.Capture(state, earlyStopping, configHash, dataFingerprint).Save(runDirectory);
-        LastStep = state.Step;
+        _saved = (state.Step, state.Epoch);
     }
 }

@@ -15,6 +15,8 @@ namespace Lathe.Training;
 /// <summary>One run, end to end: read the data, define the problem, split, fit the preprocessing on the
 /// training part, build and train the model, score every part, and write <c>model.lathe</c>,
 /// <c>metrics.json</c>, <c>config.resolved.yaml</c> and <c>report.html</c> to the output folder.</summary>
+/// <remarks>With <c>resume</c>, training goes on from the folder's last checkpoint (same config and data required).
+/// <c>callbacks</c> run after early stopping and before the checkpoint writer, so a checkpoint holds what they did.</remarks>
 public static class TrainingRun
 {
     public const string BundleFile = "model.lathe";
@@ -23,7 +25,7 @@ public static class TrainingRun
 
     public static TrainResult Run(PipelineConfig config, string outputDirectory,
         IProgress<TrainingProgress>? progress = null, IProgress<string>? stage = null, CancellationToken cancellationToken = default,
-        bool resume = false)
+        bool resume = false, IReadOnlyList<ITrainerCallback>? callbacks = null)
     {
         var threads = TorchRuntime.Configure(config.Training.Threads, config.Seed);
         var configHash = Checkpoint.ConfigHashOf(config);
@@ -72,7 +74,7 @@ public static class TrainingRun
             ? $"training {ConfigNames.Of(spec.Kind)} on {train.RowCount} rows"
             : $"resuming {ConfigNames.Of(spec.Kind)} after epoch {checkpoint.Epoch}, batch {checkpoint.Batch} (step {checkpoint.Step})");
         var trainClock = Stopwatch.StartNew();
-        var state = new Trainer(config.Training, target, metric, config.Seed, [earlyStopping, checkpoints], Augmentation(config.Augment, trainData.Features), classWeights)
+        var state = new Trainer(config.Training, target, metric, config.Seed, [earlyStopping, .. callbacks ?? [], checkpoints], Augmentation(config.Augment, trainData.Features), classWeights)
             .Fit(model, trainData, validationData, progress, cancellationToken, checkpoint);
         var trainSeconds = trainClock.Elapsed.TotalSeconds;
 

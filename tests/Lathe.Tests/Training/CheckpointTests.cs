@@ -138,6 +138,40 @@ public class CheckpointTests
         AssertSameTraining(whole, data);
     }
 
+    [Theory]
+    [InlineData("fit start")]
+    [InlineData("batch end")]
+    [InlineData("epoch end")]
+    [InlineData("fit end")]
+    public void An_exception_at_any_hook_leaves_a_resumable_checkpoint_and_no_temporary_file(string hook)
+    {
+        var config = Config();
+        var whole = TestData.TempDirectory();
+        TrainingRun.Run(config, whole);
+        var data = TestData.TempDirectory();
+        var error = Assert.Throws<InvalidOperationException>(() => TrainingRun.Run(config, data, callbacks: [new Throwing(hook)]));
+        Assert.Equal($"thrown at {hook}", error.Message);
+        Assert.False(File.Exists(Path.Combine(data, TrainingRun.BundleFile)));
+        var (checkpoint, refused) = Checkpoint.Latest(data);
+        Assert.Null(refused);
+        Assert.Empty(Directory.GetFiles(Path.Combine(data, Checkpoint.Folder), "*" + AtomicFile.TemporarySuffix));
+        // Early stopping may end the run before epoch 6: the fit ends at the uninterrupted run's last step.
+        Assert.Equal(hook switch { "fit start" => 0, "batch end" => 20, "epoch end" => 30, _ => Checkpoint.Latest(whole).Checkpoint.Step }, checkpoint.Step);
+
+        TrainingRun.Run(config, data, resume: true);
+        AssertSameTraining(whole, data);
+    }
+
+    /// <summary>Throws at one hook: the fit's start, the 20th step, the 2nd epoch's end or the fit's end.</summary>
+    private sealed class Throwing(string hook) : ITrainerCallback
+    {
+        public void OnFitStart(TrainerState state) => ThrowAt("fit start");
+        public void OnBatchEnd(TrainerState state) { if (state.Step == 20) ThrowAt("batch end"); }
+        public void OnEpochEnd(TrainerState state) { if (state.Epoch == 2) ThrowAt("epoch end"); }
+        public void OnFitEnd(TrainerState state) => ThrowAt("fit end");
+        private void ThrowAt(string here) { if (here == hook) throw new InvalidOperationException($"thrown at {here}"); }
+    }
+
     /// <summary>Same bundle weights, same final checkpoint (weights, optimiser, generator, best weights), same history but for timings.</summary>
     internal static void AssertSameTraining(string expected, string actual)
     {
