@@ -9,7 +9,11 @@ public static class LatheProcess
 
     public static string Dll { get; } = FindDll();
 
-    public static Outcome Run(string workingDirectory, params string[] args) => Start(workingDirectory, args).Finish();
+    public static Outcome Run(string workingDirectory, params string[] args)
+    {
+        using var running = Start(workingDirectory, args);
+        return running.Finish();
+    }
 
     /// <summary>Starts <c>lathe</c> and returns at once; <see cref="Running.Finish"/> waits for it.</summary>
     public static Running Start(string workingDirectory, params string[] args)

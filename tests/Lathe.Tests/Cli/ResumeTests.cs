@@ -31,7 +31,8 @@ public class ResumeTests
         {
             var run = Path.Combine(folder, $"killed-{trial}");
             var after = random.Next(1, (int)total / 3);
-            var killedAt = KillAfter(LatheProcess.Start(folder, "train", configFile, "--out", run), run, after, signal: null);
+            using var child = LatheProcess.Start(folder, "train", configFile, "--out", run);
+            var killedAt = KillAfter(child, run, after, signal: null);
             Assert.InRange(killedAt, after, total - 1);
             // Whatever the kill interrupted, every file under a final name is whole.
             Assert.All(Directory.GetFiles(Path.Combine(run, Checkpoint.Folder), "*.ckpt"), f => Assert.True(IsWhole(f), f));
