@@ -5,23 +5,30 @@ using Spectre.Console;
 
 namespace Lathe.Cli;
 
-/// <summary><c>lathe train CONFIG [--out DIR]</c>: trains, evaluates and writes the bundle and metrics.</summary>
+/// <summary><c>lathe train CONFIG [--out DIR | --resume DIR]</c>: trains, evaluates and writes the bundle and metrics;
+/// <c>--resume</c> goes on from DIR's last checkpoint. Ctrl+C ends the batch under way, writes a checkpoint and exits 130.</summary>
 internal static class TrainCommand
 {
     public static Command Create()
     {
         var configPath = new Argument<string>("config") { Description = "The YAML config (write one with `lathe init`)." };
         var output = new Option<string?>("--out") { Description = "Output folder; default runs/<config name>/<time>." };
+        var resume = new Option<string?>("--resume") { Description = "Go on from the last checkpoint of this run's folder (same config and data), writing there." };
         var command = new Command("train", "Train a model from a config; writes model.lathe, metrics.json and config.resolved.yaml.")
         {
-            configPath, output,
+            configPath, output, resume,
         };
         command.SetAction((result, token) => Verb.Run(cancel =>
         {
             var file = result.GetValue(configPath)!;
             var config = ConfigReader.Load(file);
-            var directory = result.GetValue(output)
+            var resumeFrom = result.GetValue(resume);
+            if (resumeFrom is not null && result.GetValue(output) is { } other && Path.GetFullPath(other) != Path.GetFullPath(resumeFrom))
+                throw new LatheException($"--resume {resumeFrom} writes into that folder; leave out --out {other}");
+            var directory = resumeFrom ?? result.GetValue(output)
                             ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(file), DateTime.Now.ToString("yyyyMMdd-HHmmss"));
+            var lastCheckpoint = Path.Combine(directory, Checkpoint.Folder, Checkpoint.LastFile);
+            var checkpointBefore = File.Exists(lastCheckpoint) ? File.GetLastWriteTimeUtc(lastCheckpoint) : DateTime.MinValue;
             TrainResult? run = null;
             Verb.Out.Progress()
                 .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
@@ -36,7 +43,16 @@ internal static class TrainCommand
                         var metric = p.ValidationMetric is { } m ? $" val {p.Metric} {Verb.Format(m)}" : "";
                         task.Description = $"epoch {p.Epoch}/{p.Epochs} loss {Verb.Format(p.Loss)}{metric}";
                     });
-                    run = TrainingRun.Run(config, directory, progress, stage, cancel);
+                    try
+                    {
+                        run = TrainingRun.Run(config, directory, progress, stage, cancel, resume: resumeFrom is not null);
+                    }
+                    catch (Exception) when (File.Exists(lastCheckpoint) && File.GetLastWriteTimeUtc(lastCheckpoint) > checkpointBefore)
+                    {
+                        // Training stopped early but left a checkpoint: say how to go on.
+                        Console.Error.WriteLine($"A checkpoint is in {lastCheckpoint}; continue with: lathe train {file} --resume {directory}");
+                        throw;
+                    }
                     task.Value = task.MaxValue;
                     task.Description = "done";
                 });

@@ -21,6 +21,8 @@ public static class SafeTensors
         foreach (var (name, tensor) in tensors.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             var (dtype, _) = DType(tensor.dtype, name);
+            // contiguous() and cpu() may make new tensors; the scope frees them at once rather than at a GC.
+            using var scope = NewDisposeScope();
             var bytes = tensor.contiguous().cpu().bytes.ToArray();
             header[name] = new JsonObject
             {

@@ -40,4 +40,6 @@ public sealed record TrainingConfig
     public int Patience { get; init; } = 10;
     /// <summary>Threads for the engine; 0 uses every core. Bit-identical results need the same count.</summary>
     public int Threads { get; init; }
+    /// <summary>Write <c>checkpoints/last.ckpt</c> every this many optimiser steps as well as at each epoch's end; 0: at epoch ends only.</summary>
+    public int CheckpointEverySteps { get; init; }
 }

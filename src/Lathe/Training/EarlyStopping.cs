@@ -28,6 +28,17 @@ public sealed class EarlyStopping(MetricKind metric, int patience) : ITrainerCal
         }
     }
 
+    /// <summary>The best epoch's weights so far (null before the first epoch), for a checkpoint; the caller must not dispose them.</summary>
+    public IReadOnlyDictionary<string, Tensor>? BestWeights => _best;
+
+    /// <summary>Takes up where a checkpoint left off: the best value, its epoch and its weights (now owned here).</summary>
+    public void Restore(double bestValue, int bestEpoch, Dictionary<string, Tensor>? bestWeights)
+    {
+        Dispose();
+        (BestValue, BestEpoch) = (bestValue, bestEpoch);
+        _best = bestWeights?.ToDictionary(p => p.Key, p => p.Value.DetachFromDisposeScope());
+    }
+
     public void OnFitEnd(TrainerState state)
     {
         if (_best is not null) state.Model.load_state_dict(_best);
@@ -37,6 +48,7 @@ public sealed class EarlyStopping(MetricKind metric, int patience) : ITrainerCal
     {
         Dispose();
         using var _ = no_grad();
+        using var scope = NewDisposeScope();
         _best = model.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone().DetachFromDisposeScope());
     }
 

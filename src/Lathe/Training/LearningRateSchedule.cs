@@ -61,5 +61,12 @@ public sealed class LearningRateSchedule(TrainingConfig config, int batchesPerEp
         }
     }
 
+    /// <summary>What reduce-on-plateau has learnt so far (the rate, the best metric and its epoch), for a checkpoint.</summary>
+    public PlateauState Plateau
+    {
+        get => new(_plateauRate, _best, _bestEpoch);
+        set => (_plateauRate, _best, _bestEpoch) = (value.Rate, value.Best, value.BestEpoch);
+    }
+
     private static double Anneal(double from, double to, double share) => to + (from - to) / 2 * (1 + Math.Cos(Math.PI * Math.Clamp(share, 0, 1)));
 }

@@ -16,60 +16,73 @@ namespace Lathe.Training;
 public sealed class Trainer(TrainingConfig config, FittedTarget target, MetricKind metric, int seed, IReadOnlyList<ITrainerCallback> callbacks,
     Data.Augmentation.IBatchAugmentation? augmentation = null, IReadOnlyList<double>? classWeights = null)
 {
+    /// <summary>Trains <paramref name="model"/>; with <paramref name="resume"/>, first puts back the checkpoint's weights,
+    /// optimiser, schedule, generator and position, and goes on from the step after it.</summary>
     public TrainerState Fit(nn.Module<Tensor, Tensor> model, LabelledData train, LabelledData validation,
-        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default, Checkpoint? resume = null)
     {
         var state = new TrainerState(model);
         using var optimizer = Optimizers.Create(config, model.parameters());
         using var loss = new TrainingLoss(config, target.Task, classWeights, target.Classes.Count);
         var batches = (train.Count + config.BatchSize - 1) / config.BatchSize;
         var schedule = new LearningRateSchedule(config, batches, metric.HigherIsBetter());
-        var rate = config.LearningRate;
+        (state.Optimizer, state.Schedule) = (optimizer, schedule);
+        resume?.Restore(state);
         var metricName = ConfigNames.Of(metric);
-        double? lastMetric = null;
-        foreach (var callback in callbacks) callback.OnFitStart(state);
-
-        for (var epoch = 1; epoch <= config.Epochs && !state.StopRequested; epoch++)
+        double? lastMetric = state.History.Count > 0 ? state.History[^1].ValidationMetric : null;
+        try
         {
-            var clock = Stopwatch.StartNew();
-            model.train();
-            using var order = tensor(Array.ConvertAll(new SeededRandom(seed, stream: 1000 + epoch).Permutation(train.Count), i => (long)i));
-            double lossSum = 0;
-            for (var b = 0; b < batches; b++)
+            foreach (var callback in callbacks) callback.OnFitStart(state);
+            for (var epoch = state.Epoch + 1; epoch <= config.Epochs && !state.StopRequested; epoch++)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                using var scope = NewDisposeScope();
-                var start = b * config.BatchSize;
-                var length = Math.Min(config.BatchSize, train.Count - start);
-                var index = order.narrow(0, start, length);
-                rate = schedule.Rate(epoch, b);
-                Optimizers.SetLearningRate(optimizer, rate);
-                optimizer.zero_grad();
-                // Each batch's augmentation draws from its own generator, seeded by the run, epoch and batch.
-                using var generator = augmentation is null ? null : new Generator(new SeededRandom(seed, stream: epoch * 1_000_003 + b).NextUInt64());
-                var batchLoss = loss.Compute(model.forward(train.Input.Rows(index, augmentation, generator)), train.Target.index_select(0, index));
-                batchLoss.backward();
-                if (config.ClipNorm > 0) nn.utils.clip_grad_norm_(model.parameters(), config.ClipNorm);
-                optimizer.step();
-                lossSum += batchLoss.item<float>() * length;
-                progress?.Report(new TrainingProgress(epoch, config.Epochs, b + 1, batches, lossSum / (start + length), metricName, lastMetric));
-            }
+                var clock = Stopwatch.StartNew();
+                model.train();
+                using var order = tensor(Array.ConvertAll(new SeededRandom(seed, stream: 1000 + epoch).Permutation(train.Count), i => (long)i));
+                for (var b = state.Batch; b < batches; b++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    using var scope = NewDisposeScope();
+                    var start = b * config.BatchSize;
+                    var length = Math.Min(config.BatchSize, train.Count - start);
+                    var index = order.narrow(0, start, length);
+                    Optimizers.SetLearningRate(optimizer, schedule.Rate(epoch, b));
+                    optimizer.zero_grad();
+                    // Each batch's augmentation draws from its own generator, seeded by the run, epoch and batch.
+                    using var generator = augmentation is null ? null : new Generator(new SeededRandom(seed, stream: epoch * 1_000_003 + b).NextUInt64());
+                    var batchLoss = loss.Compute(model.forward(train.Input.Rows(index, augmentation, generator)), train.Target.index_select(0, index));
+                    batchLoss.backward();
+                    if (config.ClipNorm > 0) nn.utils.clip_grad_norm_(model.parameters(), config.ClipNorm);
+                    optimizer.step();
+                    state.EpochLossSum += batchLoss.item<float>() * length;
+                    (state.Batch, state.Step) = (b + 1, state.Step + 1);
+                    foreach (var callback in callbacks) callback.OnBatchEnd(state);
+                    progress?.Report(new TrainingProgress(epoch, config.Epochs, b + 1, batches, state.EpochLossSum / (start + length), metricName, lastMetric));
+                }
 
-            var predictions = Predictor.Predict(model, validation.Input, target);
-            var score = Scoring.Score(target, predictions, validation.Classes, validation.Values);
-            state.Epoch = epoch;
-            state.TrainLoss = lossSum / train.Count;
-            state.ValidationMetrics = score.Metrics;
-            state.ValidationLoss = target.Task == TaskKind.Classification
-                ? score.Metrics["log_loss"]
-                : Math.Pow(score.Metrics["rmse"] / target.Std, 2);
-            lastMetric = score.Metrics.Of(metric);
-            state.LearningRate = rate;
-            state.History.Add(new EpochRecord(epoch, state.TrainLoss, state.ValidationLoss, lastMetric.Value, clock.Elapsed.TotalSeconds, rate));
-            schedule.OnEpochEnd(epoch, lastMetric.Value);
-            foreach (var callback in callbacks) callback.OnEpochEnd(state);
+                var predictions = Predictor.Predict(model, validation.Input, target);
+                var score = Scoring.Score(target, predictions, validation.Classes, validation.Values);
+                state.Epoch = epoch;
+                state.TrainLoss = state.EpochLossSum / train.Count;
+                (state.Batch, state.EpochLossSum) = (0, 0);
+                state.ValidationMetrics = score.Metrics;
+                state.ValidationLoss = target.Task == TaskKind.Classification
+                    ? score.Metrics["log_loss"]
+                    : Math.Pow(score.Metrics["rmse"] / target.Std, 2);
+                lastMetric = score.Metrics.Of(metric);
+                // The last step's rate, recomputed so that an epoch resumed after its last step records it too.
+                var rate = schedule.Rate(epoch, batches - 1);
+                state.LearningRate = rate;
+                state.History.Add(new EpochRecord(epoch, state.TrainLoss, state.ValidationLoss, lastMetric.Value, clock.Elapsed.TotalSeconds, rate));
+                schedule.OnEpochEnd(epoch, lastMetric.Value);
+                foreach (var callback in callbacks) callback.OnEpochEnd(state);
+            }
+            foreach (var callback in callbacks) callback.OnFitEnd(state);
         }
-        foreach (var callback in callbacks) callback.OnFitEnd(state);
+        catch (Exception e)
+        {
+            foreach (var callback in callbacks) callback.OnException(state, e);
+            throw;
+        }
         return state;
     }
 }

@@ -3,12 +3,16 @@ using static TorchSharp.torch;
 
 namespace Lathe.Training;
 
-/// <summary>Where training stands, as callbacks see it after each epoch.</summary>
+/// <summary>Where training stands, as callbacks see it after each step and epoch.</summary>
 public sealed class TrainerState(nn.Module<Tensor, Tensor> model)
 {
     public nn.Module<Tensor, Tensor> Model { get; } = model;
     /// <summary>Epochs completed, from 1.</summary>
     public int Epoch { get; internal set; }
+    /// <summary>Batches done in the epoch under way (epoch <see cref="Epoch"/> + 1); 0 at an epoch's end.</summary>
+    public int Batch { get; internal set; }
+    /// <summary>Optimiser steps taken since the run began.</summary>
+    public long Step { get; internal set; }
     public double TrainLoss { get; internal set; }
     public double ValidationLoss { get; internal set; }
     public MetricSet ValidationMetrics { get; internal set; } = new();
@@ -17,6 +21,11 @@ public sealed class TrainerState(nn.Module<Tensor, Tensor> model)
     public List<EpochRecord> History { get; } = [];
     /// <summary>Set by a callback to end training after this epoch.</summary>
     public bool StopRequested { get; set; }
+
+    /// <summary>The sum of batch loss × batch size over the batches done in the epoch under way.</summary>
+    internal double EpochLossSum { get; set; }
+    internal optim.Optimizer? Optimizer { get; set; }
+    internal LearningRateSchedule? Schedule { get; set; }
 }
 
 /// <summary>One epoch's figures, for the learning curve in <c>metrics.json</c>; <paramref name="LearningRate"/> is

@@ -15,6 +15,8 @@ namespace Lathe.Training;
 /// <summary>One run, end to end: read the data, define the problem, split, fit the preprocessing on the
 /// training part, build and train the model, score every part, and write <c>model.lathe</c>,
 /// <c>metrics.json</c>, <c>config.resolved.yaml</c> and <c>report.html</c> to the output folder.</summary>
+/// <remarks>With <c>resume</c>, training goes on from the folder's last checkpoint (same config and data required).
+/// <c>callbacks</c> run after early stopping and before the checkpoint writer, so a checkpoint holds what they did.</remarks>
 public static class TrainingRun
 {
     public const string BundleFile = "model.lathe";
@@ -22,10 +24,22 @@ public static class TrainingRun
     public const string ResolvedConfigFile = "config.resolved.yaml";
 
     public static TrainResult Run(PipelineConfig config, string outputDirectory,
-        IProgress<TrainingProgress>? progress = null, IProgress<string>? stage = null, CancellationToken cancellationToken = default)
+        IProgress<TrainingProgress>? progress = null, IProgress<string>? stage = null, CancellationToken cancellationToken = default,
+        bool resume = false, IReadOnlyList<ITrainerCallback>? callbacks = null)
     {
         var threads = TorchRuntime.Configure(config.Training.Threads, config.Seed);
+        var configHash = Checkpoint.ConfigHashOf(config);
+        Checkpoint? checkpoint = null;
+        if (resume)
+        {
+            (checkpoint, var refused) = Checkpoint.Latest(outputDirectory);
+            if (refused is not null) stage?.Report($"{refused}; resuming from {Checkpoint.PreviousFile}");
+            if (checkpoint.ConfigHash != configHash)
+                throw new CheckpointException($"{outputDirectory} was trained with another config; resume needs the same config (train without --resume, or into another --out, to start afresh)");
+        }
         var prepared = Preparation.Run(config, outputDirectory, stage, cancellationToken);
+        if (checkpoint is not null && checkpoint.DataFingerprint != prepared.Fingerprint)
+            throw new CheckpointException($"the data has changed since {outputDirectory} was trained (fingerprint {prepared.Fingerprint}, checkpoint {checkpoint.DataFingerprint}); resume needs the same data");
         var (task, metric, target, pipeline) = (prepared.Task, prepared.Metric, prepared.Target, prepared.Pipeline);
         var (train, trainInput, validation, test) = (prepared.Train, prepared.TrainInput, prepared.Validation, prepared.Test);
         var labelIssues = 0;
@@ -54,10 +68,14 @@ public static class TrainingRun
         // Weights from the rows the loss sees (after SMOTE, so oversampling and weighting do not both correct).
         var classWeights = trainData.Classes is null ? null : ClassWeights.Resolve(config.Training.ClassWeights, trainData.Classes, target.Classes.Count);
         using var earlyStopping = new EarlyStopping(metric, config.Training.Patience);
-        stage?.Report($"training {ConfigNames.Of(spec.Kind)} on {train.RowCount} rows");
+        checkpoint?.Restore(earlyStopping);
+        var checkpoints = new ModelCheckpoint(outputDirectory, config.Training.CheckpointEverySteps, earlyStopping, configHash, prepared.Fingerprint);
+        stage?.Report(checkpoint is null
+            ? $"training {ConfigNames.Of(spec.Kind)} on {train.RowCount} rows"
+            : $"resuming {ConfigNames.Of(spec.Kind)} after epoch {checkpoint.Epoch}, batch {checkpoint.Batch} (step {checkpoint.Step})");
         var trainClock = Stopwatch.StartNew();
-        var state = new Trainer(config.Training, target, metric, config.Seed, [earlyStopping], Augmentation(config.Augment, trainData.Features), classWeights)
-            .Fit(model, trainData, validationData, progress, cancellationToken);
+        var state = new Trainer(config.Training, target, metric, config.Seed, [earlyStopping, .. callbacks ?? [], checkpoints], Augmentation(config.Augment, trainData.Features), classWeights)
+            .Fit(model, trainData, validationData, progress, cancellationToken, checkpoint);
         var trainSeconds = trainClock.Elapsed.TotalSeconds;
 
         stage?.Report("scoring");

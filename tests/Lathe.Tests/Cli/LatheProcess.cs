@@ -11,18 +11,36 @@ public static class LatheProcess
 
     public static Outcome Run(string workingDirectory, params string[] args)
     {
+        using var running = Start(workingDirectory, args);
+        return running.Finish();
+    }
+
+    /// <summary>Starts <c>lathe</c> and returns at once; <see cref="Running.Finish"/> waits for it.</summary>
+    public static Running Start(string workingDirectory, params string[] args)
+    {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Dll);
         foreach (var arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        var process = Process.Start(start)!;
+        return new Running(process, process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync(), string.Join(' ', args));
+    }
+
+    /// <summary>A <c>lathe</c> process under way, its output being read.</summary>
+    public sealed class Running(Process process, Task<string> output, Task<string> error, string command) : IDisposable
+    {
+        public Process Process { get; } = process;
+
+        public Outcome Finish()
         {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"lathe {string.Join(' ', args)} did not finish in 5 minutes");
+            if (!Process.WaitForExit(TimeSpan.FromMinutes(5)))
+            {
+                Process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"lathe {command} did not finish in 5 minutes");
+            }
+            return new Outcome(Process.ExitCode, output.Result, error.Result);
         }
-        return new Outcome(process.ExitCode, output.Result, error.Result);
+
+        public void Dispose() => Process.Dispose();
     }
 
     private static string FindDll()

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using Lathe.Config;
+using Lathe.Tests.Training;
+using Lathe.Training;
+
+namespace Lathe.Tests.Cli;
+
+/// <summary>R8 at T1 scale: a real <c>lathe train</c> child process killed mid-run and resumed ends bit-identical to
+/// an uninterrupted run.</summary>
+public class ResumeTests
+{
+    /// <summary>40 epochs of 15 batches with no early stop, a checkpoint every 4 steps: long enough to be killed mid-run.</summary>
+    private static PipelineConfig Config() => CheckpointTests.Config() with
+    {
+        Training = CheckpointTests.Config().Training with { Epochs = 40, Patience = 0 },
+    };
+
+    [Fact]
+    public void A_train_process_killed_at_random_steps_and_resumed_ends_bit_identical_to_an_uninterrupted_run()
+    {
+        var folder = TestData.TempDirectory();
+        var configFile = Path.Combine(folder, "penguins.yaml");
+        File.WriteAllText(configFile, ConfigWriter.Write(Config()));
+        var whole = Path.Combine(folder, "whole");
+        var uninterrupted = LatheProcess.Run(folder, "train", configFile, "--out", whole);
+        Assert.True(uninterrupted.ExitCode == 0, uninterrupted.Error);
+        var total = Checkpoint.Latest(whole).Checkpoint.Step;
+
+        var random = new Random(2026);
+        for (var trial = 0; trial < 3; trial++)
+        {
+            var run = Path.Combine(folder, $"killed-{trial}");
+            var after = random.Next(1, (int)total / 3);
+            using var child = LatheProcess.Start(folder, "train", configFile, "--out", run);
+            var killedAt = KillAfter(child, run, after, signal: null);
+            Assert.InRange(killedAt, after, total - 1);
+            // Whatever the kill interrupted, every file under a final name is whole.
+            Assert.All(Directory.GetFiles(Path.Combine(run, Checkpoint.Folder), "*.ckpt"), f => Assert.True(IsWhole(f), f));
+
+            var resumed = LatheProcess.Run(folder, "train", configFile, "--resume", run);
+            Assert.True(resumed.ExitCode == 0, resumed.Error);
+            CheckpointTests.AssertSameTraining(whole, run);
+        }
+    }
+
+    [Fact]
+    public void Ctrl_c_ends_the_batch_writes_a_checkpoint_exits_130_and_says_how_to_resume()
+    {
+        var folder = TestData.TempDirectory();
+        var configFile = Path.Combine(folder, "penguins.yaml");
+        File.WriteAllText(configFile, ConfigWriter.Write(Config()));
+        var run = Path.Combine(folder, "run");
+        using var process = LatheProcess.Start(folder, "train", configFile, "--out", run);
+        KillAfter(process, run, 40, signal: "INT");
+        var outcome = process.Finish();
+        Assert.Equal(130, outcome.ExitCode);
+        Assert.Contains($"--resume {run}", outcome.Error);
+        var stopped = Checkpoint.Latest(run).Checkpoint;
+        Assert.True(stopped.Step > 40 && stopped.Step < 600, $"stopped at step {stopped.Step}");
+
+        var resumed = LatheProcess.Run(folder, "train", configFile, "--resume", run);
+        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        var whole = Path.Combine(folder, "whole");
+        Assert.Equal(0, LatheProcess.Run(folder, "train", configFile, "--out", whole).ExitCode);
+        CheckpointTests.AssertSameTraining(whole, run);
+    }
+
+    [Fact]
+    public void Resume_with_a_changed_config_exits_1_with_a_clear_error()
+    {
+        var folder = TestData.TempDirectory();
+        var configFile = Path.Combine(folder, "penguins.yaml");
+        var config = CheckpointTests.Config();
+        File.WriteAllText(configFile, ConfigWriter.Write(config));
+        var run = Path.Combine(folder, "run");
+        Assert.Equal(0, LatheProcess.Run(folder, "train", configFile, "--out", run).ExitCode);
+        File.WriteAllText(configFile, ConfigWriter.Write(config with { Seed = 1 }));
+        var outcome = LatheProcess.Run(folder, "train", configFile, "--resume", run);
+        Assert.Equal(1, outcome.ExitCode);
+        Assert.Contains("another config", outcome.Error);
+    }
+
+    /// <summary>Watches the run's last checkpoint and, once it reaches step <paramref name="after"/>, sends
+    /// <paramref name="signal"/> (null: SIGKILL); returns the step of the checkpoint seen.</summary>
+    private static long KillAfter(LatheProcess.Running running, string run, long after, string? signal)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            if (running.Process.HasExited) Assert.Fail($"the process ended before step {after}: {running.Finish().Error}");
+            var step = LastStep(run);
+            if (step >= after)
+            {
+                if (signal is null)
+                {
+                    running.Process.Kill();
+                    running.Process.WaitForExit();
+                }
+                else
+                {
+                    Process.Start("kill", ["-" + signal, running.Process.Id.ToString()])!.WaitForExit();
+                }
+                return step;
+            }
+            Thread.Sleep(2);
+        }
+        throw new TimeoutException($"no checkpoint reached step {after}");
+    }
+
+    private static long LastStep(string run)
+    {
+        try
+        {
+            return Checkpoint.Latest(run).Checkpoint.Step;
+        }
+        catch (Exception e) when (e is IOException or CheckpointException)
+        {
+            return -1;
+        }
+    }
+
+    private static bool IsWhole(string file)
+    {
+        try
+        {
+            Checkpoint.FromBytes(File.ReadAllBytes(file), file);
+            return true;
+        }
+        catch (CheckpointException)
+        {
+            return false;
+        }
+    }
+}
