@@ -48,7 +48,8 @@ public class ResumeTests
     {
         var folder = TestData.TempDirectory();
         var configFile = Path.Combine(folder, "penguins.yaml");
-        File.WriteAllText(configFile, ConfigWriter.Write(Config()));
+        // Long enough (6,000 steps) that on a fast, idle machine the run cannot finish before the signal lands.
+        File.WriteAllText(configFile, ConfigWriter.Write(Config() with { Training = Config().Training with { Epochs = 400 } }));
         var run = Path.Combine(folder, "run");
         using var process = LatheProcess.Start(folder, "train", configFile, "--out", run);
         KillAfter(process, run, 40, signal: "INT");
@@ -56,7 +57,7 @@ public class ResumeTests
         Assert.Equal(130, outcome.ExitCode);
         Assert.Contains($"--resume {run}", outcome.Error);
         var stopped = Checkpoint.Latest(run).Checkpoint;
-        Assert.True(stopped.Step > 40 && stopped.Step < 600, $"stopped at step {stopped.Step}");
+        Assert.True(stopped.Step > 40 && stopped.Step < 6000, $"stopped at step {stopped.Step}");
 
         var resumed = LatheProcess.Run(folder, "train", configFile, "--resume", run);
         Assert.True(resumed.ExitCode == 0, resumed.Error);
