@@ -23,6 +23,8 @@ echo "Done. In $out/:"
 echo "  penguins.yaml            the config lathe init wrote (edit and retrain)"
 echo "  train/model.lathe        the trained model bundle"
 echo "  train/metrics.json       validation and test metrics"
+echo "  train/report.html        learning curves, confusion matrix, ROC, calibration, the worst mistakes"
+echo "  train/checkpoints/       the last checkpoint (lathe train CONFIG --resume DIR continues from it)"
 echo "  evaluation/metrics.json  the saved bundle scored on the whole file (training rows included)"
 echo "  predictions.csv          one prediction per row, with class probabilities:"
 head -4 "$out/predictions.csv" | sed 's/^/    /'
