@@ -17,9 +17,7 @@ public sealed class TextSequence(IReadOnlyCollection<string> columns, TextTokeni
         {
             if (!train.Contains(name)) continue;
             var texts = ((StringColumn)train[name]).Values;
-            var tokenizer = tokenization == TextTokenization.Bpe
-                ? TextTokenizer.LearnBpe(texts, vocabulary, normalization)
-                : TextTokenizer.LearnWords(texts, vocabulary, normalization);
+            var tokenizer = TextTokenizer.Learn(texts, tokenization, vocabulary, normalization);
             var lengths = texts.Select(t => tokenizer.Encode(t).Length).Order().ToArray();
             // Nearest rank: the shortest length that at least this share of training texts fit in.
             var covering = lengths.Length == 0 ? 1 : lengths[Math.Max(0, (int)Math.Ceiling(percentile * lengths.Length) - 1)];

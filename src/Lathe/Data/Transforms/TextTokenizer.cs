@@ -51,6 +51,10 @@ public sealed partial class TextTokenizer
     /// <summary>BPE merges in the order learned, each "left right"; empty for words.</summary>
     public IReadOnlyList<string> Merges { get; }
 
+    /// <summary>A tokenizer of the given kind, its vocabulary learned from <paramref name="texts"/> (the training rows).</summary>
+    public static TextTokenizer Learn(IEnumerable<string?> texts, TextTokenization tokenization, int size, TextNormalization normalization) =>
+        tokenization == TextTokenization.Bpe ? LearnBpe(texts, size, normalization) : LearnWords(texts, size, normalization);
+
     /// <summary>Learns a word vocabulary: at most <paramref name="size"/> words (besides padding and unknown) found
     /// in at least two of the texts, most frequent first, ties in ordinal order.</summary>
     public static TextTokenizer LearnWords(IEnumerable<string?> texts, int size, TextNormalization normalization)

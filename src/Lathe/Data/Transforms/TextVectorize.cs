@@ -15,9 +15,7 @@ public sealed class TextVectorize(IReadOnlyCollection<string> columns, TextToken
         {
             if (!train.Contains(name)) continue;
             var texts = ((StringColumn)train[name]).Values;
-            var tokenizer = tokenization == TextTokenization.Bpe
-                ? TextTokenizer.LearnBpe(texts, vocabulary, normalization)
-                : TextTokenizer.LearnWords(texts, vocabulary, normalization);
+            var tokenizer = TextTokenizer.Learn(texts, tokenization, vocabulary, normalization);
             var documentFrequency = new int[tokenizer.Vocabulary.Count];
             foreach (var text in texts)
                 foreach (var id in tokenizer.Encode(text).Distinct())
