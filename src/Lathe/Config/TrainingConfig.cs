@@ -42,4 +42,6 @@ public sealed record TrainingConfig
     public int Threads { get; init; }
     /// <summary>Write <c>checkpoints/last.ckpt</c> every this many optimiser steps as well as at each epoch's end; 0: at epoch ends only.</summary>
     public int CheckpointEverySteps { get; init; }
+    /// <summary>Wall-clock budget in minutes: training ends after the epoch during which it runs out; 0 is no limit.</summary>
+    public double MaxMinutes { get; init; }
 }

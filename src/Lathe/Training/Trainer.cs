@@ -12,7 +12,10 @@ namespace Lathe.Training;
 /// validation after every epoch, callbacks at named moments. The batch order is a permutation from the
 /// seed and the epoch, so a run is reproducible bit for bit on the same machine and thread count.</summary>
 /// <remarks>Each step: the schedule's learning rate, the loss (<see cref="TrainingLoss"/>, class-weighted when
-/// <paramref name="classWeights"/> are given), gradients clipped to <c>training.clip_norm</c>, then the step.</remarks>
+/// <paramref name="classWeights"/> are given), gradients clipped to <c>training.clip_norm</c>, then the step.
+/// A loss that is not finite stops training before its step (<see cref="TrainingDivergedException"/>), so the
+/// checkpoint written on the way out holds the last good step. A last batch of one row is left out of every
+/// epoch (<see cref="BatchesPerEpoch"/>): batch norm cannot take one row.</remarks>
 public sealed class Trainer(TrainingConfig config, FittedTarget target, MetricKind metric, int seed, IReadOnlyList<ITrainerCallback> callbacks,
     Data.Augmentation.IBatchAugmentation? augmentation = null, IReadOnlyList<double>? classWeights = null)
 {
@@ -24,7 +27,8 @@ public sealed class Trainer(TrainingConfig config, FittedTarget target, MetricKi
         var state = new TrainerState(model);
         using var optimizer = Optimizers.Create(config, model.parameters());
         using var loss = new TrainingLoss(config, target.Task, classWeights, target.Classes.Count);
-        var batches = (train.Count + config.BatchSize - 1) / config.BatchSize;
+        var batches = BatchesPerEpoch(train.Count, config.BatchSize);
+        var rows = Math.Min(train.Count, batches * config.BatchSize);
         var schedule = new LearningRateSchedule(config, batches, metric.HigherIsBetter());
         (state.Optimizer, state.Schedule) = (optimizer, schedule);
         resume?.Restore(state);
@@ -50,11 +54,13 @@ public sealed class Trainer(TrainingConfig config, FittedTarget target, MetricKi
                     // Each batch's augmentation draws from its own generator, seeded by the run, epoch and batch.
                     using var generator = augmentation is null ? null : new Generator(new SeededRandom(seed, stream: epoch * 1_000_003 + b).NextUInt64());
                     var batchLoss = loss.Compute(model.forward(train.Input.Rows(index, augmentation, generator)), train.Target.index_select(0, index));
+                    var value = batchLoss.item<float>();
+                    if (!float.IsFinite(value)) throw new TrainingDivergedException(value, epoch, b + 1, state.Step + 1);
                     batchLoss.backward();
                     if (config.ClipNorm > 0) nn.utils.clip_grad_norm_(model.parameters(), config.ClipNorm);
                     optimizer.step();
-                    state.EpochLossSum += batchLoss.item<float>() * length;
-                    (state.Batch, state.Step) = (b + 1, state.Step + 1);
+                    state.EpochLossSum += value * length;
+                    (state.Batch, state.Step, state.StepLoss, state.StepLearningRate) = (b + 1, state.Step + 1, value, schedule.Rate(epoch, b));
                     foreach (var callback in callbacks) callback.OnBatchEnd(state);
                     progress?.Report(new TrainingProgress(epoch, config.Epochs, b + 1, batches, state.EpochLossSum / (start + length), metricName, lastMetric));
                 }
@@ -62,7 +68,7 @@ public sealed class Trainer(TrainingConfig config, FittedTarget target, MetricKi
                 var predictions = Predictor.Predict(model, validation.Input, target);
                 var score = Scoring.Score(target, predictions, validation.Classes, validation.Values);
                 state.Epoch = epoch;
-                state.TrainLoss = state.EpochLossSum / train.Count;
+                state.TrainLoss = state.EpochLossSum / rows;
                 (state.Batch, state.EpochLossSum) = (0, 0);
                 state.ValidationMetrics = score.Metrics;
                 state.ValidationLoss = target.Task == TaskKind.Classification
@@ -84,5 +90,14 @@ public sealed class Trainer(TrainingConfig config, FittedTarget target, MetricKi
             throw;
         }
         return state;
+    }
+
+    /// <summary>Optimiser steps per epoch: every batch of <paramref name="batchSize"/> rows, and the rest as a last,
+    /// smaller batch unless it is a single row (batch norm's statistics need two; that row sits out the epoch, and
+    /// as the order is reshuffled each epoch, a different row each time).</summary>
+    public static int BatchesPerEpoch(int rows, int batchSize)
+    {
+        var batches = (rows + batchSize - 1) / batchSize;
+        return rows > 1 && rows % batchSize == 1 ? batches - 1 : batches;
     }
 }

@@ -13,6 +13,10 @@ public sealed class TrainerState(nn.Module<Tensor, Tensor> model)
     public int Batch { get; internal set; }
     /// <summary>Optimiser steps taken since the run began.</summary>
     public long Step { get; internal set; }
+    /// <summary>The loss of the last optimiser step's batch (before the step), as the trainer computed it in single precision.</summary>
+    public float StepLoss { get; internal set; }
+    /// <summary>The learning rate of the last optimiser step.</summary>
+    public double StepLearningRate { get; internal set; }
     public double TrainLoss { get; internal set; }
     public double ValidationLoss { get; internal set; }
     public MetricSet ValidationMetrics { get; internal set; } = new();

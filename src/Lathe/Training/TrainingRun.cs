@@ -16,7 +16,8 @@ namespace Lathe.Training;
 /// training part, build and train the model, score every part, and write <c>model.lathe</c>,
 /// <c>metrics.json</c>, <c>config.resolved.yaml</c> and <c>report.html</c> to the output folder.</summary>
 /// <remarks>With <c>resume</c>, training goes on from the folder's last checkpoint (same config and data required).
-/// <c>callbacks</c> run after early stopping and before the checkpoint writer, so a checkpoint holds what they did.</remarks>
+/// <c>callbacks</c> run after early stopping and the time limit and before the step log and the checkpoint writer, so a
+/// checkpoint holds what they did. Each step's loss goes to <c>steps.jsonl</c> (<see cref="StepLog"/>).</remarks>
 public static class TrainingRun
 {
     public const string BundleFile = "model.lathe";
@@ -74,9 +75,14 @@ public static class TrainingRun
             ? $"training {ConfigNames.Of(spec.Kind)} on {train.RowCount} rows"
             : $"resuming {ConfigNames.Of(spec.Kind)} after epoch {checkpoint.Epoch}, batch {checkpoint.Batch} (step {checkpoint.Step})");
         var trainClock = Stopwatch.StartNew();
-        var state = new Trainer(config.Training, target, metric, config.Seed, [earlyStopping, .. callbacks ?? [], checkpoints], Augmentation(config.Augment, trainData.Features), classWeights)
+        var timeLimit = new TimeLimit(config.Training.MaxMinutes, config.Training.Epochs);
+        using var stepLog = new StepLog(outputDirectory);
+        var state = new Trainer(config.Training, target, metric, config.Seed, [earlyStopping, timeLimit, .. callbacks ?? [], stepLog, checkpoints],
+                Augmentation(config.Augment, trainData.Features), classWeights)
             .Fit(model, trainData, validationData, progress, cancellationToken, checkpoint);
         var trainSeconds = trainClock.Elapsed.TotalSeconds;
+        if (timeLimit.StoppedAfter > 0)
+            stage?.Report($"training.max_minutes ({config.Training.MaxMinutes}) spent: stopped after epoch {timeLimit.StoppedAfter}, keeping epoch {earlyStopping.BestEpoch}");
 
         stage?.Report("scoring");
         Score Evaluate(LabelledData part, out Predictions predictions)
