@@ -47,9 +47,9 @@ internal static class TrainCommand
                     {
                         run = TrainingRun.Run(config, directory, progress, stage, cancel, resume: resumeFrom is not null);
                     }
-                    catch (Exception) when (File.Exists(lastCheckpoint) && File.GetLastWriteTimeUtc(lastCheckpoint) > checkpointBefore)
+                    // Training stopped early but left a checkpoint: say how to go on (a diverged run would only diverge again).
+                    catch (Exception e) when (e is not TrainingDivergedException && File.Exists(lastCheckpoint) && File.GetLastWriteTimeUtc(lastCheckpoint) > checkpointBefore)
                     {
-                        // Training stopped early but left a checkpoint: say how to go on.
                         Console.Error.WriteLine($"A checkpoint is in {lastCheckpoint}; continue with: lathe train {file} --resume {directory}");
                         throw;
                     }

@@ -172,13 +172,19 @@ public class CheckpointTests
         private void ThrowAt(string here) { if (here == hook) throw new InvalidOperationException($"thrown at {here}"); }
     }
 
-    /// <summary>Same bundle weights, same final checkpoint (weights, optimiser, generator, best weights), same history but for timings.</summary>
+    /// <summary>Same bundle weights; same final checkpoint (position and progress counters, weights, optimiser, generator,
+    /// best weights, plateau state); same history but for timings; the same per-step loss log, line for line.</summary>
     internal static void AssertSameTraining(string expected, string actual)
     {
         Assert.Equal(Bundle.Load(Path.Combine(expected, TrainingRun.BundleFile)).Weights, Bundle.Load(Path.Combine(actual, TrainingRun.BundleFile)).Weights);
         var (a, _) = Checkpoint.Latest(expected);
         var (b, _) = Checkpoint.Latest(actual);
-        Assert.Equal(a.Step, b.Step);
+        Assert.Equal((a.Epoch, a.Batch, a.Step, a.StopRequested, a.BestEpoch), (b.Epoch, b.Batch, b.Step, b.StopRequested, b.BestEpoch));
+        Assert.Equal(BitConverter.DoubleToInt64Bits(a.EpochLossSum), BitConverter.DoubleToInt64Bits(b.EpochLossSum));
+        Assert.Equal(BitConverter.DoubleToInt64Bits(a.BestValue), BitConverter.DoubleToInt64Bits(b.BestValue));
+        var (expectedLog, actualLog) = (File.ReadAllLines(Path.Combine(expected, StepLog.FileName)), File.ReadAllLines(Path.Combine(actual, StepLog.FileName)));
+        Assert.Equal(a.Step, expectedLog.Length);
+        Assert.Equal(expectedLog, actualLog);
         Assert.Equal(a.Weights, b.Weights);
         Assert.Equal(a.Optimizer, b.Optimizer);
         Assert.Equal(a.Generator, b.Generator);

@@ -1,29 +1,52 @@
+using System.Diagnostics;
 using Lathe.Bundles;
 using Lathe.Training;
 using TorchSharp;
+using Xunit.Abstractions;
 
 namespace Lathe.Tests.Training;
 
-/// <summary>R12 at small scale: training steps (with checkpoints) and single-row predictions leave no tensor alive.</summary>
-public class NativeMemoryTests
+/// <summary>R12: training steps (with checkpoints and the step log) and single-row predictions leave no tensor alive
+/// and do not grow the process.</summary>
+public class NativeMemoryTests(ITestOutputHelper output)
 {
     [Fact]
-    public void Training_600_steps_with_checkpoints_and_1000_single_row_predictions_leave_no_live_tensor()
+    public void Training_1005_steps_and_10000_single_row_predictions_leave_no_live_tensor_and_grow_rss_less_than_5_percent()
     {
-        var config = CheckpointTests.Config() with { Training = CheckpointTests.Config().Training with { Epochs = 40, Patience = 0 } };
+        // 67 epochs of 15 batches, a checkpoint every 4 steps.
+        var config = CheckpointTests.Config() with { Training = CheckpointTests.Config().Training with { Epochs = 67, Patience = 0 } };
         var warmUp = TrainingRun.Run(config, TestData.TempDirectory());
+        PredictSingleRows(warmUp, 1000);
         var statistics = DisposeScopeManager.Statistics;
         // TorchSharp's exact count of this thread's live tensors, in dispose scopes or not.
         var live = statistics.ThreadTotalLiveCount;
+        var before = Rss();
 
         var result = TrainingRun.Run(config, TestData.TempDirectory());
-        Assert.Equal(600, result.Metrics.History.Count * 15);
-        using (var predictor = Bundle.Load(result.BundlePath).CreatePredictor())
-        {
-            for (var i = 0; i < 1000; i++) predictor.Predict(result.TestRows.Gather([i % result.TestRows.RowCount]));
-        }
+        Assert.Equal(1005, Checkpoint.Latest(result.OutputDirectory).Checkpoint.Step);
+        PredictSingleRows(result, 10_000);
 
         Assert.Equal(live, statistics.ThreadTotalLiveCount);
+        var after = Rss();
+        var growth = (double)(after - before) / before;
+        output.WriteLine($"RSS after warm-up {before / 1048576.0:0.0} MiB, after 1,005 steps and 10,000 predictions {after / 1048576.0:0.0} MiB ({growth:+0.0%;-0.0%})");
+        Assert.True(growth < 0.05, $"RSS grew from {before} to {after} bytes ({growth:P1})");
         Assert.Equal(warmUp.Metrics.History.Count, result.Metrics.History.Count);
+    }
+
+    private static void PredictSingleRows(TrainResult run, int count)
+    {
+        using var predictor = Bundle.Load(run.BundlePath).CreatePredictor();
+        for (var i = 0; i < count; i++) predictor.Predict(run.TestRows.Gather([i % run.TestRows.RowCount]));
+    }
+
+    /// <summary>Resident set size after a full garbage collection (finalisers free native tensors the GC owned).</summary>
+    private static long Rss()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        using var process = Process.GetCurrentProcess();
+        return process.WorkingSet64;
     }
 }
