@@ -60,7 +60,7 @@ public class DeterminismTests(ITestOutputHelper output)
 
         using var scope = NewDisposeScope();
         var (wa, wb) = (Weights(one), Weights(two));
-        var maxAbs = wa.Keys.Max(k => (wa[k] - wb[k]).abs().max().item<float>());
+        var maxAbs = wa.Keys.Max(k => (wa[k].to_type(ScalarType.Float64) - wb[k].to_type(ScalarType.Float64)).abs().max().item<double>());
         output.WriteLine($"{kind}: {a.Count} steps; threads 1 vs 2: max |Δweight| {maxAbs:g3}, max relative Δloss {worst:g3}");
     }
 

@@ -10,7 +10,8 @@ public class TrainerLimitsTests
 {
     [Theory]
     [InlineData(225, 16, 14)]
-    [InlineData(225, 32, 8)]
+    [InlineData(226, 32, 8)]
+    [InlineData(225, 32, 7)]
     [InlineData(224, 16, 14)]
     [InlineData(17, 16, 1)]
     [InlineData(1, 16, 1)]
