@@ -16,8 +16,9 @@ namespace Lathe.Training;
 /// training part, build and train the model, score every part, and write <c>model.lathe</c>,
 /// <c>metrics.json</c>, <c>config.resolved.yaml</c> and <c>report.html</c> to the output folder.</summary>
 /// <remarks>With <c>resume</c>, training goes on from the folder's last checkpoint (same config and data required).
-/// <c>callbacks</c> run after early stopping and the time limit and before the step log and the checkpoint writer, so a
-/// checkpoint holds what they did. Each step's loss goes to <c>steps.jsonl</c> (<see cref="StepLog"/>).</remarks>
+/// <c>callbacks</c> run after early stopping and the time limit and before the checkpoint writer, so a checkpoint holds
+/// what they did. Each step's loss goes to <c>steps.jsonl</c> (<see cref="StepLog"/>) first, so that a callback throwing at
+/// a step cannot leave a checkpoint of that step without its line in the log.</remarks>
 public static class TrainingRun
 {
     public const string BundleFile = "model.lathe";
@@ -77,7 +78,7 @@ public static class TrainingRun
         var trainClock = Stopwatch.StartNew();
         var timeLimit = new TimeLimit(config.Training.MaxMinutes, config.Training.Epochs);
         using var stepLog = new StepLog(outputDirectory);
-        var state = new Trainer(config.Training, target, metric, config.Seed, [earlyStopping, timeLimit, .. callbacks ?? [], stepLog, checkpoints],
+        var state = new Trainer(config.Training, target, metric, config.Seed, [stepLog, earlyStopping, timeLimit, .. callbacks ?? [], checkpoints],
                 Augmentation(config.Augment, trainData.Features), classWeights)
             .Fit(model, trainData, validationData, progress, cancellationToken, checkpoint);
         var trainSeconds = trainClock.Elapsed.TotalSeconds;

@@ -127,6 +127,19 @@ public class ConfigReaderTests
     }
 
     [Fact]
+    public void Max_minutes_is_read_written_back_and_refused_when_negative()
+    {
+        var config = ConfigReader.Parse(Valid + "\n  max_minutes: 2.5", "run.yaml", "/data");
+        Assert.Equal(2.5, config.Training.MaxMinutes);
+        Assert.Contains("  max_minutes: 2.5", ConfigWriter.Write(config));
+        Assert.Equal(0, ConfigReader.Parse(Valid, "run.yaml", "/data").Training.MaxMinutes);
+        var problem = Assert.Single(Fails(Valid + "\n  max_minutes: -1").Errors);
+        Assert.Equal("training.max_minutes", problem.Path);
+        Assert.Contains("must be 0 (no limit) or more (got -1)", problem.Message);
+        Assert.Equal(7, problem.Line);
+    }
+
+    [Fact]
     public void A_regression_loss_for_a_classification_task_is_refused()
     {
         var error = Fails(Valid + "\n  loss: huber\ntask: classification");
