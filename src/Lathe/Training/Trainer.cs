@@ -15,7 +15,7 @@ namespace Lathe.Training;
 /// <paramref name="classWeights"/> are given), gradients clipped to <c>training.clip_norm</c>, then the step.
 /// A loss that is not finite stops training before its step (<see cref="TrainingDivergedException"/>), so the
 /// checkpoint written on the way out holds the last good step. A last batch of one row is left out of every
-/// epoch (<see cref="BatchesPerEpoch"/>): batch norm cannot take one row.</remarks>
+/// epoch (<see cref="BatchesPerEpoch"/>): batch norm's statistics of one row are meaningless.</remarks>
 public sealed class Trainer(TrainingConfig config, FittedTarget target, MetricKind metric, int seed, IReadOnlyList<ITrainerCallback> callbacks,
     Data.Augmentation.IBatchAugmentation? augmentation = null, IReadOnlyList<double>? classWeights = null)
 {
@@ -93,7 +93,7 @@ public sealed class Trainer(TrainingConfig config, FittedTarget target, MetricKi
     }
 
     /// <summary>Optimiser steps per epoch: every batch of <paramref name="batchSize"/> rows, and the rest as a last,
-    /// smaller batch unless it is a single row (batch norm's statistics need two; that row sits out the epoch, and
+    /// smaller batch unless it is a single row (batch norm's variance needs two rows; that row sits out the epoch, and
     /// as the order is reshuffled each epoch, a different row each time).</summary>
     public static int BatchesPerEpoch(int rows, int batchSize)
     {

@@ -24,7 +24,8 @@ public class TrainerLimitsTests
     public void Batch_norm_trains_when_the_rows_leave_one_over_and_the_run_still_resumes_bit_identical()
     {
         var rows = Preparation.Run(TestData.Penguins(), TestData.TempDirectory()).Train.RowCount;
-        // Two batches an epoch, the second of one row: before the fix batch norm threw "expected more than 1 value per channel".
+        // Two batches an epoch, the second of one row. Before the fix the one-row batch made batch norm's running
+        // variance infinite (libtorch's unbiased n / (n − 1) with n = 1; PyTorch's Python layer would have refused it).
         var config = CheckpointTests.Config() with
         {
             Model = new ModelConfig { Layers = [16], Norm = NormKind.Batch },
@@ -32,6 +33,11 @@ public class TrainerLimitsTests
         };
         var whole = TestData.TempDirectory();
         var result = TrainingRun.Run(config, whole);
+        using (var scope = TorchSharp.torch.NewDisposeScope())
+        {
+            var weights = SafeTensors.Read(Bundle.Load(result.BundlePath).Weights, "weights");
+            Assert.All(weights, w => Assert.True(w.Value.isfinite().all().item<bool>(), $"{w.Key} is not finite"));
+        }
         Assert.Equal(result.Metrics.History.Count, Checkpoint.Latest(whole).Checkpoint.Step);
         Assert.All(StepLogTests.Records(whole), r => Assert.Equal(1, r.Batch));
         Assert.True(result.Metrics.Validation["accuracy"] > 0.5, $"validation accuracy {result.Metrics.Validation["accuracy"]}");
