@@ -41,12 +41,13 @@ public class ResumeTests
 
             // The killed run may have logged steps after its last checkpoint; the resumed run logs them again.
             var stopped = Checkpoint.Latest(run).Checkpoint.Step;
-            Assert.InRange(File.ReadAllLines(Path.Combine(run, StepLog.FileName)).Length, stopped, total);
+            var logged = File.ReadAllLines(Path.Combine(run, StepLog.FileName)).Length;
+            Assert.InRange(logged, stopped, total);
 
             var resumed = LatheProcess.Run(folder, "train", configFile, "--resume", run);
             Assert.True(resumed.ExitCode == 0, resumed.Error);
             CheckpointTests.AssertSameTraining(whole, run);
-            Console.WriteLine($"R8 trial {trial + 1}/{trials}: killed after step {killedAt}, resumed from step {stopped}: bit-identical");
+            Console.WriteLine($"R8 trial {trial + 1}/{trials}: killed once the checkpoint reached step {killedAt} ({logged} steps logged), resumed from step {stopped}: bit-identical");
         }
     }
 
