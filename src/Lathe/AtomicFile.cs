@@ -59,13 +59,35 @@ public static class AtomicFile
         }
     }
 
-    /// <summary>Deletes the temporary files that writers killed mid-write left in <paramref name="directory"/>; returns how many.</summary>
+    /// <summary>Deletes the temporary files that writers killed mid-write left in <paramref name="directory"/>: those named
+    /// <c>NAME.PID.tmp</c> whose process is no longer running (or is this one, which is not writing); returns how many.
+    /// Other <c>.tmp</c> files, and those of a live writer, are left alone.</summary>
     public static int RemoveStale(string directory)
     {
         if (!Directory.Exists(directory)) return 0;
-        var stale = Directory.GetFiles(directory, "*" + TemporarySuffix);
-        foreach (var file in stale) File.Delete(file);
-        return stale.Length;
+        var removed = 0;
+        foreach (var file in Directory.GetFiles(directory, "*" + TemporarySuffix))
+        {
+            var name = Path.GetFileNameWithoutExtension(file);
+            var dot = name.LastIndexOf('.');
+            if (dot < 0 || !int.TryParse(name.AsSpan(dot + 1), out var writer) || (writer != Environment.ProcessId && IsRunning(writer))) continue;
+            File.Delete(file);
+            removed++;
+        }
+        return removed;
+    }
+
+    private static bool IsRunning(int processId)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     private static class Posix

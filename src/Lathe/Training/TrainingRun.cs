@@ -30,6 +30,8 @@ public static class TrainingRun
         bool resume = false, IReadOnlyList<ITrainerCallback>? callbacks = null)
     {
         var threads = TorchRuntime.Configure(config.Training.Threads, config.Seed);
+        // A process killed while writing the bundle, metrics or step log left its temporary file here.
+        AtomicFile.RemoveStale(outputDirectory);
         var configHash = Checkpoint.ConfigHashOf(config);
         Checkpoint? checkpoint = null;
         if (resume)

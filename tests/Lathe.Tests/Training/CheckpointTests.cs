@@ -105,6 +105,11 @@ public class CheckpointTests
         // What a writer killed mid-write leaves: a temporary file beside the final name.
         var stale = Path.Combine(folder, $"{Checkpoint.LastFile}.999999{AtomicFile.TemporarySuffix}");
         File.WriteAllBytes(stale, new byte[1234]);
+        // In the run's folder too (a bundle write killed); a live writer's file (pid 1 is always running) and a .tmp
+        // file that is not a writer's stay.
+        var staleBundle = Path.Combine(directory, $"{TrainingRun.BundleFile}.999998{AtomicFile.TemporarySuffix}");
+        var (live, notes) = (Path.Combine(directory, $"metrics.json.1{AtomicFile.TemporarySuffix}"), Path.Combine(directory, "notes.tmp"));
+        foreach (var file in new[] { staleBundle, live, notes }) File.WriteAllBytes(file, new byte[10]);
         var seen = new List<string>();
         var progress = new Inline<TrainingProgress>(_ =>
         {
@@ -113,6 +118,8 @@ public class CheckpointTests
         });
         TrainingRun.Run(Config(), directory, progress);
         Assert.False(File.Exists(stale));
+        Assert.False(File.Exists(staleBundle));
+        Assert.True(File.Exists(live) && File.Exists(notes));
         Assert.NotEmpty(seen);
         Assert.Equal([Checkpoint.BestFile, Checkpoint.LastFile, Checkpoint.PreviousFile],
             Directory.GetFiles(folder).Select(Path.GetFileName).Order());
