@@ -156,8 +156,10 @@ public class CheckpointTests
         var whole = TestData.TempDirectory();
         TrainingRun.Run(config, whole);
         var data = TestData.TempDirectory();
-        var error = Assert.Throws<InvalidOperationException>(() => TrainingRun.Run(config, data, callbacks: [new Throwing(hook)]));
+        var throwing = new Throwing(hook);
+        var error = Assert.Throws<InvalidOperationException>(() => TrainingRun.Run(config, data, callbacks: [throwing]));
         Assert.Equal($"thrown at {hook}", error.Message);
+        Assert.Same(error, Assert.Single(throwing.Seen));
         Assert.False(File.Exists(Path.Combine(data, TrainingRun.BundleFile)));
         var (checkpoint, refused) = Checkpoint.Latest(data);
         Assert.Null(refused);
@@ -172,6 +174,9 @@ public class CheckpointTests
     /// <summary>Throws at one hook: the fit's start, the 20th step, the 2nd epoch's end or the fit's end.</summary>
     private sealed class Throwing(string hook) : ITrainerCallback
     {
+        /// <summary>What <see cref="OnException"/> was called with, once per call.</summary>
+        public List<Exception> Seen { get; } = [];
+        public void OnException(TrainerState state, Exception exception) => Seen.Add(exception);
         public void OnFitStart(TrainerState state) => ThrowAt("fit start");
         public void OnBatchEnd(TrainerState state) { if (state.Step == 20) ThrowAt("batch end"); }
         public void OnEpochEnd(TrainerState state) { if (state.Epoch == 2) ThrowAt("epoch end"); }
