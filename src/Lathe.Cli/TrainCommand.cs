@@ -45,7 +45,7 @@ internal static class TrainCommand
                     });
                     try
                     {
-                        run = TrainingRun.Run(config, directory, progress, stage, cancel, resume: resumeFrom is not null);
+                        run = TrainingRun.Run(config, directory, progress, stage, cancel, resume: resumeFrom is not null, FaultInjection.FromEnvironment());
                     }
                     // Training stopped early but left a checkpoint: say how to go on (a diverged run would only diverge again).
                     catch (Exception e) when (e is not TrainingDivergedException && File.Exists(lastCheckpoint) && File.GetLastWriteTimeUtc(lastCheckpoint) > checkpointBefore)

@@ -109,6 +109,48 @@ public class ResumeTests
         Assert.Empty(Directory.GetFiles(run, "*" + AtomicFile.TemporarySuffix, SearchOption.AllDirectories));
     }
 
+    [Theory]
+    [InlineData("fit_start", 0L)]
+    [InlineData("batch_end:20", 20L)]
+    [InlineData("epoch_end:2", 30L)]
+    [InlineData("fit_end", -1L)]
+    public void An_exception_at_a_hook_of_lathe_train_exits_2_leaves_a_resumable_checkpoint_and_says_how_to_go_on(string fault, long step)
+    {
+        var folder = TestData.TempDirectory();
+        var configFile = Path.Combine(folder, "penguins.yaml");
+        var config = CheckpointTests.Config();
+        File.WriteAllText(configFile, ConfigWriter.Write(config));
+        var run = Path.Combine(folder, "run");
+        var outcome = WithFault(fault, folder, "train", configFile, "--out", run);
+        Assert.Equal(2, outcome.ExitCode);
+        Assert.Contains($"internal error: InvalidOperationException: fault injected at {fault.Replace(':', ' ')}", outcome.Error);
+        Assert.Contains($"continue with: lathe train {configFile} --resume {run}", outcome.Error);
+        var whole = Path.Combine(folder, "whole");
+        Assert.Equal(0, LatheProcess.Run(folder, "train", configFile, "--out", whole).ExitCode);
+        var (checkpoint, refused) = Checkpoint.Latest(run);
+        Assert.Null(refused);
+        // -1: the fit's end, where early stopping ended the uninterrupted run.
+        Assert.Equal(step >= 0 ? step : Checkpoint.Latest(whole).Checkpoint.Step, checkpoint.Step);
+        Assert.False(File.Exists(Path.Combine(run, TrainingRun.BundleFile)));
+        Assert.Empty(Directory.GetFiles(run, "*" + AtomicFile.TemporarySuffix, SearchOption.AllDirectories));
+
+        var resumed = LatheProcess.Run(folder, "train", configFile, "--resume", run);
+        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        CheckpointTests.AssertSameTraining(whole, run);
+    }
+
+    /// <summary>Runs <c>lathe</c> with <c>LATHE_FAULT_AT</c> set.</summary>
+    private static LatheProcess.Outcome WithFault(string fault, string workingDirectory, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(LatheProcess.Dll);
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        start.Environment["LATHE_FAULT_AT"] = fault;
+        var process = Process.Start(start)!;
+        using var running = new LatheProcess.Running(process, process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync(), string.Join(' ', args));
+        return running.Finish();
+    }
+
     /// <summary>Watches the run's last checkpoint and, once it reaches step <paramref name="after"/>, sends
     /// <paramref name="signal"/> (null: SIGKILL); returns the step of the checkpoint seen.</summary>
     private static long KillAfter(LatheProcess.Running running, string run, long after, string? signal)
