@@ -134,7 +134,8 @@ internal static class ConfigSchema
         new("plateau_patience", "reduce_on_plateau: epochs without a better validation metric before a reduction, >= 1; keep it below patience.", c => c.PlateauPatience, (c, n, r) => c with { PlateauPatience = r.Int(n) }),
         new("patience", "Stop after this many epochs without a better validation metric; 0 never stops early.", c => c.Patience, (c, n, r) => c with { Patience = r.Int(n) }),
         new("threads", "Engine threads; 0 uses every core. Bit-identical results need the same count.", c => c.Threads, (c, n, r) => c with { Threads = r.Int(n) }),
-        new("checkpoint_every_steps", "Write checkpoints/last.ckpt every this many optimiser steps as well as at each epoch's end; 0: at epoch ends only.", c => c.CheckpointEverySteps, (c, n, r) => c with { CheckpointEverySteps = r.Int(n) }));
+        new("checkpoint_every_steps", "Write checkpoints/last.ckpt every this many optimiser steps as well as at each epoch's end; 0: at epoch ends only.", c => c.CheckpointEverySteps, (c, n, r) => c with { CheckpointEverySteps = r.Int(n) }),
+        new("cv", "Cross-validation: K >= 2 trains one model per fold over the training and validation rows (stratified for classification; the test part untouched), reports every metric's mean ± std (console, cv.json, report.html), then trains the final model on the usual split; 0 is off.", c => c.Cv, (c, n, r) => c with { Cv = r.Int(n) }));
 
     public static readonly ConfigSection<PipelineConfig> Root = new(
         "Lathe config.",

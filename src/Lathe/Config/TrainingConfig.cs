@@ -42,4 +42,7 @@ public sealed record TrainingConfig
     public int Threads { get; init; }
     /// <summary>Write <c>checkpoints/last.ckpt</c> every this many optimiser steps as well as at each epoch's end; 0: at epoch ends only.</summary>
     public int CheckpointEverySteps { get; init; }
+    /// <summary>Cross-validation: K ≥ 2 trains K models over the training and validation rows (stratified folds for
+    /// classification) and reports each metric's mean ± std before the usual final model; 0 is off.</summary>
+    public int Cv { get; init; }
 }

@@ -24,10 +24,22 @@ public static class EvaluationReport
         report.Paragraph($"{ConfigNames.Of(target.Task)} of '{target.Name}', scored on the {input.Part} ({input.Predictions.Count} rows).", "muted");
         report.Heading("Metrics", id: "metrics");
         report.Table(["metric", "value"], input.Metrics.Select(m => (IReadOnlyList<string>)[m.Key, Charts.Number(m.Value)]), "metrics");
+        if (input.CrossValidation is { } cv) CrossValidationTable(report, cv);
         if (input.History.Count > 0) LearningCurves(report, input);
         if (target.Task == TaskKind.Classification) Classification(report, input);
         else Regression(report, input);
         return report;
+    }
+
+    private static void CrossValidationTable(HtmlReport report, Training.CrossValidationResult cv)
+    {
+        report.Heading($"Cross-validation ({cv.Folds} folds)", id: "cv");
+        report.Paragraph($"Each fold's model trained on the other folds of the training and validation rows and was scored on the fold; the test part took no part. Mean ± sample standard deviation over the folds; the selection metric is {ConfigNames.Of(cv.Metric)}.", "muted");
+        report.Table(["metric", "mean ± std", .. cv.PerFold.Select(f => $"fold {f.Fold}")], cv.Summary.Select(m => (IReadOnlyList<string>)
+        [
+            m.Key, $"{Charts.Number(m.Value.Mean)} ± {Charts.Number(m.Value.Std)}",
+            .. cv.PerFold.Select(f => f.Metrics.TryGetValue(m.Key, out var v) ? Charts.Number(v) : "–"),
+        ]), "cv");
     }
 
     private static void LearningCurves(HtmlReport report, ReportInput input)
