@@ -43,7 +43,7 @@ public static class CrossValidation
             var (fitRows, heldRows) = KFold.Parts(assignment, k);
             var fitPart = rows.Gather(fitRows);
             var heldPart = rows.Gather(heldRows);
-            var target = classification ? prepared.Target : FittedTarget.Fit(rows[prepared.Target.Name], prepared.Task, fitRows);
+            var target = prepared.Target.Refit(rows, fitRows);
             var (pipeline, fitInput) = FittedPipeline.FitTransform(fitPart, prepared.Schema, config.Prepare, target, config.Seed);
             using var fitData = LabelledData.From(fitPart, pipeline.Pack(fitInput), target);
             using var heldData = LabelledData.From(heldPart, pipeline, target);

@@ -101,7 +101,7 @@ public static class TrainingRun
         var metrics = new RunMetrics
         {
             Task = task,
-            Target = config.Target,
+            Target = string.Join(", ", config.TargetColumns),
             Metric = metric,
             Train = trainScore.Metrics,
             Validation = validationScore.Metrics,
@@ -129,10 +129,10 @@ public static class TrainingRun
             Lathe = LatheInfo.Version,
             Created = DateTimeOffset.UtcNow,
             Task = task,
-            Target = config.Target,
+            Target = string.Join(", ", config.TargetColumns),
             Metric = metric,
             Input = InputFields(pipeline),
-            Outputs = target.Classes,
+            Outputs = target.Columns is null ? target.Classes : target.Names,
             Metrics = new Dictionary<string, MetricSet> { ["validation"] = validationScore.Metrics, ["test"] = testScore.Metrics },
             DataFingerprint = fingerprint,
         }, configYaml, pipeline, target, spec, SafeTensors.Write(model.state_dict()));
@@ -144,7 +144,7 @@ public static class TrainingRun
         {
             stage?.Report("writing the report");
             EvaluationReport.Write(Path.Combine(outputDirectory, EvaluationReport.FileName), new ReportInput(
-                $"Evaluation of '{config.Target}'", "test part", target, test, testPredictions, testData.Classes, testData.Values,
+                $"Evaluation of '{target.Name}'", "test part", target, test, testPredictions, testData.Classes, testData.Values,
                 testScore.Metrics, metric, state.History, crossValidation));
         }
         return new TrainResult(outputDirectory, bundlePath, metrics, test, testPredictions);
