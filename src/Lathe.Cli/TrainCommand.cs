@@ -64,7 +64,7 @@ internal static class TrainCommand
             {
                 var names = cv.Summary.Keys.OrderBy(n => n == ConfigNames.Of(metrics.Metric) ? 0 : 1).ToArray();
                 var table = new Table().Title($"cross-validation, {cv.Folds} folds (mean ± std over the folds; {Lathe.Training.CrossValidation.FileName})").AddColumn("metric").AddColumn(new TableColumn("mean ± std").RightAligned());
-                foreach (var name in names) table.AddRow(name, $"{Verb.Format(cv.Summary[name].Mean)} ± {Verb.Format(cv.Summary[name].Std)}");
+                foreach (var name in names) table.AddRow(Markup.Escape(name), $"{Verb.Format(cv.Summary[name].Mean)} ± {Verb.Format(cv.Summary[name].Std)}");
                 Verb.Out.Write(table);
             }
             if (metrics.Rows.Quarantined > 0)
