@@ -40,8 +40,8 @@ internal static class Verb
     {
         var names = parts.SelectMany(p => p.Metrics.Keys).Distinct().OrderBy(n => n == ConfigNames.Of(primary) ? 0 : 1).ToArray();
         var table = new Table().Title(title);
-        // Many metrics (several targets) read down the page, one row each, rather than squeezed across it.
-        if (names.Length > 8)
+        // Several targets' metrics (rmse[NAME], …) read down the page, one row each, rather than squeezed across it.
+        if (names.Any(n => n.Contains('[')))
         {
             table.AddColumn("metric");
             foreach (var (part, _) in parts) table.AddColumn(new TableColumn(part).RightAligned());
