@@ -140,7 +140,7 @@ internal static class ConfigSchema
     public static readonly ConfigSection<PipelineConfig> Root = new(
         "Lathe config.",
         new("task", "What to predict: classification, regression (one target or a list), or multilabel (a list of 0/1 columns, one per label); auto decides from the target column(s).", c => c.Task, (c, n, r) => c with { Task = r.Enum<TaskKind>(n) }),
-        new("target", "The column to predict; or a list of columns: several numeric targets (regression) or one 0/1, true/false or yes/no column per label (multilabel).", c => c.Targets.Count > 0 ? c.Targets : c.Target,
+        new("target", "The column to predict. Or a list of columns: several numeric targets (regression), or one 0/1, true/false or yes/no column per label (multilabel).", c => c.Targets.Count > 0 ? c.Targets : c.Target,
             (c, n, r) => n is YamlDotNet.RepresentationModel.YamlSequenceNode ? c with { Targets = r.StringList(n), Target = "" } : c with { Target = r.String(n), Targets = [] }),
         new("metric", "Success metric, used to pick the best epoch: accuracy or macro_f1 (classification), rmse, mae or r2 (regression; with several targets the mean over them), macro_f1 (multilabel).", c => c.Metric, (c, n, r) => c with { Metric = r.Enum<MetricKind>(n) }),
         new("seed", "Seed for the split, the initial weights and the batch order: same seed, same data, same machine, same model.", c => c.Seed, (c, n, r) => c with { Seed = r.Int(n) }),

@@ -139,6 +139,8 @@ public static class ConfigValidator
         Check(training.LabelSmoothing is >= 0 and < 1, "training.label_smoothing", $"must be in [0, 1) (got {training.LabelSmoothing})", "0.1 is usual");
         Check(training.LabelSmoothing == 0 || training.Loss is LossKind.Auto or LossKind.CrossEntropy, "training.label_smoothing",
             $"applies to cross_entropy only, not {ConfigNames.Of(training.Loss)}", "set `label_smoothing: 0`, or `loss: cross_entropy`");
+        Check(training.LabelSmoothing == 0 || config.Task != TaskKind.Multilabel, "training.label_smoothing",
+            "applies to cross_entropy only, and multilabel trains with binary_cross_entropy", "set `label_smoothing: 0`");
         Check(training.FocalGamma is >= 0 and <= 10, "training.focal_gamma", $"must be between 0 and 10 (got {training.FocalGamma})", "2 is the usual value");
         Check(training.HuberDelta > 0 && double.IsFinite(training.HuberDelta), "training.huber_delta", $"must be a positive number (got {training.HuberDelta})", "1 is the usual value");
         Check(training.ClassWeights == ClassWeighting.Auto || config.Task is not (TaskKind.Regression or TaskKind.Multilabel), "training.class_weights",

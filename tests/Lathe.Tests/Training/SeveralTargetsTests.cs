@@ -190,6 +190,8 @@ public class SeveralTargetsTests
         Assert.Contains(classification, e => e.Path == "target" && e.Message.Contains("multilabel"));
         var loss = ConfigValidator.Validate(CarsMultilabel("x.csv") with { Training = new TrainingConfig { Loss = LossKind.CrossEntropy } });
         Assert.Contains(loss, e => e.Path == "training.loss" && e.Message.Contains("multilabel"));
+        var smoothing = ConfigValidator.Validate(CarsMultilabel("x.csv") with { Training = new TrainingConfig { LabelSmoothing = 0.1 } });
+        Assert.Contains(smoothing, e => e.Path == "training.label_smoothing" && e.Message.Contains("multilabel"));
         var encode = ConfigValidator.Validate(CarsRegression() with { Prepare = new PrepareConfig { Encode = EncodeKind.Target } });
         Assert.Contains(encode, e => e.Path == "prepare.encode");
     }
