@@ -31,7 +31,7 @@ internal static class ProfileCommand
             {
                 // One pass over the file in batches, so a file larger than memory can be profiled.
                 var progress = new Progress<long>(rows => context.Status($"profiling {Markup.Escape(name)}: {rows:N0} rows read"));
-                profile = DataProfiler.Profile(source, result.GetValue(target) ?? config?.Target, config?.Data.Exclude, progress, cancel);
+                profile = DataProfiler.Profile(source, result.GetValue(target) ?? config?.TargetColumns[0], config?.Data.Exclude, progress, cancel);
             });
 
             var report = result.GetValue(output) ?? name + ".profile.html";

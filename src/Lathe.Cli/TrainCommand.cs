@@ -60,6 +60,13 @@ internal static class TrainCommand
             var metrics = run!.Metrics;
             Verb.WriteMetrics($"{ConfigNames.Of(metrics.Task)} of '{metrics.Target}' — best epoch {metrics.BestEpoch} of {metrics.Epochs}, {metrics.TrainSeconds:0.0} s",
                 [("train", metrics.Train), ("validation", metrics.Validation), ("test", metrics.Test)], metrics.Metric);
+            if (metrics.CrossValidation is { } cv)
+            {
+                var names = cv.Summary.Keys.OrderBy(n => n == ConfigNames.Of(metrics.Metric) ? 0 : 1).ToArray();
+                var table = new Table().Title($"cross-validation, {cv.Folds} folds (mean ± std over the folds; {Lathe.Training.CrossValidation.FileName})").AddColumn("metric").AddColumn(new TableColumn("mean ± std").RightAligned());
+                foreach (var name in names) table.AddRow(Markup.Escape(name), $"{Verb.Format(cv.Summary[name].Mean)} ± {Verb.Format(cv.Summary[name].Std)}");
+                Verb.Out.Write(table);
+            }
             if (metrics.Rows.Quarantined > 0)
                 Verb.Out.MarkupLine($"[yellow]{metrics.Rows.Quarantined} malformed row(s) set aside[/]: each is listed with its line and reason in [bold]{Markup.Escape(Path.Combine(run.OutputDirectory, Lathe.Data.Cleaning.Quarantine.FileName))}[/].");
             if (metrics.Rows.DroppedMissingTarget > 0)

@@ -39,8 +39,19 @@ internal static class Verb
     public static void WriteMetrics(string title, IReadOnlyList<(string Part, Evaluation.MetricSet Metrics)> parts, MetricKind primary)
     {
         var names = parts.SelectMany(p => p.Metrics.Keys).Distinct().OrderBy(n => n == ConfigNames.Of(primary) ? 0 : 1).ToArray();
-        var table = new Table().Title(title).AddColumn("part");
-        foreach (var name in names) table.AddColumn(new TableColumn(name).RightAligned());
+        var table = new Table().Title(title);
+        // Several targets' metrics (rmse[NAME], …) read down the page, one row each, rather than squeezed across it.
+        if (names.Any(n => n.Contains('[')))
+        {
+            table.AddColumn("metric");
+            foreach (var (part, _) in parts) table.AddColumn(new TableColumn(part).RightAligned());
+            foreach (var name in names)
+                table.AddRow([Markup.Escape(name), .. parts.Select(p => p.Metrics.TryGetValue(name, out var v) ? Format(v) : "")]);
+            Out.Write(table);
+            return;
+        }
+        table.AddColumn("part");
+        foreach (var name in names) table.AddColumn(new TableColumn(Markup.Escape(name)).RightAligned());
         foreach (var (part, metrics) in parts)
             table.AddRow([part, .. names.Select(n => metrics.TryGetValue(n, out var v) ? Format(v) : "")]);
         Out.Write(table);

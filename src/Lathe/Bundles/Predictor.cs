@@ -24,11 +24,20 @@ public sealed class Predictor(FittedPipeline pipeline, FittedTarget target, nn.M
     public static Predictions Predict(nn.Module<Tensor, Tensor> model, InputTensor input, FittedTarget target) =>
         Decode(Forward.Outputs(model, input, OutputCount(target)), target);
 
-    public static int OutputCount(FittedTarget target) => target.Task == TaskKind.Classification ? target.Classes.Count : 1;
+    public static int OutputCount(FittedTarget target) => target.Width;
 
-    /// <summary>Raw network outputs → predictions: softmax and the top class, or values on the target's scale.</summary>
+    /// <summary>Raw network outputs → predictions: softmax and the top class, or values on the target's scale
+    /// (several targets: each on its own), or multilabel: each label's sigmoid probability.</summary>
     public static Predictions Decode(float[] outputs, FittedTarget target)
     {
+        if (target.Task == TaskKind.Multilabel)
+            return new Predictions(target.Task, target.Classes, [], Array.ConvertAll(outputs, z => (float)(1 / (1 + Math.Exp(-(double)z)))), []);
+        if (target.Columns is { } columns)
+        {
+            var values = new double[outputs.Length];
+            for (var i = 0; i < outputs.Length; i++) values[i] = columns[i % columns.Count].Decode(outputs[i]);
+            return new Predictions(target.Task, [], [], [], values, target.Names);
+        }
         if (target.Task != TaskKind.Classification)
             return new Predictions(target.Task, [], [], [], outputs.Select(target.Decode).ToArray());
 

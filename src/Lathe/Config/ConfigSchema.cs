@@ -135,13 +135,15 @@ internal static class ConfigSchema
         new("patience", "Stop after this many epochs without a better validation metric; 0 never stops early.", c => c.Patience, (c, n, r) => c with { Patience = r.Int(n) }),
         new("threads", "Engine threads; 0 uses every core. Bit-identical results need the same count.", c => c.Threads, (c, n, r) => c with { Threads = r.Int(n) }),
         new("checkpoint_every_steps", "Write checkpoints/last.ckpt every this many optimiser steps as well as at each epoch's end; 0: at epoch ends only.", c => c.CheckpointEverySteps, (c, n, r) => c with { CheckpointEverySteps = r.Int(n) }),
-        new("max_minutes", "Wall-clock budget: training ends after the epoch during which this many minutes pass, keeping the best epoch as early stopping does; 0 is no limit. A time-limited run is not bit-reproducible.", c => c.MaxMinutes, (c, n, r) => c with { MaxMinutes = r.Double(n) }));
+        new("max_minutes", "Wall-clock budget: training ends after the epoch during which this many minutes pass, keeping the best epoch as early stopping does; 0 is no limit. A time-limited run is not bit-reproducible.", c => c.MaxMinutes, (c, n, r) => c with { MaxMinutes = r.Double(n) }),
+        new("cv", "Cross-validation: K >= 2 trains one model per fold over the training and validation rows (stratified for classification; the test part untouched), reports every metric's mean ± std (console, cv.json, report.html), then trains the final model on the usual split; 0 is off.", c => c.Cv, (c, n, r) => c with { Cv = r.Int(n) }));
 
     public static readonly ConfigSection<PipelineConfig> Root = new(
         "Lathe config.",
-        new("task", "What to predict: classification or regression; auto decides from the target column.", c => c.Task, (c, n, r) => c with { Task = r.Enum<TaskKind>(n) }),
-        new("target", "The column to predict.", c => c.Target, (c, n, r) => c with { Target = r.String(n) }),
-        new("metric", "Success metric, used to pick the best epoch: accuracy or macro_f1 (classification), rmse, mae or r2 (regression).", c => c.Metric, (c, n, r) => c with { Metric = r.Enum<MetricKind>(n) }),
+        new("task", "What to predict: classification, regression (one target or a list), or multilabel (a list of 0/1 columns, one per label); auto decides from the target column(s).", c => c.Task, (c, n, r) => c with { Task = r.Enum<TaskKind>(n) }),
+        new("target", "The column to predict. Or a list of columns: several numeric targets (regression), or one 0/1, true/false or yes/no column per label (multilabel).", c => c.Targets.Count > 0 ? c.Targets : c.Target,
+            (c, n, r) => n is YamlDotNet.RepresentationModel.YamlSequenceNode ? c with { Targets = r.StringList(n), Target = "" } : c with { Target = r.String(n), Targets = [] }),
+        new("metric", "Success metric, used to pick the best epoch: accuracy or macro_f1 (classification), rmse, mae or r2 (regression; with several targets the mean over them), macro_f1 (multilabel).", c => c.Metric, (c, n, r) => c with { Metric = r.Enum<MetricKind>(n) }),
         new("seed", "Seed for the split, the initial weights and the batch order: same seed, same data, same machine, same model.", c => c.Seed, (c, n, r) => c with { Seed = r.Int(n) }),
         new("data", "Where the data comes from and how it is split.", c => c.Data, (c, n, r) => c with { Data = r.Section(n, Data, c.Data) }),
         new("prepare", "How the data is cleaned and transformed.", c => c.Prepare, (c, n, r) => c with { Prepare = r.Section(n, Prepare, c.Prepare) }),

@@ -12,10 +12,17 @@ public static class ConfigValidator
             if (!ok) errors.Add(new ConfigError(path, null, message, fix));
         }
 
-        Check(!string.IsNullOrWhiteSpace(config.Target), "target", "missing", "name the column to predict, e.g. `target: Species`");
+        Check(config.Targets.Count > 0 || !string.IsNullOrWhiteSpace(config.Target), "target", "missing", "name the column to predict, e.g. `target: Species`");
+        Check(config.Targets.All(t => !string.IsNullOrWhiteSpace(t)), "target", "a list of targets has an empty name", "name each column, e.g. `target: [temp_max, temp_min]`");
+        Check(config.Targets.Distinct(StringComparer.Ordinal).Count() == config.Targets.Count, "target", "names a column twice", "list each target column once");
+        Check(config.Task != TaskKind.Multilabel || config.Targets.Count >= 2, "target", "multilabel needs a list of at least two 0/1 columns, one per label", "e.g. `target: [american, more_than_4_cylinders]`");
+        Check(config.Targets.Count == 0 || config.Prepare.Encode != EncodeKind.Target, "prepare.encode",
+            "target encoding learns from one target, and target lists several", "use one_hot, ordinal or hashing");
+        Check(config.Targets.Count == 0 || !config.Prepare.LabelIssues, "prepare.label_issues", "applies to classification with one target", "set `label_issues: false`");
+        Check(config.Task != TaskKind.Classification || config.Targets.Count == 0, "target", "classification predicts one column; several 0/1 columns are task: multilabel", "use `task: multilabel`, or one target");
         Check(config.Task == TaskKind.Auto || config.Metric == MetricKind.Auto || config.Metric.AppliesTo(config.Task), "metric",
             $"'{ConfigNames.Of(config.Metric)}' does not apply to {ConfigNames.Of(config.Task)}",
-            config.Task == TaskKind.Regression ? "use rmse, mae or r2" : "use accuracy or macro_f1");
+            config.Task switch { TaskKind.Regression => "use rmse, mae or r2", TaskKind.Multilabel => "use macro_f1", _ => "use accuracy or macro_f1" });
 
         var data = config.Data;
         var database = data.Connection is not null || data.Format == DataFormat.Postgres;
@@ -55,7 +62,7 @@ public static class ConfigValidator
         Check(Math.Abs(sum - 1) < 1e-6, "data.split", $"train + validation + test must sum to 1 (got {sum:0.###})",
             "adjust the fractions, e.g. train: 0.7, validation: 0.15, test: 0.15");
         Check(split.Group is null || split.Time is null, "data.split", "group and time cannot both be set: a split keeps groups apart or follows time, not both");
-        Check(split.Group != config.Target || split.Group is null, "data.split.group", "cannot be the target");
+        Check(split.Group is null || !config.TargetColumns.Contains(split.Group), "data.split.group", "cannot be the target");
         Check(data.Test is null || split.Test == 0, "data.split.test", "must be 0 when data.test gives a separate test set",
             "move the test fraction into train or validation");
 
@@ -124,16 +131,20 @@ public static class ConfigValidator
         Check(training.Threads >= 0, "training.threads", $"must be 0 (every core) or more (got {training.Threads})");
         Check(training.MaxMinutes >= 0 && double.IsFinite(training.MaxMinutes), "training.max_minutes", $"must be 0 (no limit) or more (got {training.MaxMinutes})", "e.g. 30 for half an hour");
         Check(training.CheckpointEverySteps >= 0, "training.checkpoint_every_steps", $"must be 0 (epoch ends only) or more (got {training.CheckpointEverySteps})");
-        Check(config.Task == TaskKind.Auto || training.Loss == LossKind.Auto
+        Check(config.Task is TaskKind.Auto or TaskKind.Multilabel || training.Loss == LossKind.Auto
               || (config.Task == TaskKind.Classification) == training.Loss.IsClassification(), "training.loss",
             $"'{ConfigNames.Of(training.Loss)}' does not fit {ConfigNames.Of(config.Task)}",
             config.Task == TaskKind.Regression ? "use mse, mae or huber" : "use cross_entropy, binary_cross_entropy or focal");
+        Check(config.Task != TaskKind.Multilabel || training.Loss is LossKind.Auto or LossKind.BinaryCrossEntropy, "training.loss",
+            $"'{ConfigNames.Of(training.Loss)}' does not fit multilabel, whose labels are each a yes/no", "use binary_cross_entropy (or auto)");
         Check(training.LabelSmoothing is >= 0 and < 1, "training.label_smoothing", $"must be in [0, 1) (got {training.LabelSmoothing})", "0.1 is usual");
         Check(training.LabelSmoothing == 0 || training.Loss is LossKind.Auto or LossKind.CrossEntropy, "training.label_smoothing",
             $"applies to cross_entropy only, not {ConfigNames.Of(training.Loss)}", "set `label_smoothing: 0`, or `loss: cross_entropy`");
+        Check(training.LabelSmoothing == 0 || config.Task != TaskKind.Multilabel, "training.label_smoothing",
+            "applies to cross_entropy only, and multilabel trains with binary_cross_entropy", "set `label_smoothing: 0`");
         Check(training.FocalGamma is >= 0 and <= 10, "training.focal_gamma", $"must be between 0 and 10 (got {training.FocalGamma})", "2 is the usual value");
         Check(training.HuberDelta > 0 && double.IsFinite(training.HuberDelta), "training.huber_delta", $"must be a positive number (got {training.HuberDelta})", "1 is the usual value");
-        Check(training.ClassWeights == ClassWeighting.Auto || config.Task != TaskKind.Regression, "training.class_weights",
+        Check(training.ClassWeights == ClassWeighting.Auto || config.Task is not (TaskKind.Regression or TaskKind.Multilabel), "training.class_weights",
             "applies to classification only", "set `class_weights: auto`");
         Check(training.StepSize >= 1, "training.step_size", $"must be at least 1 epoch (got {training.StepSize})");
         Check(training.StepGamma is > 0 and < 1, "training.step_gamma", $"must be in (0, 1) (got {training.StepGamma})", "0.1 divides the rate by 10");
@@ -142,6 +153,9 @@ public static class ConfigValidator
         Check(training.WarmupEpochs == 0 || training.Schedule == ScheduleKind.Cosine, "training.warmup_epochs",
             $"applies to the cosine schedule only, not {ConfigNames.Of(training.Schedule)}", "set `schedule: cosine`, or `warmup_epochs: 0`");
         Check(training.PlateauFactor is > 0 and < 1, "training.plateau_factor", $"must be in (0, 1) (got {training.PlateauFactor})", "0.1 divides the rate by 10");
+        Check(training.Cv == 0 || training.Cv >= 2, "training.cv", $"must be 0 (off) or at least 2 folds (got {training.Cv})", "5 is usual; 3 for small or slow runs");
+        Check(training.Cv == 0 || (config.Data.Split.Group is null && config.Data.Split.Time is null), "training.cv",
+            "deals rows into folds at random, which split.group and split.time forbid", "set `cv: 0`, or remove split.group / split.time");
         Check(training.PlateauPatience >= 1, "training.plateau_patience", $"must be at least 1 epoch (got {training.PlateauPatience})");
         return errors;
     }

@@ -11,8 +11,14 @@ public static class MetricKinds
     {
         TaskKind.Classification => metric is MetricKind.Accuracy or MetricKind.MacroF1,
         TaskKind.Regression => metric is MetricKind.Rmse or MetricKind.Mae or MetricKind.R2,
+        TaskKind.Multilabel => metric is MetricKind.MacroF1,
         _ => true,
     };
 
-    public static MetricKind DefaultFor(TaskKind task) => task == TaskKind.Regression ? MetricKind.Rmse : MetricKind.Accuracy;
+    public static MetricKind DefaultFor(TaskKind task) => task switch
+    {
+        TaskKind.Regression => MetricKind.Rmse,
+        TaskKind.Multilabel => MetricKind.MacroF1,
+        _ => MetricKind.Accuracy,
+    };
 }

@@ -1,4 +1,5 @@
 namespace Lathe.Config;
 
-/// <summary>What the model predicts: a class (classification) or a number (regression).</summary>
-public enum TaskKind { Auto, Classification, Regression }
+/// <summary>What the model predicts: a class (classification), a number or several (regression), or any
+/// number of yes/no labels at once (multilabel: one 0/1 column per label).</summary>
+public enum TaskKind { Auto, Classification, Regression, Multilabel }

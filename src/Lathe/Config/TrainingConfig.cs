@@ -44,4 +44,7 @@ public sealed record TrainingConfig
     public int CheckpointEverySteps { get; init; }
     /// <summary>Wall-clock budget in minutes: training ends after the epoch during which it runs out; 0 is no limit.</summary>
     public double MaxMinutes { get; init; }
+    /// <summary>Cross-validation: K ≥ 2 trains K models over the training and validation rows (stratified folds for
+    /// classification) and reports each metric's mean ± std before the usual final model; 0 is off.</summary>
+    public int Cv { get; init; }
 }

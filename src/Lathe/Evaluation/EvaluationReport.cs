@@ -24,10 +24,24 @@ public static class EvaluationReport
         report.Paragraph($"{ConfigNames.Of(target.Task)} of '{target.Name}', scored on the {input.Part} ({input.Predictions.Count} rows).", "muted");
         report.Heading("Metrics", id: "metrics");
         report.Table(["metric", "value"], input.Metrics.Select(m => (IReadOnlyList<string>)[m.Key, Charts.Number(m.Value)]), "metrics");
+        if (input.CrossValidation is { } cv) CrossValidationTable(report, cv);
         if (input.History.Count > 0) LearningCurves(report, input);
         if (target.Task == TaskKind.Classification) Classification(report, input);
+        else if (target.Task == TaskKind.Multilabel) Multilabel(report, input);
+        else if (target.Columns is not null) SeveralTargets(report, input);
         else Regression(report, input);
         return report;
+    }
+
+    private static void CrossValidationTable(HtmlReport report, Training.CrossValidationResult cv)
+    {
+        report.Heading($"Cross-validation ({cv.Folds} folds)", id: "cv");
+        report.Paragraph($"Each fold's model trained on the other folds of the training and validation rows and was scored on the fold; the test part took no part. Mean ± sample standard deviation over the folds; the selection metric is {ConfigNames.Of(cv.Metric)}.", "muted");
+        report.Table(["metric", "mean ± std", .. cv.PerFold.Select(f => $"fold {f.Fold}")], cv.Summary.Select(m => (IReadOnlyList<string>)
+        [
+            m.Key, $"{Charts.Number(m.Value.Mean)} ± {Charts.Number(m.Value.Std)}",
+            .. cv.PerFold.Select(f => f.Metrics.TryGetValue(m.Key, out var v) ? Charts.Number(v) : "–"),
+        ]), "cv");
     }
 
     private static void LearningCurves(HtmlReport report, ReportInput input)
@@ -165,9 +179,58 @@ public static class EvaluationReport
             ]), "mistakes");
     }
 
-    /// <summary>The columns a reader recognises a row by: every plain column but the target, at most ten.</summary>
+    /// <summary>Multilabel: each label's precision, recall, F1 and ROC-AUC at the threshold, and its ROC curve.</summary>
+    private static void Multilabel(HtmlReport report, ReportInput input)
+    {
+        var labels = input.Target.Classes;
+        var truth = input.Values!;
+        var probabilities = input.Predictions.Probabilities;
+        var scores = MultilabelMetrics.PerLabel(truth, probabilities, labels.Count);
+        report.Heading("Per label", id: "labels");
+        report.Paragraph($"A label is predicted when its probability is at least {MultilabelMetrics.Threshold}; ROC-AUC where the label has both classes among these rows.", "muted");
+        report.Table(["label", "precision", "recall", "F1", "support", "predicted", "ROC-AUC"], Enumerable.Range(0, labels.Count).Select(l => (IReadOnlyList<string>)
+        [
+            labels[l], Fixed(scores[l].Precision), Fixed(scores[l].Recall), Fixed(scores[l].F1), scores[l].Support.ToString(CultureInfo.InvariantCulture),
+            (scores[l].TruePositive + scores[l].FalsePositive).ToString(CultureInfo.InvariantCulture), scores[l].RocAuc is { } a ? Fixed(a) : "–",
+        ]), "per-label");
+        var roc = new List<(string, double[], double[])>();
+        var rows = truth.Length / labels.Count;
+        for (var l = 0; l < labels.Count; l++)
+        {
+            var positive = new bool[rows];
+            var column = new float[rows];
+            for (var i = 0; i < rows; i++) (positive[i], column[i]) = (truth[i * labels.Count + l] == 1, probabilities[i * labels.Count + l]);
+            if (Curves.Roc(positive, column) is { } r) roc.Add(($"{labels[l]} (AUC {r.Area:0.000})", r.X, r.Y));
+        }
+        if (roc.Count == 0) return;
+        report.Heading("ROC curves (one per label)", id: "curves");
+        report.Open("plots", "div");
+        report.Figure(Charts.UnitCurves(roc, "false positive rate", "true positive rate", diagonal: true), "ROC curves; the dashed line is chance.");
+        report.Close();
+    }
+
+    /// <summary>Several regression targets: predicted against actual and the residuals, per target.</summary>
+    private static void SeveralTargets(HtmlReport report, ReportInput input)
+    {
+        var names = input.Target.Names;
+        report.Heading("Predictions and residuals, per target", id: "residuals");
+        for (var t = 0; t < names.Count; t++)
+        {
+            var actual = Scoring.Column(input.Values!, t, names.Count);
+            var predicted = Scoring.Column(input.Predictions.Values, t, names.Count);
+            var residuals = predicted.Select((p, i) => p - actual[i]).ToArray();
+            report.Open("plots", "div");
+            report.Figure(Charts.Points(actual, predicted, $"actual {names[t]}", $"predicted {names[t]}", 1, 0),
+                $"'{names[t]}': predicted against actual; the dashed line is a perfect prediction.");
+            report.Figure(Charts.Points(predicted, residuals, $"predicted {names[t]}", "residual (predicted − actual)", 0, 0),
+                $"'{names[t]}': residuals against the prediction.");
+            report.Close();
+        }
+    }
+
+    /// <summary>The columns a reader recognises a row by: every plain column but the targets, at most ten.</summary>
     private static Column[] FeatureColumns(ReportInput input) =>
-        input.Rows.Columns.Where(c => c.Name != input.Target.Name && c is NumericColumn or StringColumn).Take(10).ToArray();
+        input.Rows.Columns.Where(c => !input.Target.Names.Contains(c.Name) && c is NumericColumn or StringColumn).Take(10).ToArray();
 
     private static string Cell(Column column, int row) => column switch
     {

@@ -16,10 +16,10 @@ public static class Evaluator
     public static EvaluationResult Evaluate(Bundle bundle, Table data, string? report = null, string? bundlePath = null)
     {
         var target = bundle.Target;
-        if (!data.Contains(target.Name))
-            throw data.MissingColumn(target.Name, "target column (evaluation needs the true labels)");
+        foreach (var name in target.Names)
+            if (!data.Contains(name)) throw data.MissingColumn(name, "target column (evaluation needs the true labels)");
         // Rows without a label cannot be scored; they are counted, as in training.
-        var labelled = FittedTarget.RowsWithTarget(data[target.Name]);
+        var labelled = FittedTarget.RowsWithTargets(data, target.Names);
         var dropped = data.RowCount - labelled.Length;
         if (dropped > 0) data = data.Gather(labelled);
         using var predictor = bundle.CreatePredictor();

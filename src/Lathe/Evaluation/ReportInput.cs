@@ -8,7 +8,8 @@ namespace Lathe.Evaluation;
 
 /// <summary>What <c>report.html</c> is drawn from: the scored rows as they were read, the model's predictions
 /// for them, the truth (class indices for classification, values for regression), their metrics, and the
-/// training history (empty when the report is not written by a training run and no metrics.json is found).</summary>
+/// training history (empty when the report is not written by a training run and no metrics.json is found), and
+/// the cross-validation folds when <c>training.cv</c> asked for them.</summary>
 public sealed record ReportInput(
     string Title,
     string Part,
@@ -19,4 +20,5 @@ public sealed record ReportInput(
     double[]? Values,
     MetricSet Metrics,
     MetricKind Metric,
-    IReadOnlyList<EpochRecord> History);
+    IReadOnlyList<EpochRecord> History,
+    CrossValidationResult? CrossValidation = null);

@@ -10,20 +10,22 @@ namespace Lathe.Training;
 /// needs, and the truth the metrics need.</summary>
 public sealed class LabelledData : IDisposable
 {
-    private LabelledData(Features features, long[]? classes, double[]? values, float[]? scaled)
+    private LabelledData(Features features, long[]? classes, double[]? values, float[]? scaled, int width = 1)
     {
         Features = features;
         Input = new InputTensor(features);
         Classes = classes;
         Values = values;
-        Target = classes is not null ? tensor(classes) : tensor(scaled!);
+        // Several targets (or labels) a row: a [rows, width] tensor, as the network's output.
+        Target = classes is not null ? tensor(classes) : width == 1 ? tensor(scaled!) : tensor(scaled!, [features.Rows, width]);
     }
 
     public Features Features { get; }
     public InputTensor Input { get; }
-    /// <summary>Class indices (int64) or scaled values (float32), one per row.</summary>
+    /// <summary>Class indices (int64) or scaled values (float32), one per row; [rows, width] for several targets or labels.</summary>
     public Tensor Target { get; }
     public long[]? Classes { get; }
+    /// <summary>Regression: true values (row-major with several targets); multilabel: 0/1 per label, row-major.</summary>
     public double[]? Values { get; }
     public int Count => Features.Rows;
 
@@ -33,7 +35,7 @@ public sealed class LabelledData : IDisposable
     public static LabelledData From(Table raw, Features features, FittedTarget target) =>
         target.Task == TaskKind.Classification
             ? new LabelledData(features, target.EncodeClasses(raw), null, null)
-            : new LabelledData(features, null, target.NumbersOf(raw), target.EncodeValues(raw));
+            : new LabelledData(features, null, target.NumbersOf(raw), target.EncodeValues(raw), target.Width);
 
     /// <summary>This part with extra rows appended (SMOTE's synthetic training rows).</summary>
     public LabelledData WithRows(float[] values, long[] classes)

@@ -25,6 +25,8 @@ public sealed record RunMetrics
     public IReadOnlyList<EpochRecord> History { get; init; } = [];
     /// <summary>The loss's class weights, in <see cref="Classes"/> order; null when the loss was unweighted.</summary>
     public IReadOnlyList<double>? ClassWeights { get; init; }
+    /// <summary>With <c>training.cv</c>: every metric's mean ± std over the folds, and each fold; null otherwise.</summary>
+    public CrossValidationResult? CrossValidation { get; init; }
     public string DataFingerprint { get; init; } = "";
     public int Seed { get; init; }
     public int Threads { get; init; }

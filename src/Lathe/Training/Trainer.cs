@@ -71,9 +71,7 @@ public sealed class Trainer(TrainingConfig config, FittedTarget target, MetricKi
                 state.TrainLoss = state.EpochLossSum / rows;
                 (state.Batch, state.EpochLossSum) = (0, 0);
                 state.ValidationMetrics = score.Metrics;
-                state.ValidationLoss = target.Task == TaskKind.Classification
-                    ? score.Metrics["log_loss"]
-                    : Math.Pow(score.Metrics["rmse"] / target.Std, 2);
+                state.ValidationLoss = ValidationLoss(score.Metrics, target);
                 lastMetric = score.Metrics.Of(metric);
                 // The last step's rate, recomputed so that an epoch resumed after its last step records it too.
                 var rate = schedule.Rate(epoch, batches - 1);
@@ -99,5 +97,14 @@ public sealed class Trainer(TrainingConfig config, FittedTarget target, MetricKi
     {
         var batches = (rows + batchSize - 1) / batchSize;
         return rows > 1 && rows % batchSize == 1 ? batches - 1 : batches;
+    }
+
+    /// <summary>The validation loss on the training loss's scale: log loss (classes, labels), or the MSE of the
+    /// standardised target (with several targets, its mean over them).</summary>
+    private static double ValidationLoss(MetricSet metrics, FittedTarget target)
+    {
+        if (target.Task is TaskKind.Classification or TaskKind.Multilabel) return metrics["log_loss"];
+        if (target.Columns is null) return Math.Pow(metrics["rmse"] / target.Std, 2);
+        return target.Columns.Average(c => Math.Pow(metrics[$"rmse[{c.Name}]"] / c.Std, 2));
     }
 }

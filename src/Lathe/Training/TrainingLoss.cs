@@ -5,18 +5,28 @@ namespace Lathe.Training;
 
 /// <summary>The loss the optimiser minimises, resolved from <c>training.loss</c> and the task. Classification
 /// losses take the network's class scores (logits, one per class) and class indices; regression losses take
-/// one output per row and the standardised target. Class weights, when given, weight each row by its true
+/// one output per row (one per target with several) and the standardised target; multilabel takes one logit per
+/// label and the 0/1 labels. Class weights, when given, weight each row by its true
 /// class and the batch loss is the weighted mean (divided by the sum of the weights, as PyTorch does).</summary>
 public sealed class TrainingLoss : IDisposable
 {
     private readonly Tensor? _weights;
+    private readonly bool _multilabel;
 
     public TrainingLoss(TrainingConfig config, TaskKind task, IReadOnlyList<double>? classWeights = null, int classes = 0)
     {
-        Kind = config.Loss == LossKind.Auto ? task == TaskKind.Classification ? LossKind.CrossEntropy : LossKind.Mse : config.Loss;
-        if (Kind.IsClassification() != (task == TaskKind.Classification))
+        Kind = config.Loss == LossKind.Auto ? task switch
+        {
+            TaskKind.Classification => LossKind.CrossEntropy,
+            TaskKind.Multilabel => LossKind.BinaryCrossEntropy,
+            _ => LossKind.Mse,
+        } : config.Loss;
+        _multilabel = task == TaskKind.Multilabel;
+        if (_multilabel && Kind != LossKind.BinaryCrossEntropy)
+            throw new LatheException($"training.loss '{ConfigNames.Of(Kind)}' does not fit multilabel — use binary_cross_entropy");
+        if (!_multilabel && Kind.IsClassification() != (task == TaskKind.Classification))
             throw new LatheException($"training.loss '{ConfigNames.Of(Kind)}' does not fit {ConfigNames.Of(task)}");
-        if (Kind == LossKind.BinaryCrossEntropy && classes != 2)
+        if (Kind == LossKind.BinaryCrossEntropy && classes != 2 && !_multilabel)
             throw new LatheException($"training.loss binary_cross_entropy needs two classes, but the target has {classes} — use cross_entropy or focal");
         (LabelSmoothing, FocalGamma, HuberDelta) = (config.LabelSmoothing, config.FocalGamma, config.HuberDelta);
         if (classWeights is not null) _weights = tensor(classWeights.Select(w => (float)w).ToArray()).DetachFromDisposeScope();
@@ -27,8 +37,12 @@ public sealed class TrainingLoss : IDisposable
     public double FocalGamma { get; }
     public double HuberDelta { get; }
 
-    /// <summary>The mean loss of a batch as a scalar tensor (in the caller's dispose scope).</summary>
-    public Tensor Compute(Tensor output, Tensor truth) => Kind switch
+    /// <summary>The mean loss of a batch as a scalar tensor (in the caller's dispose scope). Multilabel: the binary
+    /// cross-entropy of each label's logit, averaged over rows and labels; several regression targets: the loss
+    /// averaged over rows and (standardised) targets.</summary>
+    public Tensor Compute(Tensor output, Tensor truth) => _multilabel
+        ? nn.functional.binary_cross_entropy_with_logits(output, truth)
+        : Kind switch
     {
         LossKind.CrossEntropy => nn.functional.cross_entropy(output, truth, _weights, label_smoothing: LabelSmoothing),
         // The head has two logits; softmax over them is the sigmoid of their difference, so this is the

@@ -45,6 +45,7 @@ public static class TrainingRun
         if (checkpoint is not null && checkpoint.DataFingerprint != prepared.Fingerprint)
             throw new CheckpointException($"the data has changed since {outputDirectory} was trained (fingerprint {prepared.Fingerprint}, checkpoint {checkpoint.DataFingerprint}); resume needs the same data");
         var (task, metric, target, pipeline) = (prepared.Task, prepared.Metric, prepared.Target, prepared.Pipeline);
+        var crossValidation = CrossValidate(prepared, config, outputDirectory, checkpoint is not null, stage, cancellationToken);
         var (train, trainInput, validation, test) = (prepared.Train, prepared.TrainInput, prepared.Validation, prepared.Test);
         var labelIssues = 0;
         if (config.Prepare.LabelIssues && task == TaskKind.Classification)
@@ -109,7 +110,7 @@ public static class TrainingRun
         var metrics = new RunMetrics
         {
             Task = task,
-            Target = config.Target,
+            Target = string.Join(", ", config.TargetColumns),
             Metric = metric,
             Train = trainScore.Metrics,
             Validation = validationScore.Metrics,
@@ -123,6 +124,7 @@ public static class TrainingRun
             Columns = prepared.Schema.Columns,
             History = state.History,
             ClassWeights = classWeights,
+            CrossValidation = crossValidation,
             DataFingerprint = fingerprint,
             Seed = config.Seed,
             Threads = threads,
@@ -136,10 +138,10 @@ public static class TrainingRun
             Lathe = LatheInfo.Version,
             Created = DateTimeOffset.UtcNow,
             Task = task,
-            Target = config.Target,
+            Target = string.Join(", ", config.TargetColumns),
             Metric = metric,
             Input = InputFields(pipeline),
-            Outputs = target.Classes,
+            Outputs = target.Columns is null ? target.Classes : target.Names,
             Metrics = new Dictionary<string, MetricSet> { ["validation"] = validationScore.Metrics, ["test"] = testScore.Metrics },
             DataFingerprint = fingerprint,
         }, configYaml, pipeline, target, spec, SafeTensors.Write(model.state_dict()));
@@ -151,10 +153,26 @@ public static class TrainingRun
         {
             stage?.Report("writing the report");
             EvaluationReport.Write(Path.Combine(outputDirectory, EvaluationReport.FileName), new ReportInput(
-                $"Evaluation of '{config.Target}'", "test part", target, test, testPredictions, testData.Classes, testData.Values,
-                testScore.Metrics, metric, state.History));
+                $"Evaluation of '{target.Name}'", "test part", target, test, testPredictions, testData.Classes, testData.Values,
+                testScore.Metrics, metric, state.History, crossValidation));
         }
         return new TrainResult(outputDirectory, bundlePath, metrics, test, testPredictions);
+    }
+
+    /// <summary>With <c>training.cv</c>, the K fold models before the final one, written to <c>cv.json</c>; a resumed run
+    /// reads back the cv.json written before its final model began rather than training the folds again.</summary>
+    private static CrossValidationResult? CrossValidate(PreparedData prepared, PipelineConfig config, string outputDirectory, bool resumed,
+        IProgress<string>? stage, CancellationToken cancellationToken)
+    {
+        if (config.Training.Cv < 2) return null;
+        var file = Path.Combine(outputDirectory, CrossValidation.FileName);
+        if (resumed && File.Exists(file))
+            return JsonSerializer.Deserialize<CrossValidationResult>(File.ReadAllBytes(file), BundleJson.Options);
+        var result = CrossValidation.Run(prepared, config, stage, cancellationToken);
+        // The folds drew initial weights and dropout from the engine's generator; the final model starts where a run without cv does.
+        TorchSharp.torch.manual_seed(config.Seed);
+        AtomicFile.WriteAllBytes(file, JsonSerializer.SerializeToUtf8Bytes(result, BundleJson.Options));
+        return result;
     }
 
     /// <summary>SMOTE's synthetic rows, for classification tables when <c>augment.smote</c> asks for them.</summary>

@@ -8,6 +8,29 @@ namespace Lathe.Tests.Cli;
 public class CliTests
 {
     [Fact]
+    public void Train_with_cv_prints_each_metric_as_mean_plus_minus_std_and_predicts_two_targets()
+    {
+        var dir = TestData.TempDirectory();
+        File.WriteAllText(Path.Combine(dir, "cv.yaml"), $"task: regression\ntarget: [Horsepower, Miles_per_Gallon]\ndata:\n  path: {TestData.Vega("cars.json")}\n  exclude: [Name]\n"
+            + "training:\n  epochs: 8\n  threads: 2\n  cv: 2\n");
+        var train = LatheProcess.Run(dir, "train", "cv.yaml", "--out", "run");
+        Assert.True(train.ExitCode == 0, train.Error);
+        Assert.Contains("cross-validation, 2 folds", train.Out);
+        var cv = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "run", "cv.json")))!;
+        var r2 = cv["summary"]!["r2[Miles_per_Gallon]"]!;
+        Assert.Contains("r2[Miles_per_Gallon]", train.Out);
+        string F(JsonNode n) => n.GetValue<double>().ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains($"{F(r2["mean"]!)} ± {F(r2["std"]!)}", train.Out);
+        Assert.Equal(2, cv["per_fold"]!.AsArray().Count);
+
+        var predict = LatheProcess.Run(dir, "predict", "run/model.lathe", "--data", TestData.Vega("cars.json"), "--out", "predictions.csv");
+        Assert.True(predict.ExitCode == 0, predict.Error);
+        var lines = File.ReadAllLines(Path.Combine(dir, "predictions.csv"));
+        Assert.Equal("predicted_Horsepower,predicted_Miles_per_Gallon", lines[0]);
+        Assert.Equal(407, lines.Length);
+    }
+
+    [Fact]
     public void Init_then_train_evaluate_and_predict_on_penguins_end_to_end()
     {
         var dir = TestData.TempDirectory();

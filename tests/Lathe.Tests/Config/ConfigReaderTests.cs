@@ -231,7 +231,7 @@ public class ConfigReaderTests
     public void Every_example_config_is_valid()
     {
         foreach (var file in Directory.GetFiles(Path.Combine(TestData.RepoRoot, "examples"), "*.yaml"))
-            Assert.NotEqual("", ConfigReader.Load(file).Target);
+            Assert.All(ConfigReader.Load(file).TargetColumns, target => Assert.NotEqual("", target));
     }
 
     [Fact]

@@ -107,4 +107,31 @@ public class TrainingLossTests
         var value = Loss(new TrainingConfig { Loss = LossKind.Huber, HuberDelta = 4 }, TaskKind.Regression, new float[,] { { 1 }, { 2 }, { 5 } }, tensor(new float[] { 1.5f, 2, 2 }));
         Assert.Equal((0.25 + 9) / 3 / 2, value, 1e-5);
     }
+
+    [Fact]
+    public void Multilabel_loss_is_the_binary_cross_entropy_of_each_label_averaged_over_rows_and_labels()
+    {
+        float[,] logits = { { 2, 0, -1 }, { 0.5f, 1.5f, 0 } };
+        float[,] labels = { { 1, 0, 0 }, { 0, 1, 1 } };
+        double expected = 0;
+        for (var r = 0; r < 2; r++)
+            for (var l = 0; l < 3; l++)
+            {
+                var p = 1 / (1 + Math.Exp(-logits[r, l]));
+                expected -= labels[r, l] == 1 ? Math.Log(p) : Math.Log(1 - p);
+            }
+        Assert.Equal(expected / 6, Loss(new TrainingConfig(), TaskKind.Multilabel, logits, tensor(labels)), 1e-5);
+        Assert.Throws<LatheException>(() => new TrainingLoss(new TrainingConfig { Loss = LossKind.CrossEntropy }, TaskKind.Multilabel));
+    }
+
+    [Fact]
+    public void Several_regression_targets_average_the_loss_over_targets()
+    {
+        float[,] output = { { 1, -2 }, { 0.5f, 3 } };
+        float[,] truth = { { 0, 0 }, { 1, 1 } };
+        // Squared errors 1, 4, 0.25, 4: the mean over rows and targets.
+        Assert.Equal((1 + 4 + 0.25 + 4) / 4, Loss(new TrainingConfig(), TaskKind.Regression, output, tensor(truth)), 1e-6);
+        // Absolute errors 1, 2, 0.5, 2.
+        Assert.Equal((1 + 2 + 0.5 + 2) / 4, Loss(new TrainingConfig { Loss = LossKind.Mae }, TaskKind.Regression, output, tensor(truth)), 1e-6);
+    }
 }

@@ -1,13 +1,51 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using Lathe.Config;
 using Lathe.Data.Schema;
 
 namespace Lathe.Data.Pipeline;
 
 /// <summary>The target column as the model sees it: the class names (classification), or the training mean
-/// and standard deviation the model's output is scaled by (regression).</summary>
-public sealed record FittedTarget(string Name, TaskKind Task, IReadOnlyList<string> Classes, double Mean, double Std)
+/// and standard deviation the model's output is scaled by (regression). Several targets: for multilabel,
+/// <see cref="Classes"/> are the label columns (each 0/1); for regression, <see cref="Columns"/> holds one fitted
+/// target per column, and <see cref="Name"/> lists them.</summary>
+public sealed record FittedTarget(string Name, TaskKind Task, IReadOnlyList<string> Classes, double Mean, double Std,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<FittedTarget>? Columns = null)
 {
+    /// <summary>The target columns: one, or the label columns (multilabel), or the regression targets.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> Names => Task == TaskKind.Multilabel ? Classes : Columns?.Select(c => c.Name).ToArray() ?? [Name];
+
+    /// <summary>The network's outputs per row: one per class or label, one per regression target.</summary>
+    [JsonIgnore]
+    public int Width => Task is TaskKind.Classification or TaskKind.Multilabel ? Classes.Count : Columns?.Count ?? 1;
+
+    /// <summary>The target of <paramref name="names"/>: as <see cref="Fit(Column, TaskKind, ReadOnlySpan{int})"/> for one
+    /// column; for several, each regression column scaled by its own training statistics, or the multilabel columns,
+    /// whose every value must be a yes/no.</summary>
+    public static FittedTarget Fit(Table data, IReadOnlyList<string> names, TaskKind task, ReadOnlySpan<int> trainRows)
+    {
+        foreach (var name in names)
+            if (!data.Contains(name)) throw data.MissingColumn(name, "target column (target)");
+        if (task == TaskKind.Multilabel)
+        {
+            var target = new FittedTarget(string.Join(", ", names), task, names.ToArray(), 0, 1);
+            target.NumbersOf(data);
+            return target;
+        }
+        if (names.Count == 1) return Fit(data[names[0]], task, trainRows);
+        if (task != TaskKind.Regression)
+            throw new DataException($"target: {names.Count} columns need task: regression (numbers) or multilabel (0/1 labels), not {ConfigNames.Of(task)}");
+        var columns = new FittedTarget[names.Count];
+        for (var t = 0; t < names.Count; t++) columns[t] = Fit(data[names[t]], task, trainRows);
+        return new FittedTarget(string.Join(", ", names), task, [], 0, 1, columns);
+    }
+
+    /// <summary>This target fitted again on other training rows (a cross-validation fold): regression scaling is a
+    /// training statistic; classes and labels are the problem's definition and stay.</summary>
+    public FittedTarget Refit(Table data, ReadOnlySpan<int> trainRows) =>
+        Task == TaskKind.Regression ? Fit(data, Names, Task, trainRows) : this;
+
     public static FittedTarget Fit(Column target, TaskKind task, ReadOnlySpan<int> trainRows)
     {
         if (task == TaskKind.Classification)
@@ -48,18 +86,24 @@ public sealed record FittedTarget(string Name, TaskKind Task, IReadOnlyList<stri
         return encoded;
     }
 
-    /// <summary>Regression targets on the model's scale: (value − mean) / std.</summary>
+    /// <summary>Regression targets on the model's scale: (value − mean) / std; several targets row by row
+    /// (row-major, <see cref="Width"/> per row). Multilabel: the 0/1 labels as they are.</summary>
     public float[] EncodeValues(Table raw)
     {
+        if (Columns is not null) return Interleave(Columns.Select(c => c.EncodeValues(raw)).ToArray());
+        if (Task == TaskKind.Multilabel) return Array.ConvertAll(NumbersOf(raw), v => (float)v);
         var values = NumbersOf(raw);
         var scaled = new float[values.Length];
         for (var i = 0; i < values.Length; i++) scaled[i] = (float)((values[i] - Mean) / Std);
         return scaled;
     }
 
-    /// <summary>Regression targets as given; a missing or non-numeric value is an error naming the row.</summary>
+    /// <summary>Regression targets as given (several: row-major, <see cref="Width"/> per row); multilabel targets as
+    /// 0/1 per label. A missing or non-numeric value is an error naming the row and the column.</summary>
     public double[] NumbersOf(Table raw)
     {
+        if (Columns is not null) return Interleave(Columns.Select(c => c.NumbersOf(raw)).ToArray());
+        if (Task == TaskKind.Multilabel) return Interleave(Classes.Select(label => YesNo(raw, label)).ToArray());
         var values = Numbers(Column(raw), raw);
         for (var i = 0; i < values.Length; i++)
             if (double.IsNaN(values[i]))
@@ -68,6 +112,45 @@ public sealed record FittedTarget(string Name, TaskKind Task, IReadOnlyList<stri
     }
 
     public double Decode(float modelOutput) => modelOutput * Std + Mean;
+
+    /// <summary>Rows whose every target is present (multilabel: every label).</summary>
+    public static int[] RowsWithTargets(Table table, IReadOnlyList<string> names)
+    {
+        foreach (var name in names)
+            if (!table.Contains(name)) throw table.MissingColumn(name, "target column");
+        if (names.Count == 1) return RowsWithTarget(table[names[0]]);
+        var present = names.Select(n => RowsWithTarget(table[n]).ToHashSet()).ToArray();
+        return Enumerable.Range(0, table.RowCount).Where(r => present.All(p => p.Contains(r))).ToArray();
+    }
+
+    /// <summary>A label column as 0/1: 1, true, yes (any case) are 1; 0, false, no are 0; anything else is an error naming the row.</summary>
+    private static double[] YesNo(Table raw, string label)
+    {
+        var column = raw.Contains(label) ? raw[label] : throw raw.MissingColumn(label, "label column (target)");
+        var texts = Labels(column);
+        var values = new double[texts.Length];
+        for (var i = 0; i < texts.Length; i++)
+        {
+            values[i] = texts[i]?.ToLowerInvariant() switch
+            {
+                "1" or "true" or "yes" => 1,
+                "0" or "false" or "no" => 0,
+                null => throw new DataException($"{raw.Source} {raw.RowName(i)}: the label '{label}' is missing — drop the row or fill in 0 or 1"),
+                _ => throw new DataException($"{raw.Source} {raw.RowName(i)}: the label '{label}' is '{texts[i]}'; a multilabel target column holds 0/1, true/false or yes/no"),
+            };
+        }
+        return values;
+    }
+
+    private static T[] Interleave<T>(IReadOnlyList<T[]> columns)
+    {
+        var width = columns.Count;
+        var rows = columns[0].Length;
+        var values = new T[rows * width];
+        for (var t = 0; t < width; t++)
+            for (var i = 0; i < rows; i++) values[i * width + t] = columns[t][i];
+        return values;
+    }
 
     /// <summary>Rows whose target is present; rows without a label cannot be trained or scored on.</summary>
     public static int[] RowsWithTarget(Column target)

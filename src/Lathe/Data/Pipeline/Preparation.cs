@@ -20,11 +20,15 @@ public static class Preparation
         var source = DataSource.Open(config.Data);
         stage?.Report($"reading {Path.GetFileName(source.Name)}");
         var read = source.Read(cancellationToken);
-        var (labelled, dropped) = WithTarget(read, config.Target);
+        var targets = config.TargetColumns;
+        // Several targets: the first stands for them where one target column is named; the others are kept out of the features.
+        var first = targets[0];
+        var (labelled, dropped) = WithTarget(read, targets);
         foreach (var column in config.Data.Exclude)
             if (!labelled.Contains(column)) throw labelled.MissingColumn(column, "column to exclude (data.exclude)");
+        IReadOnlyList<string> excluded = [.. config.Data.Exclude, .. targets.Skip(1)];
 
-        var task = config.Task == TaskKind.Auto ? TaskInference.Infer(labelled[config.Target]) : config.Task;
+        var task = config.Task == TaskKind.Auto ? InferTask(labelled, targets) : config.Task;
         var metric = config.Metric == MetricKind.Auto ? MetricKinds.DefaultFor(task) : config.Metric;
         if (!metric.AppliesTo(task))
             throw new ConfigException(null, [new ConfigError("metric", null, $"'{ConfigNames.Of(metric)}' does not apply to {ConfigNames.Of(task)}")]);
@@ -32,19 +36,19 @@ public static class Preparation
         // Rows the reader could not parse, and rows whose values do not fit their column's type, are set
         // aside and listed in quarantine.csv; too many of them stop the run before any training.
         stage?.Report("screening the rows");
-        var screening = SchemaInference.Infer(labelled, config.Target, config.Data.Exclude);
-        var (screened, quarantined, madeMissing) = Quarantine.Screen(labelled, screening, task == TaskKind.Regression ? config.Target : null, config.Data.BadValues);
+        var screening = SchemaInference.Infer(labelled, first, excluded);
+        var (screened, quarantined, madeMissing) = Quarantine.Screen(labelled, screening, task == TaskKind.Regression ? first : null, config.Data.BadValues);
         var quarantineFile = Path.Combine(outputDirectory, Quarantine.FileName);
         if (quarantined.Count > 0) Quarantine.Write(quarantineFile, quarantined);
         Quarantine.Check(read.Source, quarantined, read.RowCount + read.Quarantined.Count, config.Data.QuarantineLimit, quarantineFile);
         stage?.Report("looking for duplicate rows");
-        var (data, duplicates, duplicatesDropped, conflicting) = Duplicates.Handle(screened, config.Target, config.Prepare.Duplicates);
+        var (data, duplicates, duplicatesDropped, conflicting) = Duplicates.Handle(screened, first, config.Prepare.Duplicates);
         (data, var sparseRows) = SparseRows.Drop(data, screening.Features.Select(c => c.Name).ToArray(), config.Prepare.DropRowsAbove);
 
         // Classes are the problem's definition, known before the split (which they stratify); a regression
         // target's scaling is a fitted statistic, so it waits for the training part.
         stage?.Report("splitting");
-        var classes = task == TaskKind.Classification ? FittedTarget.Fit(data[config.Target], task, []) : null;
+        var classes = task == TaskKind.Classification ? FittedTarget.Fit(data[first], task, []) : null;
         var parts = Split(data, config, classes);
         var train = data.Gather(parts.Train);
         var validation = data.Gather(parts.Validation);
@@ -55,7 +59,7 @@ public static class Preparation
             stage?.Report($"reading {Path.GetFileName(testSource.Path)}");
             var fixedTest = DataSource.Open(testSource.Path, testSource.Format, testSource.Labels, testSource.Encoding, config.Data.QuarantineLimit);
             var testRead = Quarantine.RequireNone(fixedTest.Read(cancellationToken));
-            (test, var droppedTest) = WithTarget(testRead, config.Target);
+            (test, var droppedTest) = WithTarget(testRead, targets);
             dropped += droppedTest;
             reads.Add((fixedTest, testRead));
         }
@@ -63,10 +67,10 @@ public static class Preparation
             throw new DataException($"{data.Source}: {data.RowCount} rows give {train.RowCount} training and {validation.RowCount} validation rows — Lathe needs more rows, or a larger validation fraction");
 
         stage?.Report("fitting the preprocessing on the training part");
-        var target = classes ?? FittedTarget.Fit(data[config.Target], task, parts.Train);
+        var target = classes ?? FittedTarget.Fit(data, targets, task, parts.Train);
         // A group column identifies rows (a patient, a user); its values in test are unseen by design.
-        var exclude = config.Data.Split.Group is { } groupColumn ? [.. config.Data.Exclude, groupColumn] : config.Data.Exclude;
-        var schema = SchemaInference.Infer(train, config.Target, exclude, config.Prepare.Text != TextHandling.None);
+        var exclude = config.Data.Split.Group is { } groupColumn ? [.. excluded, groupColumn] : excluded;
+        var schema = SchemaInference.Infer(train, first, exclude, config.Prepare.Text != TextHandling.None);
         var outliers = 0;
         if (config.Prepare.Outliers != OutlierMethod.None && config.Prepare.OutlierAction == OutlierAction.Drop)
             (train, outliers) = ClipOutliers.DropRows(train, schema, config.Prepare.Outliers, config.Prepare.OutlierThreshold);
@@ -93,11 +97,21 @@ public static class Preparation
         return HoldoutSplit.Split(data.RowCount, split, config.Seed, classes?.EncodeClasses(data));
     }
 
-    /// <summary>The rows that have a target; the others cannot be trained or scored on, and are counted.</summary>
-    private static (Table Rows, int Dropped) WithTarget(Table table, string target)
+    /// <summary>Several target columns: all numeric and not just whole numbers is regression; all yes/no is multilabel.</summary>
+    private static TaskKind InferTask(Table table, IReadOnlyList<string> targets)
     {
-        if (!table.Contains(target)) throw table.MissingColumn(target, "target column");
-        var rows = FittedTarget.RowsWithTarget(table[target]);
+        if (targets.Count == 1) return TaskInference.Infer(table[targets[0]]);
+        var tasks = targets.Select(t => TaskInference.Infer(table[t])).Distinct().ToArray();
+        if (tasks is [TaskKind.Regression]) return TaskKind.Regression;
+        if (tasks is [TaskKind.Classification]) return TaskKind.Multilabel;
+        throw new ConfigException(null, [new ConfigError("task", null,
+            $"the targets {string.Join(", ", targets)} mix numbers and labels, so the task cannot be decided", "set `task: regression` or `task: multilabel`")]);
+    }
+
+    /// <summary>The rows that have every target; the others cannot be trained or scored on, and are counted.</summary>
+    private static (Table Rows, int Dropped) WithTarget(Table table, IReadOnlyList<string> targets)
+    {
+        var rows = FittedTarget.RowsWithTargets(table, targets);
         return rows.Length == table.RowCount ? (table, 0) : (table.Gather(rows), table.RowCount - rows.Length);
     }
 }

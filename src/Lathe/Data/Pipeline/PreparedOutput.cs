@@ -56,7 +56,9 @@ public static class PreparedOutput
             fields.Add(prepared.Pipeline.Image is not null ? new DataField(name, typeof(byte[]), isNullable: false) : new DataField(name, typeof(float), isNullable: false));
         var target = prepared.Target;
         var classification = target.Task == TaskKind.Classification;
-        fields.Add(new DataField(target.Name, classification ? typeof(string) : typeof(double), isNullable: false));
+        var names = target.Names;
+        foreach (var name in names)
+            fields.Add(new DataField(name, classification ? typeof(string) : typeof(double), isNullable: false));
 
         await using var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields.ToArray()), stream);
         // Raw pixels do not say their shape, which prepare.image may have made anything: it goes in the file's metadata.
@@ -77,9 +79,14 @@ public static class PreparedOutput
                 await group.WriteAsync<float>(fields[c++], values.AsMemory(), null);
         }
         if (classification)
+        {
             await group.WriteAsync(fields[^1], target.EncodeClasses(raw).Select(k => target.Classes[(int)k]).ToArray(), null);
-        else
-            await group.WriteAsync<double>(fields[^1], target.NumbersOf(raw).AsMemory(), null);
+            return;
+        }
+        // Several targets (or labels, as 0/1): one column each, after the features.
+        var truth = target.NumbersOf(raw);
+        for (var t = 0; t < names.Count; t++)
+            await group.WriteAsync<double>(fields[fields.Count - names.Count + t], Evaluation.Scoring.Column(truth, t, names.Count).AsMemory(), null);
     }
 
     private static IEnumerable<float[]> InputColumns(Table input) => input.Columns.SelectMany(column => column switch
