@@ -4,6 +4,11 @@ using Lathe.Config;
 using Lathe.Data;
 using Lathe.Data.Pipeline;
 using Lathe.Data.Sources;
+using Lathe.Bundles;
+using Lathe.Engine;
+using Lathe.Models;
+using Lathe.Training;
+using TorchSharp;
 
 // Lathe's side of the side-by-side benchmarks in bench/. Each mode is one one-shot process, as a user runs
 // `lathe prepare`; it prints one JSON line of phase timings, the output's shape and a checksum, and the peak
@@ -120,11 +125,123 @@ switch (args)
         Console.WriteLine($"wrote {table.RowCount:N0} rows to {output}");
         break;
     }
+    case ["train", var model, var configFile, var epochText, var threadText]:
+    {
+        // Training throughput of the Trainer that `lathe train` runs, on the data `lathe train` prepares, timed by a
+        // callback from the end of the warm-up batches to the end of each epoch's last batch: data preparation and
+        // the per-epoch validation pass are left out. Then inference through the prediction path (Forward, decoding).
+        var threads = TorchRuntime.Configure(int.Parse(threadText, CultureInfo.InvariantCulture), 42);
+        var config = ConfigReader.Load(configFile);
+        config = config with { Training = config.Training with { Epochs = int.Parse(epochText, CultureInfo.InvariantCulture), Threads = threads } };
+        var prepared = Preparation.Run(config, Path.GetTempPath());
+        var trainFeatures = prepared.Pipeline.Pack(prepared.TrainInput);
+        var validationFeatures = prepared.Pipeline.Transform(prepared.Validation);
+        var modelConfig = config.Model;
+        if (model == "mlp")
+        {
+            // `lathe train` has no MLP over images: the same pixels, normalised and flattened to a 784-wide table.
+            (trainFeatures, validationFeatures) = (Flatten(trainFeatures), Flatten(validationFeatures));
+            modelConfig = modelConfig with { Kind = ModelKind.Mlp, Layers = [256, 128], Dropout = 0 };
+        }
+        Phase("prepare");
+        using var train = LabelledData.From(prepared.Train, trainFeatures, prepared.Target);
+        using var validation = LabelledData.From(prepared.Validation, validationFeatures, prepared.Target);
+        var spec = ModelSpec.Resolve(modelConfig, trainFeatures.ItemShape, Predictor.OutputCount(prepared.Target));
+        using var network = spec.Build();
+        Initialization.Apply(network, config.Training.Init, config.Seed);
+        var parameters = network.parameters().Sum(p => p.numel());
+        var batchClock = new BatchClock(20, config.Training.BatchSize, train.Count);
+        new Trainer(config.Training, prepared.Target, prepared.Metric, config.Seed, [batchClock]).Fit(network, train, validation);
+        Phase("train");
+        var (p50, p99) = SingleRowLatency(network, validationFeatures, prepared.Target, calls: 10_000);
+        var batchThroughput = BatchThroughput(network, validationFeatures, prepared.Target, seconds: 5);
+        Phase("inference");
+        Report("train", Json(("model", $"\"{model}\""), ("threads", threads), ("parameters", parameters), ("batch_size", config.Training.BatchSize),
+            ("samples_per_s", batchClock.SamplesPerSecond), ("samples_per_s_epochs", $"[{string.Join(", ", batchClock.PerEpoch.Select(Number))}]"),
+            ("validation_metric", batchClock.LastMetric),
+            ("single_row_p50_ms", p50), ("single_row_p99_ms", p99), ("batch256_rows_per_s", batchThroughput)));
+        break;
+    }
+    case ["matmul", var threadText]:
+    {
+        // The machine's matrix-multiply peak through libtorch: fp32 n×n by n×n, best of several repeats.
+        var threads = TorchRuntime.Configure(int.Parse(threadText, CultureInfo.InvariantCulture), 42);
+        var results = new List<(string, object)> { ("threads", threads) };
+        foreach (var n in new[] { 1024, 2048 })
+        {
+            using var a = torch.randn(n, n);
+            using var b = torch.randn(n, n);
+            torch.mm(a, b).Dispose();
+            var best = double.MaxValue;
+            for (var repeat = 0; repeat < (n == 1024 ? 20 : 6); repeat++)
+            {
+                var watch = Stopwatch.StartNew();
+                using var c = torch.mm(a, b);
+                best = Math.Min(best, watch.Elapsed.TotalSeconds);
+            }
+            results.Add(($"gflops_{n}", 2.0 * n * n * n / best / 1e9));
+        }
+        Phase("matmul");
+        Report("matmul", Json([.. results]));
+        break;
+    }
     default:
-        Console.Error.WriteLine("usage: Lathe.Bench prepare CONFIG | ingest FILE | to-csv FILE OUT.csv");
+        Console.Error.WriteLine("usage: Lathe.Bench prepare CONFIG | ingest FILE | to-csv FILE OUT.csv | train mlp|cnn CONFIG EPOCHS THREADS | matmul THREADS");
         return 2;
 }
 return 0;
+
+static Features Flatten(Features images)
+{
+    var pixels = images.Pixels!;
+    var values = new float[pixels.Length];
+    for (var i = 0; i < pixels.Length; i++) values[i] = pixels[i] * images.Scale + images.Shift;
+    return Features.FromTable(images.Rows, values, pixels.Length / images.Rows);
+}
+
+// Single-row latency as a caller of the Predictor sees it: one row's input tensor made, the network run, decoded.
+static (double P50, double P99) SingleRowLatency(torch.nn.Module<torch.Tensor, torch.Tensor> model, Features features, FittedTarget target, int calls)
+{
+    var rows = Enumerable.Range(0, 64).Select(r => Row(features, r)).ToArray();
+    var times = new double[calls];
+    for (var i = -200; i < calls; i++)
+    {
+        var watch = Stopwatch.StartNew();
+        using (var input = new InputTensor(rows[(i + 200) % rows.Length])) Predictor.Predict(model, input, target);
+        if (i >= 0) times[i] = watch.Elapsed.TotalMilliseconds;
+    }
+    Array.Sort(times);
+    return (times[calls / 2], times[calls * 99 / 100]);
+}
+
+// Rows per second of the batch path (Forward's batches of 256) over preloaded input, decoding included.
+static double BatchThroughput(torch.nn.Module<torch.Tensor, torch.Tensor> model, Features features, FittedTarget target, double seconds)
+{
+    using var input = new InputTensor(features);
+    Predictor.Predict(model, input, target);
+    var watch = Stopwatch.StartNew();
+    long rows = 0;
+    while (watch.Elapsed.TotalSeconds < seconds)
+    {
+        Predictor.Predict(model, input, target);
+        rows += input.Count;
+    }
+    return rows / watch.Elapsed.TotalSeconds;
+}
+
+static Features Row(Features features, int row)
+{
+    var width = (int)features.ItemShape.Aggregate(1L, (a, b) => a * b);
+    return features.IsImage
+        ? Features.FromImages(new ImageColumn("image", features.Pixels.AsSpan(row * width, width).ToArray(),
+            (int)features.ItemShape[0], (int)features.ItemShape[1], (int)features.ItemShape[2], features.Scale, features.Shift))
+        : Features.FromTable(1, features.Values.AsSpan(row * width, width).ToArray(), width);
+}
+
+static string Number(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
+
+static string Json(params (string Key, object Value)[] fields) =>
+    string.Join(", ", fields.Select(f => $"\"{f.Key}\": {(f.Value is double d ? Number(d) : f.Value is string s ? s : Convert.ToString(f.Value, CultureInfo.InvariantCulture))}"));
 
 void Report(string mode, string extra)
 {
@@ -138,4 +255,31 @@ void Report(string mode, string extra)
 internal sealed class SynchronousProgress(Action<string> report) : IProgress<string>
 {
     public void Report(string value) => report(value);
+}
+
+/// <summary>Times the training loop from the end of the warm-up batches to the end of each epoch's last batch, so
+/// the validation pass after the epoch is not counted.</summary>
+internal sealed class BatchClock(int warmup, int batchSize, int rows) : ITrainerCallback
+{
+    private readonly Stopwatch _watch = new();
+    private TimeSpan _last;
+    private int _lastBatch;
+
+    public List<double> PerEpoch { get; } = [];
+    public double LastMetric { get; private set; }
+    /// <summary>The best epoch's rate: the one least disturbed by other work on the machine.</summary>
+    public double SamplesPerSecond => PerEpoch.Count == 0 ? 0 : PerEpoch.Max();
+
+    public void OnBatchEnd(TrainerState state)
+    {
+        if (state.Batch == warmup) _watch.Restart();
+        (_last, _lastBatch) = (_watch.Elapsed, state.Batch);
+    }
+
+    public void OnEpochEnd(TrainerState state)
+    {
+        var samples = Math.Min(_lastBatch * batchSize, rows) - warmup * batchSize;
+        PerEpoch.Add(samples / _last.TotalSeconds);
+        LastMetric = state.History[^1].ValidationMetric;
+    }
 }
