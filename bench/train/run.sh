@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Training throughput and inference on Fashion-MNIST: Lathe against PyTorch (Debian's python3-torch over
+# libopenblas0-openmp), side by side in one run, the same THREADS (default 2) on both sides, data preloaded in memory.
+#
+# Per model (MLP 784-256-128-10, the foundation's CNN), ROUNDS times (default 1), alternating the tools:
+#   - Lathe.Bench train: `lathe train`'s preparation and Trainer in-process, timed by a callback from batch 20 to the
+#     end of each epoch's last batch (data preparation and the per-epoch validation pass left out), then inference;
+#   - bench/train/torch_train.py: the same model, a standard loop over shuffled preloaded tensors, the same timing.
+# Then the real `lathe train` of the CNN (epoch seconds from metrics.json; they include the validation pass), and the
+# machine's matmul peak, from which the CNN's achieved GFLOP/s is computed.
+# EPOCHS (default 2) sets the epochs per training run (each Fashion-MNIST epoch is 54,000 images).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+rounds=${ROUNDS:-1}
+threads=${THREADS:-2}
+epochs=${EPOCHS:-2}
+export OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads MKL_NUM_THREADS=$threads DOTNET_PROCESSOR_COUNT=$threads
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+/usr/bin/python3 -c "import torch" 2>/dev/null || { echo "needs Debian's python3-torch (apt-get install python3-torch)" >&2; exit 1; }
+blas=$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3)
+case "$blas" in *openblas*) ;; *) echo "libblas.so.3 is $blas, not OpenBLAS: PyTorch would be 30-60x slower (apt-get install libopenblas0-openmp)" >&2; exit 1;; esac
+dotnet build -c Release -v q --nologo bench/Lathe.Bench >/dev/null
+dotnet build -c Release -v q --nologo src/Lathe.Cli >/dev/null
+bench="dotnet $PWD/bench/Lathe.Bench/bin/Release/net10.0/Lathe.Bench.dll"
+lathe="dotnet $PWD/src/Lathe.Cli/bin/Release/net10.0/lathe.dll"
+
+results=$(mktemp)
+work=$(mktemp -d)
+for round in $(seq "$rounds"); do
+  for model in mlp cnn; do
+    echo "round $round of $rounds: $model" >&2
+    $bench train "$model" examples/fashion-mnist.yaml "$epochs" "$threads" | tail -n 1 >> "$results"
+    /usr/bin/python3 bench/train/torch_train.py "$model" "$epochs" "$threads" | tail -n 1 >> "$results"
+  done
+done
+echo "lathe train (CNN, $epochs epochs)" >&2
+sed -e "s/^  epochs: .*/  epochs: $epochs/" -e "s/^  patience: .*/  patience: $epochs\n  threads: $threads/" examples/fashion-mnist.yaml > "$work/fashion-mnist.yaml"
+$lathe train "$work/fashion-mnist.yaml" --out "$work/run" > /dev/null
+$bench matmul "$threads" | tail -n 1 >> "$results"
+
+/usr/bin/python3 - "$results" "$work/run/metrics.json" "$threads" "$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3)" <<'PY'
+import json, statistics, sys
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+metrics = json.load(open(sys.argv[2]))
+threads, blas = sys.argv[3], sys.argv[4]
+runs = {}
+for l in lines:
+    if l.get("mode") == "matmul": peak = l; continue
+    runs.setdefault((l["model"], l["tool"]), []).append(l)
+med = lambda rs, k: statistics.median(r[k] for r in rs)
+print(f"threads: {threads}; BLAS: {blas}; batch 128, Adam; median over rounds of each run's best epoch\n")
+print("| model | parameters (Lathe / PyTorch) | Lathe samples/s | PyTorch samples/s | ratio | Lathe 1-row p50 / p99 ms | PyTorch 1-row p50 / p99 ms | ratio (p50) | Lathe batch-256 rows/s | PyTorch batch-256 rows/s | ratio |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
+for model in ("mlp", "cnn"):
+    l, p = runs[(model, "lathe")], runs[(model, "pytorch")]
+    ls, ps = med(l, "samples_per_s"), med(p, "samples_per_s")
+    l50, p50 = med(l, "single_row_p50_ms"), med(p, "single_row_p50_ms")
+    lb, pb = med(l, "batch256_rows_per_s"), med(p, "batch256_rows_per_s")
+    print(f"| {model} | {l[0]['parameters']:,} / {p[0]['parameters']:,} | {ls:,.0f} | {ps:,.0f} | {ls / ps:.2f} | "
+          f"{l50:.3f} / {med(l, 'single_row_p99_ms'):.3f} | {p50:.3f} / {med(p, 'single_row_p99_ms'):.3f} | {p50 / l50:.2f} | "
+          f"{lb:,.0f} | {pb:,.0f} | {lb / pb:.2f} |")
+# The CNN's forward multiply-adds per 28x28 image: conv 1->32 and 32->64 (3x3, padding 1, before each 2x2 pool),
+# the dense layer 64*7*7 -> 128 and the head 128 -> 10. Training is counted as 3x the forward (backward ~ 2x).
+macs = 28 * 28 * 32 * 9 * 1 + 14 * 14 * 64 * 9 * 32 + 64 * 7 * 7 * 128 + 128 * 10
+train_flops = 3 * 2 * macs
+history = metrics["history"]
+cli_rate = max(54000 / e["seconds"] for e in history) if history else 0
+cnn = med(runs[("cnn", "lathe")], "samples_per_s")
+top = max(peak["gflops_1024"], peak["gflops_2048"])
+print(f"\n`lathe train` (CNN, real CLI): best epoch {cli_rate:,.0f} samples/s, counting the epoch's validation pass of 6,000 images; "
+      f"validation accuracy after {len(history)} epochs {history[-1]['validation_metric']:.4f}")
+print(f"matmul peak (fp32, libtorch through TorchSharp, best of repeats): 1024² {peak['gflops_1024']:.1f} GFLOP/s, 2048² {peak['gflops_2048']:.1f} GFLOP/s")
+print(f"CNN training: {train_flops / 1e6:.2f} MFLOP per image (forward {2 * macs / 1e6:.2f} x 3) x {cnn:,.0f} images/s = "
+      f"{train_flops * cnn / 1e9:.1f} GFLOP/s, {100 * train_flops * cnn / 1e9 / top:.0f}% of the measured matmul peak")
+PY
+rm -rf "$results" "$work"
