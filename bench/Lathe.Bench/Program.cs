@@ -125,15 +125,23 @@ switch (args)
         Console.WriteLine($"wrote {table.RowCount:N0} rows to {output}");
         break;
     }
-    case ["train", var model, var configFile, var epochText, var threadText]:
+    case ["train", var model, var configFile, var epochText, var threadText, .. var rest]:
     {
         // Training throughput of the Trainer that `lathe train` runs, on the data `lathe train` prepares, timed by a
         // callback from the end of the warm-up batches to the end of each epoch's last batch: data preparation and
         // the per-epoch validation pass are left out. Then inference through the prediction path (Forward, decoding).
         var threads = TorchRuntime.Configure(int.Parse(threadText, CultureInfo.InvariantCulture), 42);
         var config = ConfigReader.Load(configFile);
-        config = config with { Training = config.Training with { Epochs = int.Parse(epochText, CultureInfo.InvariantCulture), Threads = threads } };
+        // EPOCHS 0 skips training: inference only, on the initial weights (its speed does not depend on them).
+        var epochs = int.Parse(epochText, CultureInfo.InvariantCulture);
+        config = config with { Training = config.Training with { Epochs = Math.Max(1, epochs), Threads = threads } };
         var prepared = Preparation.Run(config, Path.GetTempPath());
+        // ROWS (optional) trains on the first rows of the training part only: shorter epochs, the same rate.
+        if (rest is [var rowText])
+        {
+            var keep = Enumerable.Range(0, Math.Min(int.Parse(rowText, CultureInfo.InvariantCulture), prepared.Train.RowCount)).ToArray();
+            prepared = prepared with { Train = prepared.Train.Gather(keep), TrainInput = prepared.TrainInput.Gather(keep) };
+        }
         var trainFeatures = prepared.Pipeline.Pack(prepared.TrainInput);
         var validationFeatures = prepared.Pipeline.Transform(prepared.Validation);
         var modelConfig = config.Model;
@@ -151,12 +159,12 @@ switch (args)
         Initialization.Apply(network, config.Training.Init, config.Seed);
         var parameters = network.parameters().Sum(p => p.numel());
         var batchClock = new BatchClock(20, config.Training.BatchSize, train.Count);
-        new Trainer(config.Training, prepared.Target, prepared.Metric, config.Seed, [batchClock]).Fit(network, train, validation);
+        if (epochs > 0) new Trainer(config.Training, prepared.Target, prepared.Metric, config.Seed, [batchClock]).Fit(network, train, validation);
         Phase("train");
         var (p50, p99) = SingleRowLatency(network, validationFeatures, prepared.Target, calls: 10_000);
         var batchThroughput = BatchThroughput(network, validationFeatures, prepared.Target, seconds: 5);
         Phase("inference");
-        Report("train", Json(("model", $"\"{model}\""), ("threads", threads), ("parameters", parameters), ("batch_size", config.Training.BatchSize),
+        Report("train", Json(("model", $"\"{model}\""), ("threads", threads), ("rows", train.Count), ("parameters", parameters), ("batch_size", config.Training.BatchSize),
             ("samples_per_s", batchClock.SamplesPerSecond), ("samples_per_s_epochs", $"[{string.Join(", ", batchClock.PerEpoch.Select(Number))}]"),
             ("validation_metric", batchClock.LastMetric),
             ("single_row_p50_ms", p50), ("single_row_p99_ms", p99), ("batch256_rows_per_s", batchThroughput)));

@@ -2,7 +2,7 @@
 loop (zero_grad, forward, cross_entropy, backward, step) over shuffled tensors preloaded in memory, then inference
 in eval mode under no_grad. Prints one JSON line with the same fields as `Lathe.Bench train`.
 
-usage: /usr/bin/python3 torch_train.py mlp|cnn EPOCHS THREADS
+usage: /usr/bin/python3 torch_train.py mlp|cnn EPOCHS THREADS [ROWS]
 """
 import gzip, json, statistics, sys, time
 import numpy as np
@@ -34,6 +34,7 @@ def model_of(kind):
 
 def main():
     kind, epochs, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    rows = int(sys.argv[4]) if len(sys.argv) > 4 else 54000
     torch.set_num_threads(threads)
     torch.manual_seed(42)
     images = idx("train-images-idx3-ubyte.gz").astype(np.float32) / 255
@@ -43,7 +44,8 @@ def main():
     y = torch.from_numpy(labels)
     # Lathe trains on 90% of the 60,000 images (the rest validate): the same count here.
     order = torch.randperm(len(x), generator=torch.Generator().manual_seed(42))
-    train_x, train_y = x[order[:54000]].contiguous(), y[order[:54000]].contiguous()
+    # ROWS (optional) trains on fewer of them: shorter epochs, the same rate.
+    train_x, train_y = x[order[:min(rows, 54000)]].contiguous(), y[order[:min(rows, 54000)]].contiguous()
     valid_x, valid_y = x[order[54000:]].contiguous(), y[order[54000:]].contiguous()
 
     model = model_of(kind)
@@ -86,7 +88,7 @@ def main():
         throughput = done / (time.perf_counter() - t)
 
     print(json.dumps({
-        "tool": "pytorch", "model": kind, "threads": torch.get_num_threads(), "torch": torch.__version__,
+        "tool": "pytorch", "model": kind, "threads": torch.get_num_threads(), "rows": len(train_x), "torch": torch.__version__,
         "parameters": sum(p.numel() for p in model.parameters()), "batch_size": BATCH,
         "samples_per_s": round(max(rates), 1), "samples_per_s_epochs": [round(r, 1) for r in rates],
         "validation_metric": round(accuracy, 4),
