@@ -137,7 +137,8 @@ switch (args)
         config = config with { Training = config.Training with { Epochs = Math.Max(1, epochs), Threads = threads } };
         var prepared = Preparation.Run(config, Path.GetTempPath());
         // ROWS (optional) trains on the first rows of the training part only: shorter epochs, the same rate.
-        if (rest is [var rowText])
+        var calls = rest is [_, var callText] ? int.Parse(callText, CultureInfo.InvariantCulture) : 10_000;
+        if (rest is [var rowText, ..])
         {
             var keep = Enumerable.Range(0, Math.Min(int.Parse(rowText, CultureInfo.InvariantCulture), prepared.Train.RowCount)).ToArray();
             prepared = prepared with { Train = prepared.Train.Gather(keep), TrainInput = prepared.TrainInput.Gather(keep) };
@@ -161,7 +162,7 @@ switch (args)
         var batchClock = new BatchClock(20, config.Training.BatchSize, train.Count);
         if (epochs > 0) new Trainer(config.Training, prepared.Target, prepared.Metric, config.Seed, [batchClock]).Fit(network, train, validation);
         Phase("train");
-        var (p50, p99) = SingleRowLatency(network, validationFeatures, prepared.Target, calls: 10_000);
+        var (p50, p99) = SingleRowLatency(network, validationFeatures, prepared.Target, calls);
         var batchThroughput = BatchThroughput(network, validationFeatures, prepared.Target, seconds: 5);
         Phase("inference");
         Report("train", Json(("model", $"\"{model}\""), ("threads", threads), ("rows", train.Count), ("parameters", parameters), ("batch_size", config.Training.BatchSize),
@@ -194,7 +195,7 @@ switch (args)
         break;
     }
     default:
-        Console.Error.WriteLine("usage: Lathe.Bench prepare CONFIG | ingest FILE | to-csv FILE OUT.csv | train mlp|cnn CONFIG EPOCHS THREADS | matmul THREADS");
+        Console.Error.WriteLine("usage: Lathe.Bench prepare CONFIG | ingest FILE | to-csv FILE OUT.csv | train mlp|cnn CONFIG EPOCHS THREADS [ROWS [CALLS]] | matmul THREADS");
         return 2;
 }
 return 0;

@@ -2,7 +2,7 @@
 loop (zero_grad, forward, cross_entropy, backward, step) over shuffled tensors preloaded in memory, then inference
 in eval mode under no_grad. Prints one JSON line with the same fields as `Lathe.Bench train`.
 
-usage: /usr/bin/python3 torch_train.py mlp|cnn EPOCHS THREADS [ROWS]
+usage: /usr/bin/python3 torch_train.py mlp|cnn EPOCHS THREADS [ROWS [CALLS]]
 """
 import gzip, json, statistics, sys, time
 import numpy as np
@@ -35,6 +35,7 @@ def model_of(kind):
 def main():
     kind, epochs, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     rows = int(sys.argv[4]) if len(sys.argv) > 4 else 54000
+    calls = int(sys.argv[5]) if len(sys.argv) > 5 else 10000
     torch.set_num_threads(threads)
     torch.manual_seed(42)
     images = idx("train-images-idx3-ubyte.gz").astype(np.float32) / 255
@@ -73,7 +74,7 @@ def main():
     rows = [valid_x[i].numpy().copy() for i in range(64)]
     times = []
     with torch.no_grad():
-        for i in range(-200, 10000):
+        for i in range(-200, calls):
             t = time.perf_counter()
             torch.softmax(model(torch.from_numpy(rows[i % 64]).unsqueeze(0)), 1).numpy()
             if i >= 0:
