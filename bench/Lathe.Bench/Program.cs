@@ -171,6 +171,59 @@ switch (args)
             ("single_row_p50_ms", p50), ("single_row_p99_ms", p99), ("batch256_rows_per_s", batchThroughput)));
         break;
     }
+    case ["overhead", var model, var configFile, var threadText, var rowText, var roundText]:
+    {
+        // What the Trainer adds over a plain TorchSharp loop (index_select from a preloaded float tensor, zero_grad,
+        // forward, cross_entropy, backward, step): the same model and rows, one epoch of each in turn, ROUNDS times,
+        // in one process, so that load from other work on the machine falls on both alike.
+        var threads = TorchRuntime.Configure(int.Parse(threadText, CultureInfo.InvariantCulture), 42);
+        var config = ConfigReader.Load(configFile);
+        config = config with { Training = config.Training with { Epochs = 1, Threads = threads } };
+        var prepared = Preparation.Run(config, Path.GetTempPath());
+        var keep = Enumerable.Range(0, Math.Min(int.Parse(rowText, CultureInfo.InvariantCulture), prepared.Train.RowCount)).ToArray();
+        prepared = prepared with { Train = prepared.Train.Gather(keep), TrainInput = prepared.TrainInput.Gather(keep) };
+        var trainFeatures = prepared.Pipeline.Pack(prepared.TrainInput);
+        var modelConfig = config.Model;
+        if (model == "mlp")
+        {
+            trainFeatures = Flatten(trainFeatures);
+            modelConfig = modelConfig with { Kind = ModelKind.Mlp, Layers = [256, 128], Dropout = 0 };
+        }
+        using var train = LabelledData.From(prepared.Train, trainFeatures, prepared.Target);
+        using var validation = LabelledData.From(prepared.Train.Gather([0]), Row(trainFeatures, 0), prepared.Target);
+        using var network = ModelSpec.Resolve(modelConfig, trainFeatures.ItemShape, Predictor.OutputCount(prepared.Target)).Build();
+        using var all = train.Input.Slice(0, train.Count);
+        var (trainer, plain) = (new List<double>(), new List<double>());
+        using var optimizer = torch.optim.Adam(network.parameters(), config.Training.LearningRate);
+        for (var round = 0; round < int.Parse(roundText, CultureInfo.InvariantCulture); round++)
+        {
+            var clockCallback = new BatchClock(20, config.Training.BatchSize, train.Count);
+            new Trainer(config.Training, prepared.Target, prepared.Metric, config.Seed + round, [clockCallback]).Fit(network, train, validation);
+            trainer.Add(clockCallback.SamplesPerSecond);
+            network.train();
+            using var order = torch.randperm(train.Count);
+            var watch = new Stopwatch();
+            var batches = (train.Count + config.Training.BatchSize - 1) / config.Training.BatchSize;
+            for (var b = 0; b < batches; b++)
+            {
+                if (b == 20) watch.Start();
+                using var scope = torch.NewDisposeScope();
+                var index = order.narrow(0, b * config.Training.BatchSize, Math.Min(config.Training.BatchSize, train.Count - b * config.Training.BatchSize));
+                optimizer.zero_grad();
+                var loss = torch.nn.functional.cross_entropy(network.forward(all.index_select(0, index)), train.Target.index_select(0, index));
+                loss.backward();
+                optimizer.step();
+                loss.item<float>();
+            }
+            plain.Add((train.Count - 20 * config.Training.BatchSize) / watch.Elapsed.TotalSeconds);
+            Console.Error.WriteLine($"round {round + 1}: Trainer {trainer[^1]:0} samples/s, plain loop {plain[^1]:0} samples/s");
+        }
+        var ratios = trainer.Zip(plain, (t, p) => t / p).Order().ToArray();
+        Report("overhead", Json(("model", $"\"{model}\""), ("threads", threads), ("rows", train.Count),
+            ("trainer_samples_per_s", $"[{string.Join(", ", trainer.Select(Number))}]"), ("plain_samples_per_s", $"[{string.Join(", ", plain.Select(Number))}]"),
+            ("median_ratio", ratios[ratios.Length / 2])));
+        break;
+    }
     case ["matmul", var threadText]:
     {
         // The machine's matrix-multiply peak through libtorch: fp32 n×n by n×n, best of several repeats.
@@ -256,8 +309,8 @@ void Report(string mode, string extra)
 {
     var peak = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:"));
     var kb = long.Parse(peak.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-    var timings = string.Join(", ", phases.Select(p => $"\"{p.Name}\": {p.Seconds.ToString("0.000", CultureInfo.InvariantCulture)}"));
-    Console.WriteLine($"{{\"tool\": \"lathe\", \"mode\": \"{mode}\", {timings}, {extra}, \"peak_rss_gib\": {(kb / 1048576.0).ToString("0.00", CultureInfo.InvariantCulture)}, \"gc\": \"{GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}, {GC.GetTotalPauseDuration().TotalSeconds:0.000} s paused\"}}");
+    var timings = string.Join("", phases.Select(p => $"\"{p.Name}\": {p.Seconds.ToString("0.000", CultureInfo.InvariantCulture)}, "));
+    Console.WriteLine($"{{\"tool\": \"lathe\", \"mode\": \"{mode}\", {timings}{extra}, \"peak_rss_gib\": {(kb / 1048576.0).ToString("0.00", CultureInfo.InvariantCulture)}, \"gc\": \"{GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}, {GC.GetTotalPauseDuration().TotalSeconds:0.000} s paused\"}}");
 }
 
 /// <summary>Progress reported on the calling thread, so each stage is timed where it starts.</summary>
