@@ -163,12 +163,12 @@ switch (args)
         if (epochs > 0) new Trainer(config.Training, prepared.Target, prepared.Metric, config.Seed, [batchClock]).Fit(network, train, validation);
         Phase("train");
         var (p50, p99) = SingleRowLatency(network, validationFeatures, prepared.Target, calls);
-        var batchThroughput = BatchThroughput(network, validationFeatures, prepared.Target, seconds: 5);
+        var (batchThroughput, batchCpuThroughput) = BatchThroughput(network, validationFeatures, prepared.Target, seconds: 5);
         Phase("inference");
         Report("train", Json(("model", $"\"{model}\""), ("threads", threads), ("rows", train.Count), ("parameters", parameters), ("batch_size", config.Training.BatchSize),
-            ("samples_per_s", batchClock.SamplesPerSecond), ("samples_per_s_epochs", $"[{string.Join(", ", batchClock.PerEpoch.Select(Number))}]"),
+            ("samples_per_s", batchClock.SamplesPerSecond), ("samples_per_cpu_s", batchClock.SamplesPerCpuSecond), ("samples_per_s_epochs", $"[{string.Join(", ", batchClock.PerEpoch.Select(Number))}]"),
             ("validation_metric", batchClock.LastMetric),
-            ("single_row_p50_ms", p50), ("single_row_p99_ms", p99), ("batch256_rows_per_s", batchThroughput)));
+            ("single_row_p50_ms", p50), ("single_row_p99_ms", p99), ("batch256_rows_per_s", batchThroughput), ("batch256_rows_per_cpu_s", batchCpuThroughput)));
         break;
     }
     case ["overhead", var model, var configFile, var threadText, var rowText, var roundText]:
@@ -199,14 +199,14 @@ switch (args)
         {
             var clockCallback = new BatchClock(20, config.Training.BatchSize, train.Count);
             new Trainer(config.Training, prepared.Target, prepared.Metric, config.Seed + round, [clockCallback]).Fit(network, train, validation);
-            trainer.Add(clockCallback.SamplesPerSecond);
+            trainer.Add(clockCallback.SamplesPerCpuSecond);
             network.train();
             using var order = torch.randperm(train.Count);
-            var watch = new Stopwatch();
+            var cpuStart = TimeSpan.Zero;
             var batches = (train.Count + config.Training.BatchSize - 1) / config.Training.BatchSize;
             for (var b = 0; b < batches; b++)
             {
-                if (b == 20) watch.Start();
+                if (b == 20) cpuStart = Environment.CpuUsage.TotalTime;
                 using var scope = torch.NewDisposeScope();
                 var index = order.narrow(0, b * config.Training.BatchSize, Math.Min(config.Training.BatchSize, train.Count - b * config.Training.BatchSize));
                 optimizer.zero_grad();
@@ -215,12 +215,12 @@ switch (args)
                 optimizer.step();
                 loss.item<float>();
             }
-            plain.Add((train.Count - 20 * config.Training.BatchSize) / watch.Elapsed.TotalSeconds);
-            Console.Error.WriteLine($"round {round + 1}: Trainer {trainer[^1]:0} samples/s, plain loop {plain[^1]:0} samples/s");
+            plain.Add((train.Count - 20 * config.Training.BatchSize) / (Environment.CpuUsage.TotalTime - cpuStart).TotalSeconds);
+            Console.Error.WriteLine($"round {round + 1}: Trainer {trainer[^1]:0} samples per CPU second, plain loop {plain[^1]:0}");
         }
         var ratios = trainer.Zip(plain, (t, p) => t / p).Order().ToArray();
         Report("overhead", Json(("model", $"\"{model}\""), ("threads", threads), ("rows", train.Count),
-            ("trainer_samples_per_s", $"[{string.Join(", ", trainer.Select(Number))}]"), ("plain_samples_per_s", $"[{string.Join(", ", plain.Select(Number))}]"),
+            ("trainer_samples_per_cpu_s", $"[{string.Join(", ", trainer.Select(Number))}]"), ("plain_samples_per_cpu_s", $"[{string.Join(", ", plain.Select(Number))}]"),
             ("median_ratio", ratios[ratios.Length / 2])));
         break;
     }
@@ -276,19 +276,20 @@ static (double P50, double P99) SingleRowLatency(torch.nn.Module<torch.Tensor, t
     return (times[calls / 2], times[calls * 99 / 100]);
 }
 
-// Rows per second of the batch path (Forward's batches of 256) over preloaded input, decoding included.
-static double BatchThroughput(torch.nn.Module<torch.Tensor, torch.Tensor> model, Features features, FittedTarget target, double seconds)
+// Rows per second (wall, and CPU) of the batch path (Forward's batches of 256) over preloaded input, decoding included.
+static (double Wall, double Cpu) BatchThroughput(torch.nn.Module<torch.Tensor, torch.Tensor> model, Features features, FittedTarget target, double seconds)
 {
     using var input = new InputTensor(features);
     Predictor.Predict(model, input, target);
     var watch = Stopwatch.StartNew();
+    var cpu = Environment.CpuUsage.TotalTime;
     long rows = 0;
     while (watch.Elapsed.TotalSeconds < seconds)
     {
         Predictor.Predict(model, input, target);
         rows += input.Count;
     }
-    return rows / watch.Elapsed.TotalSeconds;
+    return (rows / watch.Elapsed.TotalSeconds, rows / (Environment.CpuUsage.TotalTime - cpu).TotalSeconds);
 }
 
 static Features Row(Features features, int row)
@@ -320,21 +321,26 @@ internal sealed class SynchronousProgress(Action<string> report) : IProgress<str
 }
 
 /// <summary>Times the training loop from the end of the warm-up batches to the end of each epoch's last batch, so
-/// the validation pass after the epoch is not counted.</summary>
+/// the validation pass after the epoch is not counted; in wall time and in the process's CPU time (every thread,
+/// the runtime's included), which another program's load on the machine disturbs far less.</summary>
 internal sealed class BatchClock(int warmup, int batchSize, int rows) : ITrainerCallback
 {
     private readonly Stopwatch _watch = new();
-    private TimeSpan _last;
+    private TimeSpan _last, _cpuStart, _cpuLast;
     private int _lastBatch;
 
     public List<double> PerEpoch { get; } = [];
+    public List<double> PerCpuSecond { get; } = [];
     public double LastMetric { get; private set; }
     /// <summary>The best epoch's rate: the one least disturbed by other work on the machine.</summary>
     public double SamplesPerSecond => PerEpoch.Count == 0 ? 0 : PerEpoch.Max();
+    public double SamplesPerCpuSecond => PerCpuSecond.Count == 0 ? 0 : PerCpuSecond.Max();
 
     public void OnBatchEnd(TrainerState state)
     {
+        if (state.Batch == warmup) (_cpuStart, _cpuLast) = (Environment.CpuUsage.TotalTime, TimeSpan.Zero);
         if (state.Batch == warmup) _watch.Restart();
+        else if (state.Batch > warmup) _cpuLast = Environment.CpuUsage.TotalTime;
         (_last, _lastBatch) = (_watch.Elapsed, state.Batch);
     }
 
@@ -342,6 +348,7 @@ internal sealed class BatchClock(int warmup, int batchSize, int rows) : ITrainer
     {
         var samples = Math.Min(_lastBatch * batchSize, rows) - warmup * batchSize;
         PerEpoch.Add(samples / _last.TotalSeconds);
+        PerCpuSecond.Add(samples / (_cpuLast - _cpuStart).TotalSeconds);
         LastMetric = state.History[^1].ValidationMetric;
     }
 }

@@ -81,16 +81,23 @@ for l in lines:
 med = lambda rs, k: statistics.median(r[k] for r in rs)
 print(f"threads: {threads}; BLAS: {blas}; batch 128, Adam; {runs[('mlp', 'lathe')][0]['rows']} training images per epoch; "
       f"median over rounds of each run's best epoch\n")
-print("| model | parameters (Lathe / PyTorch) | Lathe samples/s | PyTorch samples/s | ratio | Lathe 1-row p50 / p99 ms | PyTorch 1-row p50 / p99 ms | ratio (p50) | Lathe batch-256 rows/s | PyTorch batch-256 rows/s | ratio |")
-print("|---|---|---|---|---|---|---|---|---|---|---|")
+print("Training (samples/s in wall time, and per second of the process's CPU time, every thread counted, which load")
+print("from other programs disturbs far less):\n")
+print("| model | parameters (Lathe / PyTorch) | Lathe samples/s | PyTorch samples/s | ratio | Lathe samples/CPU-s | PyTorch samples/CPU-s | ratio |")
+print("|---|---|---|---|---|---|---|---|")
 for model in ("mlp", "cnn"):
     l, p = runs[(model, "lathe")], runs[(model, "pytorch")]
-    ls, ps = med(l, "samples_per_s"), med(p, "samples_per_s")
+    ls, ps, lc, pc = med(l, "samples_per_s"), med(p, "samples_per_s"), med(l, "samples_per_cpu_s"), med(p, "samples_per_cpu_s")
+    print(f"| {model} | {l[0]['parameters']:,} / {p[0]['parameters']:,} | {ls:,.0f} | {ps:,.0f} | {ls / ps:.2f} | {lc:,.0f} | {pc:,.0f} | {lc / pc:.2f} |")
+print("\nInference (single row: p50 / p99 of each call's wall time; batch 256: rows/s in wall and CPU time):\n")
+print("| model | Lathe 1-row ms | PyTorch 1-row ms | ratio (p50) | Lathe batch rows/s | PyTorch batch rows/s | ratio | Lathe rows/CPU-s | PyTorch rows/CPU-s | ratio |")
+print("|---|---|---|---|---|---|---|---|---|---|")
+for model in ("mlp", "cnn"):
+    l, p = runs[(model, "lathe")], runs[(model, "pytorch")]
     l50, p50 = med(l, "single_row_p50_ms"), med(p, "single_row_p50_ms")
-    lb, pb = med(l, "batch256_rows_per_s"), med(p, "batch256_rows_per_s")
-    print(f"| {model} | {l[0]['parameters']:,} / {p[0]['parameters']:,} | {ls:,.0f} | {ps:,.0f} | {ls / ps:.2f} | "
-          f"{l50:.3f} / {med(l, 'single_row_p99_ms'):.3f} | {p50:.3f} / {med(p, 'single_row_p99_ms'):.3f} | {p50 / l50:.2f} | "
-          f"{lb:,.0f} | {pb:,.0f} | {lb / pb:.2f} |")
+    lb, pb, lbc, pbc = med(l, "batch256_rows_per_s"), med(p, "batch256_rows_per_s"), med(l, "batch256_rows_per_cpu_s"), med(p, "batch256_rows_per_cpu_s")
+    print(f"| {model} | {l50:.3f} / {med(l, 'single_row_p99_ms'):.3f} | {p50:.3f} / {med(p, 'single_row_p99_ms'):.3f} | {p50 / l50:.2f} | "
+          f"{lb:,.0f} | {pb:,.0f} | {lb / pb:.2f} | {lbc:,.0f} | {pbc:,.0f} | {lbc / pbc:.2f} |")
 # The CNN's forward multiply-adds per 28x28 image: conv 1->32 and 32->64 (3x3, padding 1, before each 2x2 pool),
 # the dense layer 64*7*7 -> 128 and the head 128 -> 10. Training is counted as 3x the forward (backward ~ 2x).
 macs = 28 * 28 * 32 * 9 * 1 + 14 * 14 * 64 * 9 * 32 + 64 * 7 * 7 * 128 + 128 * 10
@@ -98,11 +105,13 @@ train_flops = 3 * 2 * macs
 history = metrics["history"]
 cli_rate = max(metrics["rows"]["train"] / e["seconds"] for e in history) if history else 0
 cnn = med(runs[("cnn", "lathe")], "samples_per_s")
+cnn_cpu = med(runs[("cnn", "lathe")], "samples_per_cpu_s") / int(threads)
 top = max(peak["gflops_1024"], peak["gflops_2048"])
 print(f"\n`lathe train` (CNN, real CLI): best epoch {cli_rate:,.0f} samples/s, counting the epoch's validation pass of {metrics['rows']['validation']:,} images; "
       f"{metrics['rows']['train']:,} training images; validation accuracy after {len(history)} epochs {history[-1]['validation_metric']:.4f}")
 print(f"matmul peak (fp32, libtorch through TorchSharp, best of repeats): 1024² {peak['gflops_1024']:.1f} GFLOP/s, 2048² {peak['gflops_2048']:.1f} GFLOP/s")
 print(f"CNN training: {train_flops / 1e6:.2f} MFLOP per image (forward {2 * macs / 1e6:.2f} x 3) x {cnn:,.0f} images/s = "
-      f"{train_flops * cnn / 1e9:.1f} GFLOP/s, {100 * train_flops * cnn / 1e9 / top:.0f}% of the measured matmul peak")
+      f"{train_flops * cnn / 1e9:.1f} GFLOP/s, {100 * train_flops * cnn / 1e9 / top:.0f}% of the measured matmul peak; "
+      f"per CPU-second of each of the {threads} threads: {train_flops * cnn_cpu / 1e9:.1f} GFLOP/s")
 PY
 rm -rf "$results" "$work"
