@@ -120,7 +120,8 @@ switch (args)
         // The peer has no Parquet reader on Debian (no pyarrow): it is given the same rows as CSV.
         var table = DataSource.Open(input, DataFormat.Auto, null, TextEncoding.Auto, 0.01).Read();
         using var writer = new StreamWriter(output);
-        writer.WriteLine(string.Join(",", table.ColumnNames));
+        // A name may hold a comma (a one-hot column "country=Hong Kong, China"): quoted as CSV quotes it.
+        writer.WriteLine(string.Join(",", table.ColumnNames.Select(n => n.IndexOfAny([',', '"', '\n']) < 0 ? n : $"\"{n.Replace("\"", "\"\"")}\"")));
         for (var row = 0; row < table.RowCount; row++) writer.WriteLine(table.RowText(row));
         Console.WriteLine($"wrote {table.RowCount:N0} rows to {output}");
         break;
