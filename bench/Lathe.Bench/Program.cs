@@ -196,7 +196,8 @@ switch (args)
         using var all = train.Input.Slice(0, train.Count);
         var (trainer, plain) = (new List<double>(), new List<double>());
         using var optimizer = torch.optim.Adam(network.parameters(), config.Training.LearningRate);
-        void Plain()
+        var plainLatheRows = new List<double>();
+        void Plain(bool latheRows = false)
         {
             network.train();
             using var order = torch.randperm(train.Count);
@@ -208,12 +209,13 @@ switch (args)
                 using var scope = torch.NewDisposeScope();
                 var index = order.narrow(0, b * config.Training.BatchSize, Math.Min(config.Training.BatchSize, train.Count - b * config.Training.BatchSize));
                 optimizer.zero_grad();
-                var loss = torch.nn.functional.cross_entropy(network.forward(all.index_select(0, index)), train.Target.index_select(0, index));
+                var input = latheRows ? train.Input.Rows(index) : all.index_select(0, index);
+                var loss = torch.nn.functional.cross_entropy(network.forward(input), train.Target.index_select(0, index));
                 loss.backward();
                 optimizer.step();
                 loss.item<float>();
             }
-            plain.Add((train.Count - 20 * config.Training.BatchSize) / (Environment.CpuUsage.TotalTime - cpuStart).TotalSeconds);
+            (latheRows ? plainLatheRows : plain).Add((train.Count - 20 * config.Training.BatchSize) / (Environment.CpuUsage.TotalTime - cpuStart).TotalSeconds);
         }
         for (var round = 0; round < int.Parse(roundText, CultureInfo.InvariantCulture); round++)
         {
@@ -223,11 +225,14 @@ switch (args)
             new Trainer(config.Training, prepared.Target, prepared.Metric, config.Seed + round, [clockCallback]).Fit(network, train, validation);
             trainer.Add(clockCallback.SamplesPerCpuSecond);
             if (round % 2 == 0) Plain();
-            Console.Error.WriteLine($"round {round + 1}: Trainer {trainer[^1]:0} samples per CPU second, plain loop {plain[^1]:0}");
+            // The plain loop again, its batches made as the Trainer makes them (InputTensor.Rows: bytes to float32).
+            Plain(latheRows: true);
+            Console.Error.WriteLine($"round {round + 1}: Trainer {trainer[^1]:0} samples per CPU second, plain loop {plain[^1]:0}, plain loop with Lathe's batches {plainLatheRows[^1]:0}");
         }
         var ratios = trainer.Zip(plain, (t, p) => t / p).Order().ToArray();
         Report("overhead", Json(("model", $"\"{model}\""), ("threads", threads), ("rows", train.Count),
             ("trainer_samples_per_cpu_s", $"[{string.Join(", ", trainer.Select(Number))}]"), ("plain_samples_per_cpu_s", $"[{string.Join(", ", plain.Select(Number))}]"),
+            ("plain_lathe_rows_samples_per_cpu_s", $"[{string.Join(", ", plainLatheRows.Select(Number))}]"),
             ("median_ratio", ratios[ratios.Length / 2])));
         break;
     }
