@@ -4,6 +4,11 @@ using Lathe.Config;
 using Lathe.Data;
 using Lathe.Data.Pipeline;
 using Lathe.Data.Sources;
+using Lathe.Bundles;
+using Lathe.Engine;
+using Lathe.Models;
+using Lathe.Training;
+using TorchSharp;
 
 // Lathe's side of the side-by-side benchmarks in bench/. Each mode is one one-shot process, as a user runs
 // `lathe prepare`; it prints one JSON line of phase timings, the output's shape and a checksum, and the peak
@@ -115,27 +120,247 @@ switch (args)
         // The peer has no Parquet reader on Debian (no pyarrow): it is given the same rows as CSV.
         var table = DataSource.Open(input, DataFormat.Auto, null, TextEncoding.Auto, 0.01).Read();
         using var writer = new StreamWriter(output);
-        writer.WriteLine(string.Join(",", table.ColumnNames));
+        // A name may hold a comma (a one-hot column "country=Hong Kong, China"): quoted as CSV quotes it.
+        writer.WriteLine(string.Join(",", table.ColumnNames.Select(n => n.IndexOfAny([',', '"', '\n']) < 0 ? n : $"\"{n.Replace("\"", "\"\"")}\"")));
         for (var row = 0; row < table.RowCount; row++) writer.WriteLine(table.RowText(row));
         Console.WriteLine($"wrote {table.RowCount:N0} rows to {output}");
         break;
     }
+    case ["train", var model, var configFile, var epochText, var threadText, .. var rest]:
+    {
+        // Training throughput of the Trainer that `lathe train` runs, on the data `lathe train` prepares, timed by a
+        // callback from the end of the warm-up batches to the end of each epoch's last batch: data preparation and
+        // the per-epoch validation pass are left out. Then inference through the prediction path (Forward, decoding).
+        var threads = TorchRuntime.Configure(int.Parse(threadText, CultureInfo.InvariantCulture), 42);
+        var config = ConfigReader.Load(configFile);
+        // EPOCHS 0 skips training: inference only, on the initial weights (its speed does not depend on them).
+        var epochs = int.Parse(epochText, CultureInfo.InvariantCulture);
+        config = config with { Training = config.Training with { Epochs = Math.Max(1, epochs), Threads = threads } };
+        var prepared = Preparation.Run(config, Path.GetTempPath());
+        // ROWS (optional) trains on the first rows of the training part only: shorter epochs, the same rate.
+        var calls = rest is [_, var callText] ? int.Parse(callText, CultureInfo.InvariantCulture) : 10_000;
+        if (rest is [var rowText, ..])
+        {
+            var keep = Enumerable.Range(0, Math.Min(int.Parse(rowText, CultureInfo.InvariantCulture), prepared.Train.RowCount)).ToArray();
+            prepared = prepared with { Train = prepared.Train.Gather(keep), TrainInput = prepared.TrainInput.Gather(keep) };
+        }
+        var trainFeatures = prepared.Pipeline.Pack(prepared.TrainInput);
+        var validationFeatures = prepared.Pipeline.Transform(prepared.Validation);
+        var modelConfig = config.Model;
+        if (model == "mlp")
+        {
+            // `lathe train` has no MLP over images: the same pixels, normalised and flattened to a 784-wide table.
+            (trainFeatures, validationFeatures) = (Flatten(trainFeatures), Flatten(validationFeatures));
+            modelConfig = modelConfig with { Kind = ModelKind.Mlp, Layers = [256, 128], Dropout = 0 };
+        }
+        Phase("prepare");
+        using var train = LabelledData.From(prepared.Train, trainFeatures, prepared.Target);
+        using var validation = LabelledData.From(prepared.Validation, validationFeatures, prepared.Target);
+        var spec = ModelSpec.Resolve(modelConfig, trainFeatures.ItemShape, Predictor.OutputCount(prepared.Target));
+        using var network = spec.Build();
+        Initialization.Apply(network, config.Training.Init, config.Seed);
+        var parameters = network.parameters().Sum(p => p.numel());
+        var batchClock = new BatchClock(20, config.Training.BatchSize, train.Count);
+        if (epochs > 0) new Trainer(config.Training, prepared.Target, prepared.Metric, config.Seed, [batchClock]).Fit(network, train, validation);
+        Phase("train");
+        var (p50, p99) = SingleRowLatency(network, validationFeatures, prepared.Target, calls);
+        var (batchThroughput, batchCpuThroughput) = BatchThroughput(network, validationFeatures, prepared.Target, seconds: 5);
+        Phase("inference");
+        Report("train", Json(("model", $"\"{model}\""), ("threads", threads), ("rows", train.Count), ("parameters", parameters), ("batch_size", config.Training.BatchSize),
+            ("samples_per_s", batchClock.SamplesPerSecond), ("samples_per_cpu_s", batchClock.SamplesPerCpuSecond), ("samples_per_s_epochs", $"[{string.Join(", ", batchClock.PerEpoch.Select(Number))}]"),
+            ("validation_metric", batchClock.LastMetric),
+            ("single_row_p50_ms", p50), ("single_row_p99_ms", p99), ("batch256_rows_per_s", batchThroughput), ("batch256_rows_per_cpu_s", batchCpuThroughput)));
+        break;
+    }
+    case ["overhead", var model, var configFile, var threadText, var rowText, var roundText]:
+    {
+        // What the Trainer adds over a plain TorchSharp loop (index_select from a preloaded float tensor, zero_grad,
+        // forward, cross_entropy, backward, step): the same model and rows, one epoch of each in turn, ROUNDS times,
+        // in one process, so that load from other work on the machine falls on both alike.
+        var threads = TorchRuntime.Configure(int.Parse(threadText, CultureInfo.InvariantCulture), 42);
+        var config = ConfigReader.Load(configFile);
+        config = config with { Training = config.Training with { Epochs = 1, Threads = threads } };
+        var prepared = Preparation.Run(config, Path.GetTempPath());
+        var keep = Enumerable.Range(0, Math.Min(int.Parse(rowText, CultureInfo.InvariantCulture), prepared.Train.RowCount)).ToArray();
+        prepared = prepared with { Train = prepared.Train.Gather(keep), TrainInput = prepared.TrainInput.Gather(keep) };
+        var trainFeatures = prepared.Pipeline.Pack(prepared.TrainInput);
+        var modelConfig = config.Model;
+        if (model == "mlp")
+        {
+            trainFeatures = Flatten(trainFeatures);
+            modelConfig = modelConfig with { Kind = ModelKind.Mlp, Layers = [256, 128], Dropout = 0 };
+        }
+        using var train = LabelledData.From(prepared.Train, trainFeatures, prepared.Target);
+        using var validation = LabelledData.From(prepared.Train.Gather([0]), Row(trainFeatures, 0), prepared.Target);
+        using var network = ModelSpec.Resolve(modelConfig, trainFeatures.ItemShape, Predictor.OutputCount(prepared.Target)).Build();
+        using var all = train.Input.Slice(0, train.Count);
+        var (trainer, plain) = (new List<double>(), new List<double>());
+        using var optimizer = torch.optim.Adam(network.parameters(), config.Training.LearningRate);
+        var plainLatheRows = new List<double>();
+        void Plain(bool latheRows = false)
+        {
+            network.train();
+            using var order = torch.randperm(train.Count);
+            var cpuStart = TimeSpan.Zero;
+            var batches = (train.Count + config.Training.BatchSize - 1) / config.Training.BatchSize;
+            for (var b = 0; b < batches; b++)
+            {
+                if (b == 20) cpuStart = Environment.CpuUsage.TotalTime;
+                using var scope = torch.NewDisposeScope();
+                var index = order.narrow(0, b * config.Training.BatchSize, Math.Min(config.Training.BatchSize, train.Count - b * config.Training.BatchSize));
+                optimizer.zero_grad();
+                var input = latheRows ? train.Input.Rows(index) : all.index_select(0, index);
+                var loss = torch.nn.functional.cross_entropy(network.forward(input), train.Target.index_select(0, index));
+                loss.backward();
+                optimizer.step();
+                loss.item<float>();
+            }
+            (latheRows ? plainLatheRows : plain).Add((train.Count - 20 * config.Training.BatchSize) / (Environment.CpuUsage.TotalTime - cpuStart).TotalSeconds);
+        }
+        for (var round = 0; round < int.Parse(roundText, CultureInfo.InvariantCulture); round++)
+        {
+            // Each round swaps which goes first, so that neither always runs on the other's warm caches.
+            if (round % 2 == 1) Plain();
+            var clockCallback = new BatchClock(20, config.Training.BatchSize, train.Count);
+            new Trainer(config.Training, prepared.Target, prepared.Metric, config.Seed + round, [clockCallback]).Fit(network, train, validation);
+            trainer.Add(clockCallback.SamplesPerCpuSecond);
+            if (round % 2 == 0) Plain();
+            // The plain loop again, its batches made as the Trainer makes them (InputTensor.Rows: bytes to float32).
+            Plain(latheRows: true);
+            Console.Error.WriteLine($"round {round + 1}: Trainer {trainer[^1]:0} samples per CPU second, plain loop {plain[^1]:0}, plain loop with Lathe's batches {plainLatheRows[^1]:0}");
+        }
+        var ratios = trainer.Zip(plain, (t, p) => t / p).Order().ToArray();
+        Report("overhead", Json(("model", $"\"{model}\""), ("threads", threads), ("rows", train.Count),
+            ("trainer_samples_per_cpu_s", $"[{string.Join(", ", trainer.Select(Number))}]"), ("plain_samples_per_cpu_s", $"[{string.Join(", ", plain.Select(Number))}]"),
+            ("plain_lathe_rows_samples_per_cpu_s", $"[{string.Join(", ", plainLatheRows.Select(Number))}]"),
+            ("median_ratio", ratios[ratios.Length / 2])));
+        break;
+    }
+    case ["matmul", var threadText]:
+    {
+        // The machine's matrix-multiply peak through libtorch: fp32 n×n by n×n, best of several repeats.
+        var threads = TorchRuntime.Configure(int.Parse(threadText, CultureInfo.InvariantCulture), 42);
+        var results = new List<(string, object)> { ("threads", threads) };
+        foreach (var n in new[] { 1024, 2048 })
+        {
+            using var a = torch.randn(n, n);
+            using var b = torch.randn(n, n);
+            torch.mm(a, b).Dispose();
+            var best = double.MaxValue;
+            for (var repeat = 0; repeat < (n == 1024 ? 20 : 6); repeat++)
+            {
+                var watch = Stopwatch.StartNew();
+                using var c = torch.mm(a, b);
+                best = Math.Min(best, watch.Elapsed.TotalSeconds);
+            }
+            results.Add(($"gflops_{n}", 2.0 * n * n * n / best / 1e9));
+        }
+        Phase("matmul");
+        Report("matmul", Json([.. results]));
+        break;
+    }
     default:
-        Console.Error.WriteLine("usage: Lathe.Bench prepare CONFIG | ingest FILE | to-csv FILE OUT.csv");
+        Console.Error.WriteLine("usage: Lathe.Bench prepare CONFIG | ingest FILE | to-csv FILE OUT.csv | train mlp|cnn CONFIG EPOCHS THREADS [ROWS [CALLS]] | matmul THREADS");
         return 2;
 }
 return 0;
+
+static Features Flatten(Features images)
+{
+    var pixels = images.Pixels!;
+    var values = new float[pixels.Length];
+    for (var i = 0; i < pixels.Length; i++) values[i] = pixels[i] * images.Scale + images.Shift;
+    return Features.FromTable(images.Rows, values, pixels.Length / images.Rows);
+}
+
+// Single-row latency as a caller of the Predictor sees it: one row's input tensor made, the network run, decoded.
+static (double P50, double P99) SingleRowLatency(torch.nn.Module<torch.Tensor, torch.Tensor> model, Features features, FittedTarget target, int calls)
+{
+    var rows = Enumerable.Range(0, 64).Select(r => Row(features, r)).ToArray();
+    var times = new double[calls];
+    for (var i = -200; i < calls; i++)
+    {
+        var watch = Stopwatch.StartNew();
+        using (var input = new InputTensor(rows[(i + 200) % rows.Length])) Predictor.Predict(model, input, target);
+        if (i >= 0) times[i] = watch.Elapsed.TotalMilliseconds;
+    }
+    Array.Sort(times);
+    return (times[calls / 2], times[calls * 99 / 100]);
+}
+
+// Rows per second (wall, and CPU) of the batch path (Forward's batches of 256) over preloaded input, decoding included.
+static (double Wall, double Cpu) BatchThroughput(torch.nn.Module<torch.Tensor, torch.Tensor> model, Features features, FittedTarget target, double seconds)
+{
+    using var input = new InputTensor(features);
+    Predictor.Predict(model, input, target);
+    var watch = Stopwatch.StartNew();
+    var cpu = Environment.CpuUsage.TotalTime;
+    long rows = 0;
+    while (watch.Elapsed.TotalSeconds < seconds)
+    {
+        Predictor.Predict(model, input, target);
+        rows += input.Count;
+    }
+    return (rows / watch.Elapsed.TotalSeconds, rows / (Environment.CpuUsage.TotalTime - cpu).TotalSeconds);
+}
+
+static Features Row(Features features, int row)
+{
+    var width = (int)features.ItemShape.Aggregate(1L, (a, b) => a * b);
+    return features.IsImage
+        ? Features.FromImages(new ImageColumn("image", features.Pixels.AsSpan(row * width, width).ToArray(),
+            (int)features.ItemShape[0], (int)features.ItemShape[1], (int)features.ItemShape[2], features.Scale, features.Shift))
+        : Features.FromTable(1, features.Values.AsSpan(row * width, width).ToArray(), width);
+}
+
+static string Number(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
+
+static string Json(params (string Key, object Value)[] fields) =>
+    string.Join(", ", fields.Select(f => $"\"{f.Key}\": {(f.Value is double d ? Number(d) : f.Value is string s ? s : Convert.ToString(f.Value, CultureInfo.InvariantCulture))}"));
 
 void Report(string mode, string extra)
 {
     var peak = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:"));
     var kb = long.Parse(peak.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-    var timings = string.Join(", ", phases.Select(p => $"\"{p.Name}\": {p.Seconds.ToString("0.000", CultureInfo.InvariantCulture)}"));
-    Console.WriteLine($"{{\"tool\": \"lathe\", \"mode\": \"{mode}\", {timings}, {extra}, \"peak_rss_gib\": {(kb / 1048576.0).ToString("0.00", CultureInfo.InvariantCulture)}, \"gc\": \"{GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}, {GC.GetTotalPauseDuration().TotalSeconds:0.000} s paused\"}}");
+    var timings = string.Join("", phases.Select(p => $"\"{p.Name}\": {p.Seconds.ToString("0.000", CultureInfo.InvariantCulture)}, "));
+    Console.WriteLine($"{{\"tool\": \"lathe\", \"mode\": \"{mode}\", {timings}{extra}, \"peak_rss_gib\": {(kb / 1048576.0).ToString("0.00", CultureInfo.InvariantCulture)}, \"gc\": \"{GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}, {GC.GetTotalPauseDuration().TotalSeconds:0.000} s paused\"}}");
 }
 
 /// <summary>Progress reported on the calling thread, so each stage is timed where it starts.</summary>
 internal sealed class SynchronousProgress(Action<string> report) : IProgress<string>
 {
     public void Report(string value) => report(value);
+}
+
+/// <summary>Times the training loop from the end of the warm-up batches to the end of each epoch's last batch, so
+/// the validation pass after the epoch is not counted; in wall time and in the process's CPU time (every thread,
+/// the runtime's included), which another program's load on the machine disturbs far less.</summary>
+internal sealed class BatchClock(int warmup, int batchSize, int rows) : ITrainerCallback
+{
+    private readonly Stopwatch _watch = new();
+    private TimeSpan _last, _cpuStart, _cpuLast;
+    private int _lastBatch;
+
+    public List<double> PerEpoch { get; } = [];
+    public List<double> PerCpuSecond { get; } = [];
+    public double LastMetric { get; private set; }
+    /// <summary>The best epoch's rate: the one least disturbed by other work on the machine.</summary>
+    public double SamplesPerSecond => PerEpoch.Count == 0 ? 0 : PerEpoch.Max();
+    public double SamplesPerCpuSecond => PerCpuSecond.Count == 0 ? 0 : PerCpuSecond.Max();
+
+    public void OnBatchEnd(TrainerState state)
+    {
+        if (state.Batch == warmup) (_cpuStart, _cpuLast) = (Environment.CpuUsage.TotalTime, TimeSpan.Zero);
+        if (state.Batch == warmup) _watch.Restart();
+        else if (state.Batch > warmup) _cpuLast = Environment.CpuUsage.TotalTime;
+        (_last, _lastBatch) = (_watch.Elapsed, state.Batch);
+    }
+
+    public void OnEpochEnd(TrainerState state)
+    {
+        var samples = Math.Min(_lastBatch * batchSize, rows) - warmup * batchSize;
+        PerEpoch.Add(samples / _last.TotalSeconds);
+        PerCpuSecond.Add(samples / (_cpuLast - _cpuStart).TotalSeconds);
+        LastMetric = state.History[^1].ValidationMetric;
+    }
 }
