@@ -50,7 +50,7 @@ public static class CrossValidation
             var spec = ModelSpec.Resolve(config.Model, fitData.Features.ItemShape, Predictor.OutputCount(target));
             using var model = spec.Build();
             Initialization.Apply(model, config.Training.Init, config.Seed + k + 1);
-            var weights = fitData.Classes is null ? null : ClassWeights.Resolve(config.Training.ClassWeights, fitData.Classes, target.Classes.Count);
+            var weights = fitData.Classes is null ? null : ClassWeights.Resolve(config.Training.ClassWeights, fitData.Classes, target.Classes.Count, prepared.Metric);
             using var earlyStopping = new EarlyStopping(prepared.Metric, config.Training.Patience);
             var state = new Trainer(config.Training, target, prepared.Metric, config.Seed + k + 1, [earlyStopping], null, weights)
                 .Fit(model, fitData, heldData, null, cancellationToken);

@@ -24,7 +24,7 @@ public static class LearningRateFinder
         var spec = ModelSpec.Resolve(config.Model, train.Features.ItemShape, Bundles.Predictor.OutputCount(prepared.Target));
         using var model = spec.Build();
         Initialization.Apply(model, config.Training.Init, config.Seed);
-        var weights = train.Classes is null ? null : ClassWeights.Resolve(config.Training.ClassWeights, train.Classes, prepared.Target.Classes.Count);
+        var weights = train.Classes is null ? null : ClassWeights.Resolve(config.Training.ClassWeights, train.Classes, prepared.Target.Classes.Count, prepared.Metric);
         stage?.Report($"sweeping the learning rate from {from:0.#e0} to {to:0.#e0} over {steps} batches");
         return Sweep(model, train, config.Training, prepared.Target.Task, prepared.Target.Classes.Count, weights, config.Seed, steps, from, to, cancellationToken);
     }

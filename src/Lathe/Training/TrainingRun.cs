@@ -71,7 +71,7 @@ public static class TrainingRun
         using var model = spec.Build();
         Initialization.Apply(model, config.Training.Init, config.Seed);
         // Weights from the rows the loss sees (after SMOTE, so oversampling and weighting do not both correct).
-        var classWeights = trainData.Classes is null ? null : ClassWeights.Resolve(config.Training.ClassWeights, trainData.Classes, target.Classes.Count);
+        var classWeights = trainData.Classes is null ? null : ClassWeights.Resolve(config.Training.ClassWeights, trainData.Classes, target.Classes.Count, metric);
         using var earlyStopping = new EarlyStopping(metric, config.Training.Patience);
         checkpoint?.Restore(earlyStopping);
         var checkpoints = new ModelCheckpoint(outputDirectory, config.Training.CheckpointEverySteps, earlyStopping, configHash, prepared.Fingerprint);
