@@ -7,9 +7,12 @@ namespace Lathe.Data.Pipeline;
 public sealed record InputLayout(int Numeric, IReadOnlyList<CategoricalInput> Categorical, IReadOnlyList<TextInput> Texts)
 {
     /// <summary>Where the category codes start.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public int CategoricalStart => Numeric;
     /// <summary>Where the first text column's token ids start.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public int TextStart => Numeric + Categorical.Count;
+    [System.Text.Json.Serialization.JsonIgnore]
     public int Width => TextStart + Texts.Sum(t => t.Length);
 
     /// <summary>The start of each text column's ids, in order.</summary>
