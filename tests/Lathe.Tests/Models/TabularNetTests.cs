@@ -152,4 +152,72 @@ public class TabularNetTests
         var image = Assert.Throws<LatheException>(() => ModelSpec.Resolve(new ModelConfig { Kind = ModelKind.Tabular }, [1, 28, 28], 10, layout));
         Assert.Contains("the data is images", image.Message);
     }
+
+    [Fact]
+    public void Layout_augmentation_noises_only_the_numbers_and_drops_or_swaps_only_tokens()
+    {
+        var prepared = Preparation.Run(Titles(ModelKind.Lstm, keep: "Title") with
+        {
+            Data = Titles(ModelKind.Lstm).Data with { Exclude = Titles(ModelKind.Lstm).Data.Exclude.Where(c => c is not "Running Time min" and not "MPAA Rating").ToArray() },
+        }, TestData.TempDirectory());
+        var layout = prepared.Pipeline.Layout!;
+        Assert.Equal((1, 1, 1), (layout.Numeric, layout.Categorical.Count, layout.Texts.Count));
+        var features = prepared.Pipeline.Pack(prepared.TrainInput);
+        using var scope = NewDisposeScope();
+        var batch = tensor(features.Values!, [features.Rows, layout.Width])[..256];
+        var augmented = new Lathe.Data.Augmentation.LayoutAugmentation(layout, 0.1, 0.3, 0.5).Apply(batch, new Generator(3));
+        Assert.True(augmented[.., 0].ne(batch[.., 0]).all().item<bool>(), "every number is noised");
+        Assert.True(augmented[.., 1].eq(batch[.., 1]).all().item<bool>(), "category codes are left alone");
+        var before = batch[.., 2..].to_type(ScalarType.Int64);
+        var after = augmented[.., 2..].to_type(ScalarType.Int64);
+        Assert.True(after.eq(augmented[.., 2..]).all().item<bool>(), "token ids stay whole numbers");
+        Assert.True(after.ne(0).sum().item<long>() < before.ne(0).sum().item<long>(), "token dropout deletes tokens");
+        // No row gains a token it did not have: dropout deletes and swap reorders.
+        for (var r = 0; r < 256; r++)
+        {
+            var kept = after[r].data<long>().Where(i => i != 0).ToArray();
+            var had = before[r].data<long>().Where(i => i != 0).ToList();
+            foreach (var id in kept) Assert.True(had.Remove(id), $"row {r} gained token {id}");
+        }
+        Assert.False(new Lathe.Data.Augmentation.LayoutAugmentation(new InputLayout(0, [new CategoricalInput("c", 3)], []), 0.1, 0.3, 0).Changes);
+    }
+
+    [Fact]
+    public void Smote_over_a_layout_interpolates_the_numbers_and_copies_a_real_rows_codes()
+    {
+        var prepared = Preparation.Run(Tabular(), TestData.TempDirectory());
+        using var data = LabelledData.From(prepared.Train, prepared.Pipeline.Pack(prepared.TrainInput), prepared.Target);
+        var values = data.Features.Values!;
+        var (synthetic, classes) = Lathe.Data.Augmentation.Smote.Synthesize(values, 6, data.Classes!, 1, 42, numeric: 4);
+        Assert.NotEmpty(classes);
+        var realCodes = Enumerable.Range(0, data.Count).Select(r => (values[r * 6 + 4], values[r * 6 + 5], data.Classes![r])).ToHashSet();
+        var interpolated = 0;
+        for (var r = 0; r < classes.Length; r++)
+        {
+            Assert.Contains((synthetic[r * 6 + 4], synthetic[r * 6 + 5], classes[r]), realCodes);
+            if (!Enumerable.Range(0, data.Count).Any(i => values.AsSpan(i * 6, 4).SequenceEqual(synthetic.AsSpan(r * 6, 4)))) interpolated++;
+        }
+        Assert.True(interpolated > classes.Length / 2, $"{interpolated} of {classes.Length} rows are new points");
+    }
+
+    [Fact]
+    public void Text_model_options_are_read_from_yaml_validated_and_written_back()
+    {
+        var yaml = "target: Major Genre\ndata:\n  path: p.json\nmodel:\n  kind: transformer\n  embedding: 48\n  heads: 6\n  feedforward: 96\n  sequence_layers: 2\n  sequence_pooling: cls\n  max_length: 20\n  category_embedding: 8\naugment:\n  token_dropout: 0.1\n  token_swap: 0.2\n";
+        var config = ConfigReader.Parse(yaml, baseDirectory: "/tmp");
+        Assert.Equal((ModelKind.Transformer, 48, 6, 96, 2, SequencePooling.Cls, 20, 8), (config.Model.Kind, config.Model.Embedding, config.Model.Heads, config.Model.Feedforward,
+            config.Model.SequenceLayers, config.Model.SequencePooling, config.Model.MaxLength, config.Model.CategoryEmbedding));
+        Assert.Equal((0.1, 0.2), (config.Augment.TokenDropout, config.Augment.TokenSwap));
+        Assert.Empty(ConfigValidator.Validate(config));
+        var again = ConfigReader.Parse(ConfigWriter.Write(config), baseDirectory: "/tmp");
+        Assert.Equal((48, 6, SequencePooling.Cls, 0.2), (again.Model.Embedding, again.Model.Heads, again.Model.SequencePooling, again.Augment.TokenSwap));
+        Assert.Equal(ConfigWriter.Write(config), ConfigWriter.Write(again));
+
+        var bad = config with { Model = config.Model with { Heads = 5 }, Augment = config.Augment with { TokenSwap = 1.5 } };
+        var errors = ConfigValidator.Validate(bad).Select(e => e.Path).ToArray();
+        Assert.Contains("model.heads", errors);
+        Assert.Contains("augment.token_swap", errors);
+        var tabular = config with { Model = config.Model with { Kind = ModelKind.Tabular } };
+        Assert.Contains(ConfigValidator.Validate(tabular), e => e.Path == "augment.token_dropout" && e.Message.Contains("only lstm, gru and transformer"));
+    }
 }
