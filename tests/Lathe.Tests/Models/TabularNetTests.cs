@@ -59,6 +59,19 @@ public class TabularNetTests
     }
 
     [Fact]
+    public void Auto_and_mlp_keep_the_one_hot_input_without_a_layout()
+    {
+        var prepared = Preparation.Run(TestData.Penguins() with { Model = new ModelConfig() }, TestData.TempDirectory());
+        Assert.Null(prepared.Pipeline.Layout);
+        var features = prepared.Pipeline.Pack(prepared.TrainInput);
+        Assert.Equal([(long)prepared.Pipeline.FeatureNames.Count], features.ItemShape);
+        Assert.Contains("Island=Biscoe", prepared.Pipeline.FeatureNames);
+        var json = System.Text.Json.JsonSerializer.Serialize(prepared.Pipeline, BundleJson.Options);
+        Assert.DoesNotContain("\"layout\"", json);
+        Assert.Equal(ModelKind.Mlp, ModelSpec.Resolve(new ModelConfig(), features.ItemShape, 3, prepared.Pipeline.Layout).Kind);
+    }
+
+    [Fact]
     public void The_embedding_network_gives_logits_per_row_and_a_few_steps_lower_the_loss_on_penguins()
     {
         var prepared = Preparation.Run(Tabular(), TestData.TempDirectory());
