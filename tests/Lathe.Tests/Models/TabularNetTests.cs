@@ -156,6 +156,33 @@ public class TabularNetTests
     }
 
     [Fact]
+    public void A_fused_lstm_with_token_and_table_augmentation_cancelled_and_resumed_ends_with_the_same_weights()
+    {
+        var config = new PipelineConfig
+        {
+            Target = "Origin",
+            Seed = 42,
+            Data = new DataConfig { Path = TestData.Vega("cars.json") },
+            Model = new ModelConfig { Kind = ModelKind.Lstm, Layers = [32], Embedding = 16, Hidden = 16, Dropout = 0.2 },
+            Augment = new AugmentConfig { TableNoise = 0.05, TokenDropout = 0.2, TokenSwap = 0.3 },
+            Training = new TrainingConfig { Epochs = 3, BatchSize = 32, Patience = 0, Threads = 1, CheckpointEverySteps = 4 },
+        };
+        var whole = TestData.TempDirectory();
+        var uninterrupted = TrainingRun.Run(config, whole);
+        var broken = TestData.TempDirectory();
+        using var cancel = new CancellationTokenSource();
+        var steps = 0;
+        var progress = new Data.Profiling.DataProfilerTests.Inline<TrainingProgress>(_ => { if (++steps == 13) cancel.Cancel(); });
+        Assert.ThrowsAny<OperationCanceledException>(() => TrainingRun.Run(config, broken, progress, cancellationToken: cancel.Token));
+        Assert.Equal(13, Checkpoint.Latest(broken).Item1.Step);
+        var resumed = TrainingRun.Run(config, broken, resume: true);
+        Assert.Equal(Bundle.Load(uninterrupted.BundlePath).Weights, Bundle.Load(resumed.BundlePath).Weights);
+        // The augmentation changes training: without it the weights differ.
+        var plain = TrainingRun.Run(config with { Augment = new AugmentConfig() }, TestData.TempDirectory());
+        Assert.NotEqual(Bundle.Load(uninterrupted.BundlePath).Weights, Bundle.Load(plain.BundlePath).Weights);
+    }
+
+    [Fact]
     public void A_text_kind_without_a_text_column_and_an_image_kind_on_a_table_are_refused_by_name()
     {
         var lstm = Assert.Throws<DataException>(() => Preparation.Run(TestData.Penguins() with { Model = new ModelConfig { Kind = ModelKind.Lstm } }, TestData.TempDirectory()));
