@@ -9,7 +9,9 @@ namespace Lathe.Bundles;
 /// other entry.</summary>
 public sealed record BundleManifest
 {
-    public const int CurrentFormat = 1;
+    /// <summary>2: input layouts (the embedding network and the text encoders) and <c>model.json</c> options that format-1
+    /// readers would drop; format-1 bundles still load, and predict as they did.</summary>
+    public const int CurrentFormat = 2;
 
     public int Format { get; init; } = CurrentFormat;
     public string Lathe { get; init; } = "";

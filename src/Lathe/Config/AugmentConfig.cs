@@ -27,6 +27,10 @@ public sealed record AugmentConfig
     public double TableNoise { get; init; }
     /// <summary>Tables, classification: SMOTE raises each class to this share of the largest class's count (1 balances them); 0 is off.</summary>
     public double Smote { get; init; }
+    /// <summary>Text kinds: probability of deleting each real token of a training text (the rest close up).</summary>
+    public double TokenDropout { get; init; }
+    /// <summary>Text kinds: probability per training text of swapping two neighbouring tokens.</summary>
+    public double TokenSwap { get; init; }
 
     public bool ForImages => Flip > 0 || Rotate > 0 || Crop > 0 || Shift > 0 || Brightness > 0 || Contrast > 0 || Noise > 0 || Cutout > 0;
 }

@@ -92,11 +92,13 @@ internal static class ConfigSchema
         new("cutout", "Images: probability of blanking a random square.", c => c.Cutout, (c, n, r) => c with { Cutout = r.Double(n) }),
         new("cutout_size", "Side of the blanked square, in pixels.", c => c.CutoutSize, (c, n, r) => c with { CutoutSize = r.Int(n) }),
         new("table_noise", "Tables: standard deviation of Gaussian noise added to the standardised features; 0 is off.", c => c.TableNoise, (c, n, r) => c with { TableNoise = r.Double(n) }),
-        new("smote", "Tables, classification: synthesize minority rows (SMOTE) up to this share of the largest class; 1 balances, 0 is off.", c => c.Smote, (c, n, r) => c with { Smote = r.Double(n) }));
+        new("smote", "Tables, classification: synthesize minority rows (SMOTE) up to this share of the largest class; 1 balances, 0 is off.", c => c.Smote, (c, n, r) => c with { Smote = r.Double(n) }),
+        new("token_dropout", "Text kinds (lstm, gru, transformer): probability of deleting each real token of a training text; the rest close up and a text keeps at least one token; 0 is off.", c => c.TokenDropout, (c, n, r) => c with { TokenDropout = r.Double(n) }),
+        new("token_swap", "Text kinds (lstm, gru, transformer): probability per training text of swapping two neighbouring tokens; 0 is off.", c => c.TokenSwap, (c, n, r) => c with { TokenSwap = r.Double(n) }));
 
     public static readonly ConfigSection<ModelConfig> Model = new(
         "The network.",
-        new("kind", "mlp for tables; cnn (plain conv blocks) or resnet (residual blocks, global average pooling) for images; auto chooses mlp for tables and cnn for images.", c => c.Kind, (c, n, r) => c with { Kind = r.Enum<ModelKind>(n) }),
+        new("kind", "Tables: tabular (a learned embedding per categorical column, with the numbers, into the hidden layers) or mlp (categories one-hot); text columns: lstm, gru or transformer (token ids through a sequence encoder, fused with the other columns) — tabular and mlp read text as TF-IDF; images: cnn (plain conv blocks) or resnet (residual blocks, global average pooling). auto chooses mlp for tables (tabular measured level with it, not ahead: docs/architecture.md) and cnn for images.", c => c.Kind, (c, n, r) => c with { Kind = r.Enum<ModelKind>(n) }),
         new("layers", "MLP: hidden layer sizes.", c => c.Layers, (c, n, r) => c with { Layers = r.IntList(n) }),
         new("channels", "CNN: output channels of each conv block (conv, batch norm, ReLU, 2x2 pool). Resnet: of each residual block after a stem conv; a block that changes the channel count also halves the image (stride 2, 1x1 projection shortcut).", c => c.Channels, (c, n, r) => c with { Channels = r.IntList(n) }),
         new("dense", "CNN: size of the dense layer before the head (resnet has none: global average pooling feeds the head).", c => c.Dense, (c, n, r) => c with { Dense = r.Int(n) }),
@@ -108,7 +110,16 @@ internal static class ConfigSchema
         new("stride", "CNN: convolution stride; 2 halves the image in the convolution itself.", c => c.Stride, (c, n, r) => c with { Stride = r.Int(n) }),
         new("padding", "CNN: zero padding on each side before each convolution; kernel / 2 keeps the size at stride 1.", c => c.Padding, (c, n, r) => c with { Padding = r.Int(n) }),
         new("pooling", "CNN: the 2x2 pooling that ends each block, halving the image; none keeps the size.", c => c.Pooling, (c, n, r) => c with { Pooling = r.Enum<PoolingKind>(n) }),
-        new("batch_norm", "CNN and resnet: batch norm after each convolution; false gives the convolutions a bias instead.", c => c.BatchNorm, (c, n, r) => c with { BatchNorm = r.Bool(n) }));
+        new("batch_norm", "CNN and resnet: batch norm after each convolution; false gives the convolutions a bias instead.", c => c.BatchNorm, (c, n, r) => c with { BatchNorm = r.Bool(n) }),
+        new("category_embedding", "tabular and text kinds: embedding width of every categorical column; 0 picks min(600, round(1.6 * n^0.56)) for a column of n categories (fastai's rule).", c => c.CategoryEmbedding, (c, n, r) => c with { CategoryEmbedding = r.Int(n) }),
+        new("embedding", "Text kinds: token embedding width; for transformer also the model width (a multiple of heads).", c => c.Embedding, (c, n, r) => c with { Embedding = r.Int(n) }),
+        new("hidden", "lstm and gru: hidden state width of each direction.", c => c.Hidden, (c, n, r) => c with { Hidden = r.Int(n) }),
+        new("sequence_layers", "Text kinds: stacked recurrent layers, or transformer encoder layers.", c => c.SequenceLayers, (c, n, r) => c with { SequenceLayers = r.Int(n) }),
+        new("bidirectional", "lstm and gru: read each text both ways (the pooled vector doubles).", c => c.Bidirectional, (c, n, r) => c with { Bidirectional = r.Bool(n) }),
+        new("heads", "transformer: attention heads.", c => c.Heads, (c, n, r) => c with { Heads = r.Int(n) }),
+        new("feedforward", "transformer: width of each layer's feed-forward part.", c => c.Feedforward, (c, n, r) => c with { Feedforward = r.Int(n) }),
+        new("sequence_pooling", "transformer: mean (over the real tokens) or cls (a learned token in front); lstm and gru take the mean.", c => c.SequencePooling, (c, n, r) => c with { SequencePooling = r.Enum<SequencePooling>(n) }),
+        new("max_length", "Text kinds: most tokens per text; each text column keeps the 95th percentile of its training texts' lengths, up to this.", c => c.MaxLength, (c, n, r) => c with { MaxLength = r.Int(n) }));
 
     public static readonly ConfigSection<TrainingConfig> Training = new(
         "How the model is trained.",

@@ -1,6 +1,7 @@
 namespace Lathe.Config;
 
-/// <summary>The network: an MLP (<see cref="Layers"/>), a CNN (<see cref="Channels"/> then <see cref="Dense"/>) or a
+/// <summary>The network: an MLP (<see cref="Layers"/>), the embedding network for tables and the text encoders (embeddings
+/// and a sequence encoder, then <see cref="Layers"/>), a CNN (<see cref="Channels"/> then <see cref="Dense"/>) or a
 /// residual CNN (<see cref="Channels"/> then global average pooling).</summary>
 public sealed record ModelConfig
 {
@@ -28,4 +29,23 @@ public sealed record ModelConfig
     public PoolingKind Pooling { get; init; } = PoolingKind.Max;
     /// <summary>CNN and resnet: batch norm after each convolution (the convolution then has no bias).</summary>
     public bool BatchNorm { get; init; } = true;
+    /// <summary>Tabular and the text kinds: the embedding width of every categorical column; 0 picks it per column
+    /// from its number of categories n as fastai does, min(600, round(1.6 · n^0.56)).</summary>
+    public int CategoryEmbedding { get; init; }
+    /// <summary>Text kinds: the token embedding width (for transformer also the model width).</summary>
+    public int Embedding { get; init; } = 64;
+    /// <summary>lstm and gru: the hidden state width of each direction.</summary>
+    public int Hidden { get; init; } = 64;
+    /// <summary>Text kinds: stacked recurrent layers, or transformer encoder layers.</summary>
+    public int SequenceLayers { get; init; } = 1;
+    /// <summary>lstm and gru: read the text both ways.</summary>
+    public bool Bidirectional { get; init; }
+    /// <summary>transformer: attention heads; <see cref="Embedding"/> must be a multiple.</summary>
+    public int Heads { get; init; } = 4;
+    /// <summary>transformer: the width of each layer's feed-forward part.</summary>
+    public int Feedforward { get; init; } = 128;
+    /// <summary>transformer: how the token outputs become one vector (lstm and gru always take the mean).</summary>
+    public SequencePooling SequencePooling { get; init; } = SequencePooling.Mean;
+    /// <summary>Text kinds: the most tokens per text; each column keeps the 95th percentile of its training lengths, up to this.</summary>
+    public int MaxLength { get; init; } = 64;
 }

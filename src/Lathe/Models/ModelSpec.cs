@@ -1,4 +1,5 @@
 using Lathe.Config;
+using Lathe.Data.Pipeline;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,11 +12,18 @@ namespace Lathe.Models;
 [System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 public sealed record ModelSpec(ModelKind Kind, long[] InputShape, int Outputs, IReadOnlyList<int> Layers, IReadOnlyList<int> Channels, int Dense, double Dropout)
 {
-    /// <summary>Resolves <c>model: auto</c> from the input: images get the CNN, tables the MLP.</summary>
-    public static ModelSpec Resolve(ModelConfig config, long[] inputShape, int outputs)
+    /// <summary>Resolves <c>model: auto</c> from the input: images get the CNN, tables the embedding network when the
+    /// pipeline packed them with a <paramref name="layout"/> (as <c>lathe train</c> does), else the MLP.</summary>
+    public static ModelSpec Resolve(ModelConfig config, long[] inputShape, int outputs, InputLayout? layout = null)
     {
         var kind = config.Kind;
-        if (kind == ModelKind.Auto) kind = inputShape.Length == 3 ? ModelKind.Cnn : ModelKind.Mlp;
+        if (kind == ModelKind.Auto) kind = inputShape.Length == 3 ? ModelKind.Cnn : layout is null ? ModelKind.Mlp : ModelKind.Tabular;
+        if (kind.UsesLayout() && inputShape.Length != 1)
+            throw new LatheException($"model.kind is {ConfigNames.Of(kind)}, but the data is images — use cnn, resnet (or auto) for images");
+        if (kind.UsesLayout() && layout is null)
+            throw new LatheException($"model.kind is {ConfigNames.Of(kind)}, but the features were packed without a layout (one-hot) — fit the pipeline with this model config");
+        if (kind == ModelKind.Mlp && layout is not null)
+            throw new LatheException("model.kind is mlp, but the features were packed as category codes and token ids — fit the pipeline with model.kind mlp");
         var image = kind is ModelKind.Cnn or ModelKind.Resnet;
         if (image && inputShape.Length != 3)
             throw new LatheException($"model.kind is {ConfigNames.Of(kind)}, but the data has no image column — use mlp (or auto) for tables");
@@ -36,8 +44,45 @@ public sealed record ModelSpec(ModelKind Kind, long[] InputShape, int Outputs, I
             Padding = config.Padding,
             Pooling = config.Pooling,
             BatchNorm = config.BatchNorm,
+            Layout = kind.UsesLayout() ? layout : null,
+            CategoryEmbedding = config.CategoryEmbedding,
+            Embedding = config.Embedding,
+            Hidden = config.Hidden,
+            SequenceLayers = config.SequenceLayers,
+            Bidirectional = config.Bidirectional,
+            Heads = config.Heads,
+            Feedforward = config.Feedforward,
+            SequencePooling = config.SequencePooling,
         };
     }
+
+    /// <summary>Tabular and text kinds: how a row is laid out (numbers | category codes | token ids).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public InputLayout? Layout { get; init; }
+
+    /// <summary>Tabular and text kinds: the embedding width of every categorical column; 0 by <see cref="TabularNet.EmbeddingWidth"/>.</summary>
+    public int CategoryEmbedding { get; init; }
+
+    /// <summary>Text kinds: the token embedding width.</summary>
+    public int Embedding { get; init; } = 64;
+
+    /// <summary>lstm and gru: the hidden width of each direction.</summary>
+    public int Hidden { get; init; } = 64;
+
+    /// <summary>Text kinds: recurrent or transformer layers.</summary>
+    public int SequenceLayers { get; init; } = 1;
+
+    /// <summary>lstm and gru: both directions.</summary>
+    public bool Bidirectional { get; init; }
+
+    /// <summary>transformer: attention heads.</summary>
+    public int Heads { get; init; } = 4;
+
+    /// <summary>transformer: feed-forward width.</summary>
+    public int Feedforward { get; init; } = 128;
+
+    /// <summary>transformer: mean or classification-token pooling.</summary>
+    public SequencePooling SequencePooling { get; init; } = SequencePooling.Mean;
 
     /// <summary>MLP: the activation after each hidden layer.</summary>
     public ActivationKind Activation { get; init; } = ActivationKind.Relu;
@@ -69,6 +114,18 @@ public sealed record ModelSpec(ModelKind Kind, long[] InputShape, int Outputs, I
         ModelKind.Mlp => new Mlp(InputShape[0], Layers, Dropout, Outputs, Activation, Norm, Residual),
         ModelKind.Cnn => new Cnn(InputShape, Channels, Dense, Dropout, Outputs, Kernel, Stride, Padding, Pooling, BatchNorm),
         ModelKind.Resnet => new ResNet(InputShape[0], Channels, Dropout, Outputs, Kernel, BatchNorm),
+        ModelKind.Tabular or ModelKind.Lstm or ModelKind.Gru or ModelKind.Transformer => new TabularNet(Layout!,
+            Layout!.Categorical.Select(c => CategoryEmbedding > 0 ? CategoryEmbedding : TabularNet.EmbeddingWidth(c.Cardinality)).ToArray(),
+            Encoder, Layers, Dropout, Outputs, Activation, Norm, Residual),
         _ => throw new InvalidOperationException($"model kind {Kind} is not resolved"),
+    };
+
+    /// <summary>A text column's encoder body for this kind (tabular has no text columns: it reads text as TF-IDF).</summary>
+    private nn.Module<Tensor, Tensor> Encoder(TextInput text) => Kind switch
+    {
+        ModelKind.Lstm => new RecurrentEncoder(RecurrentCell.Lstm, text.Vocabulary, Embedding, Hidden, SequenceLayers, Bidirectional, Dropout, 0),
+        ModelKind.Gru => new RecurrentEncoder(RecurrentCell.Gru, text.Vocabulary, Embedding, Hidden, SequenceLayers, Bidirectional, Dropout, 0),
+        ModelKind.Transformer => new SequenceTransformer(text.Vocabulary, text.Length, Embedding, Heads, SequenceLayers, Feedforward, Dropout, SequencePooling, 0),
+        _ => throw new InvalidOperationException($"model kind {Kind} has no text encoder, but the layout has text column '{text.Name}'"),
     };
 }

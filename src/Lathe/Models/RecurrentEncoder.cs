@@ -6,13 +6,14 @@ namespace Lathe.Models;
 
 /// <summary>A recurrent text model: token embeddings (padding id 0 embeds as zeros), stacked LSTM or GRU layers,
 /// optionally bidirectional, the mean of the outputs over the real tokens, dropout and a linear head.
-/// Takes int64 token ids [batch, length], padded at the end.</summary>
-public sealed class RecurrentEncoder : nn.Module<Tensor, Tensor>
+/// Takes int64 token ids [batch, length], padded at the end. With <c>outputs</c> 0 it is a body without dropout and head,
+/// for <see cref="TabularNet"/> to fuse with other inputs.</summary>
+public sealed class RecurrentEncoder : nn.Module<Tensor, Tensor>, ISequenceEncoder
 {
     private readonly Embedding embedding;
     private readonly LSTM? lstm;
     private readonly GRU? gru;
-    private readonly nn.Module<Tensor, Tensor> classifier;
+    private readonly nn.Module<Tensor, Tensor>? classifier;
 
     public RecurrentEncoder(RecurrentCell cell, long vocabulary, int dimension, int hidden, int layers, bool bidirectional, double dropout, int outputs)
         : base(cell == RecurrentCell.Lstm ? "lstm" : "gru")
@@ -22,14 +23,27 @@ public sealed class RecurrentEncoder : nn.Module<Tensor, Tensor>
         var between = layers > 1 ? dropout : 0;
         if (cell == RecurrentCell.Lstm) lstm = nn.LSTM(dimension, hidden, layers, batchFirst: true, dropout: between, bidirectional: bidirectional);
         else gru = nn.GRU(dimension, hidden, layers, batchFirst: true, dropout: between, bidirectional: bidirectional);
-        var head = new List<(string, nn.Module<Tensor, Tensor>)>();
-        if (dropout > 0) head.Add(("dropout", nn.Dropout(dropout)));
-        head.Add(("head", nn.Linear(bidirectional ? 2 * hidden : hidden, outputs)));
-        classifier = nn.Sequential(head);
+        Width = bidirectional ? 2 * hidden : hidden;
+        if (outputs > 0)
+        {
+            var head = new List<(string, nn.Module<Tensor, Tensor>)>();
+            if (dropout > 0) head.Add(("dropout", nn.Dropout(dropout)));
+            head.Add(("head", nn.Linear(Width, outputs)));
+            classifier = nn.Sequential(head);
+        }
         RegisterComponents();
     }
 
+    public long Width { get; }
+
     public override Tensor forward(Tensor tokens)
+    {
+        if (classifier is null) throw new InvalidOperationException("this encoder has no head; call Encode");
+        using var pooled = Encode(tokens);
+        return classifier.forward(pooled);
+    }
+
+    public Tensor Encode(Tensor tokens)
     {
         using var real = tokens.ne(Sequence.PaddingId);
         using var embedded = embedding.forward(tokens);
@@ -48,7 +62,6 @@ public sealed class RecurrentEncoder : nn.Module<Tensor, Tensor>
             states = output;
         }
         using (states)
-        using (var pooled = Sequence.MaskedMean(states, real))
-            return classifier.forward(pooled);
+            return Sequence.MaskedMean(states, real);
     }
 }

@@ -8,15 +8,16 @@ namespace Lathe.Models;
 /// <summary>A transformer encoder for text: token embeddings plus learned position embeddings, N encoder layers
 /// (self-attention that ignores padding, then a feed-forward layer), pooled by the mean over the real tokens or by a
 /// classification token, then layer norm, dropout and a linear head. Takes int64 token ids [batch, length] with
-/// length up to <c>maxLength</c>, padded at the end with id 0.</summary>
-public sealed class SequenceTransformer : nn.Module<Tensor, Tensor>
+/// length up to <c>maxLength</c>, padded at the end with id 0. With <c>outputs</c> 0 it is a body without dropout and
+/// head (the layer norm stays), for <see cref="TabularNet"/> to fuse with other inputs.</summary>
+public sealed class SequenceTransformer : nn.Module<Tensor, Tensor>, ISequenceEncoder
 {
     private readonly Embedding tokens;
     private readonly Embedding positions;
     private readonly Parameter? cls;
     private readonly TransformerEncoder encoder;
     private readonly LayerNorm norm;
-    private readonly nn.Module<Tensor, Tensor> classifier;
+    private readonly nn.Module<Tensor, Tensor>? classifier;
     private readonly SequencePooling _pooling;
     private readonly int _maxLength;
 
@@ -31,14 +32,27 @@ public sealed class SequenceTransformer : nn.Module<Tensor, Tensor>
         if (pooling == SequencePooling.Cls) cls = nn.Parameter(randn(1, 1, dimension).mul_(0.02));
         encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(dimension, heads, feedforward, dropout), layers);
         norm = nn.LayerNorm(dimension);
-        var head = new List<(string, nn.Module<Tensor, Tensor>)>();
-        if (dropout > 0) head.Add(("dropout", nn.Dropout(dropout)));
-        head.Add(("head", nn.Linear(dimension, outputs)));
-        classifier = nn.Sequential(head);
+        Width = dimension;
+        if (outputs > 0)
+        {
+            var head = new List<(string, nn.Module<Tensor, Tensor>)>();
+            if (dropout > 0) head.Add(("dropout", nn.Dropout(dropout)));
+            head.Add(("head", nn.Linear(dimension, outputs)));
+            classifier = nn.Sequential(head);
+        }
         RegisterComponents();
     }
 
+    public long Width { get; }
+
     public override Tensor forward(Tensor ids)
+    {
+        if (classifier is null) throw new InvalidOperationException("this encoder has no head; call Encode");
+        using var pooled = Encode(ids);
+        return classifier.forward(pooled);
+    }
+
+    public Tensor Encode(Tensor ids)
     {
         if (ids.shape[1] > _maxLength)
             throw new ArgumentException($"sequences of {ids.shape[1]} tokens are longer than this model's {_maxLength}", nameof(ids));
@@ -56,6 +70,6 @@ public sealed class SequenceTransformer : nn.Module<Tensor, Tensor>
         var keyMask = padding.logical_and(padding.all(1, keepdim: true).logical_not());
         var states = encoder.forward(x.transpose(0, 1), null!, keyMask).transpose(0, 1);
         var pooled = _pooling == SequencePooling.Cls ? states.select(1, 0) : Sequence.MaskedMean(states, padding.logical_not());
-        return classifier.forward(norm.forward(pooled)).MoveToOuterDisposeScope();
+        return norm.forward(pooled).MoveToOuterDisposeScope();
     }
 }

@@ -44,15 +44,18 @@ public static class CrossValidation
             var fitPart = rows.Gather(fitRows);
             var heldPart = rows.Gather(heldRows);
             var target = prepared.Target.Refit(rows, fitRows);
-            var (pipeline, fitInput) = FittedPipeline.FitTransform(fitPart, prepared.Schema, config.Prepare, target, config.Seed);
-            using var fitData = LabelledData.From(fitPart, pipeline.Pack(fitInput), target);
+            var modelConfig = Preparation.ModelFor(config, prepared.Schema);
+            var (pipeline, fitInput) = FittedPipeline.FitTransform(fitPart, prepared.Schema, config.Prepare, target, config.Seed, modelConfig);
+            // Each fold model is trained as the final one will be: SMOTE rows and batch augmentation included.
+            using var fitData = TrainingRun.Oversample(LabelledData.From(fitPart, pipeline.Pack(fitInput), target), config, pipeline.Layout);
             using var heldData = LabelledData.From(heldPart, pipeline, target);
-            var spec = ModelSpec.Resolve(config.Model, fitData.Features.ItemShape, Predictor.OutputCount(target));
+            var spec = ModelSpec.Resolve(modelConfig, fitData.Features.ItemShape, Predictor.OutputCount(target), pipeline.Layout);
             using var model = spec.Build();
             Initialization.Apply(model, config.Training.Init, config.Seed + k + 1);
             var weights = fitData.Classes is null ? null : ClassWeights.Resolve(config.Training.ClassWeights, fitData.Classes, target.Classes.Count, prepared.Metric);
             using var earlyStopping = new EarlyStopping(prepared.Metric, config.Training.Patience);
-            var state = new Trainer(config.Training, target, prepared.Metric, config.Seed + k + 1, [earlyStopping], null, weights)
+            var state = new Trainer(config.Training, target, prepared.Metric, config.Seed + k + 1, [earlyStopping],
+                    TrainingRun.Augmentation(config.Augment, fitData.Features, pipeline.Layout), weights)
                 .Fit(model, fitData, heldData, null, cancellationToken);
             var predictions = Predictor.Predict(model, heldData.Input, target);
             var score = Scoring.Score(target, predictions, heldData.Classes, heldData.Values);

@@ -37,10 +37,11 @@ public static class LabelIssues
             var (fitRows, heldRows) = KFold.Parts(folds, k);
             var fitPart = train.Gather(fitRows);
             var heldPart = train.Gather(heldRows);
-            var (pipeline, fitInput) = FittedPipeline.FitTransform(fitPart, schema, config.Prepare, target, config.Seed);
+            var modelConfig = Preparation.ModelFor(config, schema);
+            var (pipeline, fitInput) = FittedPipeline.FitTransform(fitPart, schema, config.Prepare, target, config.Seed, modelConfig);
             using var fitData = LabelledData.From(fitPart, pipeline.Pack(fitInput), target);
             using var heldData = LabelledData.From(heldPart, pipeline, target);
-            var spec = ModelSpec.Resolve(config.Model, fitData.Features.ItemShape, classes);
+            var spec = ModelSpec.Resolve(modelConfig, fitData.Features.ItemShape, classes, pipeline.Layout);
             using var model = spec.Build();
             new Trainer(training, target, MetricKinds.DefaultFor(TaskKind.Classification), config.Seed + k + 1, []).Fit(model, fitData, heldData, null, cancellationToken);
             var held = Predictor.Predict(model, heldData.Input, target).Probabilities;

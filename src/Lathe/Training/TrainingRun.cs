@@ -59,15 +59,15 @@ public static class TrainingRun
                 // The pipeline is refitted on the rows that remain, so the removed rows leave no trace in it.
                 var flagged = issues.Select(i => i.Row).ToHashSet();
                 train = train.Gather(Enumerable.Range(0, train.RowCount).Where(r => !flagged.Contains(r)).ToArray());
-                (pipeline, trainInput) = FittedPipeline.FitTransform(train, prepared.Schema, config.Prepare, target, config.Seed);
+                (pipeline, trainInput) = FittedPipeline.FitTransform(train, prepared.Schema, config.Prepare, target, config.Seed, Preparation.ModelFor(config, prepared.Schema));
             }
         }
         // Training rows as fitting left them (out-of-fold where a step asks), not transformed again.
-        using var trainData = Oversample(LabelledData.From(train, pipeline.Pack(trainInput), target), config);
+        using var trainData = Oversample(LabelledData.From(train, pipeline.Pack(trainInput), target), config, pipeline.Layout);
         using var validationData = LabelledData.From(validation, pipeline, target);
         using var testData = LabelledData.From(test, pipeline, target);
 
-        var spec = ModelSpec.Resolve(config.Model, trainData.Features.ItemShape, Predictor.OutputCount(target));
+        var spec = ModelSpec.Resolve(Preparation.ModelFor(config, prepared.Schema), trainData.Features.ItemShape, Predictor.OutputCount(target), pipeline.Layout);
         using var model = spec.Build();
         Initialization.Apply(model, config.Training.Init, config.Seed);
         // Weights from the rows the loss sees (after SMOTE, so oversampling and weighting do not both correct).
@@ -82,7 +82,7 @@ public static class TrainingRun
         var timeLimit = new TimeLimit(config.Training.MaxMinutes, config.Training.Epochs);
         using var stepLog = new StepLog(outputDirectory);
         var state = new Trainer(config.Training, target, metric, config.Seed, [stepLog, earlyStopping, timeLimit, .. callbacks ?? [], checkpoints],
-                Augmentation(config.Augment, trainData.Features), classWeights)
+                Augmentation(config.Augment, trainData.Features, pipeline.Layout), classWeights)
             .Fit(model, trainData, validationData, progress, cancellationToken, checkpoint);
         var trainSeconds = trainClock.Elapsed.TotalSeconds;
         if (timeLimit.StoppedAfter > 0)
@@ -176,20 +176,25 @@ public static class TrainingRun
     }
 
     /// <summary>SMOTE's synthetic rows, for classification tables when <c>augment.smote</c> asks for them.</summary>
-    private static LabelledData Oversample(LabelledData train, PipelineConfig config)
+    /// <remarks>With a layout, only the numbers are interpolated; codes and token ids come whole from the real row.</remarks>
+    internal static LabelledData Oversample(LabelledData train, PipelineConfig config, InputLayout? layout)
     {
         if (config.Augment.Smote <= 0 || train.Features.IsImage || train.Classes is null) return train;
-        var (values, classes) = Smote.Synthesize(train.Features.Values!, (int)train.Features.ItemShape[0], train.Classes, config.Augment.Smote, config.Seed);
+        var (values, classes) = Smote.Synthesize(train.Features.Values!, (int)train.Features.ItemShape[0], train.Classes, config.Augment.Smote, config.Seed, layout?.Numeric);
         if (classes.Length == 0) return train;
         var augmented = train.WithRows(values, classes);
         train.Dispose();
         return augmented;
     }
 
-    private static IBatchAugmentation? Augmentation(AugmentConfig augment, Features features) =>
-        features.IsImage
-            ? augment.ForImages ? new ImageAugmentation(augment) : null
-            : augment.TableNoise > 0 ? new TableNoise(augment.TableNoise) : null;
+    /// <summary>The training batches' augmentation from <c>augment:</c>, or null when it changes nothing.</summary>
+    internal static IBatchAugmentation? Augmentation(AugmentConfig augment, Features features, InputLayout? layout)
+    {
+        if (features.IsImage) return augment.ForImages ? new ImageAugmentation(augment) : null;
+        if (layout is null) return augment.TableNoise > 0 ? new TableNoise(augment.TableNoise) : null;
+        var segments = new LayoutAugmentation(layout, augment.TableNoise, augment.TokenDropout, augment.TokenSwap);
+        return segments.Changes ? segments : null;
+    }
 
     private static IReadOnlyList<InputField> InputFields(FittedPipeline pipeline)
     {

@@ -97,8 +97,21 @@ public class BundleTests(PenguinsRun run)
     public void A_bundle_from_a_newer_format_is_refused_with_the_reason()
     {
         var bytes = Rewrite(File.ReadAllBytes(BundlePath), (name, content, zip) => zip.CreateEntry(name, CompressionLevel.NoCompression),
-            (name, content) => name == "manifest.json" ? Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(content).Replace("\"format\": 1", "\"format\": 2")) : content);
-        Assert.Contains("bundle format 2 is not one this Lathe reads", Assert.Throws<BundleFormatException>(() => LoadBytes(bytes)).Message);
+            (name, content) => name == "manifest.json" ? Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(content).Replace("\"format\": 2", "\"format\": 3")) : content);
+        Assert.Contains("bundle format 3 is not one this Lathe reads", Assert.Throws<BundleFormatException>(() => LoadBytes(bytes)).Message);
+    }
+
+    [Fact]
+    public void A_format_1_bundle_of_an_mlp_still_loads_and_predicts()
+    {
+        Assert.Equal(2, Bundle.Load(BundlePath).Manifest.Format);
+        var bytes = Rewrite(File.ReadAllBytes(BundlePath), (name, content, zip) => zip.CreateEntry(name, CompressionLevel.NoCompression),
+            (name, content) => name == "manifest.json" ? Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(content).Replace("\"format\": 2", "\"format\": 1")) : content);
+        var bundle = LoadBytes(bytes);
+        Assert.Equal(1, bundle.Manifest.Format);
+        Assert.Null(bundle.Pipeline.Layout);
+        using var predictor = bundle.CreatePredictor();
+        Assert.NotEmpty(predictor.Predict(Lathe.Data.Sources.DataSource.Open(TestData.Vega("penguins.json")).Read()).Labels);
     }
 
     [Fact]

@@ -10,15 +10,18 @@ namespace Lathe.Tests.Training;
 /// model; another thread count the same loss curve to 1e-5 (relative), not the same bits.</summary>
 public class DeterminismTests(ITestOutputHelper output)
 {
-    /// <summary>A small run of each model kind on real data, on <paramref name="threads"/> engine threads.</summary>
-    /// <remarks>R9's third kind, embedding + MLP, is being added in another branch: when it lands, add its case here
-    /// (a table with a categorical column, e.g. penguins with <c>Island</c> embedded) and an InlineData to each theory.</remarks>
+    /// <summary>A small run of each model kind on real data, on <paramref name="threads"/> engine threads: the MLP and the
+    /// embedding network (penguins' Island and Sex embedded) on penguins, the CNN on Fashion-MNIST.</summary>
     private static PipelineConfig Config(string kind, int seed, int threads) => kind switch
     {
         "mlp" => CheckpointTests.Config() with
         {
             Seed = seed,
             Training = CheckpointTests.Config().Training with { Epochs = 4, Threads = threads },
+        },
+        "tabular" => Config("mlp", seed, threads) with
+        {
+            Model = new ModelConfig { Kind = ModelKind.Tabular, Layers = [32, 16], Dropout = 0.2 },
         },
         "cnn" => new PipelineConfig
         {
@@ -36,6 +39,7 @@ public class DeterminismTests(ITestOutputHelper output)
 
     [Theory]
     [InlineData("mlp")]
+    [InlineData("tabular")]
     [InlineData("cnn")]
     public void The_same_seed_trains_the_same_weights_and_another_seed_other_weights(string kind)
     {
@@ -47,6 +51,7 @@ public class DeterminismTests(ITestOutputHelper output)
 
     [Theory]
     [InlineData("mlp")]
+    [InlineData("tabular")]
     [InlineData("cnn")]
     public void One_thread_or_two_give_the_same_loss_curve_to_1e_5_relative(string kind)
     {

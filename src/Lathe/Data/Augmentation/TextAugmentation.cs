@@ -7,7 +7,7 @@ namespace Lathe.Data.Augmentation;
 /// end, and a sequence never loses all of its tokens: the first stays); token swap exchanges, with probability
 /// <paramref name="swap"/> per sequence, two neighbouring tokens at a random place. Draws only from the batch's
 /// generator, like every <see cref="IBatchAugmentation"/>; a probability of 0 draws nothing and changes nothing.
-/// Nothing in <c>augment:</c> turns it on yet: it belongs to the sequence models of the models issue.</summary>
+/// <c>augment.token_dropout</c> and <c>token_swap</c> turn it on for the text kinds, through <see cref="LayoutAugmentation"/>.</summary>
 public sealed class TextAugmentation(double dropout, double swap, long paddingId = Transforms.TextTokenizer.PaddingId) : IBatchAugmentation
 {
     public Tensor Apply(Tensor batch, Generator generator)

@@ -9,20 +9,30 @@ namespace Lathe.Data.Pipeline;
 /// <summary>Everything learned from the training part to turn raw rows into model input: the input schema,
 /// the fitted steps in order, and the feature layout. Plain data: it is saved in the bundle as
 /// <c>pipeline.json</c> and reapplied identically at evaluation and prediction.</summary>
+/// <remarks>With a <see cref="Layout"/> (the embedding network and the text encoders), rows are packed as numbers | category
+/// codes | token ids; without one (the MLP, and every bundle from before layouts), categories are expanded one-hot.</remarks>
 public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep> Steps, IReadOnlyList<string> FeatureNames, string? Image)
 {
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public InputLayout? Layout { get; init; }
+
     /// <summary>The steps <c>prepare:</c> asks for, in order: text to token features, derive columns, drop sparse columns, impute, clip
     /// outliers, power-transform skewed numbers, scale them, encode the categories, select features,
     /// crop, gray and resize images, normalise them.</summary>
     /// <param name="train">The training rows with their target, and <paramref name="target"/> and <paramref name="seed"/>:
     /// what target encoding learns from.</param>
-    public static IReadOnlyList<IPipelineStep> StepsFor(PrepareConfig prepare, DataSchema schema, Table? train = null, FittedTarget? target = null, int seed = 0)
+    /// <param name="model">The model config with its kind resolved: a text kind (lstm, gru, transformer) gets token-id
+    /// sequences (<see cref="TextSequence"/>, up to <c>max_length</c> tokens) instead of TF-IDF features.</param>
+    public static IReadOnlyList<IPipelineStep> StepsFor(PrepareConfig prepare, DataSchema schema, Table? train = null, FittedTarget? target = null, int seed = 0, ModelConfig? model = null)
     {
         var steps = new List<IPipelineStep>();
         // Text becomes token features first, so that imputation and encoding never take it for a category.
         var text = schema.Features.Where(c => c.Type == ColumnType.Text).Select(c => c.Name).ToArray();
-        if (text.Length > 0)
-            steps.Add(new TextVectorize(text, prepare.Text == TextHandling.Bpe ? TextTokenization.Bpe : TextTokenization.Words, prepare.TextVocabulary, TextNormalizationOf(prepare)));
+        var tokenization = prepare.Text == TextHandling.Bpe ? TextTokenization.Bpe : TextTokenization.Words;
+        if (text.Length > 0 && model is not null && model.Kind.IsSequence())
+            steps.Add(new TextSequence(text, tokenization, prepare.TextVocabulary, TextNormalizationOf(prepare), model.MaxLength));
+        else if (text.Length > 0)
+            steps.Add(new TextVectorize(text, tokenization, prepare.TextVocabulary, TextNormalizationOf(prepare)));
         if (prepare.Derive.Count > 0) steps.Add(new DeriveFeatures(prepare.Derive));
         if (prepare.DropColumnsAbove < 1) steps.Add(new DropSparseColumns(prepare.DropColumnsAbove));
         steps.Add(new Impute(prepare.ImputeNumeric, prepare.ImputeCategorical, prepare.MissingIndicators, prepare.ImputeValue));
@@ -56,17 +66,18 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
     }
 
     /// <param name="target">The fitted target, needed by target encoding (<c>prepare.encode: target</c>), whose folds <paramref name="seed"/> deals.</param>
-    public static FittedPipeline Fit(Table train, DataSchema schema, PrepareConfig? prepare = null, FittedTarget? target = null, int seed = 0) =>
-        FitTransform(train, schema, prepare, target, seed).Pipeline;
+    /// <param name="model">The model config with its kind resolved; none (or mlp, cnn, resnet) packs as before layouts.</param>
+    public static FittedPipeline Fit(Table train, DataSchema schema, PrepareConfig? prepare = null, FittedTarget? target = null, int seed = 0, ModelConfig? model = null) =>
+        FitTransform(train, schema, prepare, target, seed, model).Pipeline;
 
     /// <summary>Fits the pipeline on the training part, and returns with it the training part as the model should
     /// see it: what <see cref="TransformTable"/> gives for those rows, except where a step gives training rows
     /// out-of-fold values (target encoding). Use it for the training rows instead of transforming them again.</summary>
-    public static (FittedPipeline Pipeline, Table Train) FitTransform(Table train, DataSchema schema, PrepareConfig? prepare = null, FittedTarget? target = null, int seed = 0)
+    public static (FittedPipeline Pipeline, Table Train) FitTransform(Table train, DataSchema schema, PrepareConfig? prepare = null, FittedTarget? target = null, int seed = 0, ModelConfig? model = null)
     {
         var table = TypeCoercion.Apply(train, schema);
         var fitted = new List<IFittedStep>();
-        foreach (var step in StepsFor(prepare ?? new PrepareConfig(), schema, train, target, seed))
+        foreach (var step in StepsFor(prepare ?? new PrepareConfig(), schema, train, target, seed, model))
         {
             IFittedStep fit;
             if (step is IFitTransformStep own) (fit, table) = own.FitTransform(table);
@@ -81,9 +92,24 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
         var numbers = InputNames(table).ToArray();
         if (images.Length > 1 || (images.Length == 1 && numbers.Length > 0))
             throw new DataException($"{train.Source}: an image column together with other feature columns is not supported yet — list the other columns in data.exclude");
-        if (images.Length == 0 && numbers.Length == 0)
+        var tokens = table.Columns.OfType<TokenColumn>().ToArray();
+        if (images.Length == 1 && tokens.Length > 0)
+            throw new DataException($"{train.Source}: an image column together with text columns is not supported yet — list the text columns in data.exclude");
+        if (images.Length == 0 && numbers.Length == 0 && tokens.Length == 0)
             throw new DataException($"{train.Source}: no usable feature columns — every column is the target, excluded, free text or empty");
-        return (new FittedPipeline(schema, fitted, numbers, images.FirstOrDefault()?.Name), table);
+        var layout = images.Length == 0 && model is not null && model.Kind.UsesLayout() ? LayoutOf(table, fitted) : null;
+        return (new FittedPipeline(schema, fitted, numbers, images.FirstOrDefault()?.Name) { Layout = layout }, table);
+    }
+
+    /// <summary>The segmented layout of a transformed table: its numeric columns, its categorical columns with their
+    /// codes, and its token columns with their tokenizers' vocabularies.</summary>
+    private static InputLayout LayoutOf(Table table, IReadOnlyList<IFittedStep> fitted)
+    {
+        var vocabularies = fitted.OfType<FittedTextSequence>().SelectMany(s => s.Columns).ToDictionary(c => c.Name, c => c.Tokenizer.Vocabulary.Count);
+        return new InputLayout(
+            table.Columns.Count(c => c is NumericColumn),
+            table.Columns.OfType<OneHotColumn>().Select(c => new CategoricalInput(c.Name, c.Categories.Count + 1)).ToArray(),
+            table.Columns.OfType<TokenColumn>().Select(c => new TextInput(c.Name, c.Length, vocabularies[c.Name])).ToArray());
     }
 
     /// <summary>Raw rows → the model's input columns, named, before they are packed into one buffer.</summary>
@@ -101,6 +127,7 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
     public Features Pack(Table table)
     {
         if (Image is not null) return Features.FromImages((ImageColumn)table[Image]);
+        if (Layout is not null) return PackLayout(table, Layout);
 
         var inputs = table.Columns.Where(c => c is NumericColumn or OneHotColumn).ToArray();
         if (!InputNames(table).SequenceEqual(FeatureNames))
@@ -140,6 +167,42 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
     }
 
     private const int RowsPerChunk = 16_384;
+
+    /// <summary>Packs rows as <paramref name="layout"/> says: numbers, then category codes (index + 1, 0 for none),
+    /// then token ids, all as float32.</summary>
+    private Features PackLayout(Table table, InputLayout layout)
+    {
+        var numbers = table.Columns.OfType<NumericColumn>().ToArray();
+        var categories = table.Columns.OfType<OneHotColumn>().ToArray();
+        var texts = table.Columns.OfType<TokenColumn>().ToArray();
+        if (!InputNames(table).SequenceEqual(FeatureNames) || numbers.Length != layout.Numeric
+            || !categories.Select(c => (c.Name, c.Categories.Count + 1)).SequenceEqual(layout.Categorical.Select(c => (c.Name, c.Cardinality)))
+            || !texts.Select(t => (t.Name, t.Length)).SequenceEqual(layout.Texts.Select(t => (t.Name, t.Length))))
+            throw new InvalidOperationException($"{table.Source}: the fitted steps made the input columns {string.Join(", ", table.Columns.Select(c => c.Name).Take(20))}, not the layout the model was fitted with");
+        var width = layout.Width;
+        var rows = table.RowCount;
+        if ((long)rows * width > Array.MaxLength)
+            throw new DataException($"{table.Source}: {rows:N0} rows × {width:N0} inputs is more than one buffer holds — predict in smaller batches, or use a smaller model.max_length");
+        var values = GC.AllocateUninitializedArray<float>(rows * width);
+        var offsets = layout.TextOffsets();
+        Parallel.For(0, (rows + RowsPerChunk - 1) / RowsPerChunk, chunk =>
+        {
+            var end = Math.Min(rows, (chunk + 1) * RowsPerChunk);
+            for (var r = chunk * RowsPerChunk; r < end; r++)
+            {
+                var row = values.AsSpan(r * width, width);
+                for (var c = 0; c < numbers.Length; c++) row[c] = (float)numbers[c].Values[r];
+                for (var c = 0; c < categories.Length; c++) row[layout.CategoricalStart + c] = categories[c].Codes[r] + 1;
+                for (var t = 0; t < texts.Length; t++)
+                {
+                    var ids = texts[t].Row(r);
+                    var into = row.Slice(offsets[t], ids.Length);
+                    for (var i = 0; i < ids.Length; i++) into[i] = ids[i];
+                }
+            }
+        });
+        return Features.FromTable(rows, values, width);
+    }
 
     private static int Width(Column column) => column is OneHotColumn o ? o.Categories.Count : 1;
 

@@ -70,13 +70,23 @@ public static class Preparation
         var target = classes ?? FittedTarget.Fit(data, targets, task, parts.Train);
         // A group column identifies rows (a patient, a user); its values in test are unseen by design.
         var exclude = config.Data.Split.Group is { } groupColumn ? [.. excluded, groupColumn] : excluded;
-        var schema = SchemaInference.Infer(train, first, exclude, config.Prepare.Text != TextHandling.None);
+        var schema = SchemaInference.Infer(train, first, exclude, config.Prepare.Text != TextHandling.None || config.Model.Kind.IsSequence());
         var outliers = 0;
         if (config.Prepare.Outliers != OutlierMethod.None && config.Prepare.OutlierAction == OutlierAction.Drop)
             (train, outliers) = ClipOutliers.DropRows(train, schema, config.Prepare.Outliers, config.Prepare.OutlierThreshold);
-        var (pipeline, trainInput) = FittedPipeline.FitTransform(train, schema, config.Prepare, target, config.Seed);
+        var (pipeline, trainInput) = FittedPipeline.FitTransform(train, schema, config.Prepare, target, config.Seed, ModelFor(config, schema));
         var rows = new RowCounts(train.RowCount, validation.RowCount, test.RowCount, dropped, quarantined.Count, duplicates, duplicatesDropped, conflicting, SparseRowsDropped: sparseRows, ValuesMadeMissing: madeMissing.Values.Sum(), OutlierRowsDropped: outliers);
         return new PreparedData(task, metric, target, schema, pipeline, train, trainInput, validation, test, rows, quarantined, DataSource.Fingerprint(reads), madeMissing);
+    }
+
+    /// <summary>The model config with <c>model.kind: auto</c> resolved from the data's modality, as the pipeline
+    /// needs it: the text kinds read token sequences, the embedding network category codes.</summary>
+    public static ModelConfig ModelFor(PipelineConfig config, DataSchema schema)
+    {
+        var kind = config.Model.Kind.Resolve(images: schema.Features.Any(c => c.Type == ColumnType.Image));
+        if (kind.IsSequence() && !schema.Features.Any(c => c.Type == ColumnType.Text))
+            throw new DataException($"model.kind is {ConfigNames.Of(kind)}, which reads free text, but no feature column is text ({string.Join(", ", schema.Features.Select(c => $"{c.Name}: {ConfigNames.Of(c.Type)}").Take(12))}) — use tabular (or auto) for tables without free text");
+        return config.Model with { Kind = kind };
     }
 
     /// <summary>Holdout by default (stratified for classification); whole groups with <c>split.group</c>; in

@@ -1,0 +1,25 @@
+namespace Lathe.Data.Pipeline;
+
+/// <summary>How one row's float32 input is laid out for the embedding network and the text encoders: first
+/// <see cref="Numeric"/> numbers, then one code per categorical column (1 + the category's index; 0 for a category
+/// unseen in training), then each text column's token ids. Codes and ids are exact in float32 (below 2^24) and the
+/// model casts them back to int64. Saved with the pipeline and the model, so prediction packs rows the same way.</summary>
+public sealed record InputLayout(int Numeric, IReadOnlyList<CategoricalInput> Categorical, IReadOnlyList<TextInput> Texts)
+{
+    /// <summary>Where the category codes start.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int CategoricalStart => Numeric;
+    /// <summary>Where the first text column's token ids start.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int TextStart => Numeric + Categorical.Count;
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int Width => TextStart + Texts.Sum(t => t.Length);
+
+    /// <summary>The start of each text column's ids, in order.</summary>
+    public IReadOnlyList<int> TextOffsets()
+    {
+        var offsets = new int[Texts.Count];
+        for (int t = 0, at = TextStart; t < Texts.Count; at += Texts[t].Length, t++) offsets[t] = at;
+        return offsets;
+    }
+}

@@ -1,0 +1,55 @@
+using Lathe.Config;
+using Lathe.Data.Pipeline;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Lathe.Models;
+
+/// <summary>The network for tables and text: each categorical column's code through its own learned embedding, each
+/// text column's token ids through a sequence encoder (LSTM, GRU or transformer), both concatenated with the numeric
+/// features, then the MLP's hidden layers and head. Takes the float32 rows an <see cref="InputLayout"/> describes.
+/// A table whose only input is one text column is the plain sequence model: encoder, dropout, head.</summary>
+public sealed class TabularNet : nn.Module<Tensor, Tensor>
+{
+    private readonly ModuleList<Embedding> embeddings;
+    private readonly ModuleList<nn.Module<Tensor, Tensor>> texts;
+    private readonly Dropout? dropout;
+    private readonly Mlp mlp;
+    private readonly InputLayout _layout;
+    private readonly int[] _textOffsets;
+
+    /// <param name="categoryWidths">The embedding width of each categorical column, in layout order.</param>
+    /// <param name="encoder">Builds the encoder body of a text column (with no head).</param>
+    public TabularNet(InputLayout layout, IReadOnlyList<int> categoryWidths, Func<TextInput, nn.Module<Tensor, Tensor>> encoder,
+        IReadOnlyList<int> hidden, double dropoutRate, int outputs, ActivationKind activation, NormKind norm, bool residual) : base("tabular")
+    {
+        _layout = layout;
+        _textOffsets = [.. layout.TextOffsets()];
+        // Code 0 (a category unseen in training) embeds as zeros and is never trained, as one-hot gives it no feature.
+        embeddings = new ModuleList<Embedding>(layout.Categorical.Select((c, i) => nn.Embedding(c.Cardinality, categoryWidths[i], padding_idx: 0)).ToArray());
+        texts = new ModuleList<nn.Module<Tensor, Tensor>>(layout.Texts.Select(encoder).ToArray());
+        var width = layout.Numeric + categoryWidths.Sum() + texts.Sum(t => ((ISequenceEncoder)t).Width);
+        var textOnly = layout.Numeric == 0 && layout.Categorical.Count == 0 && layout.Texts.Count == 1;
+        if (textOnly && dropoutRate > 0) dropout = nn.Dropout(dropoutRate);
+        mlp = new Mlp(width, textOnly ? [] : hidden, dropoutRate, outputs, activation, norm, residual);
+        RegisterComponents();
+    }
+
+    /// <summary>fastai's rule of thumb for a column of <paramref name="cardinality"/> codes: min(600, round(1.6 · n^0.56)).</summary>
+    public static int EmbeddingWidth(int cardinality) => Math.Min(600, (int)Math.Round(1.6 * Math.Pow(cardinality, 0.56)));
+
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var parts = new List<Tensor>();
+        if (_layout.Numeric > 0) parts.Add(input.narrow(1, 0, _layout.Numeric));
+        for (var c = 0; c < embeddings.Count; c++)
+            parts.Add(embeddings[c].forward(input.select(1, _layout.CategoricalStart + c).to_type(ScalarType.Int64)));
+        for (var t = 0; t < texts.Count; t++)
+            parts.Add(((ISequenceEncoder)texts[t]).Encode(input.narrow(1, _textOffsets[t], _layout.Texts[t].Length).to_type(ScalarType.Int64)));
+        var x = parts.Count == 1 ? parts[0] : cat(parts, 1);
+        if (dropout is not null) x = dropout.forward(x);
+        return mlp.forward(x).MoveToOuterDisposeScope();
+    }
+}
