@@ -93,7 +93,7 @@ def main():
     print(json.dumps({
         "tool": "pytorch", "model": kind, "threads": torch.get_num_threads(), "rows": len(train_x), "torch": torch.__version__,
         "parameters": sum(p.numel() for p in model.parameters()), "batch_size": BATCH,
-        "samples_per_s": round(max(rates), 1), "samples_per_cpu_s": round(max(cpu_rates), 1), "samples_per_s_epochs": [round(r, 1) for r in rates],
+        "samples_per_s": round(max(rates, default=0), 1), "samples_per_cpu_s": round(max(cpu_rates, default=0), 1), "samples_per_s_epochs": [round(r, 1) for r in rates],
         "validation_metric": round(accuracy, 4),
         "single_row_p50_ms": round(times[len(times) // 2], 4), "single_row_p99_ms": round(times[len(times) * 99 // 100], 4),
         "batch256_rows_per_s": round(throughput, 1), "batch256_rows_per_cpu_s": round(cpu_throughput, 1)}))

@@ -53,13 +53,15 @@ public sealed class Predictor(FittedPipeline pipeline, FittedTarget target, nn.M
     public static float[] Softmax(float[] logits, int classes)
     {
         var probabilities = new float[logits.Length];
+        // Each exponential once (the same values as computing it again for the division, so the same bits).
+        var exps = classes <= 256 ? stackalloc double[classes] : new double[classes];
         for (var row = 0; row < logits.Length; row += classes)
         {
             var span = logits.AsSpan(row, classes);
             double max = span[0], sum = 0;
             foreach (var v in span) max = Math.Max(max, v);
-            foreach (var v in span) sum += Math.Exp(v - max);
-            for (var k = 0; k < classes; k++) probabilities[row + k] = (float)(Math.Exp(span[k] - max) / sum);
+            for (var k = 0; k < classes; k++) sum += exps[k] = Math.Exp(span[k] - max);
+            for (var k = 0; k < classes; k++) probabilities[row + k] = (float)(exps[k] / sum);
         }
         return probabilities;
     }

@@ -13,14 +13,16 @@ public static class Forward
     public static float[] Outputs(nn.Module<Tensor, Tensor> model, InputTensor input, int outputs)
     {
         var result = new float[input.Count * outputs];
-        model.eval();
+        // eval() walks every submodule; a served model is already in evaluation mode, so a single row skips the walk.
+        if (model.training) model.eval();
         using var _ = no_grad();
         for (long start = 0; start < input.Count; start += BatchSize)
         {
             using var scope = NewDisposeScope();
             var length = Math.Min(BatchSize, input.Count - start);
             var output = model.forward(input.Slice(start, length)).contiguous();
-            output.data<float>().CopyTo(result.AsSpan((int)(start * outputs), (int)(length * outputs)));
+            // The raw bytes of the contiguous output in one block copy (the data<float>() accessor copies element by element).
+            System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(output.bytes).CopyTo(result.AsSpan((int)(start * outputs), (int)(length * outputs)));
         }
         return result;
     }

@@ -1,4 +1,5 @@
 using Lathe.Data.Pipeline;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Lathe.Models;
@@ -10,6 +11,9 @@ public sealed class InputTensor : IDisposable
     private readonly Tensor _all;
     private readonly bool _image;
     private readonly float _scale, _shift;
+    // The normalisation's scalars, made once: a Scalar made per batch is never disposed and waits for the finalizer
+    // thread, which then competes with the engine's threads for the cores.
+    private readonly Scalar? _scaleScalar, _shiftScalar;
 
     public InputTensor(Features features)
     {
@@ -18,6 +22,7 @@ public sealed class InputTensor : IDisposable
         _scale = features.Scale;
         _shift = features.Shift;
         _all = _image ? tensor(features.Pixels!, shape, ScalarType.Byte) : tensor(features.Values!, shape, ScalarType.Float32);
+        if (_image) (_scaleScalar, _shiftScalar) = (_scale.ToScalar(), _shift.ToScalar());
     }
 
     public long Count => _all.shape[0];
@@ -37,7 +42,12 @@ public sealed class InputTensor : IDisposable
     /// <summary>The rows [start, start + length), ready for the model. The caller owns it.</summary>
     public Tensor Slice(long start, long length) => Ready(_all.narrow(0, start, length));
 
-    private Tensor Ready(Tensor batch) => _image ? batch.to_type(ScalarType.Float32).mul_(_scale).add_(_shift) : batch;
+    private Tensor Ready(Tensor batch) => _image ? batch.to_type(ScalarType.Float32).mul_(_scaleScalar!).add_(_shiftScalar!) : batch;
 
-    public void Dispose() => _all.Dispose();
+    public void Dispose()
+    {
+        _all.Dispose();
+        _scaleScalar?.Dispose();
+        _shiftScalar?.Dispose();
+    }
 }
