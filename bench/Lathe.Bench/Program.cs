@@ -236,6 +236,43 @@ switch (args)
             ("median_ratio", ratios[ratios.Length / 2])));
         break;
     }
+    case ["latency", var model, var configFile, var threadText, var callText]:
+    {
+        // Where a single-row prediction's time goes: the input tensor made and freed, the network alone on a
+        // prebuilt float tensor, and the whole Predictor path; p50 of CALLS calls each, after 200 warm-up calls.
+        var threads = TorchRuntime.Configure(int.Parse(threadText, CultureInfo.InvariantCulture), 42);
+        var calls = int.Parse(callText, CultureInfo.InvariantCulture);
+        var config = ConfigReader.Load(configFile);
+        config = config with { Training = config.Training with { Threads = threads } };
+        var prepared = Preparation.Run(config, Path.GetTempPath());
+        var features = prepared.Pipeline.Transform(prepared.Validation);
+        var modelConfig = config.Model;
+        if (model == "mlp") (features, modelConfig) = (Flatten(features), modelConfig with { Kind = ModelKind.Mlp, Layers = [256, 128], Dropout = 0 });
+        using var network = ModelSpec.Resolve(modelConfig, features.ItemShape, Predictor.OutputCount(prepared.Target)).Build();
+        network.eval();
+        var rows = Enumerable.Range(0, 64).Select(r => Row(features, r)).ToArray();
+        double P50(Action<int> call)
+        {
+            var times = new double[calls];
+            for (var i = -200; i < calls; i++)
+            {
+                var watch = Stopwatch.StartNew();
+                call((i + 200) % rows.Length);
+                if (i >= 0) times[i] = watch.Elapsed.TotalMilliseconds;
+            }
+            Array.Sort(times);
+            return times[calls / 2];
+        }
+        var inputs = rows.Select(r => { using var input = new InputTensor(r); return input.Slice(0, 1); }).ToArray();
+        var make = P50(i => { using var input = new InputTensor(rows[i]); });
+        var forwardOnly = P50(i => { using var _ = torch.no_grad(); using var output = network.forward(inputs[i]); });
+        var scoped = P50(i => { using var _ = torch.no_grad(); using var scope = torch.NewDisposeScope(); network.forward(inputs[i]).contiguous(); });
+        var converted = P50(i => { using var input = new InputTensor(rows[i]); using var _ = torch.no_grad(); using var scope = torch.NewDisposeScope(); network.forward(input.Slice(0, 1)).contiguous(); });
+        var outputs = P50(i => { using var input = new InputTensor(rows[i]); Forward.Outputs(network, input, Predictor.OutputCount(prepared.Target)); });
+        var whole = P50(i => { using var input = new InputTensor(rows[i]); Predictor.Predict(network, input, prepared.Target); });
+        Console.WriteLine($"{{\"model\": \"{model}\", \"make_input_ms\": {Number(make)}, \"forward_only_ms\": {Number(forwardOnly)}, \"scoped_ms\": {Number(scoped)}, \"converted_ms\": {Number(converted)}, \"forward_outputs_ms\": {Number(outputs)}, \"predict_ms\": {Number(whole)}, \"gc\": \"{GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}\"}}");
+        break;
+    }
     case ["matmul", var threadText]:
     {
         // The machine's matrix-multiply peak through libtorch: fp32 n×n by n×n, best of several repeats.
