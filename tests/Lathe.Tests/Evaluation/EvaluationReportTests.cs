@@ -88,6 +88,43 @@ public class EvaluationReportTests(PenguinsRun penguins)
         }, screenshot: Path.Combine(Path.GetDirectoryName(report)!, "report.png"));
     }
 
+    [Fact]
+    public async Task Two_target_report_with_cross_validation_renders_per_target_plots_and_the_fold_table_in_chromium()
+    {
+        var config = Training.SeveralTargetsTests.CarsRegression() with
+        {
+            Training = Training.SeveralTargetsTests.CarsRegression().Training with { Epochs = 20, Cv = 2 },
+        };
+        var run = TrainingRun.Run(config, TestData.TempDirectory());
+        await Browser.Open(Path.Combine(run.OutputDirectory, EvaluationReport.FileName), async page =>
+        {
+            // Learning curves (2), then predicted against actual and residuals for each of the two targets.
+            await AssertFiguresLaidOut(page, 6);
+            var metrics = await page.Locator("table.metrics td:first-child").AllInnerTextsAsync();
+            Assert.Contains("r2[Horsepower]", metrics);
+            Assert.Contains("r2[Miles_per_Gallon]", metrics);
+            // The fold table: one row per metric, each a mean ± std.
+            var folds = await page.Locator("table.cv tbody tr").AllInnerTextsAsync();
+            Assert.Contains(folds, row => row.StartsWith("r2") && row.Contains('±'));
+        }, screenshot: Path.Combine(run.OutputDirectory, "report.png"));
+    }
+
+    [Fact]
+    public async Task Multilabel_report_renders_the_per_label_table_in_chromium()
+    {
+        var config = Training.SeveralTargetsTests.CarsMultilabel(Training.SeveralTargetsTests.CarsLabels());
+        var run = TrainingRun.Run(config with { Training = config.Training with { Epochs = 10 } }, TestData.TempDirectory());
+        await Browser.Open(Path.Combine(run.OutputDirectory, EvaluationReport.FileName), async page =>
+        {
+            var labels = await page.Locator("table.per-label tbody tr td:first-child").AllInnerTextsAsync();
+            Assert.Equal(Training.SeveralTargetsTests.Labels, labels);
+            Assert.Contains("hamming_loss", await page.Locator("table.metrics").InnerTextAsync());
+            var heights = await page.Locator("figure svg").EvaluateAllAsync<double[]>("s => s.map(e => e.getBoundingClientRect().height)");
+            Assert.NotEmpty(heights);
+            Assert.All(heights, h => Assert.True(h > 150, $"plot height {h}"));
+        }, screenshot: Path.Combine(run.OutputDirectory, "report.png"));
+    }
+
     private static int Mistakes(TrainResult run)
     {
         var classes = run.Metrics.ConfusionMatrix!;

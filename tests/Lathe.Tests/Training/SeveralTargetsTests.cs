@@ -13,9 +13,9 @@ namespace Lathe.Tests.Training;
 /// (three yes/no properties of the same cars), end to end: training, metrics, report, bundle, predict, evaluate.</summary>
 public class SeveralTargetsTests
 {
-    private static readonly string[] Labels = ["american", "over_4_cylinders", "economical"];
+    internal static readonly string[] Labels = ["american", "over_4_cylinders", "economical"];
 
-    private static PipelineConfig CarsRegression(int seed = 42) => new()
+    internal static PipelineConfig CarsRegression(int seed = 42) => new()
     {
         Task = TaskKind.Regression,
         Targets = ["Horsepower", "Miles_per_Gallon"],
@@ -28,7 +28,7 @@ public class SeveralTargetsTests
     /// <summary>cars.json as a CSV whose labels are real properties of each car, written three ways (yes/no, 0/1,
     /// true/false); the columns they come from (origin, cylinders, consumption) are left out of the features. A car
     /// without a consumption gets no 'economical' label, so its row cannot be trained on.</summary>
-    private static string CarsLabels()
+    internal static string CarsLabels()
     {
         var cars = DataSource.Open(TestData.Vega("cars.json")).Read();
         double[] Numbers(string name) => ((NumericColumn)cars[name]).Values;
@@ -46,7 +46,7 @@ public class SeveralTargetsTests
         return path;
     }
 
-    private static PipelineConfig CarsMultilabel(string path) => new()
+    internal static PipelineConfig CarsMultilabel(string path) => new()
     {
         Task = TaskKind.Multilabel,
         Targets = Labels,
