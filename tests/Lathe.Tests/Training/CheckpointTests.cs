@@ -77,8 +77,8 @@ public class CheckpointTests
         Assert.True(previous.Step < good.Step);
         var bytes = File.ReadAllBytes(Path.Combine(folder, Checkpoint.LastFile));
         var random = new Random(11);
-        // 50 cuts: a writer killed after n bytes, had it written under the final name.
-        for (var cut = 0; cut < 50; cut++)
+        // R11 at its T2 figure, 200 cuts: a writer killed after n bytes, had it written under the final name.
+        for (var cut = 0; cut < 200; cut++)
         {
             var n = random.Next(0, bytes.Length);
             File.WriteAllBytes(Path.Combine(folder, Checkpoint.LastFile), bytes[..n]);
