@@ -24,13 +24,7 @@ public sealed class RecurrentEncoder : nn.Module<Tensor, Tensor>, ISequenceEncod
         if (cell == RecurrentCell.Lstm) lstm = nn.LSTM(dimension, hidden, layers, batchFirst: true, dropout: between, bidirectional: bidirectional);
         else gru = nn.GRU(dimension, hidden, layers, batchFirst: true, dropout: between, bidirectional: bidirectional);
         Width = bidirectional ? 2 * hidden : hidden;
-        if (outputs > 0)
-        {
-            var head = new List<(string, nn.Module<Tensor, Tensor>)>();
-            if (dropout > 0) head.Add(("dropout", nn.Dropout(dropout)));
-            head.Add(("head", nn.Linear(Width, outputs)));
-            classifier = nn.Sequential(head);
-        }
+        classifier = Sequence.Head(Width, dropout, outputs);
         RegisterComponents();
     }
 

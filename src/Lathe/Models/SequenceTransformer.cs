@@ -33,13 +33,7 @@ public sealed class SequenceTransformer : nn.Module<Tensor, Tensor>, ISequenceEn
         encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(dimension, heads, feedforward, dropout), layers);
         norm = nn.LayerNorm(dimension);
         Width = dimension;
-        if (outputs > 0)
-        {
-            var head = new List<(string, nn.Module<Tensor, Tensor>)>();
-            if (dropout > 0) head.Add(("dropout", nn.Dropout(dropout)));
-            head.Add(("head", nn.Linear(dimension, outputs)));
-            classifier = nn.Sequential(head);
-        }
+        classifier = Sequence.Head(dimension, dropout, outputs);
         RegisterComponents();
     }
 
