@@ -14,7 +14,7 @@ internal static class TrainCommand
         var configPath = new Argument<string>("config") { Description = "The YAML config (write one with `lathe init`)." };
         var output = new Option<string?>("--out") { Description = "Output folder; default runs/<config name>/<time>." };
         var resume = new Option<string?>("--resume") { Description = "Go on from the last checkpoint of this run's folder (same config and data), writing there." };
-        var command = new Command("train", "Train a model from a config; writes model.lathe, metrics.json, report.html, config.resolved.yaml, steps.jsonl (each step's loss) and checkpoints/ (--resume goes on from them).")
+        var command = new Command("train", "Train a model from a config; writes model.lathe, metrics.json, report.html, config.resolved.yaml, steps.jsonl (each step's loss), cv.json (with training.cv) and checkpoints/ (--resume goes on from them).")
         {
             configPath, output, resume,
         };
