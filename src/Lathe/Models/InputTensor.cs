@@ -13,7 +13,7 @@ public sealed class InputTensor : IDisposable
     private readonly float _scale, _shift;
     // The normalisation's scalars, made once: a Scalar made per batch is never disposed and waits for the finalizer
     // thread, which then competes with the engine's threads for the cores.
-    private readonly Scalar? _scaleScalar, _shiftScalar;
+    private readonly Scalar? _scaleScalar, _shiftScalar, _pixelScalar, _pixelScaleScalar;
 
     public InputTensor(Features features)
     {
@@ -22,7 +22,8 @@ public sealed class InputTensor : IDisposable
         _scale = features.Scale;
         _shift = features.Shift;
         _all = _image ? tensor(features.Pixels!, shape, ScalarType.Byte) : tensor(features.Values!, shape, ScalarType.Float32);
-        if (_image) (_scaleScalar, _shiftScalar) = (_scale.ToScalar(), _shift.ToScalar());
+        if (_image)
+            (_scaleScalar, _shiftScalar, _pixelScalar, _pixelScaleScalar) = (_scale.ToScalar(), _shift.ToScalar(), 255.ToScalar(), (_scale * 255).ToScalar());
     }
 
     public long Count => _all.shape[0];
@@ -35,8 +36,8 @@ public sealed class InputTensor : IDisposable
         if (augmentation is null) return Ready(batch);
         if (!_image) return augmentation.Apply(batch, generator!);
         // Images are augmented on the 0–1 pixel scale, where black is 0, then normalised.
-        var pixels = augmentation.Apply(batch.to_type(ScalarType.Float32).div_(255), generator!);
-        return pixels.mul(_scale * 255).add_(_shift);
+        var pixels = augmentation.Apply(batch.to_type(ScalarType.Float32).div_(_pixelScalar!), generator!);
+        return pixels.mul(_pixelScaleScalar!).add_(_shiftScalar!);
     }
 
     /// <summary>The rows [start, start + length), ready for the model. The caller owns it.</summary>
@@ -49,5 +50,7 @@ public sealed class InputTensor : IDisposable
         _all.Dispose();
         _scaleScalar?.Dispose();
         _shiftScalar?.Dispose();
+        _pixelScalar?.Dispose();
+        _pixelScaleScalar?.Dispose();
     }
 }
