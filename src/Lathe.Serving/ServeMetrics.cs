@@ -10,6 +10,8 @@ public sealed class ServeMetrics
     public ServeMetrics()
     {
         Registry = Metrics.NewCustomRegistry();
+        // The process's memory, CPU and collections (process_working_set_bytes is its RSS), as the default registry has them.
+        DotNetStats.Register(Registry);
         var factory = Metrics.WithCustomRegistry(Registry);
         BatchRows = factory.CreateHistogram("lathe_batch_rows", "Rows per forward pass (micro-batch size).",
             new HistogramConfiguration { Buckets = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024] });
