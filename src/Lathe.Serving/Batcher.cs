@@ -65,6 +65,8 @@ public sealed class Batcher : IDisposable
 
     private void Run()
     {
+        // OpenMP's thread count belongs to the thread that sets it: the loop, which runs every forward pass, sets its own.
+        TorchSharp.torch.set_num_threads(_options.Threads > 0 ? _options.Threads : Environment.ProcessorCount);
         var reader = _queue.Reader;
         Work? carried = null;
         var batch = new List<Work>();
