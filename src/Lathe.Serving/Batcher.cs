@@ -170,18 +170,9 @@ public sealed class Batcher : IDisposable
         _metrics.ForwardSeconds.Observe(seconds);
     }
 
-    [ThreadStatic]
-    private static int _threadsSet;
-
     /// <summary>OpenMP's thread count belongs to the thread that sets it: the loop, which runs every pass, sets its own.
     /// (Left at the default two, its OpenMP workers spun against Kestrel's threads: 184 requests/s at 16 connections.)</summary>
-    private void UseServingThreads()
-    {
-        var threads = _options.Threads > 0 ? _options.Threads : Environment.ProcessorCount;
-        if (_threadsSet == threads) return;
-        TorchSharp.torch.set_num_threads(threads);
-        _threadsSet = threads;
-    }
+    private void UseServingThreads() => TorchSharp.torch.set_num_threads(_options.Threads > 0 ? _options.Threads : Environment.ProcessorCount);
 
     /// <summary>Stops taking requests; the loop answers what is queued and ends.</summary>
     public void Dispose()
