@@ -93,6 +93,26 @@ public sealed class ParquetSource(string path) : IDataSource
         }
     }
 
+    /// <summary>The rows of every row group, from the file's footer.</summary>
+    public long? CountRows(CancellationToken cancellationToken = default)
+    {
+        var reader = Open(cancellationToken);
+        try
+        {
+            long rows = 0;
+            for (var g = 0; g < reader.RowGroupCount; g++)
+            {
+                using var group = reader.OpenRowGroupReader(g);
+                rows += group.RowCount;
+            }
+            return rows;
+        }
+        finally
+        {
+            reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
     private ParquetReader Open(CancellationToken cancellationToken)
     {
         try
