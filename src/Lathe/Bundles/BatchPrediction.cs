@@ -63,12 +63,14 @@ public static class BatchPrediction
                 rows = rows.Gather(Enumerable.Range(0, whole).ToArray());
             }
             writer.Write(predictor.Predict(rows));
-            progress?.Report(done += whole);
+            done += whole;
+            progress?.Report(done);
         }
         if (pendingRows > 0)
         {
             writer.Write(predictor.Predict(pending.Count == 1 ? pending[0] : Table.Concat(pending)));
-            progress?.Report(done += pendingRows);
+            done += pendingRows;
+            progress?.Report(done);
         }
         return done;
     }
