@@ -32,20 +32,41 @@ head -n $((sample + 1)) "$csv" > "$work/flights-sample.csv"
 [ -f "$work/run/model.lathe" ] || $lathe train bench/predict/flights.yaml --out "$work/run" > "$work/train.log"
 model=$work/run/model.lathe
 
+rounds=${ROUNDS:-2}
+results=$work/results
+: > "$results"
 measure() { # label, output, command...
   local label=$1 out=$2; shift 2
   rm -f "$out"
   /usr/bin/time -f "%e %M" -o "$work/time" "$@" > /dev/null
   read -r wall rss < "$work/time"
-  local rows; rows=$(awk -v w="$wall" 'BEGIN { printf "%.0f", 3000000 / w }')
-  echo "| $label | $wall | $rows | $((rss / 1024)) MiB | $(du -m "$out" | cut -f1) MB |"
+  echo "$label|$wall|$rss|$(du -m "$out" | cut -f1)|$(cut -d' ' -f1 /proc/loadavg)" >> "$results"
+  echo "  $label: $wall s, peak $((rss / 1024)) MiB, load $(cut -d' ' -f1 /proc/loadavg)" >&2
 }
-echo "| run | wall (s) | rows/s | peak RSS | output |"
-echo "|---|---|---|---|---|"
-measure "streamed, Parquet → CSV" "$work/p.csv" $lathe predict "$model" --data "$parquet" --out "$work/p.csv"
-measure "streamed, Parquet → Parquet" "$work/p.parquet" $lathe predict "$model" --data "$parquet" --out "$work/p.parquet"
-measure "streamed, CSV → CSV" "$work/c.csv" $lathe predict "$model" --data "$csv" --out "$work/c.csv"
-measure "whole table ($base), Parquet → CSV" "$work/old-p.csv" $old predict "$model" --data "$parquet" --out "$work/old-p.csv"
-measure "whole table ($base), CSV → CSV" "$work/old-c.csv" $old predict "$model" --data "$csv" --out "$work/old-c.csv"
+# The two paths alternate, so that a shared machine's changing load falls on both alike.
+for round in $(seq "$rounds"); do
+  echo "round $round of $rounds" >&2
+  measure "streamed, Parquet → CSV" "$work/p.csv" $lathe predict "$model" --data "$parquet" --out "$work/p.csv"
+  measure "whole table ($base), Parquet → CSV" "$work/old-p.csv" $old predict "$model" --data "$parquet" --out "$work/old-p.csv"
+  measure "streamed, CSV → CSV" "$work/c.csv" $lathe predict "$model" --data "$csv" --out "$work/c.csv"
+  measure "whole table ($base), CSV → CSV" "$work/old-c.csv" $old predict "$model" --data "$csv" --out "$work/old-c.csv"
+  measure "streamed, Parquet → Parquet" "$work/p.parquet" $lathe predict "$model" --data "$parquet" --out "$work/p.parquet"
+  measure "streamed, CSV → CSV, --batch-rows 8192" "$work/c8.csv" $lathe predict "$model" --data "$csv" --out "$work/c8.csv" --batch-rows 8192
+done
 cmp "$work/p.csv" "$work/old-p.csv" && echo "streamed and whole-table predictions from Parquet: identical bytes"
 cmp "$work/c.csv" "$work/old-c.csv" && echo "streamed and whole-table predictions from CSV: identical bytes"
+cmp "$work/c.csv" "$work/c8.csv" && echo "streamed in batches of 65,536 and of 8,192 rows: identical bytes"
+
+/usr/bin/python3 - "$results" "$rounds" <<'PY'
+import statistics, sys
+runs = {}
+for line in open(sys.argv[1]):
+    label, wall, rss, out, load = line.rstrip("\n").split("|")
+    runs.setdefault(label, []).append((float(wall), int(rss), int(out), float(load)))
+print(f"\nmedian of {sys.argv[2]} rounds; 3,000,000 rows\n")
+print("| run | wall (s) | rows/s | peak RSS | output | load (1 min) |")
+print("|---|---|---|---|---|---|")
+for label, r in runs.items():
+    wall = statistics.median(x[0] for x in r)
+    print(f"| {label} | {wall:.1f} | {3e6 / wall:,.0f} | {max(x[1] for x in r) / 1024:,.0f} MiB | {r[0][2]} MB | {', '.join(f'{x[3]:.0f}' for x in r)} |")
+PY
