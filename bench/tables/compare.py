@@ -10,7 +10,8 @@ on the same test part with the same metric: accuracy for classification, R² for
 Seeds (SEEDS=42,7,1 in run.sh): the split is fixed (split.seed: 42) and only the model's seed varies, so every seed
 trains and tests on the same rows and HistGradientBoosting (deterministic) is fitted once per table. Variants
 (SET="prepare.piecewise_linear_bins=16 training.learning_rate=0.003"): config keys changed after `lathe init`, on
-Lathe's side only; HistGradientBoosting always sees the default preparation of the same split.
+Lathe's side only; HistGradientBoosting always sees the same split prepared with numbers kept whole
+(prepare.piecewise_linear_bins: 0), its natural input.
 """
 import json, os, re, subprocess, sys, time
 import pandas as pd
@@ -73,8 +74,11 @@ def main():
         open(config, "w").write(text)
         task = re.search(r"(?m)^task: (\w+)", text).group(1)
 
-        # The peer's parts: the default preparation of the split every seed shares.
-        run(*lathe, "prepare", config, "--out", os.path.join(folder, "prepare"))
+        # The peer's parts: the split every seed shares, numbers as numbers (no piecewise-linear columns: a tree
+        # splits a number directly; with them HistGradientBoosting measured 0.5790 on movies and 0.8739 on gapminder).
+        peer_config = os.path.join(folder, "peer.yaml")
+        open(peer_config, "w").write(override(text, ["prepare.piecewise_linear_bins=0"]))
+        run(*lathe, "prepare", peer_config, "--out", os.path.join(folder, "prepare"))
         parts = {}
         for part in ("train", "test"):
             csv = os.path.join(folder, f"{part}.csv")
