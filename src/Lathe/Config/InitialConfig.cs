@@ -36,8 +36,8 @@ public static class InitialConfig
         return (config, schema, data.RowCount);
     }
 
-    /// <summary>Piecewise-linear bins per number for tables: measured ahead of plain numbers on the vega-datasets
-    /// tables of docs/benchmarks.md (seven of eight up or level, over three seeds).</summary>
+    /// <summary>Piecewise-linear bins per number for tables: against plain numbers, up or level on seven of the eight
+    /// vega-datasets tables of docs/benchmarks.md and 0.004 of R² down on the eighth (means over three seeds).</summary>
     public const int TableBins = 32;
 
     /// <summary>Whether the encoding's columns stay affordable: it multiplies each number into <see cref="TableBins"/>
