@@ -115,6 +115,8 @@ public sealed class ConfigReader
         return 0;
     }
 
+    internal int? OptionalInt(YamlNode node) => IsNull(node) ? null : Int(node);
+
     internal double Double(YamlNode node)
     {
         var text = Scalar(node, "a number");

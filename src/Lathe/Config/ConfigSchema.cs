@@ -13,7 +13,8 @@ internal static class ConfigSchema
         new("test", "Share held back for the final, untouched evaluation (0 when data.test is set).", c => c.Test, (c, n, r) => c with { Test = r.Double(n) }),
         new("stratify", "Keep each class's share the same in every part (classification).", c => c.Stratify, (c, n, r) => c with { Stratify = r.Bool(n) }),
         new("group", "A column whose values (patient, user, site) must never sit in two parts; null for none.", c => c.Group, (c, n, r) => c with { Group = r.OptionalString(n) }),
-        new("time", "A date or number column: oldest rows train, newer validate, newest test; null for none.", c => c.Time, (c, n, r) => c with { Time = r.OptionalString(n) }));
+        new("time", "A date or number column: oldest rows train, newer validate, newest test; null for none.", c => c.Time, (c, n, r) => c with { Time = r.OptionalString(n) }),
+        new("seed", "Seed that deals the rows into parts; null uses the run's seed. Fix it to vary only the model's seed on the same parts.", c => c.Seed, (c, n, r) => c with { Seed = r.OptionalInt(n) }));
 
     public static readonly ConfigSection<DataSourceConfig> Source = new(
         "A separate, fixed test set.",
@@ -58,6 +59,7 @@ internal static class ConfigSchema
         new("outlier_threshold", "k for outliers: 1.5 is usual for iqr, 3 for zscore.", c => c.OutlierThreshold, (c, n, r) => c with { OutlierThreshold = r.Double(n) }),
         new("transform", "Make skewed numbers symmetric: auto (Yeo-Johnson where training skewness > 1), log, box_cox, yeo_johnson, or none.", c => c.Transform, (c, n, r) => c with { Transform = r.Enum<TransformKind>(n) }),
         new("bins", "Replace numbers by their quantile bin (0–1) with this many bins, fitted on training; 0 keeps the values.", c => c.Bins, (c, n, r) => c with { Bins = r.Int(n) }),
+        new("piecewise_linear_bins", "Piecewise-linear encoding (Gorishniy et al. 2022): each number becomes this many 0–1 columns, one per quantile bin fitted on training, full below its value, empty above, partial in its bin; 0 keeps the number.", c => c.PiecewiseLinearBins, (c, n, r) => c with { PiecewiseLinearBins = r.Int(n) }),
         new("scale", "Numeric scaling: standard (mean 0, std 1), minmax (0 to 1), robust (median 0, IQR 1), or none.", c => c.Scale, (c, n, r) => c with { Scale = r.Enum<ScaleKind>(n) }),
         new("encode", "Categories as one_hot columns (unknown → all zeros), ordinal codes (unknown → -1), hashing into hash_buckets columns, or target: each category's smoothed class frequencies or target mean, out-of-fold for training rows (unknown → the prior).", c => c.Encode, (c, n, r) => c with { Encode = r.Enum<EncodeKind>(n) }),
         new("hash_buckets", "Columns per category column when encode is hashing.", c => c.HashBuckets, (c, n, r) => c with { HashBuckets = r.Int(n) }),
@@ -155,7 +157,7 @@ internal static class ConfigSchema
         new("target", "The column to predict. Or a list of columns: several numeric targets (regression), or one 0/1, true/false or yes/no column per label (multilabel).", c => c.Targets.Count > 0 ? c.Targets : c.Target,
             (c, n, r) => n is YamlDotNet.RepresentationModel.YamlSequenceNode ? c with { Targets = r.StringList(n), Target = "" } : c with { Target = r.String(n), Targets = [] }),
         new("metric", "Success metric, used to pick the best epoch: accuracy or macro_f1 (classification), rmse, mae or r2 (regression; with several targets the mean over them), macro_f1 (multilabel).", c => c.Metric, (c, n, r) => c with { Metric = r.Enum<MetricKind>(n) }),
-        new("seed", "Seed for the split, the initial weights and the batch order: same seed, same data, same machine, same model.", c => c.Seed, (c, n, r) => c with { Seed = r.Int(n) }),
+        new("seed", "Seed for the split (unless data.split.seed is set), the initial weights and the batch order: same seed, same data, same machine, same model.", c => c.Seed, (c, n, r) => c with { Seed = r.Int(n) }),
         new("data", "Where the data comes from and how it is split.", c => c.Data, (c, n, r) => c with { Data = r.Section(n, Data, c.Data) }),
         new("prepare", "How the data is cleaned and transformed.", c => c.Prepare, (c, n, r) => c with { Prepare = r.Section(n, Prepare, c.Prepare) }),
         new("augment", "Training-time augmentation.", c => c.Augment, (c, n, r) => c with { Augment = r.Section(n, Augment, c.Augment) }),

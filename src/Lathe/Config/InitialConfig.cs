@@ -27,12 +27,26 @@ public static class InitialConfig
                 Labels = labels is null ? null : Relative(labels, configDirectory),
                 Split = new SplitConfig { Stratify = task == TaskKind.Classification },
             },
+            Prepare = new PrepareConfig { PiecewiseLinearBins = images || !PiecewiseLinearFits(schema, data.RowCount) ? 0 : TableBins },
             Model = new ModelConfig { Kind = images ? ModelKind.Cnn : ModelKind.Mlp },
             Training = images
                 ? new TrainingConfig { Epochs = 10, BatchSize = 128, Patience = 3 }
                 : new TrainingConfig { Epochs = 200, BatchSize = data.RowCount < 2_000 ? 32 : data.RowCount < 20_000 ? 64 : 128, Patience = 20 },
         };
         return (config, schema, data.RowCount);
+    }
+
+    /// <summary>Piecewise-linear bins per number for tables: against plain numbers, up or level on seven of the eight
+    /// vega-datasets tables of docs/benchmarks.md and 0.004 of R² down on the eighth (means over three seeds).</summary>
+    public const int TableBins = 32;
+
+    /// <summary>Whether the encoding's columns stay affordable: it multiplies each number into <see cref="TableBins"/>
+    /// columns (a date into up to eight numbers first); past 10 million encoded values (80 MB as the prepared table's
+    /// doubles) a wide or long table keeps its numbers as they are.</summary>
+    private static bool PiecewiseLinearFits(DataSchema schema, int rows)
+    {
+        var numbers = schema.Features.Sum(c => c.Type switch { ColumnType.Numeric => 1L, ColumnType.DateTime => 8L, _ => 0L });
+        return numbers * rows * TableBins <= 10_000_000;
     }
 
     /// <summary>The data path as the config should hold it: relative to the config when the two share a

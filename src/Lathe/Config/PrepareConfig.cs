@@ -27,6 +27,9 @@ public sealed record PrepareConfig
     public TransformKind Transform { get; init; } = TransformKind.None;
     /// <summary>Replace numeric columns by their quantile bin (0–1) with this many bins; 0 keeps the values.</summary>
     public int Bins { get; init; }
+    /// <summary>Piecewise-linear encoding: each number becomes this many [0, 1] columns over quantile bins fitted on
+    /// training (after scaling); 0 keeps the number as one column.</summary>
+    public int PiecewiseLinearBins { get; init; }
     public ScaleKind Scale { get; init; } = ScaleKind.Standard;
     public EncodeKind Encode { get; init; } = EncodeKind.OneHot;
     /// <summary>Buckets per categorical column when <see cref="Encode"/> is hashing.</summary>

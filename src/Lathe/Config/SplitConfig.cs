@@ -13,4 +13,7 @@ public sealed record SplitConfig
     /// <summary>A date or number column: the earliest rows train, the next validate, the latest test, so
     /// no future row is ever used in training.</summary>
     public string? Time { get; init; }
+    /// <summary>The seed that deals the rows into parts; null uses the run's seed. Fixing it while the run's seed
+    /// varies keeps the parts and varies only the model (initial weights, batch order).</summary>
+    public int? Seed { get; init; }
 }

@@ -228,6 +228,29 @@ public class ConfigReaderTests
     }
 
     [Fact]
+    public void Piecewise_linear_bins_and_the_split_seed_read_write_back_and_are_refused_out_of_range()
+    {
+        var config = ConfigReader.Parse(Valid + "\nprepare: { piecewise_linear_bins: 16 }", "run.yaml", "/data");
+        Assert.Equal(16, config.Prepare.PiecewiseLinearBins);
+        var written = ConfigWriter.Write(config, "header");
+        Assert.Contains("  piecewise_linear_bins: 16", written);
+        Assert.Contains("# Piecewise-linear encoding (Gorishniy et al. 2022)", written);
+        var again = ConfigReader.Parse(written, "again.yaml", "/data");
+        Assert.Equal(16, again.Prepare.PiecewiseLinearBins);
+        Assert.Null(again.Data.Split.Seed);
+        Assert.Equal(0, ConfigReader.Parse(Valid, "run.yaml", "/data").Prepare.PiecewiseLinearBins);
+
+        var seeded = ConfigReader.Parse(Valid.Replace("  path: penguins.json", "  path: penguins.json\n  split: { seed: 7 }"), "run.yaml", "/data");
+        Assert.Equal(7, seeded.Data.Split.Seed);
+        Assert.Equal(7, ConfigReader.Parse(ConfigWriter.Write(seeded), "again.yaml", "/data").Data.Split.Seed);
+
+        var problem = Assert.Single(Fails(Valid + "\nprepare: { piecewise_linear_bins: 1 }").Errors);
+        Assert.Equal("prepare.piecewise_linear_bins", problem.Path);
+        Assert.Contains("must be 0 (off) or between 2 and 256 (got 1)", problem.Message);
+        Assert.Contains("got 300", Assert.Single(Fails(Valid + "\nprepare: { piecewise_linear_bins: 300 }").Errors).Message);
+    }
+
+    [Fact]
     public void Every_example_config_is_valid()
     {
         foreach (var file in Directory.GetFiles(Path.Combine(TestData.RepoRoot, "examples"), "*.yaml"))

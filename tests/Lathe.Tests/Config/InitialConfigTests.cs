@@ -16,6 +16,18 @@ public class InitialConfigTests
         Assert.Equal(Path.Combine("..", "..", "data", "vega-datasets", "data", "penguins.json"), config.Data.Path);
         Assert.Empty(ConfigValidator.Validate(config));
         Assert.Equal(6, schema.Features.Count());
+        Assert.Equal(InitialConfig.TableBins, config.Prepare.PiecewiseLinearBins);
+    }
+
+    [Fact]
+    public void A_long_table_keeps_its_numbers_whole_because_the_encoding_would_multiply_them()
+    {
+        // 200,000 flights × two numbers (distance, time) × 32 bins is 12.8 million values, over the budget; 2,000 are not.
+        var (config, _, rows) = InitialConfig.For(TestData.Vega("flights-200k.json"), "delay", TestData.TempDirectory());
+        Assert.Equal(200_000, rows);
+        Assert.Equal(0, config.Prepare.PiecewiseLinearBins);
+        var (small, _, _) = InitialConfig.For(TestData.Vega("flights-2k.json"), "delay", TestData.TempDirectory());
+        Assert.Equal(InitialConfig.TableBins, small.Prepare.PiecewiseLinearBins);
     }
 
     [Fact]
@@ -27,6 +39,7 @@ public class InitialConfigTests
         Assert.Equal(TestData.FashionTestImages, config.Data.Path);
         Assert.Equal(TestData.FashionTestLabels, config.Data.Labels);
         Assert.Equal(128, config.Training.BatchSize);
+        Assert.Equal(0, config.Prepare.PiecewiseLinearBins);
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
     public InputLayout? Layout { get; init; }
 
     /// <summary>The steps <c>prepare:</c> asks for, in order: text to token features, derive columns, drop sparse columns, impute, clip
-    /// outliers, power-transform skewed numbers, scale them, encode the categories, select features,
+    /// outliers, power-transform skewed numbers, bin them, scale them, encode them piecewise-linearly, encode the categories, select features,
     /// crop, gray and resize images, normalise them.</summary>
     /// <param name="train">The training rows with their target, and <paramref name="target"/> and <paramref name="seed"/>:
     /// what target encoding learns from.</param>
@@ -40,6 +40,8 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
         if (prepare.Transform != TransformKind.None) steps.Add(new PowerTransform(prepare.Transform));
         if (prepare.Bins > 0) steps.Add(new QuantileBin(prepare.Bins));
         if (prepare.Scale != ScaleKind.None) steps.Add(new Scale(prepare.Scale));
+        // After scaling, so the encoding's columns stay in [0, 1]; quantile edges do not care how numbers were scaled.
+        if (prepare.PiecewiseLinearBins > 0) steps.Add(new PiecewiseLinearEncode(prepare.PiecewiseLinearBins));
         steps.Add(prepare.Encode switch
         {
             EncodeKind.Ordinal => new OrdinalEncode(),

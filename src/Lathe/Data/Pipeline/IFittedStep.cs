@@ -16,6 +16,7 @@ namespace Lathe.Data.Pipeline;
 [JsonDerivedType(typeof(FittedPowerTransform), "power_transform")]
 [JsonDerivedType(typeof(FittedQuantileBin), "quantile_bin")]
 [JsonDerivedType(typeof(FittedScale), "scale")]
+[JsonDerivedType(typeof(FittedPiecewiseLinearEncode), "piecewise_linear")]
 [JsonDerivedType(typeof(FittedHashEncode), "hashing")]
 [JsonDerivedType(typeof(FittedOneHotEncode), "one_hot")]
 [JsonDerivedType(typeof(FittedOrdinalEncode), "ordinal")]

@@ -94,17 +94,18 @@ public static class Preparation
     private static SplitParts Split(Table data, PipelineConfig config, FittedTarget? classes)
     {
         var split = config.Data.Split;
+        var seed = split.Seed ?? config.Seed;
         if (split.Group is { } group)
         {
             if (!data.Contains(group)) throw data.MissingColumn(group, "group column (data.split.group)");
-            return GroupSplit.Split(TypeCoercion.Texts(data[group]), split, config.Seed);
+            return GroupSplit.Split(TypeCoercion.Texts(data[group]), split, seed);
         }
         if (split.Time is { } time)
         {
             if (!data.Contains(time)) throw data.MissingColumn(time, "time column (data.split.time)");
             return TimeSplit.Split(TimeSplit.Times(data[time]), split, time, data.Source);
         }
-        return HoldoutSplit.Split(data.RowCount, split, config.Seed, classes?.EncodeClasses(data));
+        return HoldoutSplit.Split(data.RowCount, split, seed, classes?.EncodeClasses(data));
     }
 
     /// <summary>Several target columns: all numeric and not just whole numbers is regression; all yes/no is multilabel.</summary>

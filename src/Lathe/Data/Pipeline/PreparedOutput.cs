@@ -141,6 +141,7 @@ public static class PreparedOutput
         FittedQuantileBin q => q.Columns.Select(c => $"'{c.Name}': {c.Edges.Count + 1} quantile bins"),
         FittedHashEncode h => h.Columns.Select(c => $"'{c}': hashed into {h.Buckets} columns"),
         FittedScale s => s.Columns.Select(c => $"'{c.Name}': scaled as (x − {Charts.Number(c.Center)}) / {Charts.Number(c.Spread)} ({ConfigNames.Of(s.Method)})"),
+        FittedPiecewiseLinearEncode p => p.Columns.Select(c => $"'{c.Name}': piecewise-linear over {c.Bins} quantile bins ('{c.ColumnName(1)}' … '{c.ColumnName(c.Bins)}')"),
         FittedOneHotEncode e => e.Columns.Select(c => $"'{c.Name}': one-hot over {c.Categories.Count} categories ({string.Join(", ", c.Categories.Take(8))}{(c.Categories.Count > 8 ? ", …" : "")}); unknown → all zeros"),
         FittedTargetEncode t => t.Columns.Select(c => $"'{c.Name}': target encoding over {c.Categories.Count} categories into {string.Join(", ", t.Outputs.Select(o => $"'{c.Name}.{o}'"))}, smoothed toward the prior with m = {Charts.Number(t.Smoothing)}; training rows out-of-fold ({t.Folds} folds); unknown → the prior"),
         FittedOrdinalEncode e => e.Columns.Select(c => $"'{c.Name}': ordinal codes 0–{c.Categories.Count - 1}; unknown → −1"),

@@ -16,7 +16,7 @@ namespace Lathe.Tests.Data.Pipeline;
 /// is refused with a typed error naming the column.</summary>
 public class StepConformanceTests
 {
-    public static TheoryData<string> Steps => new(["text_words", "text_bpe", "text_sequence_words", "text_sequence_bpe", "derive", "select_features", "drop_columns", "impute", "impute_indicators", "clip_iqr", "clip_zscore", "scale_standard", "scale_minmax", "scale_robust", "one_hot", "ordinal", "hashing", "target_encode", "power_auto", "power_yeo_johnson", "power_log", "quantile_bin", "image_crop", "image_grayscale", "image_resize", "image_normalize"]);
+    public static TheoryData<string> Steps => new(["text_words", "text_bpe", "text_sequence_words", "text_sequence_bpe", "derive", "select_features", "drop_columns", "impute", "impute_indicators", "clip_iqr", "clip_zscore", "scale_standard", "scale_minmax", "scale_robust", "one_hot", "ordinal", "hashing", "target_encode", "power_auto", "power_yeo_johnson", "power_log", "quantile_bin", "piecewise_linear", "image_crop", "image_grayscale", "image_resize", "image_normalize"]);
 
     private static IPipelineStep Step(string name, Table labelled) => name switch
     {
@@ -42,6 +42,7 @@ public class StepConformanceTests
         "power_yeo_johnson" => new PowerTransform(TransformKind.YeoJohnson),
         "power_log" => new PowerTransform(TransformKind.Log),
         "quantile_bin" => new QuantileBin(10),
+        "piecewise_linear" => new PiecewiseLinearEncode(8),
         "image_crop" => new ImageCrop([0.75, 20]),
         "image_grayscale" => new ImageGrayscale(),
         "image_resize" => new ImageResize([20, 36]),

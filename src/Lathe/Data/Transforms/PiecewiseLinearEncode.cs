@@ -1,0 +1,65 @@
+using Lathe.Data.Pipeline;
+
+namespace Lathe.Data.Transforms;
+
+/// <summary>Piecewise-linear encoding of numbers (Gorishniy et al. 2022, "On Embeddings for Numerical Features in
+/// Tabular Deep Learning"): each numeric column becomes one column per bin, with bin edges at the training part's
+/// quantiles (its minimum and maximum outermost). Bins below the value read 1, bins above it 0, and the bin it falls
+/// in the fraction of the way through it, so a number is a ramp over T values in [0, 1] that an MLP can bend bin by
+/// bin. Ties merge edges, so a column with few distinct values gets fewer bins; flags (two values or fewer) are left
+/// alone.</summary>
+public sealed class PiecewiseLinearEncode(int bins) : IPipelineStep
+{
+    public IFittedStep Fit(Table train)
+    {
+        var numbers = train.Columns.OfType<NumericColumn>().ToArray();
+        var encoded = new PiecewiseLinearColumn?[numbers.Length];
+        Parallelism.For(numbers.Length, c =>
+        {
+            var present = numbers[c].Values.Where(v => !double.IsNaN(v)).ToArray();
+            if (present.Distinct().Take(3).Count() <= 2) return;
+            Array.Sort(present);
+            // Equal quantiles collapse into one edge, so ties make fewer bins rather than empty ones.
+            var edges = Enumerable.Range(0, bins + 1).Select(k => Quantile.Of(present, (double)k / bins)).Distinct().ToArray();
+            encoded[c] = new PiecewiseLinearColumn(numbers[c].Name, edges);
+        });
+        return new FittedPiecewiseLinearEncode(encoded.OfType<PiecewiseLinearColumn>().ToArray());
+    }
+}
+
+/// <summary>One column's bin edges, ascending: bin t runs from edge t to edge t + 1.</summary>
+public sealed record PiecewiseLinearColumn(string Name, IReadOnlyList<double> Edges)
+{
+    public int Bins => Edges.Count - 1;
+
+    /// <summary>The name of bin <paramref name="bin"/>'s column (1-based, as the paper counts them).</summary>
+    public string ColumnName(int bin) => $"{Name}.ple{bin}";
+}
+
+public sealed record FittedPiecewiseLinearEncode(IReadOnlyList<PiecewiseLinearColumn> Columns) : IFittedStep
+{
+    public Table Transform(Table table)
+    {
+        table.Require(Columns.Select(c => c.Name), "piecewise-linear encoding");
+        var encoded = Columns.ToDictionary(c => c.Name);
+        return table.Replace(column =>
+        {
+            if (column is not NumericColumn numeric || !encoded.TryGetValue(column.Name, out var ple)) return null;
+            var edges = ple.Edges.ToArray();
+            var outputs = new Column[ple.Bins];
+            for (var t = 0; t < ple.Bins; t++)
+            {
+                var (low, width) = (edges[t], edges[t + 1] - edges[t]);
+                var values = new double[numeric.Count];
+                for (var i = 0; i < values.Length; i++)
+                {
+                    var v = numeric.Values[i];
+                    // A missing value stays missing in every bin; values outside training's range saturate at 0 or 1.
+                    values[i] = double.IsNaN(v) ? v : Math.Clamp((v - low) / width, 0, 1);
+                }
+                outputs[t] = new NumericColumn(ple.ColumnName(t + 1), values);
+            }
+            return outputs;
+        });
+    }
+}
