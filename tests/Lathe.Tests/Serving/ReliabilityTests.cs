@@ -197,9 +197,9 @@ public sealed class ReliabilityTests(PenguinsRun run, ITestOutputHelper output)
         var huge = new string('7', 3 << 20);
         var fixedAttacks = new Dictionary<int, Attack>
         {
-            [101] = new("huge string", Utf8(With(AnyNumber(), $"\"{huge}\"")), Json, bad),
-            [303] = new("huge string", Utf8(With(Any(), $"\"{huge[..(5 << 20 >> 1)]}x\"").Replace("}", $",\"{huge[..(1 << 20)]}\":1}}")), Json, bad),
-            [505] = new("huge string", Utf8("[" + string.Join(",", Enumerable.Repeat(With(AnyNumber(), $"\"{huge[..(1 << 20)]}\""), 3)) + "]"), Json, bad),
+            [101] = new("huge string", Utf8(With(AnyNumber(), $"\"{huge}\"")), Json, bad) { Type = "invalid-input" },
+            [303] = new("huge string", Utf8(With(Any(), $"\"{huge[..(5 << 20 >> 1)]}x\"").Replace("}", $",\"{huge[..(1 << 20)]}\":1}}")), Json, bad) { Type = "invalid-input" },
+            [505] = new("huge string", Utf8("[" + string.Join(",", Enumerable.Repeat(With(AnyNumber(), $"\"{huge[..(1 << 20)]}\""), 3)) + "]"), Json, bad) { Type = "invalid-input" },
             [707] = new("over body limit", Utf8(With(AnyNumber(), $"\"{huge}{huge}{huge}\"")), Json, [413]) { Type = "too-large" },
         };
 
