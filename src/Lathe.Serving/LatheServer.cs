@@ -209,6 +209,10 @@ public sealed class LatheServer : IAsyncDisposable
                 throw new RequestException(422, "prediction-failed", "Prediction failed", $"the model failed on this input: {e.Message}");
             }
             var predictions = Predictor.Decode(outputs, model.Target);
+            // Far outside the training data (with --out-of-range accept) a network can overflow: no class is then more likely than another.
+            if (predictions.Task is TaskKind.Classification or TaskKind.Multilabel && Array.FindIndex(predictions.Probabilities, p => !float.IsFinite(p)) is var bad and >= 0)
+                throw new RequestException(422, "prediction-failed", "Prediction failed",
+                    $"the model's probabilities for {(request.Single ? "the record" : $"record [{bad / predictions.Classes.Count}]")} are not finite numbers: an input far outside the training data?");
             var answers = Answers.For(predictions, model.Target);
             CountPredictions(predictions);
             context.Response.StatusCode = 200;

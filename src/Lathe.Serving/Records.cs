@@ -40,6 +40,15 @@ public sealed record RequestRecords(IReadOnlyList<IReadOnlyDictionary<string, Ra
     /// <summary>A JSON body: one record (an object) or several (an array of objects).</summary>
     public static RequestRecords FromJson(ReadOnlyMemory<byte> body, int maxRecords)
     {
+        // The JSON reader leaves strings' bytes unchecked until they are read: check them all first, to say where.
+        try
+        {
+            StrictUtf8.GetCharCount(body.Span);
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new RequestException(400, "malformed", "The body is not UTF-8 text", $"invalid UTF-8 at byte {e.Index + 1}");
+        }
         JsonDocument document;
         try
         {
@@ -77,17 +86,29 @@ public sealed record RequestRecords(IReadOnlyList<IReadOnlyDictionary<string, Ra
         var record = new Dictionary<string, RawValue>(StringComparer.Ordinal);
         foreach (var property in element.EnumerateObject())
         {
-            var value = property.Value.ValueKind switch
+            RawValue value;
+            string name;
+            try
             {
-                JsonValueKind.Number => new RawValue(RawKind.Number, property.Value.GetDouble(), property.Value.GetRawText()),
-                JsonValueKind.String => new RawValue(RawKind.String, Text: property.Value.GetString()),
-                JsonValueKind.True => new RawValue(RawKind.Boolean, 1),
-                JsonValueKind.False => new RawValue(RawKind.Boolean, 0),
-                var other => Kind(other),
-            };
-            if (!record.TryAdd(property.Name, value))
-                throw new RequestException(400, "invalid-input", "Invalid input", $"field '{prefix}{property.Name}' appears twice in one record",
-                    new ProblemErrors().Add(prefix + property.Name, "appears twice"));
+                name = property.Name;
+                value = property.Value.ValueKind switch
+                {
+                    JsonValueKind.Number => new RawValue(RawKind.Number, property.Value.GetDouble(), property.Value.GetRawText()),
+                    JsonValueKind.String => new RawValue(RawKind.String, Text: property.Value.GetString()),
+                    JsonValueKind.True => new RawValue(RawKind.Boolean, 1),
+                    JsonValueKind.False => new RawValue(RawKind.Boolean, 0),
+                    var other => Kind(other),
+                };
+            }
+            catch (InvalidOperationException)
+            {
+                // An escape that is half a surrogate pair (\ud800 alone) is valid JSON but no text.
+                throw new RequestException(400, "malformed", "The body is not valid Unicode text",
+                    $"{(prefix.Length == 0 ? "the record" : $"record {prefix.TrimEnd('.')}")} holds a name or string with a lone surrogate escape (\\uD800–\\uDFFF not in a pair)");
+            }
+            if (!record.TryAdd(name, value))
+                throw new RequestException(400, "invalid-input", "Invalid input", $"field '{prefix}{name}' appears twice in one record",
+                    new ProblemErrors().Add(prefix + name, "appears twice"));
         }
         return record;
     }
