@@ -19,8 +19,8 @@ public sealed class Batcher : IDisposable
     private readonly ServeMetrics _metrics;
     private readonly Thread _loop;
     private int _queuedRows;
-    // Measured seconds per row of recent forward passes (exponentially weighted), for the shedding estimate.
-    private double _secondsPerRow;
+    // Measured seconds of recent forward passes (exponentially weighted), for the shedding estimate.
+    private double _secondsPerPass;
     private long _lastShed = long.MinValue / 2;
 
     public Batcher(ServeOptions options, ServeMetrics metrics)
@@ -43,7 +43,11 @@ public sealed class Batcher : IDisposable
     {
         var rows = features.Rows;
         var queued = Interlocked.Add(ref _queuedRows, rows);
-        var wait = TimeSpan.FromSeconds(queued * Volatile.Read(ref _secondsPerRow));
+        // The rows ahead go in passes of up to MaxBatchSize; a pass's cost is mostly fixed (a row more barely shows), so
+        // the wait is passes × the measured time of one. (Per row, one pass of one row slowed by a busy machine made
+        // 64 queued rows look like a second's wait, and shed requests well below capacity.)
+        var passes = (queued + _options.MaxBatchSize - 1) / _options.MaxBatchSize;
+        var wait = TimeSpan.FromSeconds(passes * Volatile.Read(ref _secondsPerPass));
         // One request alone in the queue is always taken, however large: shedding it would shed it forever.
         if (queued > rows && (queued > _options.MaxQueue || wait > _options.MaxLatency))
         {
@@ -168,9 +172,8 @@ public sealed class Batcher : IDisposable
 
     private void Measured(int rows, double seconds)
     {
-        var perRow = seconds / rows;
-        var previous = Volatile.Read(ref _secondsPerRow);
-        Volatile.Write(ref _secondsPerRow, previous == 0 ? perRow : 0.8 * previous + 0.2 * perRow);
+        var previous = Volatile.Read(ref _secondsPerPass);
+        Volatile.Write(ref _secondsPerPass, previous == 0 ? seconds : 0.8 * previous + 0.2 * seconds);
         _metrics.BatchRows.Observe(rows);
         _metrics.ForwardSeconds.Observe(seconds);
     }

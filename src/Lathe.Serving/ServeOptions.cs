@@ -23,7 +23,7 @@ public sealed record ServeOptions
     /// <summary>Rows waiting for the model at most; a request beyond it is shed with 503.</summary>
     public int MaxQueue { get; init; } = 256;
 
-    /// <summary>A request whose estimated wait (rows ahead × measured time per row) is longer is shed with 503.</summary>
+    /// <summary>A request whose estimated wait (the passes the rows ahead need × the measured time of a pass) is longer is shed with 503.</summary>
     public TimeSpan MaxLatency { get; init; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>A request not answered within this gets 504; its rows are dropped from the batch queue.</summary>
