@@ -28,5 +28,6 @@ public sealed record BundleManifest
 }
 
 /// <summary>One input column a request or file must provide; <see cref="Categories"/> lists the known
-/// categories (others are accepted and encoded as "none of these").</summary>
-public sealed record InputField(string Name, ColumnType Type, IReadOnlyList<string>? Categories = null);
+/// categories (others are accepted and encoded as "none of these"); <see cref="Minimum"/> and <see cref="Maximum"/>
+/// are a numeric column's range in the training rows (absent in bundles from before serving).</summary>
+public sealed record InputField(string Name, ColumnType Type, IReadOnlyList<string>? Categories = null, double? Minimum = null, double? Maximum = null);

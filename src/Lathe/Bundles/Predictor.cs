@@ -14,11 +14,17 @@ public sealed class Predictor(FittedPipeline pipeline, FittedTarget target, nn.M
 
     public Predictions Predict(Table raw) => Predict(pipeline.Transform(raw));
 
-    public Predictions Predict(Features features)
+    public Predictions Predict(Features features) => Decode(Outputs(features), target);
+
+    /// <summary>The network's raw outputs for model input, row-major [rows, <see cref="OutputCount"/>]; <see cref="Decode"/> turns
+    /// them into predictions. Serving runs a micro-batch through here and decodes each request's rows on its own.</summary>
+    public float[] Outputs(Features features)
     {
         using var input = new InputTensor(features);
-        return Predict(model, input, target);
+        return Forward.Outputs(model, input, OutputCount(target));
     }
+
+    public FittedPipeline Pipeline => pipeline;
 
     /// <summary>The one prediction path: the network over preloaded input in fixed batches, then decoded.</summary>
     public static Predictions Predict(nn.Module<Tensor, Tensor> model, InputTensor input, FittedTarget target) =>

@@ -5,6 +5,7 @@ using Lathe.Config;
 using Lathe.Data;
 using Lathe.Data.Augmentation;
 using Lathe.Data.Pipeline;
+using Lathe.Data.Schema;
 using Lathe.Data.Transforms;
 using Lathe.Engine;
 using Lathe.Evaluation;
@@ -140,7 +141,7 @@ public static class TrainingRun
             Task = task,
             Target = string.Join(", ", config.TargetColumns),
             Metric = metric,
-            Input = InputFields(pipeline),
+            Input = InputFields(pipeline, train),
             Outputs = target.Columns is null ? target.Classes : target.Names,
             Metrics = new Dictionary<string, MetricSet> { ["validation"] = validationScore.Metrics, ["test"] = testScore.Metrics },
             DataFingerprint = fingerprint,
@@ -196,9 +197,18 @@ public static class TrainingRun
         return segments.Changes ? segments : null;
     }
 
-    private static IReadOnlyList<InputField> InputFields(FittedPipeline pipeline)
+    /// <summary>The manifest's input schema: each feature column's type, its known categories, and a numeric column's
+    /// range in the training rows (what serving checks requests against).</summary>
+    private static IReadOnlyList<InputField> InputFields(FittedPipeline pipeline, Table train)
     {
         var categories = pipeline.Steps.OfType<FittedOneHotEncode>().SelectMany(s => s.Columns).ToDictionary(c => c.Name, c => c.Categories);
-        return pipeline.Schema.Features.Select(c => new InputField(c.Name, c.Type, categories.GetValueOrDefault(c.Name))).ToArray();
+        var coerced = Data.Cleaning.TypeCoercion.Apply(train, pipeline.Schema);
+        return pipeline.Schema.Features.Select(c =>
+        {
+            var field = new InputField(c.Name, c.Type, categories.GetValueOrDefault(c.Name));
+            if (c.Type != ColumnType.Numeric || coerced[c.Name] is not NumericColumn numbers) return field;
+            var present = numbers.Values.Where(double.IsFinite).ToArray();
+            return present.Length == 0 ? field : field with { Minimum = present.Min(), Maximum = present.Max() };
+        }).ToArray();
     }
 }

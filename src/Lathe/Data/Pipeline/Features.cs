@@ -27,4 +27,31 @@ public sealed class Features
 
     public static Features FromImages(ImageColumn images) =>
         new(images.Count, [images.Channels, images.Height, images.Width], null, images.Pixels, images.Scale, images.Shift);
+
+    /// <summary>Several sets of rows of one layout (the same pipeline's output) as one, in order: a served batch.</summary>
+    public static Features Concat(IReadOnlyList<Features> parts)
+    {
+        if (parts.Count == 1) return parts[0];
+        var first = parts[0];
+        foreach (var part in parts)
+            if (!part.ItemShape.SequenceEqual(first.ItemShape) || part.IsImage != first.IsImage || part.Scale != first.Scale || part.Shift != first.Shift)
+                throw new ArgumentException("rows of different layouts cannot be joined", nameof(parts));
+        var rows = parts.Sum(p => p.Rows);
+        if (first.IsImage)
+            return new Features(rows, first.ItemShape, null, Join(parts.Select(p => p.Pixels!)), first.Scale, first.Shift);
+        return new Features(rows, first.ItemShape, Join(parts.Select(p => p.Values!)), null, 1, 0);
+    }
+
+    private static T[] Join<T>(IEnumerable<T[]> arrays)
+    {
+        var all = arrays.ToArray();
+        var joined = GC.AllocateUninitializedArray<T>(all.Sum(a => a.Length));
+        var at = 0;
+        foreach (var array in all)
+        {
+            array.CopyTo(joined, at);
+            at += array.Length;
+        }
+        return joined;
+    }
 }

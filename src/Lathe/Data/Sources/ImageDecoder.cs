@@ -40,7 +40,12 @@ public static class ImageDecoder
     {
         if (!File.Exists(path)) return null;
         using var decoded = SKBitmap.Decode(path);
-        if (decoded is null) return null;
+        return decoded is null ? null : ToRgb(decoded, height, width, ref gray);
+    }
+
+    /// <summary>A decoded image as RGB bytes (height × width × 3) resized to the target; null when it cannot be resized.</summary>
+    public static byte[]? ToRgb(SKBitmap decoded, int height, int width, ref bool gray)
+    {
         using var rgba = decoded.Copy(SKColorType.Rgba8888);
         using var sized = rgba.Width == width && rgba.Height == height
             ? rgba.Copy()

@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Lathe.Data.Pipeline;
+
+namespace Lathe.Serving;
+
+/// <summary>Micro-batching: requests put their rows in one queue, and one loop joins what is queued (up to
+/// <see cref="ServeOptions.MaxBatchSize"/> rows, waiting up to <see cref="ServeOptions.MaxBatchDelay"/> for more) into one
+/// forward pass, then hands each request its own rows' outputs. The loop is the only caller of the network, so the
+/// network needs no lock. A request is shed (503) when the queue is full or its estimated wait is past
+/// <see cref="ServeOptions.MaxLatency"/>; a request cancelled while queued (timed out, client gone) is dropped before
+/// its batch runs; a batch that fails is run again one request at a time, so only the request at fault fails.</summary>
+public sealed class Batcher : IDisposable
+{
+    private readonly Channel<Work> _queue = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ServeOptions _options;
+    private readonly ServeMetrics _metrics;
+    private readonly Thread _loop;
+    private int _queuedRows;
+    // Measured seconds per row of recent forward passes (exponentially weighted), for the shedding estimate.
+    private double _secondsPerRow;
+    private long _lastShed = long.MinValue / 2;
+
+    public Batcher(ServeOptions options, ServeMetrics metrics)
+    {
+        _options = options;
+        _metrics = metrics;
+        _loop = new Thread(Run) { IsBackground = true, Name = "lathe batch loop" };
+        _loop.Start();
+    }
+
+    /// <summary>Rows waiting for the model now.</summary>
+    public int QueuedRows => Volatile.Read(ref _queuedRows);
+
+    /// <summary>Whether a request was shed in the last second or the queue is over half full: readiness says 503 then.</summary>
+    public bool Saturated => QueuedRows > _options.MaxQueue / 2 || Stopwatch.GetElapsedTime(Volatile.Read(ref _lastShed)) < TimeSpan.FromSeconds(1);
+
+    /// <summary>Queues a request's model input; the task ends with its outputs, row-major. Throws <see cref="RequestException"/>
+    /// (503) when the request is shed.</summary>
+    public Task<float[]> Submit(ServedModel model, Features features, CancellationToken cancellationToken)
+    {
+        var rows = features.Rows;
+        var queued = Interlocked.Add(ref _queuedRows, rows);
+        var wait = TimeSpan.FromSeconds(queued * Volatile.Read(ref _secondsPerRow));
+        // One request alone in the queue is always taken, however large: shedding it would shed it forever.
+        if (queued > rows && (queued > _options.MaxQueue || wait > _options.MaxLatency))
+        {
+            Interlocked.Add(ref _queuedRows, -rows);
+            Volatile.Write(ref _lastShed, Stopwatch.GetTimestamp());
+            _metrics.Shed.Inc();
+            throw new RequestException(503, "overloaded", "Overloaded",
+                queued > _options.MaxQueue
+                    ? $"{queued - rows} rows are waiting for the model, and the queue holds {_options.MaxQueue} (--max-queue); retry shortly"
+                    : $"the estimated wait, {wait.TotalMilliseconds:0} ms, is longer than {_options.MaxLatency.TotalMilliseconds:0} ms (--max-latency-ms); retry shortly");
+        }
+        var work = new Work(model, features, cancellationToken);
+        _metrics.QueuedRows.Set(queued);
+        if (!_queue.Writer.TryWrite(work))
+        {
+            Interlocked.Add(ref _queuedRows, -rows);
+            throw new RequestException(503, "overloaded", "Shutting down", "the server is shutting down; retry against another instance");
+        }
+        return work.Result.Task;
+    }
+
+    private void Run()
+    {
+        var reader = _queue.Reader;
+        Work? carried = null;
+        var batch = new List<Work>();
+        while (true)
+        {
+            if (carried is null)
+            {
+                if (!reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult()) return;
+                if (!reader.TryRead(out carried)) continue;
+            }
+            batch.Clear();
+            batch.Add(carried);
+            var rows = carried.Features.Rows;
+            carried = null;
+            var deadline = Stopwatch.GetTimestamp() + (long)(_options.MaxBatchDelay.TotalSeconds * Stopwatch.Frequency);
+            while (rows < _options.MaxBatchSize)
+            {
+                if (!reader.TryRead(out var next))
+                {
+                    var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+                    if (left <= TimeSpan.Zero) break;
+                    using var wait = new CancellationTokenSource(left);
+                    try
+                    {
+                        if (!reader.WaitToReadAsync(wait.Token).AsTask().GetAwaiter().GetResult()) break;
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        break;
+                    }
+                    continue;
+                }
+                // A batch is one model's rows, of one layout, within the size: anything else waits for the next batch.
+                if (next.Model != batch[0].Model || rows + next.Features.Rows > _options.MaxBatchSize)
+                {
+                    carried = next;
+                    break;
+                }
+                batch.Add(next);
+                rows += next.Features.Rows;
+            }
+            Execute(batch);
+        }
+    }
+
+    private void Execute(List<Work> batch)
+    {
+        if (_options.ForwardDelay > TimeSpan.Zero) Thread.Sleep(_options.ForwardDelay);
+        var live = new List<Work>(batch.Count);
+        foreach (var work in batch)
+        {
+            Interlocked.Add(ref _queuedRows, -work.Features.Rows);
+            if (work.Cancellation.IsCancellationRequested)
+            {
+                work.Result.TrySetCanceled(work.Cancellation);
+                _metrics.Dropped.Inc();
+            }
+            else live.Add(work);
+        }
+        _metrics.QueuedRows.Set(QueuedRows);
+        if (live.Count == 0) return;
+        var model = live[0].Model;
+        var started = Stopwatch.GetTimestamp();
+        float[] outputs;
+        int rows;
+        try
+        {
+            var joined = Features.Concat(live.Select(w => w.Features).ToArray());
+            rows = joined.Rows;
+            outputs = model.Outputs(joined);
+        }
+        catch (Exception) when (live.Count > 1)
+        {
+            // One request's rows broke the pass: each alone, so that only it fails.
+            foreach (var work in live) Execute([work]);
+            return;
+        }
+        catch (Exception e)
+        {
+            live[0].Result.TrySetException(e);
+            return;
+        }
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var perRow = seconds / rows;
+        var previous = Volatile.Read(ref _secondsPerRow);
+        Volatile.Write(ref _secondsPerRow, previous == 0 ? perRow : 0.8 * previous + 0.2 * perRow);
+        _metrics.BatchRows.Observe(rows);
+        _metrics.LiveTensors.Set(TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        _metrics.ForwardSeconds.Observe(seconds);
+        var width = model.OutputWidth;
+        var at = 0;
+        foreach (var work in live)
+        {
+            var length = work.Features.Rows * width;
+            work.Result.TrySetResult(outputs.AsSpan(at, length).ToArray());
+            at += length;
+        }
+    }
+
+    /// <summary>Stops taking requests; the loop answers what is queued and ends.</summary>
+    public void Dispose()
+    {
+        _queue.Writer.TryComplete();
+        _loop.Join(TimeSpan.FromSeconds(30));
+    }
+
+    private sealed record Work(ServedModel Model, Features Features, CancellationToken Cancellation)
+    {
+        public TaskCompletionSource<float[]> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

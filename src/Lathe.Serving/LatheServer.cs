@@ -1,0 +1,432 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Lathe.Bundles;
+using Lathe.Config;
+using Lathe.Data;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
+using Prometheus;
+
+namespace Lathe.Serving;
+
+/// <summary><c>lathe serve</c>: one bundle behind an ASP.NET Core minimal API. Routes: <c>POST /v1/predict</c> (JSON
+/// records or CSV), <c>GET /healthz</c> (alive), <c>GET /readyz</c> (model loaded and warmed, not saturated),
+/// <c>GET /metrics</c> (Prometheus), <c>GET /v1/model</c> (schema, version, metrics), <c>GET /openapi.json</c> (from
+/// the bundle's schema), <c>POST /v1/admin/reload</c> and <c>GET /problems/TYPE</c>. Every error is problem details.</summary>
+public sealed class LatheServer : IAsyncDisposable
+{
+    private readonly ServeOptions _options;
+    private readonly ServeMetrics _metrics = new();
+    private readonly Batcher _batcher;
+    private readonly PredictionLog? _log;
+    private readonly SemaphoreSlim _reloading = new(1, 1);
+    private readonly byte[]? _apiKey;
+    private ServedModel? _model;
+    private WebApplication? _app;
+    private FileSystemWatcher? _watcher;
+    private Timer? _debounce;
+    private ILogger? _logger;
+
+    private LatheServer(ServeOptions options, ServedModel model)
+    {
+        _options = options;
+        _model = model;
+        _batcher = new Batcher(options, _metrics);
+        if (options.PredictionLog is not null) _log = new PredictionLog(options.PredictionLog, options.LogFileBytes, _metrics);
+        if (options.ApiKey is not null) _apiKey = Encoding.UTF8.GetBytes(options.ApiKey);
+        _metrics.ModelInfo.WithLabels(model.Version).Set(1);
+    }
+
+    public ServedModel? Model => Volatile.Read(ref _model);
+    public ServeMetrics Metrics => _metrics;
+
+    /// <summary>The addresses Kestrel listens on (with the real port when the URL asked for port 0).</summary>
+    public IReadOnlyList<string> Addresses => _app?.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+        .Features.Get<IServerAddressesFeature>()?.Addresses.ToArray() ?? [];
+
+    /// <summary>Loads and warms the bundle, then starts listening. A bundle that fails verification is a
+    /// <see cref="BundleFormatException"/> and nothing is started.</summary>
+    public static async Task<LatheServer> StartAsync(ServeOptions options, CancellationToken cancellationToken = default)
+    {
+        var model = ServedModel.Load(options.ModelPath);
+        var server = new LatheServer(options, model);
+        try
+        {
+            server._app = server.Build();
+            await server._app.StartAsync(cancellationToken);
+            if (options.Watch) server.WatchModelFile();
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app!.WaitForShutdownAsync(cancellationToken);
+
+    private WebApplication Build()
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "lathe" });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        builder.WebHost.UseUrls(_options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = _options.MaxBodyBytes;
+            kestrel.Limits.MaxRequestHeaderCount = 100;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+            kestrel.Limits.MaxRequestLineSize = 8 * 1024;
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(5);
+            kestrel.Limits.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(240, TimeSpan.FromSeconds(5));
+        });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = _options.ShutdownTimeout);
+        var app = builder.Build();
+        _logger = app.Logger;
+
+        app.Use(async (context, next) =>
+        {
+            try
+            {
+                await next(context);
+            }
+            catch (BadHttpRequestException e)
+            {
+                await Problems.Write(context, e.StatusCode, e.StatusCode == 413 ? "too-large" : "bad-request", "Bad request", e.Message);
+            }
+            catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
+            {
+                _logger.LogError(e, "unexpected fault answering {Path}", context.Request.Path.Value);
+                await Problems.Write(context, 500, "server-error", "Server error", "an unexpected fault; it is logged and the server keeps serving");
+            }
+        });
+        app.UseHttpMetrics(o => o.SetMetricFactory(Prometheus.Metrics.WithCustomRegistry(_metrics.Registry)));
+        app.Use(async (context, next) =>
+        {
+            var path = context.Request.Path;
+            if (_apiKey is null || path == "/healthz" || path == "/readyz" || path.StartsWithSegments("/problems") || HasKey(context.Request))
+            {
+                await next(context);
+                return;
+            }
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            await Problems.Write(context, 401, "unauthorized", "Unauthorized", "this server asks for an API key: send it as the X-API-Key header or as Authorization: Bearer KEY");
+        });
+        app.UseStatusCodePages(async status =>
+        {
+            var code = status.HttpContext.Response.StatusCode;
+            var (type, title) = code switch
+            {
+                404 => ("not-found", "Not found"),
+                405 => ("method-not-allowed", "Method not allowed"),
+                _ => ("bad-request", "Bad request"),
+            };
+            await Problems.Write(status.HttpContext, code, type, title, $"{status.HttpContext.Request.Method} {status.HttpContext.Request.Path.Value}: {title.ToLowerInvariant()}");
+        });
+
+        app.MapPost("/v1/predict", Predict);
+        app.MapGet("/healthz", (HttpContext context) => WriteJson(context, 200, new { status = "alive" }));
+        app.MapGet("/readyz", Ready);
+        app.MapGet("/v1/model", (HttpContext context) => WithModel(context, model => WriteJson(context, 200, Describe(model))));
+        app.MapGet("/openapi.json", (HttpContext context) => WithModel(context, model => WriteJson(context, 200, OpenApi.Document(model, _options))));
+        app.MapPost("/v1/admin/reload", async (HttpContext context) =>
+        {
+            var (ok, detail) = await ReloadAsync();
+            if (ok) await WriteJson(context, 200, new { model_version = Model!.Version, detail });
+            else await Problems.Write(context, 422, "reload-failed", "Reload failed", detail);
+        });
+        app.MapGet("/problems/{type}", (HttpContext context) =>
+        {
+            var type = (string)context.Request.RouteValues["type"]!;
+            return Problems.Types.TryGetValue(type, out var text)
+                ? WriteJson(context, 200, new { type = Problems.TypeUri(type), description = text })
+                : Problems.Write(context, 404, "not-found", "Not found", $"no problem type '{type}'");
+        });
+        app.MapMetrics("/metrics", _metrics.Registry);
+        return app;
+    }
+
+    private bool HasKey(HttpRequest request)
+    {
+        string? given = request.Headers["X-API-Key"];
+        if (given is null && request.Headers.Authorization.ToString() is { } authorization && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            given = authorization["Bearer ".Length..].Trim();
+        return given is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), _apiKey);
+    }
+
+    private async Task Predict(HttpContext context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var model = Hold();
+        if (model is null)
+        {
+            await Problems.Write(context, 503, "not-ready", "Not ready", "no model is loaded");
+            return;
+        }
+        try
+        {
+            var request = await ReadRecords(context);
+            var table = RecordTable.Build(request, model, _options);
+            Data.Pipeline.Features features;
+            try
+            {
+                features = model.Pipeline.Transform(table);
+            }
+            catch (DataException e)
+            {
+                throw new RequestException(400, "invalid-input", "Invalid input", e.Message);
+            }
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+            timeout.CancelAfter(_options.RequestTimeout);
+            float[] outputs;
+            try
+            {
+                outputs = await _batcher.Submit(model, features, timeout.Token).WaitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (OperationCanceledException)
+            {
+                throw new RequestException(504, "timeout", "Timeout", $"no prediction within {_options.RequestTimeout.TotalMilliseconds:0} ms (--timeout-ms); the request was dropped from the queue");
+            }
+            catch (Exception e) when (e is not RequestException)
+            {
+                _logger?.LogWarning(e, "the model failed on a request");
+                throw new RequestException(422, "prediction-failed", "Prediction failed", $"the model failed on this input: {e.Message}");
+            }
+            var predictions = Predictor.Decode(outputs, model.Target);
+            var answers = Answers.For(predictions, model.Target);
+            CountPredictions(predictions);
+            context.Response.StatusCode = 200;
+            context.Response.ContentType = "application/json";
+            await context.Response.Body.WriteAsync(Answers.Serialize(model.Version, answers, request.Single), context.RequestAborted);
+            if (_log is not null)
+            {
+                var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                for (var i = 0; i < answers.Count; i++) await _log.Append(model.Version, latency, request.Records[i], answers[i]);
+            }
+        }
+        catch (RequestException e)
+        {
+            if (e.Status == 503) context.Response.Headers.RetryAfter = "1";
+            await Problems.Write(context, e);
+        }
+        finally
+        {
+            model.Release();
+        }
+    }
+
+    private async Task<RequestRecords> ReadRecords(HttpContext context)
+    {
+        if (!MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var media))
+            throw new RequestException(415, "unsupported-media-type", "Unsupported media type",
+                context.Request.ContentType is null ? "no Content-Type: send application/json or text/csv" : $"'{context.Request.ContentType}' is not a media type: send application/json or text/csv");
+        var json = media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || media.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase);
+        var csv = media.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase);
+        if (!json && !csv)
+            throw new RequestException(415, "unsupported-media-type", "Unsupported media type", $"'{media.MediaType}' is not taken: send application/json or text/csv");
+        if (media.Charset.HasValue && !media.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
+            throw new RequestException(415, "unsupported-media-type", "Unsupported media type", $"charset '{media.Charset}' is not taken: send UTF-8");
+        var body = await ReadBody(context);
+        if (body.Length == 0) throw new RequestException(400, "malformed", "Empty body", "the body is empty: send one record or several");
+        return json ? RequestRecords.FromJson(body, _options.MaxRecords) : RequestRecords.FromCsv(body, _options.MaxRecords);
+    }
+
+    private async Task<ReadOnlyMemory<byte>> ReadBody(HttpContext context)
+    {
+        var length = context.Request.ContentLength;
+        if (length > _options.MaxBodyBytes)
+            throw new RequestException(413, "too-large", "Body too large", $"{length} bytes; the server takes at most {_options.MaxBodyBytes} (--max-body-bytes)");
+        var buffer = new MemoryStream(length is > 0 ? (int)length.Value : 4096);
+        try
+        {
+            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == 413)
+        {
+            throw new RequestException(413, "too-large", "Body too large", $"the body is over {_options.MaxBodyBytes} bytes (--max-body-bytes)");
+        }
+        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+    }
+
+    private void CountPredictions(Predictions predictions)
+    {
+        if (predictions.Task == TaskKind.Classification)
+            foreach (var label in predictions.Labels) _metrics.Predictions.WithLabels(label).Inc();
+        else if (predictions.Task == TaskKind.Multilabel)
+            for (var row = 0; row < predictions.Count; row++)
+                for (var l = 0; l < predictions.Classes.Count; l++)
+                    if (predictions.Has(row, l)) _metrics.Predictions.WithLabels(predictions.Classes[l]).Inc();
+        else _metrics.Predictions.WithLabels("value").Inc(predictions.Count);
+    }
+
+    private Task Ready(HttpContext context)
+    {
+        var model = Model;
+        if (model is null) return Problems.Write(context, 503, "not-ready", "Not ready", "no model is loaded");
+        if (_batcher.Saturated)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            return Problems.Write(context, 503, "overloaded", "Saturated", $"{_batcher.QueuedRows} rows are queued, or requests were shed in the last second");
+        }
+        return WriteJson(context, 200, new { status = "ready", model_version = model.Version });
+    }
+
+    private async Task WithModel(HttpContext context, Func<ServedModel, Task> answer)
+    {
+        var model = Hold();
+        if (model is null)
+        {
+            await Problems.Write(context, 503, "not-ready", "Not ready", "no model is loaded");
+            return;
+        }
+        try
+        {
+            await answer(model);
+        }
+        finally
+        {
+            model.Release();
+        }
+    }
+
+    private object Describe(ServedModel model)
+    {
+        var manifest = model.Bundle.Manifest;
+        return new
+        {
+            model_version = model.Version,
+            file = Path.GetFileName(model.Path),
+            created = manifest.Created,
+            lathe = manifest.Lathe,
+            task = ConfigNames.Of(manifest.Task),
+            target = manifest.Target,
+            metric = ConfigNames.Of(manifest.Metric),
+            outputs = manifest.Outputs,
+            input = model.Fields.Select(f =>
+            {
+                var (low, high) = RecordTable.AcceptedRange(f);
+                return new
+                {
+                    name = f.Name,
+                    type = ConfigNames.Of(f.Type),
+                    categories = f.Categories,
+                    training_minimum = f.Minimum,
+                    training_maximum = f.Maximum,
+                    accepted_minimum = _options.RejectOutOfRange && double.IsFinite(low) ? low : (double?)null,
+                    accepted_maximum = _options.RejectOutOfRange && double.IsFinite(high) ? high : (double?)null,
+                    image_shape = f.Type == Data.Schema.ColumnType.Image ? new[] { model.ImageShape!.Value.Channels, model.ImageShape.Value.Height, model.ImageShape.Value.Width } : null,
+                };
+            }),
+            metrics = manifest.Metrics,
+            unknown_categories = _options.RejectUnknownCategories ? "reject" : "accept",
+            batching = new { max_batch_size = _options.MaxBatchSize, max_batch_delay_ms = _options.MaxBatchDelay.TotalMilliseconds },
+        };
+    }
+
+    private static Task WriteJson(HttpContext context, int status, object body)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(JsonSerializer.Serialize(body, Json.Options));
+    }
+
+    /// <summary>The model being served, held for one request; null when none is loaded.</summary>
+    private ServedModel? Hold()
+    {
+        while (true)
+        {
+            var model = Volatile.Read(ref _model);
+            if (model is null || model.TryHold()) return model;
+        }
+    }
+
+    /// <summary>Loads the bundle from the server's own model path again; when it verifies and warms, swaps it in at once
+    /// (requests in flight finish on the model they started with). A bundle that fails leaves the served model serving.</summary>
+    public async Task<(bool Ok, string Detail)> ReloadAsync()
+    {
+        await _reloading.WaitAsync();
+        try
+        {
+            ServedModel fresh;
+            try
+            {
+                fresh = await Task.Run(() => ServedModel.Load(_options.ModelPath));
+            }
+            catch (Exception e) when (e is LatheException or IOException or UnauthorizedAccessException)
+            {
+                _metrics.Reloads.WithLabels("failed").Inc();
+                _logger?.LogWarning("reload of {Path} failed, the model {Version} keeps serving: {Message}", _options.ModelPath, Model?.Version, e.Message);
+                return (false, $"{Path.GetFileName(_options.ModelPath)}: {e.Message}; model {Model?.Version} keeps serving");
+            }
+            var old = Interlocked.Exchange(ref _model, fresh);
+            _metrics.Reloads.WithLabels("ok").Inc();
+            if (old is not null && old.Version != fresh.Version) _metrics.ModelInfo.RemoveLabelled(old.Version);
+            _metrics.ModelInfo.WithLabels(fresh.Version).Set(1);
+            old?.Release();
+            return (true, old?.Version == fresh.Version ? "the bundle is unchanged; reloaded" : $"now serving {fresh.Version} (was {old?.Version})");
+        }
+        finally
+        {
+            _reloading.Release();
+        }
+    }
+
+    private void WatchModelFile()
+    {
+        var full = Path.GetFullPath(_options.ModelPath);
+        _debounce = new Timer(_ => _ = ReloadIfChanged(), null, Timeout.Infinite, Timeout.Infinite);
+        _watcher = new FileSystemWatcher(Path.GetDirectoryName(full)!, Path.GetFileName(full))
+        {
+            NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
+        };
+        // A bundle is written atomically (a new file renamed over the old one); wait for the writes to settle.
+        FileSystemEventHandler changed = (_, _) => _debounce.Change(500, Timeout.Infinite);
+        _watcher.Changed += changed;
+        _watcher.Created += changed;
+        _watcher.Renamed += (_, _) => _debounce.Change(500, Timeout.Infinite);
+        _watcher.EnableRaisingEvents = true;
+    }
+
+    private async Task ReloadIfChanged()
+    {
+        try
+        {
+            var bytes = await File.ReadAllBytesAsync(_options.ModelPath);
+            if (Convert.ToHexStringLower(SHA256.HashData(bytes))[..12] == Model?.Version) return;
+        }
+        catch (IOException)
+        {
+            // Gone or being replaced: the load below names what is wrong.
+        }
+        await ReloadAsync();
+    }
+
+    /// <summary>Stops listening after the requests in flight are answered, then ends the batch loop and the log.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _watcher?.Dispose();
+        if (_debounce is not null) await _debounce.DisposeAsync();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+        _batcher.Dispose();
+        _log?.Dispose();
+        Interlocked.Exchange(ref _model, null)?.Release();
+    }
+}

@@ -1,0 +1,177 @@
+using System.Globalization;
+using Lathe.Bundles;
+using Lathe.Config;
+using Lathe.Data;
+using Lathe.Data.Schema;
+using Lathe.Data.Sources;
+using SkiaSharp;
+
+namespace Lathe.Serving;
+
+/// <summary>Checks request records against the bundle's input schema and turns the good ones into a table the fitted
+/// pipeline takes. Every bad field of every record is listed, not only the first. Images come only as base64 in the
+/// request: a string in an image field is never taken for a path, so no request makes the server read a file.</summary>
+public static class RecordTable
+{
+    public static Table Build(RequestRecords request, ServedModel model, ServeOptions options)
+    {
+        var records = request.Records;
+        var fields = model.Fields;
+        var errors = new ProblemErrors();
+        string Where(int record, string field) => request.Single ? field : $"[{record}].{field}";
+
+        var names = fields.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+        for (var r = 0; r < records.Count; r++)
+            foreach (var name in records[r].Keys)
+                if (!names.Contains(name) && !model.Ignored.Contains(name))
+                {
+                    var nearest = ConfigNames.Nearest(name, names);
+                    errors.Add(Where(r, name), "unknown field" + (nearest is null ? $" — the model takes {string.Join(", ", names)}" : $" — did you mean '{nearest}'?"));
+                }
+
+        var columns = new List<Column>(fields.Count);
+        foreach (var field in fields)
+        {
+            var values = records.Select(r => r.TryGetValue(field.Name, out var v) ? (RawValue?)v : null).ToArray();
+            for (var r = 0; r < values.Length; r++)
+                if (values[r] is null) errors.Add(Where(r, field.Name), "missing — the model takes this field; send null for a missing value");
+            columns.Add(field.Type switch
+            {
+                ColumnType.Numeric => Numbers(field, values, options, (r, m) => errors.Add(Where(r, field.Name), m)),
+                ColumnType.Image => Images(field, values, model.ImageShape!.Value, (r, m) => errors.Add(Where(r, field.Name), m)),
+                _ => Texts(field, values, options, (r, m) => errors.Add(Where(r, field.Name), m)),
+            });
+        }
+        errors.ThrowIfAny();
+        return new Table(columns, "request", rowUnit: "record");
+    }
+
+    private static NumericColumn Numbers(InputField field, RawValue?[] values, ServeOptions options, Action<int, string> bad)
+    {
+        var numbers = new double[values.Length];
+        var (low, high) = AcceptedRange(field);
+        for (var r = 0; r < values.Length; r++)
+        {
+            numbers[r] = double.NaN;
+            if (values[r] is not { } value) continue;
+            switch (value.Kind)
+            {
+                case RawKind.Null:
+                    continue;
+                case RawKind.Number:
+                    numbers[r] = value.Number;
+                    break;
+                case RawKind.String when Values.IsMissing(value.Text):
+                    continue;
+                case RawKind.String when Values.TryNumber(value.Text!, out var parsed):
+                    numbers[r] = parsed;
+                    break;
+                case RawKind.String:
+                    bad(r, $"'{Clip(value.Text!)}' is not a number");
+                    continue;
+                default:
+                    bad(r, $"expected a number, got {value.Describe()}");
+                    continue;
+            }
+            if (!double.IsFinite(numbers[r])) bad(r, $"{numbers[r]} is not a finite number");
+            else if (options.RejectOutOfRange && (numbers[r] < low || numbers[r] > high))
+                bad(r, $"{numbers[r].ToString("R", CultureInfo.InvariantCulture)} is out of range: the model accepts [{Show(low)}, {Show(high)}] (training rows spanned [{Show(field.Minimum!.Value)}, {Show(field.Maximum!.Value)}])");
+        }
+        return new NumericColumn(field.Name, numbers);
+    }
+
+    /// <summary>The training range widened by its own width on each side (by 1 for a constant column): values a model
+    /// can still be asked about, without taking a unit mix-up (grams sent as kilograms, a year as a two-digit one) for data.</summary>
+    public static (double Low, double High) AcceptedRange(InputField field)
+    {
+        if (field.Minimum is not { } min || field.Maximum is not { } max) return (double.NegativeInfinity, double.PositiveInfinity);
+        var width = max > min ? max - min : Math.Max(1, Math.Abs(max));
+        return (min - width, max + width);
+    }
+
+    private static StringColumn Texts(InputField field, RawValue?[] values, ServeOptions options, Action<int, string> bad)
+    {
+        var texts = new string?[values.Length];
+        var known = field.Categories is { } categories && options.RejectUnknownCategories && field.Type == ColumnType.Categorical
+            ? categories.ToHashSet(StringComparer.Ordinal) : null;
+        for (var r = 0; r < values.Length; r++)
+        {
+            if (values[r] is not { } value || value.Kind == RawKind.Null) continue;
+            if (value.Kind is RawKind.Object or RawKind.Array)
+            {
+                bad(r, $"expected {Expected(field.Type)}, got {value.Describe()}");
+                continue;
+            }
+            var text = value.AsText();
+            if (Values.IsMissing(text)) continue;
+            var ok = field.Type switch
+            {
+                ColumnType.Boolean => Values.TryBoolean(text!, out _) || Values.TryNumber(text!, out _),
+                ColumnType.DateTime => Values.TryDate(text!, out _),
+                _ => true,
+            };
+            if (!ok) bad(r, $"'{Clip(text!)}' is not {Expected(field.Type)}");
+            else if (known is not null && !known.Contains(text!.Trim()))
+                bad(r, $"'{Clip(text)}' is not a category the model knows — one of {string.Join(", ", field.Categories!.Take(20).Select(c => $"'{c}'"))}{(field.Categories!.Count > 20 ? ", …" : "")}");
+            else texts[r] = text;
+        }
+        return new StringColumn(field.Name, texts);
+    }
+
+    private static string Expected(ColumnType type) => type switch
+    {
+        ColumnType.Boolean => "a boolean (true/false, yes/no, 1/0)",
+        ColumnType.DateTime => "a date (ISO 8601, e.g. 2024-05-01 or 2024-05-01T13:45:00)",
+        ColumnType.Text => "text",
+        _ => "a category (a string)",
+    };
+
+    private static ImageColumn Images(InputField field, RawValue?[] values, (int Channels, int Height, int Width) shape, Action<int, string> bad)
+    {
+        var (channels, height, width) = shape;
+        var size = channels * height * width;
+        var pixels = new byte[values.Length * size];
+        for (var r = 0; r < values.Length; r++)
+        {
+            if (values[r] is not { } value) continue;
+            if (value.Kind != RawKind.String)
+            {
+                bad(r, $"expected an image as a base64 string (a PNG, JPEG, BMP, GIF or WebP file, or {size} raw bytes {channels}×{height}×{width}), got {value.Describe()}");
+                continue;
+            }
+            var text = value.Text!;
+            var bytes = new byte[text.Length * 3 / 4 + 3];
+            if (!Convert.TryFromBase64String(text, bytes, out var length))
+            {
+                bad(r, "not valid base64");
+                continue;
+            }
+            var image = bytes.AsSpan(0, length);
+            if (length == size && !LooksEncoded(image)) image.CopyTo(pixels.AsSpan(r * size, size));
+            else if (!Decode(image, channels, height, width, pixels.AsSpan(r * size, size)))
+                bad(r, $"not an image: {length} bytes that are neither a PNG, JPEG, BMP, GIF or WebP file nor {size} raw pixels ({channels}×{height}×{width})");
+        }
+        return new ImageColumn(field.Name, pixels, channels, height, width);
+    }
+
+    private static bool LooksEncoded(ReadOnlySpan<byte> bytes) =>
+        bytes.StartsWith((ReadOnlySpan<byte>)[0x89, (byte)'P', (byte)'N', (byte)'G']) || bytes.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF])
+        || bytes.StartsWith("GIF8"u8) || bytes.StartsWith("BM"u8) || (bytes.Length > 12 && bytes.StartsWith("RIFF"u8) && bytes[8..12].SequenceEqual("WEBP"u8));
+
+    /// <summary>An encoded image → channel-first pixels at the model's size, as the image sources load files.</summary>
+    private static bool Decode(ReadOnlySpan<byte> encoded, int channels, int height, int width, Span<byte> into)
+    {
+        using var data = SKData.CreateCopy(encoded);
+        using var decoded = SKBitmap.Decode(data);
+        if (decoded is null) return false;
+        var gray = true;
+        var rgb = ImageDecoder.ToRgb(decoded, height, width, ref gray);
+        if (rgb is null) return false;
+        ImageDecoder.Pack("image", [rgb], height, width, channels).Pixels.CopyTo(into);
+        return true;
+    }
+
+    private static string Show(double value) => value.ToString("G6", CultureInfo.InvariantCulture);
+
+    private static string Clip(string text) => text.Length <= 60 ? text : text[..60] + "…";
+}

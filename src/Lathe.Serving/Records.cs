@@ -1,0 +1,211 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Lathe.Serving;
+
+/// <summary>One value of a request record, as sent: JSON's kinds, or CSV text.</summary>
+public readonly record struct RawValue(RawKind Kind, double Number = 0, string? Text = null)
+{
+    public static readonly RawValue Null = new(RawKind.Null);
+
+    /// <summary>The value as a data file would have held it: numbers and booleans as their text.</summary>
+    public string? AsText() => Kind switch
+    {
+        RawKind.String => Text,
+        RawKind.Number => Text ?? Number.ToString("R", CultureInfo.InvariantCulture),
+        RawKind.Boolean => Number != 0 ? "true" : "false",
+        _ => null,
+    };
+
+    public string Describe() => Kind switch
+    {
+        RawKind.Null => "null",
+        RawKind.Number => "a number",
+        RawKind.String => "a string",
+        RawKind.Boolean => "a boolean",
+        RawKind.Object => "an object",
+        _ => "an array",
+    };
+}
+
+public enum RawKind { Null, Number, String, Boolean, Object, Array }
+
+/// <summary>A request body turned into records (field name → value), or the reasons it cannot be.</summary>
+public sealed record RequestRecords(IReadOnlyList<IReadOnlyDictionary<string, RawValue>> Records, bool Single)
+{
+    /// <summary>JSON nested deeper than this is refused before it is walked.</summary>
+    public const int MaxDepth = 16;
+
+    /// <summary>A JSON body: one record (an object) or several (an array of objects).</summary>
+    public static RequestRecords FromJson(ReadOnlyMemory<byte> body, int maxRecords)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = MaxDepth, AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow });
+        }
+        catch (JsonException e)
+        {
+            throw new RequestException(400, "malformed", "The body is not valid JSON", $"{e.Message.Split(" Path:")[0].Split(" LineNumber:")[0]} (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})");
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind == JsonValueKind.Object) return new RequestRecords([Record(root, "")], true);
+            if (root.ValueKind != JsonValueKind.Array)
+                throw new RequestException(400, "malformed", "The body is not a record", "send one record as a JSON object, or several as an array of objects");
+            var count = root.GetArrayLength();
+            if (count == 0) throw new RequestException(400, "malformed", "No records", "the array is empty; send at least one record");
+            if (count > maxRecords) throw new RequestException(413, "too-many-records", "Too many records", $"{count} records in one request; the server takes at most {maxRecords} (--max-records)");
+            var records = new List<IReadOnlyDictionary<string, RawValue>>(count);
+            var errors = new ProblemErrors();
+            var index = 0;
+            foreach (var element in root.EnumerateArray())
+            {
+                if (element.ValueKind != JsonValueKind.Object) errors.Add($"[{index}]", $"expected a record (a JSON object), got {Kind(element.ValueKind).Describe()}");
+                else records.Add(Record(element, $"[{index}]."));
+                index++;
+            }
+            errors.ThrowIfAny();
+            return new RequestRecords(records, false);
+        }
+    }
+
+    private static Dictionary<string, RawValue> Record(JsonElement element, string prefix)
+    {
+        var record = new Dictionary<string, RawValue>(StringComparer.Ordinal);
+        foreach (var property in element.EnumerateObject())
+        {
+            var value = property.Value.ValueKind switch
+            {
+                JsonValueKind.Number => new RawValue(RawKind.Number, property.Value.GetDouble(), property.Value.GetRawText()),
+                JsonValueKind.String => new RawValue(RawKind.String, Text: property.Value.GetString()),
+                JsonValueKind.True => new RawValue(RawKind.Boolean, 1),
+                JsonValueKind.False => new RawValue(RawKind.Boolean, 0),
+                var other => Kind(other),
+            };
+            if (!record.TryAdd(property.Name, value))
+                throw new RequestException(400, "invalid-input", "Invalid input", $"field '{prefix}{property.Name}' appears twice in one record",
+                    new ProblemErrors().Add(prefix + property.Name, "appears twice"));
+        }
+        return record;
+    }
+
+    private static RawValue Kind(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Object => new RawValue(RawKind.Object),
+        JsonValueKind.Array => new RawValue(RawKind.Array),
+        _ => RawValue.Null,
+    };
+
+    private static readonly UTF8Encoding StrictUtf8 = new(false, true);
+
+    /// <summary>A CSV body (RFC 4180): a header row of field names, then one record per row.</summary>
+    public static RequestRecords FromCsv(ReadOnlyMemory<byte> body, int maxRecords)
+    {
+        string text;
+        try
+        {
+            text = StrictUtf8.GetString(body.Span);
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new RequestException(400, "malformed", "The body is not UTF-8 text", $"invalid UTF-8 at byte {e.Index}");
+        }
+        if (text.Length > 0 && text[0] == '\uFEFF') text = text[1..];
+        var rows = CsvRows(text);
+        if (rows.Count == 0) throw new RequestException(400, "malformed", "No header row", "a CSV body starts with a header row naming the fields");
+        var header = rows[0].Fields;
+        if (header.Distinct(StringComparer.Ordinal).Count() != header.Count)
+            throw new RequestException(400, "malformed", "Repeated field name", $"the header names '{header.GroupBy(h => h).First(g => g.Count() > 1).Key}' twice");
+        if (rows.Count == 1) throw new RequestException(400, "malformed", "No records", "the CSV body has a header row but no records");
+        if (rows.Count - 1 > maxRecords) throw new RequestException(413, "too-many-records", "Too many records", $"{rows.Count - 1} records in one request; the server takes at most {maxRecords} (--max-records)");
+        var errors = new ProblemErrors();
+        var records = new List<IReadOnlyDictionary<string, RawValue>>(rows.Count - 1);
+        for (var r = 1; r < rows.Count; r++)
+        {
+            var (fields, line) = rows[r];
+            if (fields.Count != header.Count)
+            {
+                errors.Add($"line {line}", $"{fields.Count} fields, but the header has {header.Count}");
+                continue;
+            }
+            var record = new Dictionary<string, RawValue>(StringComparer.Ordinal);
+            // An empty field is a missing value, as in a data file.
+            for (var c = 0; c < header.Count; c++)
+                record[header[c]] = fields[c].Length == 0 ? RawValue.Null : new RawValue(RawKind.String, Text: fields[c]);
+            records.Add(record);
+        }
+        errors.ThrowIfAny();
+        return new RequestRecords(records, false);
+    }
+
+    /// <summary>RFC 4180 rows with the line each starts on; quoted fields may hold separators, quotes ("") and line breaks.</summary>
+    private static List<(List<string> Fields, int Line)> CsvRows(string text)
+    {
+        var rows = new List<(List<string>, int)>();
+        var fields = new List<string>();
+        var field = new StringBuilder();
+        int line = 1, start = 1, i = 0;
+        var quoted = false;
+        var any = false;
+        while (i < text.Length)
+        {
+            var c = text[i++];
+            if (quoted)
+            {
+                if (c == '"')
+                {
+                    if (i < text.Length && text[i] == '"')
+                    {
+                        field.Append('"');
+                        i++;
+                    }
+                    else quoted = false;
+                }
+                else
+                {
+                    if (c == '\n') line++;
+                    field.Append(c);
+                }
+                continue;
+            }
+            switch (c)
+            {
+                case '"' when field.Length == 0:
+                    quoted = any = true;
+                    break;
+                case ',':
+                    fields.Add(field.ToString());
+                    field.Clear();
+                    any = true;
+                    break;
+                case '\r':
+                    break;
+                case '\n':
+                    if (any || field.Length > 0 || fields.Count > 0)
+                    {
+                        fields.Add(field.ToString());
+                        rows.Add((fields, start));
+                    }
+                    fields = [];
+                    field.Clear();
+                    any = false;
+                    start = ++line;
+                    break;
+                default:
+                    field.Append(c);
+                    any = true;
+                    break;
+            }
+        }
+        if (quoted) throw new RequestException(400, "malformed", "Unterminated quote", $"the quoted field that starts on line {start} never ends");
+        if (any || field.Length > 0 || fields.Count > 0)
+        {
+            fields.Add(field.ToString());
+            rows.Add((fields, start));
+        }
+        return rows;
+    }
+}
