@@ -6,15 +6,15 @@
 # test images; probabilities equal to 1e-5). Then per model, each server in turn on a loopback port: started, waited for (GET /readyz), one request checked (200, and
 # the two servers' probabilities equal to 1e-5), warmed up (WARMUP seconds of wrk), then wrk at each of CONNECTIONS
 # for DURATION seconds, POSTing one real record (a penguins test row; a Fashion-MNIST test image as base64 raw pixels).
-# Servers: Lathe with micro-batching on (its defaults), Lathe with micro-batching off (--max-batch-size 1), and the
-# peer in each of PEER_CONFIGS (WORKERSxTORCH_THREADS, uvloop + httptools, TCP_NODELAY forced on); the table compares
-# Lathe with the peer's best configuration at each connection count (the highest requests/s; its p99 beside it).
+# Servers: Lathe with micro-batching on (its defaults) and off (--max-batch-size 1), each with the torch thread counts
+# of LATHE_THREADS (OMP_NUM_THREADS; .NET keeps every core for Kestrel), and the peer in each of PEER_CONFIGS
+# (WORKERSxTORCH_THREADS, uvloop + httptools, TCP_NODELAY forced on). The table compares each side's best
+# configuration at each connection count (the highest requests/s; its p50 and p99 beside it), then lists every run.
 # A run with any non-2xx answer or socket error says so and exits 1.
 #
-#   DURATION=15 CONNECTIONS="1 16 64" WRK_THREADS=1 WARMUP=3 PEER_CONFIGS="1x1 1x2 2x1" THREADS=2 bench/serve/run.sh
+#   DURATION=15 CONNECTIONS="1 16 64" WRK_THREADS=1 WARMUP=3 LATHE_THREADS="1 2" PEER_CONFIGS="1x1 1x2 2x1" bench/serve/run.sh
 #
-# THREADS (default 2) is Lathe's thread count (OMP/MKL/OpenBLAS, .NET's processor count); the peer's are in
-# PEER_CONFIGS. SERVERS (default "lathe peer") runs one side alone ("peer" before `lathe serve` exists). MODELS (default "penguins fashion-mnist") picks the models; FASHION_EPOCHS (default 1) shortens the
+# SERVERS (default "lathe peer") runs one side alone ("peer" before `lathe serve` exists). MODELS (default "penguins fashion-mnist") picks the models; FASHION_EPOCHS (default 1) shortens the
 # CNN's training (the architecture is examples/fashion-mnist.yaml's; accuracy does not matter here). The bundles are
 # trained once into WORK (default runs/servebench) and reused. Needs wrk and Debian's python3-fastapi, python3-uvicorn,
 # python3-uvloop, python3-httptools, python3-torch over libopenblas0-openmp.
@@ -25,7 +25,7 @@ connections=${CONNECTIONS:-"1 16 64"}
 wrk_threads=${WRK_THREADS:-1}
 warmup=${WARMUP:-3}
 peer_configs=${PEER_CONFIGS:-"1x1 1x2 2x1"}
-threads=${THREADS:-2}
+lathe_threads=${LATHE_THREADS:-"1 2"}
 models=${MODELS:-"penguins fashion-mnist"}
 fashion_epochs=${FASHION_EPOCHS:-1}
 servers=${SERVERS:-"lathe peer"}
@@ -118,17 +118,20 @@ PY
   bundle="$work/$model/model.lathe"
   body="$work/body-$model.json"
 
-  for batching in on off; do
-    [[ " $servers " == *" lathe "* ]] || break
-    echo "$model: lathe serve, micro-batching $batching" >&2
-    args=()
-    [[ $batching == off ]] && args=(--max-batch-size 1)
-    OMP_NUM_THREADS=$threads MKL_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads DOTNET_PROCESSOR_COUNT=$threads \
-      "${lathe[@]}" serve "$bundle" --urls "http://127.0.0.1:$port" "${args[@]}" > "$work/lathe-$model-$batching.log" 2>&1 &
-    server=$!
-    ready "$work/lathe-$model-$batching.log"
-    measure "$model" "lathe-batching-$batching" "threads $threads" "$body"
-    stop
+  for torch_threads in $lathe_threads; do
+    for batching in on off; do
+      [[ " $servers " == *" lathe "* ]] || break 2
+      echo "$model: lathe serve, micro-batching $batching, $torch_threads torch thread(s)" >&2
+      args=()
+      [[ $batching == off ]] && args=(--max-batch-size 1)
+      log="$work/lathe-$model-$batching-$torch_threads.log"
+      OMP_NUM_THREADS=$torch_threads MKL_NUM_THREADS=$torch_threads OPENBLAS_NUM_THREADS=$torch_threads \
+        "${lathe[@]}" serve "$bundle" --urls "http://127.0.0.1:$port" "${args[@]}" > "$log" 2>&1 &
+      server=$!
+      ready "$log"
+      measure "$model" "lathe-batching-$batching" "$torch_threads" "$body"
+      stop
+    done
   done
   for config in $peer_configs; do
     [[ " $servers " == *" peer "* ]] || break

@@ -1,46 +1,70 @@
 """Prints bench/serve/run.sh's results (one JSON line per server, configuration and connection count) as Markdown:
-Lathe with micro-batching on and off against the peer's best configuration at each connection count, then every
-peer configuration. Exits 1 when any run had a non-2xx answer, a socket error, or no answer at all."""
+at each connection count, the best configuration (highest requests/s) of Lathe with micro-batching on, of Lathe with
+it off, and of the FastAPI peer, with the throughput ratios and whether Lathe's p99 is lower; then every run.
+Exits 1 when any run had a non-2xx answer, a socket error, or no answer at all."""
 import json
 import sys
 
+SIDES = {"lathe-batching-on": "Lathe, batching on", "lathe-batching-off": "Lathe, batching off", "peer": "FastAPI"}
 
-def cell(result):
-    return f"{result['rps']:,.0f} | {result['p50_ms']:.2f} | {result['p99_ms']:.2f}"
+
+def config(run):
+    return f"{run['config']} torch thread(s)" if run["server"] != "peer" else f"{run['config']} (workers x torch threads)"
+
+
+def bad(run):
+    r = run["result"]
+    return r["non2xx"] or r["socket_errors"] or not r["requests"]
+
+
+def flaw(run):
+    r = run["result"]
+    return f" **{r['non2xx']} non-2xx, {r['socket_errors']} socket errors**" if bad(run) else ""
+
+
+def brief(run):
+    r = run["result"]
+    return f"{r['rps']:,.0f} req/s, {r['p50_ms']:.2f} / {r['p99_ms']:.2f} ms ({run['config']}){flaw(run)}"
 
 
 def main():
     with open(sys.argv[1]) as f:
         runs = [json.loads(line) for line in f if line.strip()]
-    failed = [r for r in runs if r["result"]["non2xx"] or r["result"]["socket_errors"] or not r["result"]["requests"]]
-    models = list(dict.fromkeys(r["model"] for r in runs))
-    print("| model | conns | Lathe batching on: req/s, p50, p99 ms | Lathe batching off: req/s, p50, p99 ms | "
-          "FastAPI best (workers x threads): req/s, p50, p99 ms | ratio on / off | p99 lower (on / off) |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for model in models:
-        for c in sorted({r["connections"] for r in runs if r["model"] == model}):
-            at = [r for r in runs if r["model"] == model and r["connections"] == c]
-            on = next((r["result"] for r in at if r["server"] == "lathe-batching-on"), None)
-            off = next((r["result"] for r in at if r["server"] == "lathe-batching-off"), None)
-            peers = [r for r in at if r["server"] == "peer"]
-            if on is None or off is None or not peers:
-                continue
-            best = max(peers, key=lambda r: r["result"]["rps"])
-            peer = best["result"]
-            print(f"| {model} | {c} | {cell(on).replace(' | ', ', ')} | {cell(off).replace(' | ', ', ')} | "
-                  f"{cell(peer).replace(' | ', ', ')} ({best['config']}) | "
-                  f"{on['rps'] / peer['rps']:.2f} / {off['rps'] / peer['rps']:.2f} | "
-                  f"{'yes' if on['p99_ms'] < peer['p99_ms'] else 'no'} / {'yes' if off['p99_ms'] < peer['p99_ms'] else 'no'} |")
+    failed = [r for r in runs if bad(r)]
+    print("Best configuration of each side at each connection count: requests/s, p50 / p99 latency, and the configuration "
+          "(Lathe: torch threads; FastAPI: workers x torch threads). Requests/s counts every answer; a run with any non-2xx "
+          "answer is marked, and is a side's best only when it has no clean run.")
     print()
-    print("| model | FastAPI workers x torch threads | conns | req/s | p50 ms | p99 ms |")
-    print("|---|---|---:|---:|---:|---:|")
+    print("| model | conns | Lathe, batching on | Lathe, batching off | FastAPI + uvicorn + PyTorch | req/s ratio on / off | p99 lower on / off |")
+    print("|---|---:|---|---|---|---:|---|")
+    for model in dict.fromkeys(r["model"] for r in runs):
+        for c in sorted({r["connections"] for r in runs if r["model"] == model}):
+            best = {}
+            for side in SIDES:
+                candidates = [r for r in runs if r["model"] == model and r["connections"] == c and r["server"] == side]
+                if candidates:
+                    # A run with failed requests is no one's best while a clean one exists.
+                    best[side] = max(candidates, key=lambda r: (not bad(r), -r["result"]["non2xx"], r["result"]["rps"]))
+            if "peer" not in best:
+                continue
+            peer = best["peer"]["result"]
+            cells = [brief(best[side]) if side in best else "—" for side in SIDES]
+            ratios = " / ".join(f"{best[s]['result']['rps'] / peer['rps']:.2f}" if s in best and peer["rps"] else "—"
+                                for s in ("lathe-batching-on", "lathe-batching-off"))
+            lower = " / ".join(("yes" if best[s]["result"]["p99_ms"] < peer["p99_ms"] else "no") if s in best else "—"
+                               for s in ("lathe-batching-on", "lathe-batching-off"))
+            print(f"| {model} | {c} | {' | '.join(cells)} | {ratios} | {lower} |")
+    print()
+    print("| model | server | configuration | conns | req/s | p50 ms | p99 ms |")
+    print("|---|---|---|---:|---:|---:|---:|")
     for r in runs:
-        if r["server"] == "peer":
-            print(f"| {r['model']} | {r['config']} | {r['connections']} | {cell(r['result'])} |")
+        result = r["result"]
+        print(f"| {r['model']} | {SIDES[r['server']]} | {config(r)} | {r['connections']} | {result['rps']:,.0f} | "
+              f"{result['p50_ms']:.2f} | {result['p99_ms']:.2f}{flaw(r)} |")
     if failed:
         for r in failed:
-            print(f"{r['model']} {r['server']} {r['config']} at {r['connections']} connections: "
-                  f"{r['result']['requests']} requests answered, {r['result']['non2xx']} non-2xx, {r['result']['socket_errors']} socket errors", file=sys.stderr)
+            print(f"{r['model']} {r['server']} {r['config']} at {r['connections']} connections: {r['result']['requests']} "
+                  f"requests answered, {r['result']['non2xx']} non-2xx, {r['result']['socket_errors']} socket errors", file=sys.stderr)
         sys.exit(1)
 
 
