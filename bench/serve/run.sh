@@ -33,6 +33,7 @@ work=${WORK:-runs/servebench}
 port=${PORT:-18080}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 python=/usr/bin/python3
+clk_tck=$(getconf CLK_TCK)
 
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 1; }
 $python -c "import fastapi, uvicorn, torch, uvloop, httptools" 2>/dev/null ||
@@ -68,6 +69,19 @@ ready() {
   echo "the server was not ready after 120 s:" >&2; tail -n 20 "$1" >&2; exit 1
 }
 
+# cpu_ticks: the CPU time (user + system, in clock ticks) the server and its worker processes have used so far.
+cpu_ticks() {
+  local pids total=0 pid fields
+  pids="$server $(pgrep -P "$server" | tr '\n' ' ')"
+  for pid in $pids; do
+    # Fields 14 and 15 of /proc/PID/stat, counted after the command name's closing parenthesis.
+    fields=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null) || continue
+    set -- $fields
+    total=$(( total + ${12} + ${13} ))
+  done
+  echo "$total"
+}
+
 # measure MODEL NAME CONFIG BODY: one request checked, the warm-up, then wrk at each connection count.
 measure() {
   local model=$1 name=$2 config=$3 body=$4 status
@@ -77,8 +91,12 @@ measure() {
   for c in $connections; do
     local t=$(( c < wrk_threads ? c : wrk_threads ))
     echo "  $model, $name $config, $c connection(s)" >&2
+    local before after
+    before=$(cpu_ticks)
     line=$(BODY_FILE=$body wrk -t"$t" -c"$c" -d"${duration}s" -s bench/serve/post.lua "http://127.0.0.1:$port" | tail -n 1)
-    echo "{\"model\":\"$model\",\"server\":\"$name\",\"config\":\"$config\",\"connections\":$c,\"result\":$line}" >> "$results"
+    after=$(cpu_ticks)
+    # The server's CPU milliseconds per answer: what a request costs, less moved by other load than requests/s.
+    echo "{\"model\":\"$model\",\"server\":\"$name\",\"config\":\"$config\",\"connections\":$c,\"cpu_ms\":$(( (after - before) * 1000 / clk_tck )),\"result\":$line}" >> "$results"
   done
 }
 

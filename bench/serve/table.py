@@ -19,12 +19,20 @@ def bad(run):
 
 def flaw(run):
     r = run["result"]
-    return f" **{r['non2xx']} non-2xx, {r['socket_errors']} socket errors**" if bad(run) else ""
+    if not bad(run):
+        return ""
+    kinds = ", ".join(f"{r[k]} {k}" for k in ("connect", "read", "write", "timeout") if r.get(k))
+    return f" **{r['non2xx']} non-2xx, {r['socket_errors']} socket errors{f' ({kinds})' if kinds else ''}**"
+
+
+def cpu(run):
+    """The server's CPU milliseconds per answer (all its processes)."""
+    return f"{run['cpu_ms'] / run['result']['requests']:.3f}" if "cpu_ms" in run and run["result"]["requests"] else "—"
 
 
 def brief(run):
     r = run["result"]
-    return f"{r['rps']:,.0f} req/s, {r['p50_ms']:.2f} / {r['p99_ms']:.2f} ms ({run['config']}){flaw(run)}"
+    return f"{r['rps']:,.0f} req/s, {r['p50_ms']:.2f} / {r['p99_ms']:.2f} ms, CPU {cpu(run)} ms/req ({run['config']}){flaw(run)}"
 
 
 def main():
@@ -32,7 +40,7 @@ def main():
         runs = [json.loads(line) for line in f if line.strip()]
     failed = [r for r in runs if bad(r)]
     print("Best configuration of each side at each connection count: requests/s, p50 / p99 latency, and the configuration "
-          "(Lathe: torch threads; FastAPI: workers x torch threads). Requests/s counts every answer; a run with any non-2xx "
+          "(Lathe: torch threads; FastAPI: workers x torch threads), with the server's CPU time per request. Requests/s counts every answer; a run with any non-2xx "
           "answer is marked, and is a side's best only when it has no clean run.")
     print()
     print("| model | conns | Lathe, batching on | Lathe, batching off | FastAPI + uvicorn + PyTorch | req/s ratio on / off | p99 lower on / off |")
@@ -55,12 +63,12 @@ def main():
                                for s in ("lathe-batching-on", "lathe-batching-off"))
             print(f"| {model} | {c} | {' | '.join(cells)} | {ratios} | {lower} |")
     print()
-    print("| model | server | configuration | conns | req/s | p50 ms | p99 ms |")
-    print("|---|---|---|---:|---:|---:|---:|")
+    print("| model | server | configuration | conns | req/s | p50 ms | p99 ms | server CPU ms / request |")
+    print("|---|---|---|---:|---:|---:|---:|---:|")
     for r in runs:
         result = r["result"]
         print(f"| {r['model']} | {SIDES[r['server']]} | {config(r)} | {r['connections']} | {result['rps']:,.0f} | "
-              f"{result['p50_ms']:.2f} | {result['p99_ms']:.2f}{flaw(r)} |")
+              f"{result['p50_ms']:.2f} | {result['p99_ms']:.2f}{flaw(r)} | {cpu(r)} |")
     if failed:
         for r in failed:
             print(f"{r['model']} {r['server']} {r['config']} at {r['connections']} connections: {r['result']['requests']} "
