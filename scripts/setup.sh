@@ -2,6 +2,7 @@
 # Installs what Lathe's examples and tests use, from package registries only:
 #   Fashion-MNIST (Debian package dataset-fashion-mnist) -> /usr/share/datasets/fashion-mnist/
 #   Chromium (Debian package chromium)                   -> /usr/bin/chromium, for the report tests
+#   curl and python3 (Debian)                            -> the quick start's call to lathe serve
 #   Unicode Character Database (Debian unicode-data)     -> /usr/share/unicode/, for the NFKC conformance test
 #   vega-datasets (npm, pinned)                          -> data/vega-datasets/data/
 #   PostgreSQL (Debian package postgresql), running, with role lathe (password lathe) owning database
@@ -13,6 +14,8 @@ sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
 missing=()
 [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || missing+=(dataset-fashion-mnist)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v curl >/dev/null || missing+=(curl)
+command -v python3 >/dev/null || missing+=(python3)
 [ -f /usr/share/unicode/NormalizationTest.txt.bz2 ] || missing+=(unicode-data)
 command -v pg_ctlcluster >/dev/null && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then

@@ -28,9 +28,10 @@ internal static class ServeCommand
         range.AcceptOnlyFromAmong("accept", "reject");
         var log = new Option<string?>("--prediction-log") { Description = "A folder for the prediction log: one JSON line per prediction (input, output, latency, model version), a new file every 64 MB." };
         var noWatch = new Option<bool>("--no-watch") { Description = "Do not reload when the bundle file changes." };
+        var threads = new Option<int>("--threads") { Description = "libtorch threads per forward pass; 0: every core.", DefaultValueFactory = _ => defaults.Threads };
         var command = new Command("serve", "Serve a model over HTTP: POST /v1/predict (JSON or CSV), /healthz, /readyz, /metrics, /v1/model, /openapi.json.")
         {
-            model, urls, apiKeyFile, maxBatch, delay, maxQueue, maxLatency, timeout, maxBody, maxRecords, unknown, range, log, noWatch,
+            model, urls, apiKeyFile, maxBatch, delay, maxQueue, maxLatency, timeout, maxBody, maxRecords, unknown, range, log, noWatch, threads,
         };
         command.SetAction((result, token) => Verb.Run(cancel =>
         {
@@ -47,6 +48,7 @@ internal static class ServeCommand
             Positive(result.GetValue(maxBody), "--max-body-bytes");
             Positive(result.GetValue(timeout), "--timeout-ms");
             Positive(result.GetValue(maxLatency), "--max-latency-ms");
+            if (result.GetValue(threads) < 0) throw new LatheException("--threads must be 0 (every core) or more");
             if (result.GetValue(delay) < 0) throw new LatheException("--max-batch-delay-ms must be 0 or more");
             var options = new ServeOptions
             {
@@ -64,6 +66,7 @@ internal static class ServeCommand
                 RejectOutOfRange = result.GetValue(range) == "reject",
                 PredictionLog = result.GetValue(log),
                 Watch = !result.GetValue(noWatch),
+                Threads = result.GetValue(threads),
             };
             LatheServer server;
             try

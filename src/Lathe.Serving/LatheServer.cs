@@ -56,7 +56,7 @@ public sealed class LatheServer : IAsyncDisposable
     /// <see cref="BundleFormatException"/> and nothing is started.</summary>
     public static async Task<LatheServer> StartAsync(ServeOptions options, CancellationToken cancellationToken = default)
     {
-        var model = ServedModel.Load(options.ModelPath);
+        var model = ServedModel.Load(options.ModelPath, options.Threads);
         var server = new LatheServer(options, model);
         try
         {
@@ -180,6 +180,8 @@ public sealed class LatheServer : IAsyncDisposable
             Data.Pipeline.Features features;
             try
             {
+                // Many requests at once already keep the cores busy: each transforms its few rows on its own thread.
+                using var _ = Parallelism.Inline();
                 features = model.Pipeline.Transform(table);
             }
             catch (DataException e)
@@ -364,7 +366,7 @@ public sealed class LatheServer : IAsyncDisposable
             ServedModel fresh;
             try
             {
-                fresh = await Task.Run(() => ServedModel.Load(_options.ModelPath));
+                fresh = await Task.Run(() => ServedModel.Load(_options.ModelPath, _options.Threads));
             }
             catch (Exception e) when (e is LatheException or IOException or UnauthorizedAccessException)
             {

@@ -53,6 +53,10 @@ public sealed record ServeOptions
     /// <summary>How long shutdown waits for requests in flight.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>libtorch's threads for a forward pass; 0: every core. One leaves the other cores to HTTP and to
+    /// transforming requests, which for small models is where the time goes.</summary>
+    public int Threads { get; init; } = 1;
+
     /// <summary>Test hook: each forward pass first waits this long (the timeout and cancellation tests).</summary>
     public TimeSpan ForwardDelay { get; init; } = TimeSpan.Zero;
 }

@@ -47,8 +47,10 @@ public sealed class ServedModel
 
     /// <summary>Reads, verifies and builds the bundle at <paramref name="path"/>, then runs one forward pass so that the
     /// first request pays no first-call cost. Any fault is the bundle's error; nothing is served from it.</summary>
-    public static ServedModel Load(string path)
+    public static ServedModel Load(string path, int threads)
     {
+        // The warm-up's forward passes use the serving thread count too (OpenMP's count is per thread).
+        TorchSharp.torch.set_num_threads(threads > 0 ? threads : Environment.ProcessorCount);
         var bundle = Bundle.Load(path);
         var bytes = File.ReadAllBytes(path);
         var version = Convert.ToHexStringLower(SHA256.HashData(bytes))[..12];

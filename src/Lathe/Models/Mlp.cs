@@ -5,7 +5,8 @@ using static TorchSharp.torch;
 namespace Lathe.Models;
 
 /// <summary>A multi-layer perceptron for tables: per hidden layer Linear → norm (optional) → activation → dropout,
-/// optionally with a residual connection around each layer; then a linear head.</summary>
+/// optionally with a residual connection around each layer; then a linear head. Images ([rows, channels, height,
+/// width]) are read as rows of their pixels.</summary>
 public sealed class Mlp : nn.Module<Tensor, Tensor>
 {
     private readonly nn.Module<Tensor, Tensor> layers;
@@ -37,5 +38,10 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
         if (dropout > 0) yield return ("dropout", nn.Dropout(dropout));
     }
 
-    public override Tensor forward(Tensor input) => layers.forward(input);
+    public override Tensor forward(Tensor input)
+    {
+        if (input.dim() <= 2) return layers.forward(input);
+        using var rows = input.flatten(1);
+        return layers.forward(rows);
+    }
 }

@@ -27,8 +27,6 @@ public sealed record ModelSpec(ModelKind Kind, long[] InputShape, int Outputs, I
         var image = kind is ModelKind.Cnn or ModelKind.Resnet;
         if (image && inputShape.Length != 3)
             throw new LatheException($"model.kind is {ConfigNames.Of(kind)}, but the data has no image column — use mlp (or auto) for tables");
-        if (kind == ModelKind.Mlp && inputShape.Length != 1)
-            throw new LatheException("model.kind is mlp, but the data is images — use cnn, resnet (or auto) for images");
         var smallest = image ? Math.Min(inputShape[1], inputShape[2]) : 0;
         if (kind == ModelKind.Cnn && Cnn.Side(smallest, config.Channels.Count, config.Kernel, config.Stride, config.Padding, config.Pooling) < 1)
             throw new LatheException($"model.channels has {config.Channels.Count} blocks, but with kernel {config.Kernel}, stride {config.Stride}, padding {config.Padding} and {ConfigNames.Of(config.Pooling)} pooling they shrink {inputShape[1]}x{inputShape[2]} images to nothing — use fewer blocks, more padding or less downsampling");
@@ -111,7 +109,8 @@ public sealed record ModelSpec(ModelKind Kind, long[] InputShape, int Outputs, I
     /// <summary>A new network with this architecture and fresh weights from the global generator. The caller owns it.</summary>
     public nn.Module<Tensor, Tensor> Build() => Kind switch
     {
-        ModelKind.Mlp => new Mlp(InputShape[0], Layers, Dropout, Outputs, Activation, Norm, Residual),
+        // Over images the MLP reads each image as one row of its pixels (channels × height × width).
+        ModelKind.Mlp => new Mlp(InputShape.Aggregate(1L, (a, b) => a * b), Layers, Dropout, Outputs, Activation, Norm, Residual),
         ModelKind.Cnn => new Cnn(InputShape, Channels, Dense, Dropout, Outputs, Kernel, Stride, Padding, Pooling, BatchNorm),
         ModelKind.Resnet => new ResNet(InputShape[0], Channels, Dropout, Outputs, Kernel, BatchNorm),
         ModelKind.Tabular or ModelKind.Lstm or ModelKind.Gru or ModelKind.Transformer => new TabularNet(Layout!,

@@ -81,6 +81,27 @@ public class TrainingRunTests(PenguinsRun run)
     }
 
     [Fact]
+    public void An_mlp_trains_on_images_reading_each_as_a_row_of_pixels_and_its_bundle_predicts_the_same()
+    {
+        var (images, labels) = TestData.FashionSubset(1200);
+        var config = new PipelineConfig
+        {
+            Target = "label",
+            Data = new DataConfig { Path = images, Labels = labels },
+            Model = new ModelConfig { Kind = ModelKind.Mlp, Layers = [64] },
+            Training = new TrainingConfig { Epochs = 3, BatchSize = 64, Threads = 2 },
+        };
+        var result = TrainingRun.Run(config, TestData.TempDirectory());
+        var bundle = Lathe.Bundles.Bundle.Load(result.BundlePath);
+        Assert.Equal(ModelKind.Mlp, bundle.Model.Kind);
+        Assert.Equal([1L, 28, 28], bundle.Model.InputShape);
+        // Ten classes: chance is 0.1; three epochs on 840 images reach far past it.
+        Assert.True(result.Metrics.Test["accuracy"] > 0.6, $"test accuracy {result.Metrics.Test["accuracy"]}");
+        using var predictor = bundle.CreatePredictor();
+        Assert.Equal(result.TestPredictions.Probabilities, predictor.Predict(result.TestRows).Probabilities);
+    }
+
+    [Fact]
     public void Changing_validation_and_test_images_changes_no_fitted_statistic()
     {
         var (images, labels) = TestData.FashionSubset(1200);

@@ -141,7 +141,7 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
         // pass, split across the cores. Every cell is written, so the result does not depend on the split.
         var offsets = new int[inputs.Length];
         for (int c = 1, offset = 0; c < inputs.Length; c++) offsets[c] = offset += Width(inputs[c - 1]);
-        Parallel.For(0, (rows + RowsPerChunk - 1) / RowsPerChunk, chunk =>
+        Parallelism.For((rows + RowsPerChunk - 1) / RowsPerChunk, chunk =>
         {
             var end = Math.Min(rows, (chunk + 1) * RowsPerChunk);
             for (var r = chunk * RowsPerChunk; r < end; r++)
@@ -185,7 +185,7 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
             throw new DataException($"{table.Source}: {rows:N0} rows × {width:N0} inputs is more than one buffer holds — predict in smaller batches, or use a smaller model.max_length");
         var values = GC.AllocateUninitializedArray<float>(rows * width);
         var offsets = layout.TextOffsets();
-        Parallel.For(0, (rows + RowsPerChunk - 1) / RowsPerChunk, chunk =>
+        Parallelism.For((rows + RowsPerChunk - 1) / RowsPerChunk, chunk =>
         {
             var end = Math.Min(rows, (chunk + 1) * RowsPerChunk);
             for (var r = chunk * RowsPerChunk; r < end; r++)
