@@ -6,8 +6,8 @@
 # test images; probabilities equal to 1e-5). Then per model, each server in turn on a loopback port: started, waited for (GET /readyz), one request checked (200, and
 # the two servers' probabilities equal to 1e-5), warmed up (WARMUP seconds of wrk), then wrk at each of CONNECTIONS
 # for DURATION seconds, POSTing one real record (a penguins test row; a Fashion-MNIST test image as base64 raw pixels).
-# Servers: Lathe with micro-batching on (its defaults) and off (--max-batch-size 1), each with the torch thread counts
-# of LATHE_THREADS (OMP_NUM_THREADS; .NET keeps every core for Kestrel), and the peer in each of PEER_CONFIGS
+# Servers: Lathe with micro-batching on (its defaults) and off (--max-batch-size 1), each with the libtorch thread
+# counts of LATHE_THREADS (--threads; its default is 1, and .NET keeps every core for Kestrel), and the peer in each of PEER_CONFIGS
 # (WORKERSxTORCH_THREADS, uvloop + httptools, TCP_NODELAY forced on). The table compares each side's best
 # configuration at each connection count (the highest requests/s; its p50 and p99 beside it), then lists every run.
 # A run with any non-2xx answer or socket error says so and exits 1.
@@ -144,7 +144,7 @@ PY
       [[ $batching == off ]] && args=(--max-batch-size 1)
       log="$work/lathe-$model-$batching-$torch_threads.log"
       OMP_NUM_THREADS=$torch_threads MKL_NUM_THREADS=$torch_threads OPENBLAS_NUM_THREADS=$torch_threads \
-        "${lathe[@]}" serve "$bundle" --urls "http://127.0.0.1:$port" "${args[@]}" > "$log" 2>&1 &
+        "${lathe[@]}" serve "$bundle" --urls "http://127.0.0.1:$port" --threads "$torch_threads" "${args[@]}" > "$log" 2>&1 &
       server=$!
       ready "$log"
       measure "$model" "lathe-batching-$batching" "$torch_threads" "$body"
