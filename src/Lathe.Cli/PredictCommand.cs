@@ -1,39 +1,67 @@
 using System.CommandLine;
-using System.Text;
 using Lathe.Bundles;
-using Lathe.Data.Cleaning;
 using Lathe.Data.Sources;
 using Spectre.Console;
 
 namespace Lathe.Cli;
 
-/// <summary><c>lathe predict MODEL --data FILE --out FILE</c>: one CSV row of predictions per input row.</summary>
+/// <summary><c>lathe predict MODEL --data FILE --out FILE [--batch-rows N]</c>: one row of predictions per input row,
+/// as CSV or Parquet, the input streamed batch by batch so that its size is not bounded by memory.</summary>
 internal static class PredictCommand
 {
     public static Command Create()
     {
         var model = new Argument<string>("model") { Description = "The model bundle (model.lathe)." };
         var data = new Option<string>("--data") { Description = "Rows to predict, in the training data's layout (the target column may be absent).", Required = true };
-        var output = new Option<string>("--out") { Description = "The CSV file to write.", Required = true };
-        var command = new Command("predict", "Predict for every row of a file; writes the prediction and, for classification, a probability per class.")
+        var output = new Option<string>("--out") { Description = "The file to write: .csv, or .parquet (one row group per batch).", Required = true };
+        var batchRows = new Option<int>("--batch-rows")
         {
-            model, data, output,
+            Description = $"Rows read and predicted at a time; memory grows with it (default {BatchPrediction.DefaultBatchRows:N0}).",
+            DefaultValueFactory = _ => BatchPrediction.DefaultBatchRows,
         };
-        command.SetAction((result, token) => Verb.Run(_ =>
+        var command = new Command("predict", "Predict for every row of a file, streamed batch by batch; writes the prediction and, for classification, a probability per class.")
         {
-            var bundle = Bundle.Load(result.GetValue(model)!);
-            var table = Quarantine.RequireNone(DataSource.Open(result.GetValue(data)!).Read());
-            using var predictor = bundle.CreatePredictor();
-            var predictions = predictor.Predict(table);
+            model, data, output, batchRows,
+        };
+        command.SetAction((result, token) => Verb.Run(cancel =>
+        {
             var path = result.GetValue(output)!;
-            AtomicFile.Write(path, stream =>
+            var format = BatchPrediction.FormatOf(path);
+            var rows = result.GetValue(batchRows);
+            if (rows < 1) throw new LatheException($"--batch-rows {rows}: a batch needs at least 1 row");
+            var bundle = Bundle.Load(result.GetValue(model)!);
+            var source = DataSource.Open(result.GetValue(data)!);
+            var total = source.CountRows(cancel);
+            using var predictor = bundle.CreatePredictor();
+            long predicted = 0;
+            var columns = total is null
+                ? new ProgressColumn[] { new TaskDescriptionColumn { Alignment = Justify.Left }, new SpinnerColumn(), new ElapsedTimeColumn() }
+                : [new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn()];
+            // The output appears whole or not at all: a bad row half-way leaves no file of half the predictions.
+            AtomicFile.Write(path, stream => Verb.Out.Progress().Columns(columns).Start(context =>
             {
-                using var writer = new StreamWriter(stream, new UTF8Encoding(false), leaveOpen: true);
-                predictions.WriteCsv(writer, bundle.Manifest.Target);
-            });
-            Verb.Out.MarkupLine($"Predicted {predictions.Count} rows; wrote [bold]{Markup.Escape(path)}[/].");
+                var of = total is { } n ? $" of {n:N0}" : "";
+                var task = context.AddTask($"predicting: 0{of} rows", maxValue: Math.Max(1, total ?? 1));
+                task.IsIndeterminate = total is null;
+                var progress = new SynchronousProgress<long>(done =>
+                {
+                    task.Value = done;
+                    task.Description = $"predicting: {done:N0}{of} rows";
+                });
+                using (var writer = BatchPrediction.CreateWriter(format, stream, predictor, bundle.Manifest.Target))
+                    predicted = BatchPrediction.Predict(predictor, source, writer, rows, progress, cancel);
+                task.Value = task.MaxValue;
+                task.Description = $"predicted {predicted:N0} rows";
+            }));
+            Verb.Out.MarkupLine($"Predicted {predicted:N0} rows; wrote [bold]{Markup.Escape(path)}[/].");
             return 0;
         }, token));
         return command;
+    }
+
+    /// <summary>Reports on the calling thread; <see cref="Progress{T}"/> would post to the thread pool and lag behind.</summary>
+    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
     }
 }

@@ -7,8 +7,9 @@ namespace Lathe.Serving;
 /// <summary>Micro-batching: requests put their rows in one queue, and one loop joins what is queued (up to
 /// <see cref="ServeOptions.MaxBatchSize"/> rows, waiting up to <see cref="ServeOptions.MaxBatchDelay"/> for more) into one
 /// forward pass, then hands each request its own rows' outputs. The loop is the only caller of the network, so the
-/// network needs no lock. (A lone request running its own pass, to save the two thread hand-offs, was measured: at 16
-/// connections it cut throughput from 7,000–8,500 to 2,600–3,100 requests/s, and gained nothing clear at one.) A request is shed (503) when the queue is full or its estimated wait is past
+/// network needs no lock. (A lone request running its own pass, to save the two thread hand-offs, was measured twice: run
+/// whenever the queue was empty it cut throughput at 16 connections from 7,000–8,500 to 2,600–3,100 requests/s; run only
+/// when no other request was in flight it gained 10–35% at one connection and still lost 30–40% at 16.) A request is shed (503) when the queue is full or its estimated wait is past
 /// <see cref="ServeOptions.MaxLatency"/>; a request cancelled while queued (timed out, client gone) is dropped before
 /// its batch runs; a batch that fails is run again one request at a time, so only the request at fault fails.</summary>
 public sealed class Batcher : IDisposable
@@ -127,7 +128,11 @@ public sealed class Batcher : IDisposable
             else live.Add(work);
         }
         _metrics.QueuedRows.Set(QueuedRows);
-        if (live.Count == 0) return;
+        if (live.Count > 0) Run(live);
+    }
+
+    private void Run(List<Work> live)
+    {
         var model = live[0].Model;
         var started = Stopwatch.GetTimestamp();
         float[] outputs;
@@ -141,7 +146,7 @@ public sealed class Batcher : IDisposable
         catch (Exception) when (live.Count > 1)
         {
             // One request's rows broke the pass: each alone, so that only it fails.
-            foreach (var work in live) Execute([work]);
+            foreach (var work in live) Run([work]);
             return;
         }
         catch (Exception e)

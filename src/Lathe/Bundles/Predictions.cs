@@ -21,23 +21,36 @@ public sealed record Predictions(TaskKind Task, IReadOnlyList<string> Classes, s
     /// <summary>Whether row <paramref name="row"/> has label <paramref name="label"/> (multilabel).</summary>
     public bool Has(int row, int label) => Probabilities[row * Classes.Count + label] >= Evaluation.MultilabelMetrics.Threshold;
 
-    /// <summary>CSV with one row per input row: the prediction, then <c>p_CLASS</c> per class for classification;
-    /// <c>predicted_TARGET</c> per target with several; <c>predicted_LABEL</c> (0/1) and <c>p_LABEL</c> per label for multilabel.</summary>
-    public void WriteCsv(TextWriter writer, string target)
+    /// <summary>The output's column names, as in <see cref="WriteCsv"/>'s header: <c>predicted_TARGET</c>, then <c>p_CLASS</c>
+    /// per class for classification; <c>predicted_TARGET</c> per target with several; <c>predicted_LABEL</c> then
+    /// <c>p_LABEL</c> per label for multilabel.</summary>
+    public IReadOnlyList<string> ColumnNames(string target)
     {
-        if (Task == TaskKind.Multilabel || Targets is not null)
-        {
-            WriteSeveral(writer);
-            return;
-        }
-        var header = new List<string> { $"predicted_{target}" };
-        if (Task == TaskKind.Classification) header.AddRange(Classes.Select(c => $"p_{c}"));
-        writer.WriteLine(string.Join(",", header.Select(Csv)));
+        if (Task == TaskKind.Multilabel) return [.. Classes.Select(n => $"predicted_{n}"), .. Classes.Select(n => $"p_{n}")];
+        if (Targets is not null) return Targets.Select(n => $"predicted_{n}").ToArray();
+        return IsLabelled ? [$"predicted_{target}", .. Classes.Select(c => $"p_{c}")] : [$"predicted_{target}"];
+    }
+
+    /// <summary>One class label per row, with a probability per class (classification of one target).</summary>
+    public bool IsLabelled => Task == TaskKind.Classification && Targets is null;
+
+    /// <summary>CSV with one row per input row, under a header of <see cref="ColumnNames"/> (left out with
+    /// <paramref name="header"/> false, for a batch that follows others): the prediction and its probabilities,
+    /// numbers written so that they read back to the same bits; a multilabel prediction as 0/1.</summary>
+    public void WriteCsv(TextWriter writer, string target, bool header = true)
+    {
+        if (header) writer.WriteLine(string.Join(",", ColumnNames(target).Select(Csv)));
         var line = new StringBuilder();
+        var several = Task == TaskKind.Multilabel ? Classes.Count : Targets?.Count ?? 1;
         for (var i = 0; i < Count; i++)
         {
             line.Clear();
-            if (Task == TaskKind.Classification)
+            if (Task == TaskKind.Multilabel)
+            {
+                for (var l = 0; l < several; l++) line.Append(l > 0 ? "," : "").Append(Has(i, l) ? '1' : '0');
+                for (var l = 0; l < several; l++) line.Append(',').Append(Probabilities[i * several + l].ToString("R", CultureInfo.InvariantCulture));
+            }
+            else if (IsLabelled)
             {
                 line.Append(Csv(Labels[i]));
                 for (var k = 0; k < Classes.Count; k++)
@@ -45,31 +58,7 @@ public sealed record Predictions(TaskKind Task, IReadOnlyList<string> Classes, s
             }
             else
             {
-                line.Append(Values[i].ToString("R", CultureInfo.InvariantCulture));
-            }
-            writer.WriteLine(line);
-        }
-    }
-
-    private void WriteSeveral(TextWriter writer)
-    {
-        var names = Task == TaskKind.Multilabel ? Classes : Targets!;
-        var header = names.Select(n => $"predicted_{n}");
-        if (Task == TaskKind.Multilabel) header = header.Concat(names.Select(n => $"p_{n}"));
-        writer.WriteLine(string.Join(",", header.Select(Csv)));
-        var line = new StringBuilder();
-        var width = names.Count;
-        for (var i = 0; i < Count; i++)
-        {
-            line.Clear();
-            if (Task == TaskKind.Multilabel)
-            {
-                for (var l = 0; l < width; l++) line.Append(l > 0 ? "," : "").Append(Has(i, l) ? '1' : '0');
-                for (var l = 0; l < width; l++) line.Append(',').Append(Probabilities[i * width + l].ToString("R", CultureInfo.InvariantCulture));
-            }
-            else
-            {
-                for (var t = 0; t < width; t++) line.Append(t > 0 ? "," : "").Append(Values[i * width + t].ToString("R", CultureInfo.InvariantCulture));
+                for (var t = 0; t < several; t++) line.Append(t > 0 ? "," : "").Append(Values[i * several + t].ToString("R", CultureInfo.InvariantCulture));
             }
             writer.WriteLine(line);
         }

@@ -18,4 +18,8 @@ public interface IDataSource
     {
         yield return Read(cancellationToken);
     }
+
+    /// <summary>How many rows the source holds, when it can tell without reading them (Parquet's footer); null when
+    /// it cannot. For progress: rows of a total.</summary>
+    long? CountRows(CancellationToken cancellationToken = default) => null;
 }

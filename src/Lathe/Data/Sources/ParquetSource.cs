@@ -93,6 +93,26 @@ public sealed class ParquetSource(string path) : IDataSource
         }
     }
 
+    /// <summary>The rows of every row group, from the file's footer.</summary>
+    public long? CountRows(CancellationToken cancellationToken = default)
+    {
+        var reader = Open(cancellationToken);
+        try
+        {
+            long rows = 0;
+            for (var g = 0; g < reader.RowGroupCount; g++)
+            {
+                using var group = reader.OpenRowGroupReader(g);
+                rows += group.RowCount;
+            }
+            return rows;
+        }
+        finally
+        {
+            reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
     private ParquetReader Open(CancellationToken cancellationToken)
     {
         try
@@ -188,15 +208,13 @@ public sealed class ParquetSource(string path) : IDataSource
             case var t when t == typeof(ulong): return await Numbers<ulong>();
             case var t when t == typeof(decimal): return await Numbers<decimal>();
             case var t when t == typeof(bool):
-                var flags = new bool?[rows];
-                await group.ReadAsync(field, flags.AsMemory(), null, cancellationToken);
+                var flags = await ReadValues<bool>(group, field, rows, cancellationToken);
                 return () =>
                 {
                     foreach (var f in flags) column.AddNumber(f is { } b ? (b ? 1 : 0) : null);
                 };
             case var t when t == typeof(DateTime):
-                var dates = new DateTime?[rows];
-                await group.ReadAsync(field, dates.AsMemory(), null, cancellationToken);
+                var dates = await ReadValues<DateTime>(group, field, rows, cancellationToken);
                 return () =>
                 {
                     foreach (var d in dates) column.AddDate(d);
@@ -214,9 +232,25 @@ public sealed class ParquetSource(string path) : IDataSource
 
         async Task<Action?> Numbers<T>() where T : struct, INumberBase<T>
         {
-            var values = new T?[rows];
-            await group.ReadAsync(field, values.AsMemory(), null, cancellationToken);
+            var values = await ReadValues<T>(group, field, rows, cancellationToken);
             return () => column.AddNumbers<T>(values);
         }
+    }
+
+    /// <summary>A column's values, null where missing. A required (non-nullable) column is read into a buffer
+    /// without nulls: Parquet.Net 6.1 reads one into a nullable buffer through definition levels taken from a shared
+    /// pool and never set, so that whatever the pool held could make values null and shift the rest after them.</summary>
+    private static async Task<T?[]> ReadValues<T>(ParquetRowGroupReader group, DataField field, int rows, CancellationToken cancellationToken) where T : struct
+    {
+        var values = new T?[rows];
+        if (field.IsNullable)
+        {
+            await group.ReadAsync(field, values.AsMemory(), null, cancellationToken);
+            return values;
+        }
+        var required = new T[rows];
+        await group.ReadAsync(field, required.AsMemory(), null, cancellationToken);
+        for (var i = 0; i < rows; i++) values[i] = required[i];
+        return values;
     }
 }

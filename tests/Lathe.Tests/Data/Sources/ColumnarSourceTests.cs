@@ -35,6 +35,35 @@ public class ColumnarSourceTests
     }
 
     [Fact]
+    public async Task Required_parquet_columns_read_whole_whatever_the_shared_buffers_last_held()
+    {
+        var cars = DataSource.Open(TestData.Vega("cars.json")).Read();
+        var weight = ((NumericColumn)cars["Weight_in_lbs"]).Values;
+        var cylinders = ((NumericColumn)cars["Cylinders"]).Values.Select(v => (int)v).ToArray();
+        var file = Path.Combine(TestData.TempDirectory(), "cars-required.parquet");
+        var fields = new[] { new Parquet.Schema.DataField("weight", typeof(double), isNullable: false), new Parquet.Schema.DataField("cylinders", typeof(int), isNullable: false) };
+        await using (var stream = File.Create(file))
+        await using (var writer = await Parquet.ParquetWriter.CreateAsync(new Parquet.Schema.ParquetSchema(fields), stream))
+        using (var group = writer.CreateRowGroup())
+        {
+            await group.WriteAsync<double>(fields[0], weight.AsMemory(), null);
+            await group.WriteAsync<int>(fields[1], cylinders.AsMemory(), null);
+        }
+        // Parquet.Net reads a required column into a nullable buffer through pooled definition levels it never sets:
+        // what the pool last held (here −1, "null") must not reach the values.
+        var pool = System.Buffers.ArrayPool<int>.Shared;
+        var held = Enumerable.Range(0, 64).Select(_ => pool.Rent(weight.Length)).ToArray();
+        foreach (var buffer in held)
+        {
+            Array.Fill(buffer, -1);
+            pool.Return(buffer);
+        }
+        var table = DataSource.Open(file).Read();
+        Assert.Equal(weight, ((NumericColumn)table["weight"]).Values);
+        Assert.Equal(cylinders.Select(c => (double)c), ((NumericColumn)table["cylinders"]).Values);
+    }
+
+    [Fact]
     public void A_file_that_is_not_parquet_or_arrow_is_a_clear_error()
     {
         var file = Path.Combine(TestData.TempDirectory(), "fake.parquet");

@@ -1,0 +1,74 @@
+using Lathe.Bundles;
+using Lathe.Data;
+using Lathe.Data.Sources;
+using Lathe.Tests.Bundles;
+
+namespace Lathe.Tests.Cli;
+
+[Collection(PenguinsCollection.Name)]
+public class PredictCommandTests(PenguinsRun run)
+{
+    [Fact]
+    public void Predict_streams_penguins_to_csv_and_parquet_with_the_whole_tables_predictions()
+    {
+        var dir = TestData.TempDirectory();
+        var data = JsonRecords.ToCsv(TestData.Vega("penguins.json"), Path.Combine(dir, "penguins.csv"));
+        var bundle = Bundle.Load(run.Result.BundlePath);
+        using var predictor = bundle.CreatePredictor();
+        var whole = predictor.Predict(DataSource.Open(data).Read());
+        var expected = new StringWriter();
+        whole.WriteCsv(expected, bundle.Manifest.Target);
+
+        var csv = LatheProcess.Run(dir, "predict", run.Result.BundlePath, "--data", data, "--out", "predictions.csv", "--batch-rows", "50");
+        Assert.True(csv.ExitCode == 0, csv.Error);
+        Assert.Contains("Predicted 344 rows; wrote predictions.csv.", csv.Out);
+        Assert.Equal(expected.ToString(), File.ReadAllText(Path.Combine(dir, "predictions.csv")));
+        Assert.Equal("predicted_Species,p_Adelie,p_Chinstrap,p_Gentoo", File.ReadLines(Path.Combine(dir, "predictions.csv")).First());
+
+        var parquet = LatheProcess.Run(dir, "predict", run.Result.BundlePath, "--data", data, "--out", "predictions.parquet", "--batch-rows", "50");
+        Assert.True(parquet.ExitCode == 0, parquet.Error);
+        var groups = new ParquetSource(Path.Combine(dir, "predictions.parquet")).ReadBatches(100_000).ToList();
+        Assert.Equal([256, 88], groups.Select(g => g.RowCount));
+        var table = Table.Concat(groups);
+        Assert.Equal(["predicted_Species", "p_Adelie", "p_Chinstrap", "p_Gentoo"], table.ColumnNames);
+        Assert.Equal(whole.Labels, Assert.IsType<StringColumn>(table["predicted_Species"]).Values);
+        for (var k = 0; k < 3; k++)
+        {
+            var read = Assert.IsType<NumericColumn>(table[$"p_{whole.Classes[k]}"]).Values;
+            Assert.Equal(Enumerable.Range(0, 344).Select(i => whole.Probabilities[i * 3 + k]), read.Select(v => (float)v));
+        }
+    }
+
+    [Theory]
+    [InlineData("surplus", "penguins.csv line 321: expected 7 fields as in the header, found 8")]
+    [InlineData("mass", "penguins.csv line 321, column 'Body Mass (g)': 'heavy' is not a number")]
+    public void A_bad_row_mid_file_exits_1_naming_the_line_and_leaves_no_output(string damage, string message)
+    {
+        var dir = TestData.TempDirectory();
+        var data = JsonRecords.ToCsv(TestData.Vega("penguins.json"), Path.Combine(dir, "penguins.csv"));
+        var lines = File.ReadAllLines(data);
+        lines[320] = damage == "surplus" ? lines[320] + ",surplus" : string.Join(",", lines[320].Split(',').Select((f, i) => i == 5 ? "heavy" : f));
+        File.WriteAllLines(data, lines);
+        foreach (var output in new[] { "predictions.csv", "predictions.parquet" })
+        {
+            var predict = LatheProcess.Run(dir, "predict", run.Result.BundlePath, "--data", data, "--out", output, "--batch-rows", "50");
+            Assert.Equal(1, predict.ExitCode);
+            Assert.Contains(message, predict.Error);
+            Assert.False(File.Exists(Path.Combine(dir, output)), $"{output} was written");
+        }
+        Assert.Empty(Directory.GetFiles(dir, "*.tmp"));
+    }
+
+    [Fact]
+    public void An_unknown_output_extension_or_an_empty_batch_exits_1_with_what_to_use()
+    {
+        var dir = TestData.TempDirectory();
+        var extension = LatheProcess.Run(dir, "predict", run.Result.BundlePath, "--data", TestData.Vega("penguins.json"), "--out", "predictions.xlsx");
+        Assert.Equal(1, extension.ExitCode);
+        Assert.Contains("predictions.xlsx: cannot tell the output format from the extension '.xlsx' — name the file .csv or .parquet", extension.Error);
+        var batch = LatheProcess.Run(dir, "predict", run.Result.BundlePath, "--data", TestData.Vega("penguins.json"), "--out", "predictions.csv", "--batch-rows", "0");
+        Assert.Equal(1, batch.ExitCode);
+        Assert.Contains("--batch-rows 0: a batch needs at least 1 row", batch.Error);
+        Assert.Empty(Directory.GetFiles(dir));
+    }
+}
