@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Lathe.Bundles;
 using Lathe.Config;
-using Lathe.Data.Pipeline;
 
 namespace Lathe.Serving;
 
@@ -11,7 +10,7 @@ public sealed record Answer(object Prediction, IReadOnlyDictionary<string, float
 
 public static class Answers
 {
-    public static IReadOnlyList<Answer> For(Predictions predictions, FittedTarget target)
+    public static IReadOnlyList<Answer> For(Predictions predictions)
     {
         var answers = new Answer[predictions.Count];
         var classes = predictions.Classes;

@@ -213,7 +213,7 @@ public sealed class LatheServer : IAsyncDisposable
             if (predictions.Task is TaskKind.Classification or TaskKind.Multilabel && Array.FindIndex(predictions.Probabilities, p => !float.IsFinite(p)) is var bad and >= 0)
                 throw new RequestException(422, "prediction-failed", "Prediction failed",
                     $"the model's probabilities for {(request.Single ? "the record" : $"record [{bad / predictions.Classes.Count}]")} are not finite numbers: an input far outside the training data?");
-            var answers = Answers.For(predictions, model.Target);
+            var answers = Answers.For(predictions);
             CountPredictions(predictions);
             context.Response.StatusCode = 200;
             context.Response.ContentType = "application/json";

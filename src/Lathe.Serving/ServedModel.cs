@@ -51,8 +51,9 @@ public sealed class ServedModel
     {
         // The warm-up's forward passes use the serving thread count too (OpenMP's count is per thread).
         TorchSharp.torch.set_num_threads(threads > 0 ? threads : Environment.ProcessorCount);
-        var bundle = Bundle.Load(path);
-        var bytes = File.ReadAllBytes(path);
+        // Read once: the bytes verified are the bytes the version names.
+        var bytes = Bundle.ReadFile(path);
+        var bundle = Bundle.Load(bytes, System.IO.Path.GetFileName(path));
         var version = Convert.ToHexStringLower(SHA256.HashData(bytes))[..12];
         var model = new ServedModel(bundle, bundle.CreatePredictor(), version, path);
         model.WarmUp();

@@ -47,7 +47,8 @@ public static class BatchPrediction
         long done = 0;
         foreach (var batch in source.ReadBatches(batchRows, cancellationToken))
         {
-            RequireNone(batch);
+            // Every row to predict must be read: a quarantined row stops the run, naming the file and the line.
+            Data.Cleaning.Quarantine.RequireNone(batch);
             if (batch.RowCount == 0) continue;
             pending.Add(batch);
             pendingRows += batch.RowCount;
@@ -73,13 +74,5 @@ public static class BatchPrediction
             progress?.Report(done);
         }
         return done;
-    }
-
-    /// <summary>Every row to predict must be read: a quarantined row stops the run, naming the file and the line.</summary>
-    private static void RequireNone(Table batch)
-    {
-        if (batch.Quarantined.Count == 0) return;
-        var first = batch.Quarantined.MinBy(q => q.Line)!;
-        throw new DataException($"{batch.Source} line {first.Line}: {first.Reason} — every row to predict must be readable; fix the row and run again (raw line: {first.Raw})");
     }
 }

@@ -60,11 +60,23 @@ public sealed class Bundle
     }
 
     /// <summary>Reads and verifies a bundle. Any fault is a <see cref="BundleFormatException"/> naming the entry.</summary>
-    public static Bundle Load(string path)
+    public static Bundle Load(string path) => Load(ReadFile(path), Path.GetFileName(path));
+
+    /// <summary>A bundle file's bytes, or an error saying it is not there or too large to hold.</summary>
+    public static byte[] ReadFile(string path)
     {
         if (!File.Exists(path)) throw new LatheException($"model bundle '{path}' does not exist — train one with `lathe train CONFIG`");
-        var name = Path.GetFileName(path);
-        var entries = ReadEntries(path, name);
+        var length = new FileInfo(path).Length;
+        if (length > Array.MaxLength)
+            throw new BundleFormatException($"{Path.GetFileName(path)}: {length} bytes, over the {Array.MaxLength} a bundle may have");
+        return File.ReadAllBytes(path);
+    }
+
+    /// <summary>Reads and verifies a bundle from its bytes (a server that also hashes the file reads it once); <paramref name="name"/>
+    /// names it in errors.</summary>
+    public static Bundle Load(byte[] contents, string name)
+    {
+        var entries = ReadEntries(new MemoryStream(contents, writable: false), name);
 
         BundleManifest manifest;
         try
@@ -94,12 +106,12 @@ public sealed class Bundle
 
     /// <summary>Every entry's bytes, after the archive-level checks: safe names, no duplicates or strangers,
     /// stored not compressed, within size, CRC-32 intact. The zip library's own errors become bundle errors.</summary>
-    private static Dictionary<string, byte[]> ReadEntries(string path, string name)
+    private static Dictionary<string, byte[]> ReadEntries(Stream archive, string name)
     {
         string? current = null;
         try
         {
-            using var zip = new ZipArchive(File.OpenRead(path), ZipArchiveMode.Read);
+            using var zip = new ZipArchive(archive, ZipArchiveMode.Read);
             var entries = new Dictionary<string, ZipArchiveEntry>(StringComparer.Ordinal);
             foreach (var entry in zip.Entries)
             {

@@ -68,7 +68,7 @@ public static class Quarantine
     public static Table RequireNone(Table table)
     {
         if (table.Quarantined.Count == 0) return table;
-        var first = table.Quarantined[0];
+        var first = table.Quarantined.MinBy(q => q.Line)!;
         throw new DataException($"{table.Source} line {first.Line}: {first.Reason} — {table.Quarantined.Count} row(s) cannot be read, and every row here must be; fix them (first raw line: {first.Raw})");
     }
 
