@@ -6,10 +6,10 @@ namespace Lathe.Serving;
 
 /// <summary>Micro-batching: requests put their rows in one queue, and one loop joins what is queued (up to
 /// <see cref="ServeOptions.MaxBatchSize"/> rows, waiting up to <see cref="ServeOptions.MaxBatchDelay"/> for more) into one
-/// forward pass, then hands each request its own rows' outputs. The loop is the only caller of the network, so the
-/// network needs no lock. (A lone request running its own pass, to save the two thread hand-offs, was measured twice: run
-/// whenever the queue was empty it cut throughput at 16 connections from 7,000–8,500 to 2,600–3,100 requests/s; run only
-/// when no other request was in flight it gained 10–35% at one connection and still lost 30–40% at 16.) A request is shed (503) when the queue is full or its estimated wait is past
+/// forward pass, then hands each request its own rows' outputs. A request alone in the server (no other in flight, nothing
+/// queued, no pass running) runs its own pass on its own thread instead (<see cref="TryRunAlone"/>): that saves the two
+/// thread hand-offs, which at one connection cost more than the pass. Passes are serialised by one lock either way.
+/// A request is shed (503) when the queue is full or its estimated wait is past
 /// <see cref="ServeOptions.MaxLatency"/>; a request cancelled while queued (timed out, client gone) is dropped before
 /// its batch runs; a batch that fails is run again one request at a time, so only the request at fault fails.</summary>
 public sealed class Batcher : IDisposable
@@ -22,6 +22,10 @@ public sealed class Batcher : IDisposable
     // Measured seconds of recent forward passes (exponentially weighted), for the shedding estimate.
     private double _secondsPerPass;
     private long _lastShed = long.MinValue / 2;
+    // Held for every forward pass: the network runs one pass at a time.
+    private readonly Lock _network = new();
+    [ThreadStatic]
+    private static int _threadsSet;
 
     public Batcher(ServeOptions options, ServeMetrics metrics)
     {
@@ -67,6 +71,30 @@ public sealed class Batcher : IDisposable
             throw new RequestException(503, "overloaded", "Shutting down", "the server is shutting down; retry against another instance");
         }
         return work.Result.Task;
+    }
+
+    /// <summary>Runs a lone request's pass on the calling thread when nothing is queued and no pass is running; false
+    /// (nothing run) otherwise, and the request goes through <see cref="Submit"/>. The caller decides "lone": no other
+    /// request in flight. A failing pass throws to the caller, as a failing batch of one would.</summary>
+    public bool TryRunAlone(ServedModel model, Features features, out float[] outputs)
+    {
+        outputs = [];
+        if (_options.ForwardDelay > TimeSpan.Zero || Volatile.Read(ref _queuedRows) > 0 || !_network.TryEnter()) return false;
+        try
+        {
+            // A request queued between the check and the lock goes first: it was there before this one ran.
+            if (Volatile.Read(ref _queuedRows) > 0) return false;
+            UseServingThreads();
+            var started = Stopwatch.GetTimestamp();
+            outputs = model.Outputs(features);
+            Measured(features.Rows, Stopwatch.GetElapsedTime(started).TotalSeconds);
+            _metrics.Inline.Inc();
+            return true;
+        }
+        finally
+        {
+            _network.Exit();
+        }
     }
 
     private void Run()
@@ -132,7 +160,8 @@ public sealed class Batcher : IDisposable
             else live.Add(work);
         }
         _metrics.QueuedRows.Set(QueuedRows);
-        if (live.Count > 0) Run(live);
+        if (live.Count == 0) return;
+        lock (_network) Run(live);
     }
 
     private void Run(List<Work> live)
@@ -178,9 +207,15 @@ public sealed class Batcher : IDisposable
         _metrics.ForwardSeconds.Observe(seconds);
     }
 
-    /// <summary>OpenMP's thread count belongs to the thread that sets it: the loop, which runs every pass, sets its own.
+    /// <summary>OpenMP's thread count belongs to the thread that sets it: the loop, and each thread that runs a lone pass, sets its own.
     /// (Left at the default two, its OpenMP workers spun against Kestrel's threads: 184 requests/s at 16 connections.)</summary>
-    private void UseServingThreads() => TorchSharp.torch.set_num_threads(_options.Threads > 0 ? _options.Threads : Environment.ProcessorCount);
+    private void UseServingThreads()
+    {
+        var threads = _options.Threads > 0 ? _options.Threads : Environment.ProcessorCount;
+        if (_threadsSet == threads) return;
+        TorchSharp.torch.set_num_threads(threads);
+        _threadsSet = threads;
+    }
 
     /// <summary>Stops taking requests; the loop answers what is queued and ends.</summary>
     public void Dispose()

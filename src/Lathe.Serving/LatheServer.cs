@@ -34,6 +34,8 @@ public sealed class LatheServer : IAsyncDisposable
     private FileSystemWatcher? _watcher;
     private Timer? _debounce;
     private ILogger? _logger;
+    // Predict requests between their start and their outputs: one alone runs its own forward pass.
+    private int _inFlight;
 
     private LatheServer(ServeOptions options, ServedModel model)
     {
@@ -173,6 +175,8 @@ public sealed class LatheServer : IAsyncDisposable
             await Problems.Write(context, 503, "not-ready", "Not ready", "no model is loaded");
             return;
         }
+        Interlocked.Increment(ref _inFlight);
+        var inFlight = true;
         try
         {
             var request = await ReadRecords(context);
@@ -193,7 +197,9 @@ public sealed class LatheServer : IAsyncDisposable
             float[] outputs;
             try
             {
-                outputs = await _batcher.Submit(model, features, timeout.Token).WaitAsync(timeout.Token);
+                // Alone in the server, the request runs its own pass: no queue to join, no batch to wait for.
+                if (Volatile.Read(ref _inFlight) != 1 || !_batcher.TryRunAlone(model, features, out outputs))
+                    outputs = await _batcher.Submit(model, features, timeout.Token).WaitAsync(timeout.Token);
             }
             catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
             {
@@ -208,6 +214,8 @@ public sealed class LatheServer : IAsyncDisposable
                 _logger?.LogWarning(e, "the model failed on a request");
                 throw new RequestException(422, "prediction-failed", "Prediction failed", $"the model failed on this input: {e.Message}");
             }
+            Interlocked.Decrement(ref _inFlight);
+            inFlight = false;
             var predictions = Predictor.Decode(outputs, model.Target);
             // Far outside the training data (with --out-of-range accept) a network can overflow: no class is then more likely than another.
             if (predictions.Task is TaskKind.Classification or TaskKind.Multilabel && Array.FindIndex(predictions.Probabilities, p => !float.IsFinite(p)) is var bad and >= 0)
@@ -231,6 +239,7 @@ public sealed class LatheServer : IAsyncDisposable
         }
         finally
         {
+            if (inFlight) Interlocked.Decrement(ref _inFlight);
             model.Release();
         }
     }

@@ -19,7 +19,7 @@ public sealed class Cnn : nn.Module<Tensor, Tensor>
         long inChannels = inputShape[0];
         for (var i = 0; i < channels.Count; i++)
         {
-            blocks.Add(($"conv{i}", nn.Conv2d(inChannels, channels[i], kernel_size: kernel, stride: stride, padding: padding, bias: !batchNorm)));
+            blocks.Add(($"conv{i}", new Conv(inChannels, channels[i], kernel, stride, padding, bias: !batchNorm)));
             if (batchNorm) blocks.Add(($"norm{i}", nn.BatchNorm2d(channels[i])));
             blocks.Add(($"relu{i}", nn.ReLU()));
             if (pooling == PoolingKind.Max) blocks.Add(($"pool{i}", nn.MaxPool2d(kernel_size: 2)));

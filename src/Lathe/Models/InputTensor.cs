@@ -26,7 +26,9 @@ public sealed class InputTensor : IDisposable
             (_scaleScalar, _shiftScalar, _pixelScalar, _pixelScaleScalar) = (_scale.ToScalar(), _shift.ToScalar(), 255.ToScalar(), (_scale * 255).ToScalar());
     }
 
-    public long Count => _all.shape[0];
+    // size(0), not shape[0]: TorchSharp's shape getter leaves a finalizable object behind on every call, which made each
+    // gen0 collection of a serving process take 30 ms instead of 1 (bench/serve, docs/serving.md).
+    public long Count => _all.size(0);
 
     /// <summary>The batch at <paramref name="index"/> (int64 row numbers), ready for the model, augmented when an
     /// augmentation is given (training batches only). The caller owns it.</summary>
@@ -37,13 +39,13 @@ public sealed class InputTensor : IDisposable
         if (!_image) return augmentation.Apply(batch, generator!);
         // Images are augmented on the 0–1 pixel scale, where black is 0, then normalised.
         var pixels = augmentation.Apply(batch.to_type(ScalarType.Float32).div_(_pixelScalar!), generator!);
-        return pixels.mul(_pixelScaleScalar!).add_(_shiftScalar!);
+        return pixels.mul(_pixelScaleScalar!).add_(_shiftScalar!, Scalars.One);
     }
 
     /// <summary>The rows [start, start + length), ready for the model. The caller owns it.</summary>
     public Tensor Slice(long start, long length) => Ready(_all.narrow(0, start, length));
 
-    private Tensor Ready(Tensor batch) => _image ? batch.to_type(ScalarType.Float32).mul_(_scaleScalar!).add_(_shiftScalar!) : batch;
+    private Tensor Ready(Tensor batch) => _image ? batch.to_type(ScalarType.Float32).mul_(_scaleScalar!).add_(_shiftScalar!, Scalars.One) : batch;
 
     public void Dispose()
     {

@@ -15,7 +15,7 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
     {
         var layers = new List<(string, nn.Module<Tensor, Tensor>)>
         {
-            ("stem", nn.Conv2d(inputChannels, channels[0], kernel_size: kernel, padding: kernel / 2, bias: !batchNorm)),
+            ("stem", new Conv(inputChannels, channels[0], kernel, padding: kernel / 2, bias: !batchNorm)),
         };
         if (batchNorm) layers.Add(("stem_norm", nn.BatchNorm2d(channels[0])));
         layers.Add(("stem_relu", nn.ReLU()));

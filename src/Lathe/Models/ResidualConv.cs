@@ -15,16 +15,16 @@ public sealed class ResidualConv : nn.Module<Tensor, Tensor>
     {
         var layers = new List<(string, nn.Module<Tensor, Tensor>)>
         {
-            ("conv1", nn.Conv2d(inChannels, outChannels, kernel_size: kernel, stride: stride, padding: kernel / 2, bias: !batchNorm)),
+            ("conv1", new Conv(inChannels, outChannels, kernel, stride, kernel / 2, bias: !batchNorm)),
         };
         if (batchNorm) layers.Add(("norm1", nn.BatchNorm2d(outChannels)));
         layers.Add(("relu1", nn.ReLU()));
-        layers.Add(("conv2", nn.Conv2d(outChannels, outChannels, kernel_size: kernel, padding: kernel / 2, bias: !batchNorm)));
+        layers.Add(("conv2", new Conv(outChannels, outChannels, kernel, padding: kernel / 2, bias: !batchNorm)));
         if (batchNorm) layers.Add(("norm2", nn.BatchNorm2d(outChannels)));
         body = nn.Sequential(layers);
         if (inChannels != outChannels || stride != 1)
         {
-            var projection = new List<(string, nn.Module<Tensor, Tensor>)> { ("conv", nn.Conv2d(inChannels, outChannels, kernel_size: 1, stride: stride, bias: !batchNorm)) };
+            var projection = new List<(string, nn.Module<Tensor, Tensor>)> { ("conv", new Conv(inChannels, outChannels, 1, stride, bias: !batchNorm)) };
             if (batchNorm) projection.Add(("norm", nn.BatchNorm2d(outChannels)));
             shortcut = nn.Sequential(projection);
         }
@@ -34,6 +34,6 @@ public sealed class ResidualConv : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var identity = shortcut is null ? input.alias() : shortcut.forward(input);
-        return body.forward(input).add_(identity).relu_();
+        return body.forward(input).add_(identity, Scalars.One).relu_();
     }
 }

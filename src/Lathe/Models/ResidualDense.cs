@@ -21,6 +21,6 @@ public sealed class ResidualDense : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var shortcut = projection is null ? input.alias() : projection.forward(input);
-        return body.forward(input).add_(shortcut);
+        return body.forward(input).add_(shortcut, Scalars.One);
     }
 }

@@ -48,18 +48,18 @@ public sealed class SequenceTransformer : nn.Module<Tensor, Tensor>, ISequenceEn
 
     public Tensor Encode(Tensor ids)
     {
-        if (ids.shape[1] > _maxLength)
-            throw new ArgumentException($"sequences of {ids.shape[1]} tokens are longer than this model's {_maxLength}", nameof(ids));
+        if (ids.size(1) > _maxLength)
+            throw new ArgumentException($"sequences of {ids.size(1)} tokens are longer than this model's {_maxLength}", nameof(ids));
         using var scope = NewDisposeScope();
         var padding = ids.eq(Sequence.PaddingId);
         var x = tokens.forward(ids);
         if (cls is not null)
         {
-            var batch = ids.shape[0];
+            var batch = ids.size(0);
             x = cat([cls.expand(batch, 1, -1), x], 1);
             padding = cat([zeros(batch, 1, ScalarType.Bool, ids.device), padding], 1);
         }
-        x = x.add(positions.forward(arange(x.shape[1], ScalarType.Int64, ids.device)));
+        x = x.add(positions.forward(arange(x.size(1), ScalarType.Int64, ids.device)), Scalars.One);
         // A row of padding alone would attend to nothing (NaN); it attends to its padding instead and pools to zeros.
         var keyMask = padding.logical_and(padding.all(1, keepdim: true).logical_not());
         var states = encoder.forward(x.transpose(0, 1), null!, keyMask).transpose(0, 1);

@@ -21,6 +21,7 @@ public static class Initialization
                 Linear l => (l.weight, l.bias),
                 Conv1d c => (c.weight, c.bias),
                 Conv2d c => (c.weight, c.bias),
+                Models.Conv c => (c.weight, c.bias),
                 _ => (null, null),
             };
             if (weight is null) continue;

@@ -11,8 +11,8 @@ public sealed class ImageAugmentation(AugmentConfig config) : IBatchAugmentation
 {
     public Tensor Apply(Tensor batch, Generator generator)
     {
-        var n = batch.shape[0];
-        long height = batch.shape[2], width = batch.shape[3];
+        var n = batch.size(0);
+        long height = batch.size(2), width = batch.size(3);
         Tensor Chosen(double p) => rand(n, generator: generator).lt(p);
         Tensor Uniform(double low, double high) => rand(n, generator: generator).mul(high - low).add(low);
         Tensor PerImage(Tensor values) => values.view(n, 1, 1, 1);
@@ -34,7 +34,7 @@ public sealed class ImageAugmentation(AugmentConfig config) : IBatchAugmentation
             }
             var (cos, sin) = (angle.cos(), angle.sin());
             var theta = stack([cos, sin.neg(), dx.mul(2.0 / width), sin, cos, dy.mul(2.0 / height)], 1).view(n, 2, 3);
-            var grid = nn.functional.affine_grid(theta, [n, batch.shape[1], height, width], align_corners: false);
+            var grid = nn.functional.affine_grid(theta, [n, batch.size(1), height, width], align_corners: false);
             x = nn.functional.grid_sample(x, grid, config.Rotate > 0 ? GridSampleMode.Bilinear : GridSampleMode.Nearest, GridSamplePaddingMode.Zeros, align_corners: false);
         }
 

@@ -9,9 +9,9 @@ public sealed class TableNoise(double std, long? numeric = null) : IBatchAugment
 {
     public Tensor Apply(Tensor batch, Generator generator)
     {
-        if (numeric is not { } width || width == batch.shape[1]) return batch.add(randn(batch.shape, generator: generator).mul(std));
+        if (numeric is not { } width || width == batch.size(1)) return batch.add(randn(batch.shape, generator: generator).mul(std));
         var noised = batch.clone();
-        if (width > 0) noised.narrow(1, 0, width).add_(randn([batch.shape[0], width], generator: generator).mul(std));
+        if (width > 0) noised.narrow(1, 0, width).add_(randn([batch.size(0), width], generator: generator).mul(std));
         return noised;
     }
 }

@@ -12,7 +12,7 @@ public sealed class TextAugmentation(double dropout, double swap, long paddingId
 {
     public Tensor Apply(Tensor batch, Generator generator)
     {
-        long n = batch.shape[0], length = batch.shape[1];
+        long n = batch.size(0), length = batch.size(1);
         var position = arange(length, ScalarType.Int64).unsqueeze(0).expand(n, length);
         var x = batch;
         if (dropout > 0)
