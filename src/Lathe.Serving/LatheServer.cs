@@ -225,7 +225,10 @@ public sealed class LatheServer : IAsyncDisposable
             CountPredictions(predictions);
             context.Response.StatusCode = 200;
             context.Response.ContentType = "application/json";
-            await context.Response.Body.WriteAsync(Answers.Serialize(model.Version, answers, request.Single), context.RequestAborted);
+            var answer = Answers.Serialize(model.Version, answers, request.Single);
+            // With its length known the answer goes out in one write, not as chunks closed by a second one.
+            context.Response.ContentLength = answer.Length;
+            await context.Response.Body.WriteAsync(answer, context.RequestAborted);
             if (_log is not null)
             {
                 var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;

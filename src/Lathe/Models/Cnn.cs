@@ -22,7 +22,7 @@ public sealed class Cnn : nn.Module<Tensor, Tensor>
             blocks.Add(($"conv{i}", new Conv(inChannels, channels[i], kernel, stride, padding, bias: !batchNorm)));
             if (batchNorm) blocks.Add(($"norm{i}", nn.BatchNorm2d(channels[i])));
             blocks.Add(($"relu{i}", nn.ReLU()));
-            if (pooling == PoolingKind.Max) blocks.Add(($"pool{i}", nn.MaxPool2d(kernel_size: 2)));
+            if (pooling == PoolingKind.Max) blocks.Add(($"pool{i}", new MaxPool()));
             if (pooling == PoolingKind.Avg) blocks.Add(($"pool{i}", nn.AvgPool2d(kernel_size: 2)));
             inChannels = channels[i];
         }

@@ -25,6 +25,53 @@ public class CnnTests
         Assert.True(after < before * 0.7, $"loss {before} → {after}");
     }
 
+    [Theory]
+    [InlineData(28)]
+    [InlineData(27)]
+    public void Max_pooling_gives_max_pool2d_values_with_odd_sides_and_nan(int side)
+    {
+        manual_seed(2);
+        var (x, _) = ModelData.Fashion(16);
+        using var _x = x;
+        using var conv = nn.Conv2d(1, 8, 3, padding: 1);
+        using var pool = new MaxPool();
+        using (no_grad())
+        {
+            // Real images through a convolution (negative values and ties after it), cut to an odd side, one NaN.
+            using var features = conv.forward(x).narrow(2, 0, side).narrow(3, 0, side).contiguous();
+            features[3, 2, 5, 6] = float.NaN;
+            using var expected = nn.functional.max_pool2d(features, 2);
+            using var actual = pool.forward(features);
+            Assert.Equal(expected.shape, actual.shape);
+            Assert.True(Same(expected.isnan(), actual.isnan()));
+            Assert.True(Same(expected.nan_to_num(), actual.nan_to_num()));
+            Assert.True(actual[3, 2, 2, 3].isnan().item<bool>());
+        }
+    }
+
+    [Fact]
+    public void Conv_is_conv2d_with_its_weights_names_and_starting_values()
+    {
+        var (x, _) = ModelData.Fashion(8);
+        using var _x = x;
+        manual_seed(3);
+        using var reference = nn.Conv2d(1, 4, 3, stride: 2, padding: 1, bias: true);
+        manual_seed(3);
+        using var conv = new Conv(1, 4, 3, stride: 2, padding: 1, bias: true);
+        Assert.Equal(["weight", "bias"], conv.named_parameters().Select(p => p.name));
+        Assert.True(Same(reference.weight!, conv.weight));
+        Assert.True(Same(reference.bias!, conv.bias!));
+        using (no_grad())
+        using (var expected = reference.forward(x))
+        using (var actual = conv.forward(x))
+            Assert.True(Same(expected, actual));
+        using var noBias = new Conv(1, 4, 3, bias: false);
+        Assert.Equal(["weight"], noBias.named_parameters().Select(p => p.name));
+    }
+
+    // Exactly equal: same shape, every element the same.
+    private static bool Same(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && a.allclose(b, rtol: 0, atol: 0);
+
     [Fact]
     public void Side_follows_the_convolution_and_pooling_arithmetic()
     {

@@ -519,6 +519,24 @@ public sealed class ReliabilityTests(PenguinsRun run, ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_request_alone_runs_its_own_pass_bit_for_bit_the_predictor_one()
+    {
+        var (picks, expected) = Expected(100);
+        await using var server = await TestServer.Start(run.Result.BundlePath);
+        for (var i = 0; i < picks.Length; i++)
+        {
+            using var response = await server.PostJson(TestServer.Json(TestServer.Record(run.Result.TestRows, picks[i])));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var served = Prediction(await response.Content.ReadAsStringAsync(), expected.Classes);
+            Assert.Equal(expected.Labels[picks[i]], served.Label);
+            Assert.Equal(Bits(expected.Probabilities[picks[i]]), Bits(served.Probabilities));
+        }
+        // One at a time, no request ever found another in flight: each ran its pass on its own thread, none queued.
+        Assert.Equal(picks.Length, await Metric(server, "lathe_lone_passes_total"));
+        Assert.Equal(picks.Length, await Metric(server, "lathe_batch_rows_count"));
+    }
+
+    [Fact]
     public async Task Batched_predictions_match_single_row_ones_to_float_rounding()
     {
         var (picks, expected) = Expected(1000);
