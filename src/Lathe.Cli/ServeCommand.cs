@@ -15,7 +15,7 @@ internal static class ServeCommand
         var model = new Argument<string>("model") { Description = "The model bundle (model.lathe). Reloaded when the file changes, and on POST /v1/admin/reload." };
         var urls = new Option<string>("--urls") { Description = "Where to listen, ';'-separated. Loopback unless told otherwise.", DefaultValueFactory = _ => defaults.Urls };
         var apiKeyFile = new Option<string?>("--api-key-file") { Description = "A file holding the API key every route but /healthz and /readyz then asks for (X-API-Key or Authorization: Bearer)." };
-        var maxBatch = new Option<int>("--max-batch-size") { Description = "Rows joined into one forward pass at most; 1 turns micro-batching off.", DefaultValueFactory = _ => defaults.MaxBatchSize };
+        var maxBatch = new Option<int>("--max-batch-size") { Description = "Rows joined into one forward pass at most; 1 turns micro-batching off. 0 (the default): the size with the best rows/s, from passes of 1 to 64 rows timed as the model loads.", DefaultValueFactory = _ => defaults.MaxBatchSize };
         var delay = new Option<double>("--max-batch-delay-ms") { Description = "How long a batch waits for more requests; 0 takes what is queued at once.", DefaultValueFactory = _ => defaults.MaxBatchDelay.TotalMilliseconds };
         var maxQueue = new Option<int>("--max-queue") { Description = "Rows waiting for the model at most; more are shed with 503 and Retry-After.", DefaultValueFactory = _ => defaults.MaxQueue };
         var maxLatency = new Option<double>("--max-latency-ms") { Description = "A request whose estimated wait is longer is shed with 503.", DefaultValueFactory = _ => defaults.MaxLatency.TotalMilliseconds };
@@ -42,7 +42,7 @@ internal static class ServeCommand
                 key = File.ReadAllText(keyFile).Trim();
                 if (key.Length < 16) throw new LatheException($"--api-key-file: the key in '{keyFile}' is {key.Length} characters; use at least 16 (e.g. `openssl rand -hex 32 > {keyFile}`)");
             }
-            Positive(result.GetValue(maxBatch), "--max-batch-size");
+            if (result.GetValue(maxBatch) < 0) throw new LatheException("--max-batch-size must be 0 (timed as the model loads) or more");
             Positive(result.GetValue(maxQueue), "--max-queue");
             Positive(result.GetValue(maxRecords), "--max-records");
             Positive(result.GetValue(maxBody), "--max-body-bytes");
@@ -79,7 +79,7 @@ internal static class ServeCommand
             }
             var served = server.Model!;
             Verb.Out.MarkupLine($"Serving [bold]{Markup.Escape(Path.GetFileName(options.ModelPath))}[/] (version {served.Version}, {ConfigNames.Of(served.Bundle.Manifest.Task)} of '{Markup.Escape(served.Bundle.Manifest.Target)}') on [bold]{Markup.Escape(string.Join(", ", server.Addresses))}[/]");
-            Verb.Out.MarkupLine($"POST /v1/predict · GET /v1/model /openapi.json /healthz /readyz /metrics · micro-batches of up to {options.MaxBatchSize} rows{(key is null ? "" : " · API key required")}. Ctrl+C stops.");
+            Verb.Out.MarkupLine($"POST /v1/predict · GET /v1/model /openapi.json /healthz /readyz /metrics · micro-batches of up to {served.MaxBatchSize} rows{(key is null ? "" : " · API key required")}. Ctrl+C stops.");
             if (key is null && !server.Addresses.All(IsLoopback))
                 Verb.Out.MarkupLine("[yellow]warning:[/] listening beyond loopback without an API key (--api-key-file)");
             try

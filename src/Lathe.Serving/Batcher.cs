@@ -5,7 +5,7 @@ using Lathe.Data.Pipeline;
 namespace Lathe.Serving;
 
 /// <summary>Micro-batching: requests put their rows in one queue, and one loop joins what is queued (up to
-/// <see cref="ServeOptions.MaxBatchSize"/> rows, waiting up to <see cref="ServeOptions.MaxBatchDelay"/> for more) into one
+/// <see cref="ServedModel.MaxBatchSize"/> rows, waiting up to <see cref="ServeOptions.MaxBatchDelay"/> for more) into one
 /// forward pass, then hands each request its own rows' outputs. A request alone in the server (no other in flight, nothing
 /// queued, no pass running) runs its own pass on its own thread instead (<see cref="TryRunAlone"/>): that saves the two
 /// thread hand-offs, which at one connection cost more than the pass. Passes are serialised by one lock either way.
@@ -50,7 +50,7 @@ public sealed class Batcher : IDisposable
         // The rows ahead go in passes of up to MaxBatchSize; a pass's cost is mostly fixed (a row more barely shows), so
         // the wait is passes × the measured time of one. (Per row, one pass of one row slowed by a busy machine made
         // 64 queued rows look like a second's wait, and shed requests well below capacity.)
-        var passes = (queued + _options.MaxBatchSize - 1) / _options.MaxBatchSize;
+        var passes = (queued + model.MaxBatchSize - 1) / model.MaxBatchSize;
         var wait = TimeSpan.FromSeconds(passes * Volatile.Read(ref _secondsPerPass));
         // One request alone in the queue is always taken, however large: shedding it would shed it forever.
         if (queued > rows && (queued > _options.MaxQueue || wait > _options.MaxLatency))
@@ -113,9 +113,10 @@ public sealed class Batcher : IDisposable
             batch.Clear();
             batch.Add(carried);
             var rows = carried.Features.Rows;
-            carried = null;
             var deadline = Stopwatch.GetTimestamp() + (long)(_options.MaxBatchDelay.TotalSeconds * Stopwatch.Frequency);
-            while (rows < _options.MaxBatchSize)
+            var size = carried.Model.MaxBatchSize;
+            carried = null;
+            while (rows < size)
             {
                 if (!reader.TryRead(out var next))
                 {
@@ -133,7 +134,7 @@ public sealed class Batcher : IDisposable
                     continue;
                 }
                 // A batch is one model's rows, of one layout, within the size: anything else waits for the next batch.
-                if (next.Model != batch[0].Model || rows + next.Features.Rows > _options.MaxBatchSize)
+                if (next.Model != batch[0].Model || rows + next.Features.Rows > size)
                 {
                     carried = next;
                     break;

@@ -13,8 +13,9 @@ public sealed record ServeOptions
     /// <c>Authorization: Bearer KEY</c>); 401 without it.</summary>
     public string? ApiKey { get; init; }
 
-    /// <summary>Rows one forward pass takes at most: concurrent requests are joined up to this; 1 turns micro-batching off.</summary>
-    public int MaxBatchSize { get; init; } = 32;
+    /// <summary>Rows one forward pass takes at most: concurrent requests are joined up to this; 1 turns micro-batching off.
+    /// 0 (the default): chosen for each model as it loads, from timed passes (<see cref="ServedModel.MaxBatchSize"/>).</summary>
+    public int MaxBatchSize { get; init; }
 
     /// <summary>How long the batch loop waits for more requests once it has one. Zero: it takes what is queued and goes;
     /// under load batches still form, from the requests that arrive while a forward pass runs.</summary>

@@ -46,6 +46,10 @@ public class ServeCliTests(PenguinsRun run)
         var weak = LatheProcess.Run(dir, "serve", run.Result.BundlePath, "--api-key-file", "key.txt");
         Assert.Equal(1, weak.ExitCode);
         Assert.Contains("--api-key-file: the key in 'key.txt' is 5 characters; use at least 16", weak.Error);
+
+        var negative = LatheProcess.Run(dir, "serve", run.Result.BundlePath, "--max-batch-size", "-1");
+        Assert.Equal(1, negative.ExitCode);
+        Assert.Contains("--max-batch-size must be 0 (timed as the model loads) or more", negative.Error);
     }
 
     private static int FreePort()

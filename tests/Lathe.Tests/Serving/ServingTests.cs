@@ -116,6 +116,13 @@ public class ServingTests(PenguinsRun run)
         Assert.Equal(manifest.Outputs, model.RootElement.GetProperty("outputs").EnumerateArray().Select(o => o.GetString()));
         var beak = manifest.Input.Single(f => f.Name == "Beak Length (mm)");
         Assert.Equal(Test.RowCount > 0 ? beak.Minimum : null, model.RootElement.GetProperty("input")[1].GetProperty("training_minimum").GetDouble());
+        // The micro-batch size was timed as the model loaded: one of the sizes tried, the one the batch loop uses.
+        var batching = model.RootElement.GetProperty("batching");
+        Assert.Equal("timed at load", batching.GetProperty("chosen").GetString());
+        Assert.Contains(batching.GetProperty("max_batch_size").GetInt32(), new[] { 1, 2, 4, 8, 16, 32, 64 });
+        Assert.Equal(server.Server.Model!.MaxBatchSize, batching.GetProperty("max_batch_size").GetInt32());
+        await using (var fixedSize = await TestServer.Start(run.Result.BundlePath, o => o with { MaxBatchSize = 12 }))
+            Assert.Equal(12, fixedSize.Server.Model!.MaxBatchSize);
 
         using var openapi = JsonDocument.Parse(await server.Client.GetStringAsync("/openapi.json"));
         Assert.Equal("3.0.3", openapi.RootElement.GetProperty("openapi").GetString());
