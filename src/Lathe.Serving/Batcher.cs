@@ -88,7 +88,7 @@ public sealed class Batcher : IDisposable
             var started = Stopwatch.GetTimestamp();
             outputs = model.Outputs(features);
             Measured(features.Rows, Stopwatch.GetElapsedTime(started).TotalSeconds);
-            _metrics.Inline.Inc();
+            _metrics.LonePasses.Inc();
             return true;
         }
         finally

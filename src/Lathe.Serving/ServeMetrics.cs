@@ -15,7 +15,7 @@ public sealed class ServeMetrics
         var factory = Metrics.WithCustomRegistry(Registry);
         BatchRows = factory.CreateHistogram("lathe_batch_rows", "Rows per forward pass (micro-batch size).",
             new HistogramConfiguration { Buckets = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024] });
-        Inline = factory.CreateCounter("lathe_lone_passes_total", "Forward passes a lone request ran on its own thread (no other request in flight), not through the batch queue.");
+        LonePasses = factory.CreateCounter("lathe_lone_passes_total", "Forward passes a lone request ran on its own thread (no other request in flight), not through the batch queue.");
         ForwardSeconds = factory.CreateHistogram("lathe_forward_seconds", "Seconds per forward pass.",
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.00005, 2, 16) });
         QueuedRows = factory.CreateGauge("lathe_queued_rows", "Rows waiting for the model.");
@@ -30,7 +30,7 @@ public sealed class ServeMetrics
 
     public CollectorRegistry Registry { get; }
     public Histogram BatchRows { get; }
-    public Counter Inline { get; }
+    public Counter LonePasses { get; }
     public Histogram ForwardSeconds { get; }
     public Gauge QueuedRows { get; }
     public Counter Shed { get; }

@@ -79,7 +79,7 @@ public sealed class ServedModel
     /// <summary>The micro-batch size for this model on this machine: passes of 1, 2, 4 … 64 rows are timed (the fastest
     /// of four each) and the size with the most rows per second is taken. A pass's cost is not always mostly fixed: the
     /// penguins MLP gains up to 64 rows, but the Fashion-MNIST CNN at one thread peaks at 8–16 images (7,400–8,200 a
-    /// second) and falls to 4,300 at 64 on real images, where its convolutions leave the cache (docs/serving.md).</summary>
+    /// second) and falls to 4,300 at 64 on real images (docs/serving.md, "The batch size").</summary>
     private int ChooseBatchSize()
     {
         var rates = new List<(int Rows, double RowsPerSecond)>();
@@ -99,7 +99,8 @@ public sealed class ServedModel
         return rates.MaxBy(r => r.RowsPerSecond).Rows;
     }
 
-    /// <summary>The raw outputs for model input; only the batch loop calls it, one pass at a time.</summary>
+    /// <summary>The raw outputs for model input; the batcher calls it (the loop, or a lone request) one pass at a time,
+    /// and loading calls it to warm up and to time the batch size.</summary>
     public float[] Outputs(Features features) => _predictor.Outputs(features);
 
     /// <summary>Takes a hold on the model; false when it was already let go for good (a reload raced the request).</summary>
