@@ -30,7 +30,8 @@ public sealed class ServedModel
         var image = Fields.FirstOrDefault(f => f.Type == ColumnType.Image);
         if (image is not null)
         {
-            var shape = bundle.Pipeline.Schema.Find(image.Name)?.ImageShape ?? bundle.Model.InputShape.Select(d => (int)d).ToArray();
+            var shape = bundle.Pipeline.Schema.Find(image.Name)?.ImageShape
+                        ?? (bundle.Model.Layout?.Image is { } fused ? [fused.Channels, fused.Height, fused.Width] : bundle.Model.InputShape.Select(d => (int)d).ToArray());
             ImageShape = (shape[0], shape[1], shape[2]);
         }
     }

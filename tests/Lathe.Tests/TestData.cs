@@ -45,6 +45,32 @@ public static class TestData
         return (images, labelFile);
     }
 
+    /// <summary>The first <paramref name="count"/> Fashion-MNIST test images as PNG files in one folder, and a CSV
+    /// listing each file (column <c>file</c>) with its label (<c>kind</c>) and, when given, one more column computed
+    /// from the row and its label. With <paramref name="brokenEvery"/> every n-th row names a file that does not exist.</summary>
+    public static (string Csv, Lathe.Data.ImageColumn Images) FashionImageTable(int count, int brokenEvery = 0, (string Name, Func<int, int, string> Value)? column = null)
+    {
+        var table = Lathe.Data.Sources.DataSource.Open(FashionTestImages, labels: FashionTestLabels).Read();
+        var images = (Lathe.Data.ImageColumn)table["image"];
+        var labels = ((Lathe.Data.NumericColumn)table["label"]).Values;
+        var folder = TempDirectory();
+        Directory.CreateDirectory(Path.Combine(folder, "pictures"));
+        var lines = new List<string> { column is { } extra ? $"file,kind,{extra.Name}" : "file,kind" };
+        for (var i = 0; i < count; i++)
+        {
+            var name = $"pictures/{i:D5}.png";
+            using var bitmap = new SkiaSharp.SKBitmap(new SkiaSharp.SKImageInfo(28, 28, SkiaSharp.SKColorType.Gray8));
+            images.Pixels.AsSpan(i * 784, 784).CopyTo(bitmap.GetPixelSpan());
+            using var png = bitmap.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+            File.WriteAllBytes(Path.Combine(folder, name), png.ToArray());
+            if (brokenEvery > 0 && i % brokenEvery == brokenEvery - 1) name = $"pictures/missing-{i}.png";
+            lines.Add(column is { } more ? $"{name},{labels[i]},{more.Value(i, (int)labels[i])}" : $"{name},{labels[i]}");
+        }
+        var csv = Path.Combine(folder, "images.csv");
+        File.WriteAllLines(csv, lines);
+        return (csv, images);
+    }
+
     /// <summary>Real RGB pictures: vega-datasets' three application icons (100×100 PNG with colour), one
     /// sub-folder each, as an image folder.</summary>
     public static string IconFolder()

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Lathe.Config;
 using Lathe.Data;
+using Lathe.Data.Schema;
 using Lathe.Reporting;
 using ScottPlot;
 
@@ -138,14 +139,16 @@ public static class EvaluationReport
             return;
         }
         report.Paragraph($"{wrong.Count} of {truth.Length} rows are misclassified; the {worst.Length} the model was surest of:", "muted");
-        var image = input.Rows.Columns.OfType<ImageColumn>().FirstOrDefault();
-        if (image is not null)
+        var columns = FeatureColumns(input);
+        if (Images(input, worst.Select(w => w.Row).ToArray()) is { } images)
         {
-            report.Gallery(worst.Select(w => (Thumbnail.Png(image, w.Row),
-                $"{input.Rows.RowName(w.Row)}: {classes[(int)truth[w.Row]]}, predicted {classes[w.Predicted]} ({HtmlReport.Percent(w.Confidence)})")));
+            // Beside an image, the row's other columns (an image fused with a table) go in the caption.
+            var others = columns.Where(c => c.Name != images.Name).Take(4).ToArray();
+            report.Gallery(worst.Select((w, i) => (Thumbnail.Png(images, i),
+                $"{input.Rows.RowName(w.Row)}: {classes[(int)truth[w.Row]]}, predicted {classes[w.Predicted]} ({HtmlReport.Percent(w.Confidence)})"
+                + string.Concat(others.Select(c => $"; {c.Name} {Cell(c, w.Row)}")))));
             return;
         }
-        var columns = FeatureColumns(input);
         report.Table(["row", "true", "predicted", "confidence", .. columns.Select(c => c.Name)],
             worst.Select(w => (IReadOnlyList<string>)
             [
@@ -229,6 +232,16 @@ public static class EvaluationReport
     }
 
     /// <summary>The columns a reader recognises a row by: every plain column but the targets, at most ten.</summary>
+    /// <summary>The images of <paramref name="rows"/>, in that order: from the rows' image column, or loaded from an
+    /// image-path column the schema names; null when the rows have no images.</summary>
+    private static ImageColumn? Images(ReportInput input, int[] rows)
+    {
+        if (input.Rows.Columns.OfType<ImageColumn>().FirstOrDefault() is { } images) return (ImageColumn)images.Gather(rows);
+        if (input.Schema?.Features.FirstOrDefault(c => c.Type == ColumnType.Image && input.Rows.Contains(c.Name)) is not { } spec) return null;
+        var picked = input.Rows.Gather(rows);
+        return (ImageColumn)Data.Cleaning.TypeCoercion.Apply(picked.With([picked[spec.Name]]), new DataSchema([spec]))[spec.Name];
+    }
+
     private static Column[] FeatureColumns(ReportInput input) =>
         input.Rows.Columns.Where(c => !input.Target.Names.Contains(c.Name) && c is NumericColumn or StringColumn).Take(10).ToArray();
 

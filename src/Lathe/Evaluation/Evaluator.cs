@@ -29,7 +29,7 @@ public static class Evaluator
         var score = Scoring.Score(target, predictions, classes, values);
         if (report is not null)
             EvaluationReport.Write(report, new ReportInput($"Evaluation of '{target.Name}'", $"data in {Path.GetFileName(data.Source)}", target, data,
-                predictions, classes, values, score.Metrics, bundle.Manifest.Metric, bundlePath is null ? [] : HistoryBeside(bundlePath)));
+                predictions, classes, values, score.Metrics, bundle.Manifest.Metric, bundlePath is null ? [] : HistoryBeside(bundlePath), Schema: bundle.Pipeline.Schema));
         return new EvaluationResult(target.Task, target.Name, bundle.Manifest.Metric, data.RowCount, dropped, score.Metrics, target.Classes, score.ConfusionRows);
     }
 

@@ -9,7 +9,8 @@ namespace Lathe.Evaluation;
 /// <summary>What <c>report.html</c> is drawn from: the scored rows as they were read, the model's predictions
 /// for them, the truth (class indices for classification, values for regression), their metrics, and the
 /// training history (empty when the report is not written by a training run and no metrics.json is found), and
-/// the cross-validation folds when <c>training.cv</c> asked for them.</summary>
+/// the cross-validation folds when <c>training.cv</c> asked for them; with the input <see cref="Schema"/>, the images of an
+/// image-path column are loaded for the mistakes' thumbnails.</summary>
 public sealed record ReportInput(
     string Title,
     string Part,
@@ -21,4 +22,5 @@ public sealed record ReportInput(
     MetricSet Metrics,
     MetricKind Metric,
     IReadOnlyList<EpochRecord> History,
-    CrossValidationResult? CrossValidation = null);
+    CrossValidationResult? CrossValidation = null,
+    Data.Schema.DataSchema? Schema = null);

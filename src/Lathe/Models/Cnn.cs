@@ -6,11 +6,13 @@ namespace Lathe.Models;
 
 /// <summary>A small CNN for images: per block a convolution, batch norm, ReLU and 2×2 pooling; then a dense layer
 /// with dropout and a linear head. The defaults (3×3, padding 1, stride 1, max pooling, batch norm) are the
-/// foundation's CNN, weight names included.</summary>
-public sealed class Cnn : nn.Module<Tensor, Tensor>
+/// foundation's CNN, weight names included. Built with <c>outputs: 0</c> it is a body without dropout and head, whose
+/// dense layer's ReLU output <see cref="Encode"/> gives (an image fused with table columns, <see cref="TabularNet"/>).</summary>
+public sealed class Cnn : nn.Module<Tensor, Tensor>, IInputEncoder
 {
     private readonly nn.Module<Tensor, Tensor> features;
     private readonly nn.Module<Tensor, Tensor> classifier;
+    private readonly bool _body;
 
     public Cnn(long[] inputShape, IReadOnlyList<int> channels, int dense, double dropout, int outputs,
         int kernel = 3, int stride = 1, int padding = 1, PoolingKind pooling = PoolingKind.Max, bool batchNorm = true) : base("cnn")
@@ -36,9 +38,11 @@ public sealed class Cnn : nn.Module<Tensor, Tensor>
             ("dense", nn.Linear(inChannels * height * width, dense)),
             ("relu", nn.ReLU()),
         };
-        if (dropout > 0) head.Add(("dropout", nn.Dropout(dropout)));
-        head.Add(("head", nn.Linear(dense, outputs)));
+        if (outputs > 0 && dropout > 0) head.Add(("dropout", nn.Dropout(dropout)));
+        if (outputs > 0) head.Add(("head", nn.Linear(dense, outputs)));
         classifier = nn.Sequential(head);
+        _body = outputs == 0;
+        Width = dense;
         RegisterComponents();
     }
 
@@ -53,5 +57,15 @@ public sealed class Cnn : nn.Module<Tensor, Tensor>
         return side;
     }
 
-    public override Tensor forward(Tensor input) => classifier.forward(features.forward(input));
+    /// <summary>The dense layer's width: the vector <see cref="Encode"/> gives per image.</summary>
+    public long Width { get; }
+
+    public override Tensor forward(Tensor input) =>
+        _body ? throw new InvalidOperationException("this CNN has no head; call Encode") : classifier.forward(features.forward(input));
+
+    public Tensor Encode(Tensor input)
+    {
+        using var maps = features.forward(input);
+        return classifier.forward(maps);
+    }
 }

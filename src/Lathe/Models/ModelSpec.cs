@@ -12,12 +12,16 @@ namespace Lathe.Models;
 [System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 public sealed record ModelSpec(ModelKind Kind, long[] InputShape, int Outputs, IReadOnlyList<int> Layers, IReadOnlyList<int> Channels, int Dense, double Dropout)
 {
-    /// <summary>Resolves <c>model: auto</c> from the input: images get the CNN, tables the embedding network when the
-    /// pipeline packed them with a <paramref name="layout"/> (as <c>lathe train</c> does), else the MLP.</summary>
+    /// <summary>Resolves <c>model: auto</c> from the input: images (alone or fused with table columns in the
+    /// <paramref name="layout"/>) get the CNN, tables the embedding network when the pipeline packed them with a
+    /// <paramref name="layout"/> (as <c>lathe train</c> does), else the MLP.</summary>
     public static ModelSpec Resolve(ModelConfig config, long[] inputShape, int outputs, InputLayout? layout = null)
     {
+        var fused = layout?.Image;
         var kind = config.Kind;
-        if (kind == ModelKind.Auto) kind = inputShape.Length == 3 ? ModelKind.Cnn : layout is null ? ModelKind.Mlp : ModelKind.Tabular;
+        if (kind == ModelKind.Auto) kind = inputShape.Length == 3 || fused is not null ? ModelKind.Cnn : layout is null ? ModelKind.Mlp : ModelKind.Tabular;
+        if (fused is not null && kind is not (ModelKind.Cnn or ModelKind.Resnet))
+            throw new LatheException($"model.kind is {ConfigNames.Of(kind)}, but the input fuses the image column '{fused.Name}' with table columns — use cnn or resnet (or auto), which read the image and fuse it with the columns' embeddings");
         if (kind.UsesLayout() && inputShape.Length != 1)
             throw new LatheException($"model.kind is {ConfigNames.Of(kind)}, but the data is images — use cnn, resnet (or auto) for images");
         if (kind.UsesLayout() && layout is null)
@@ -25,13 +29,14 @@ public sealed record ModelSpec(ModelKind Kind, long[] InputShape, int Outputs, I
         if (kind == ModelKind.Mlp && layout is not null)
             throw new LatheException("model.kind is mlp, but the features were packed as category codes and token ids — fit the pipeline with model.kind mlp");
         var image = kind is ModelKind.Cnn or ModelKind.Resnet;
-        if (image && inputShape.Length != 3)
+        if (image && inputShape.Length != 3 && fused is null)
             throw new LatheException($"model.kind is {ConfigNames.Of(kind)}, but the data has no image column — use mlp (or auto) for tables");
-        var smallest = image ? Math.Min(inputShape[1], inputShape[2]) : 0;
+        long[] imageShape = fused is null ? inputShape : [fused.Channels, fused.Height, fused.Width];
+        var smallest = image ? Math.Min(imageShape[1], imageShape[2]) : 0;
         if (kind == ModelKind.Cnn && Cnn.Side(smallest, config.Channels.Count, config.Kernel, config.Stride, config.Padding, config.Pooling) < 1)
-            throw new LatheException($"model.channels has {config.Channels.Count} blocks, but with kernel {config.Kernel}, stride {config.Stride}, padding {config.Padding} and {ConfigNames.Of(config.Pooling)} pooling they shrink {inputShape[1]}x{inputShape[2]} images to nothing — use fewer blocks, more padding or less downsampling");
+            throw new LatheException($"model.channels has {config.Channels.Count} blocks, but with kernel {config.Kernel}, stride {config.Stride}, padding {config.Padding} and {ConfigNames.Of(config.Pooling)} pooling they shrink {imageShape[1]}x{imageShape[2]} images to nothing — use fewer blocks, more padding or less downsampling");
         if (kind == ModelKind.Resnet && smallest >> ResNet.Downsamplings(config.Channels) < 1)
-            throw new LatheException($"model.channels changes the channel count {ResNet.Downsamplings(config.Channels)} times, and each change halves the image, but {inputShape[1]}x{inputShape[2]} images allow at most {(int)Math.Log2(smallest)} — use fewer changes");
+            throw new LatheException($"model.channels changes the channel count {ResNet.Downsamplings(config.Channels)} times, and each change halves the image, but {imageShape[1]}x{imageShape[2]} images allow at most {(int)Math.Log2(smallest)} — use fewer changes");
         return new ModelSpec(kind, inputShape, outputs, config.Layers, config.Channels, config.Dense, config.Dropout)
         {
             Activation = config.Activation,
@@ -42,7 +47,7 @@ public sealed record ModelSpec(ModelKind Kind, long[] InputShape, int Outputs, I
             Padding = config.Padding,
             Pooling = config.Pooling,
             BatchNorm = config.BatchNorm,
-            Layout = kind.UsesLayout() ? layout : null,
+            Layout = kind.UsesLayout() || fused is not null ? layout : null,
             CategoryEmbedding = config.CategoryEmbedding,
             Embedding = config.Embedding,
             Hidden = config.Hidden,
@@ -54,7 +59,8 @@ public sealed record ModelSpec(ModelKind Kind, long[] InputShape, int Outputs, I
         };
     }
 
-    /// <summary>Tabular and text kinds: how a row is laid out (numbers | category codes | token ids).</summary>
+    /// <summary>Tabular and text kinds, and cnn or resnet over an image fused with table columns: how a row is laid out
+    /// (numbers | category codes | token ids | pixels).</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public InputLayout? Layout { get; init; }
 
@@ -109,14 +115,27 @@ public sealed record ModelSpec(ModelKind Kind, long[] InputShape, int Outputs, I
     /// <summary>A new network with this architecture and fresh weights from the global generator. The caller owns it.</summary>
     public nn.Module<Tensor, Tensor> Build() => Kind switch
     {
+        // An image fused with table columns: the CNN (or resnet) body beside the columns' embeddings, then the MLP.
+        ModelKind.Cnn or ModelKind.Resnet when Layout?.Image is not null => Tabular(),
         // Over images the MLP reads each image as one row of its pixels (channels × height × width).
         ModelKind.Mlp => new Mlp(InputShape.Aggregate(1L, (a, b) => a * b), Layers, Dropout, Outputs, Activation, Norm, Residual),
         ModelKind.Cnn => new Cnn(InputShape, Channels, Dense, Dropout, Outputs, Kernel, Stride, Padding, Pooling, BatchNorm),
         ModelKind.Resnet => new ResNet(InputShape[0], Channels, Dropout, Outputs, Kernel, BatchNorm),
-        ModelKind.Tabular or ModelKind.Lstm or ModelKind.Gru or ModelKind.Transformer => new TabularNet(Layout!,
-            Layout!.Categorical.Select(c => CategoryEmbedding > 0 ? CategoryEmbedding : TabularNet.EmbeddingWidth(c.Cardinality)).ToArray(),
-            Encoder, Layers, Dropout, Outputs, Activation, Norm, Residual),
+        ModelKind.Tabular or ModelKind.Lstm or ModelKind.Gru or ModelKind.Transformer => Tabular(),
         _ => throw new InvalidOperationException($"model kind {Kind} is not resolved"),
+    };
+
+    private TabularNet Tabular() => new(Layout!,
+        Layout!.Categorical.Select(c => CategoryEmbedding > 0 ? CategoryEmbedding : TabularNet.EmbeddingWidth(c.Cardinality)).ToArray(),
+        Encoder, Layers, Dropout, Outputs, Activation, Norm, Residual, ImageEncoder);
+
+    /// <summary>The fused image column's encoder body for this kind: the CNN's blocks and dense layer, or the resnet's
+    /// blocks and global pooling; the dropout is the MLP's, after the fusion.</summary>
+    private nn.Module<Tensor, Tensor> ImageEncoder(ImageInput image) => Kind switch
+    {
+        ModelKind.Cnn => new Cnn([image.Channels, image.Height, image.Width], Channels, Dense, 0, 0, Kernel, Stride, Padding, Pooling, BatchNorm),
+        ModelKind.Resnet => new ResNet(image.Channels, Channels, 0, 0, Kernel, BatchNorm),
+        _ => throw new InvalidOperationException($"model kind {Kind} has no image encoder, but the layout has the image column '{image.Name}'"),
     };
 
     /// <summary>A text column's encoder body for this kind (tabular has no text columns: it reads text as TF-IDF).</summary>

@@ -8,7 +8,7 @@ namespace Lathe.Models;
 /// optionally bidirectional, the mean of the outputs over the real tokens, dropout and a linear head.
 /// Takes int64 token ids [batch, length], padded at the end. With <c>outputs</c> 0 it is a body without dropout and head,
 /// for <see cref="TabularNet"/> to fuse with other inputs.</summary>
-public sealed class RecurrentEncoder : nn.Module<Tensor, Tensor>, ISequenceEncoder
+public sealed class RecurrentEncoder : nn.Module<Tensor, Tensor>, IInputEncoder
 {
     private readonly Embedding embedding;
     private readonly LSTM? lstm;

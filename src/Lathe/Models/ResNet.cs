@@ -5,11 +5,13 @@ namespace Lathe.Models;
 
 /// <summary>A small residual CNN for images: a stem convolution to <c>channels[0]</c>, one residual block per entry
 /// of <c>channels</c> (a block that changes the channel count also halves the image), global average pooling,
-/// dropout and a linear head. Global pooling makes the head independent of the image size.</summary>
-public sealed class ResNet : nn.Module<Tensor, Tensor>
+/// dropout and a linear head. Global pooling makes the head independent of the image size. Built with <c>outputs: 0</c>
+/// it is a body without dropout and head, whose pooled vector <see cref="Encode"/> gives (an image fused with table
+/// columns, <see cref="TabularNet"/>).</summary>
+public sealed class ResNet : nn.Module<Tensor, Tensor>, IInputEncoder
 {
     private readonly nn.Module<Tensor, Tensor> features;
-    private readonly nn.Module<Tensor, Tensor> classifier;
+    private readonly nn.Module<Tensor, Tensor>? classifier;
 
     public ResNet(long inputChannels, IReadOnlyList<int> channels, double dropout, int outputs, int kernel = 3, bool batchNorm = true) : base("resnet")
     {
@@ -27,11 +29,15 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
         layers.Add(("pool", nn.AdaptiveAvgPool2d(1)));
         layers.Add(("flatten", nn.Flatten()));
         features = nn.Sequential(layers);
+        Width = channels[^1];
 
-        var head = new List<(string, nn.Module<Tensor, Tensor>)>();
-        if (dropout > 0) head.Add(("dropout", nn.Dropout(dropout)));
-        head.Add(("head", nn.Linear(channels[^1], outputs)));
-        classifier = nn.Sequential(head);
+        if (outputs > 0)
+        {
+            var head = new List<(string, nn.Module<Tensor, Tensor>)>();
+            if (dropout > 0) head.Add(("dropout", nn.Dropout(dropout)));
+            head.Add(("head", nn.Linear(channels[^1], outputs)));
+            classifier = nn.Sequential(head);
+        }
         RegisterComponents();
     }
 
@@ -41,5 +47,15 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>
     /// <summary>How many times the blocks halve the image.</summary>
     public static int Downsamplings(IReadOnlyList<int> channels) => Enumerable.Range(0, channels.Count).Count(i => Stride(channels, i) == 2);
 
-    public override Tensor forward(Tensor input) => classifier.forward(features.forward(input));
+    /// <summary>The last block's channels: the pooled vector <see cref="Encode"/> gives per image.</summary>
+    public long Width { get; }
+
+    public override Tensor forward(Tensor input)
+    {
+        if (classifier is null) throw new InvalidOperationException("this resnet has no head; call Encode");
+        using var pooled = features.forward(input);
+        return classifier.forward(pooled);
+    }
+
+    public Tensor Encode(Tensor input) => features.forward(input);
 }

@@ -10,7 +10,7 @@ namespace Lathe.Models;
 /// classification token, then layer norm, dropout and a linear head. Takes int64 token ids [batch, length] with
 /// length up to <c>maxLength</c>, padded at the end with id 0. With <c>outputs</c> 0 it is a body without dropout and
 /// head (the layer norm stays), for <see cref="TabularNet"/> to fuse with other inputs.</summary>
-public sealed class SequenceTransformer : nn.Module<Tensor, Tensor>, ISequenceEncoder
+public sealed class SequenceTransformer : nn.Module<Tensor, Tensor>, IInputEncoder
 {
     private readonly Embedding tokens;
     private readonly Embedding positions;

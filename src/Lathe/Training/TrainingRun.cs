@@ -136,6 +136,7 @@ public static class TrainingRun
         var configYaml = ConfigWriter.Write(resolved, $"Resolved by Lathe {LatheInfo.Version}: every default filled in, the task and metric decided.");
         var bundle = new Bundle(new BundleManifest
         {
+            Format = BundleManifest.FormatFor(spec),
             Lathe = LatheInfo.Version,
             Created = DateTimeOffset.UtcNow,
             Task = task,
@@ -155,7 +156,7 @@ public static class TrainingRun
             stage?.Report("writing the report");
             EvaluationReport.Write(Path.Combine(outputDirectory, EvaluationReport.FileName), new ReportInput(
                 $"Evaluation of '{target.Name}'", "test part", target, test, testPredictions, testData.Classes, testData.Values,
-                testScore.Metrics, metric, state.History, crossValidation));
+                testScore.Metrics, metric, state.History, crossValidation, pipeline.Schema));
         }
         return new TrainResult(outputDirectory, bundlePath, metrics, test, testPredictions);
     }
@@ -193,7 +194,7 @@ public static class TrainingRun
     {
         if (features.IsImage) return augment.ForImages ? new ImageAugmentation(augment) : null;
         if (layout is null) return augment.TableNoise > 0 ? new TableNoise(augment.TableNoise) : null;
-        var segments = new LayoutAugmentation(layout, augment.TableNoise, augment.TokenDropout, augment.TokenSwap);
+        var segments = new LayoutAugmentation(layout, augment.TableNoise, augment.TokenDropout, augment.TokenSwap, augment.ForImages ? new ImageAugmentation(augment) : null);
         return segments.Changes ? segments : null;
     }
 

@@ -97,8 +97,8 @@ public class BundleTests(PenguinsRun run)
     public void A_bundle_from_a_newer_format_is_refused_with_the_reason()
     {
         var bytes = Rewrite(File.ReadAllBytes(BundlePath), (name, content, zip) => zip.CreateEntry(name, CompressionLevel.NoCompression),
-            (name, content) => name == "manifest.json" ? Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(content).Replace("\"format\": 2", "\"format\": 3")) : content);
-        Assert.Contains("bundle format 3 is not one this Lathe reads", Assert.Throws<BundleFormatException>(() => LoadBytes(bytes)).Message);
+            (name, content) => name == "manifest.json" ? Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(content).Replace("\"format\": 2", $"\"format\": {BundleManifest.CurrentFormat + 1}")) : content);
+        Assert.Contains($"bundle format {BundleManifest.CurrentFormat + 1} is not one this Lathe reads", Assert.Throws<BundleFormatException>(() => LoadBytes(bytes)).Message);
     }
 
     [Fact]

@@ -92,26 +92,34 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
         }
         var images = table.Columns.OfType<ImageColumn>().ToArray();
         var numbers = InputNames(table).ToArray();
-        if (images.Length > 1 || (images.Length == 1 && numbers.Length > 0))
-            throw new DataException($"{train.Source}: an image column together with other feature columns is not supported yet — list the other columns in data.exclude");
+        if (images.Length > 1)
+            throw new DataException($"{train.Source}: {images.Length} image columns ({string.Join(", ", images.Select(i => $"'{i.Name}'"))}) — a model reads one; list the others in data.exclude");
         var tokens = table.Columns.OfType<TokenColumn>().ToArray();
         if (images.Length == 1 && tokens.Length > 0)
             throw new DataException($"{train.Source}: an image column together with text columns is not supported yet — list the text columns in data.exclude");
         if (images.Length == 0 && numbers.Length == 0 && tokens.Length == 0)
             throw new DataException($"{train.Source}: no usable feature columns — every column is the target, excluded, free text or empty");
-        var layout = images.Length == 0 && model is not null && model.Kind.UsesLayout() ? LayoutOf(table, fitted) : null;
+        // An image beside table columns: the image goes through the CNN (or resnet) body, the columns through embeddings.
+        var fused = images.Length == 1 && numbers.Length > 0;
+        if (fused && model is not null && model.Kind is not (ModelKind.Cnn or ModelKind.Resnet))
+            throw new DataException($"{train.Source}: model.kind is {ConfigNames.Of(model.Kind)}, which cannot read the image column '{images[0].Name}' beside the columns {string.Join(", ", table.Columns.Where(c => c is NumericColumn or OneHotColumn).Select(c => c.Name).Take(8))} — use cnn or resnet (or auto), which read the image and fuse it with the columns' embeddings, or list the other columns in data.exclude");
+        var layout = fused || (images.Length == 0 && model is not null && model.Kind.UsesLayout()) ? LayoutOf(table, fitted) : null;
         return (new FittedPipeline(schema, fitted, numbers, images.FirstOrDefault()?.Name) { Layout = layout }, table);
     }
 
     /// <summary>The segmented layout of a transformed table: its numeric columns, its categorical columns with their
-    /// codes, and its token columns with their tokenizers' vocabularies.</summary>
+    /// codes, its token columns with their tokenizers' vocabularies, and its image column with its fitted normalisation.</summary>
     private static InputLayout LayoutOf(Table table, IReadOnlyList<IFittedStep> fitted)
     {
         var vocabularies = fitted.OfType<FittedTextSequence>().SelectMany(s => s.Columns).ToDictionary(c => c.Name, c => c.Tokenizer.Vocabulary.Count);
+        var image = table.Columns.OfType<ImageColumn>().SingleOrDefault();
         return new InputLayout(
             table.Columns.Count(c => c is NumericColumn),
             table.Columns.OfType<OneHotColumn>().Select(c => new CategoricalInput(c.Name, c.Categories.Count + 1)).ToArray(),
-            table.Columns.OfType<TokenColumn>().Select(c => new TextInput(c.Name, c.Length, vocabularies[c.Name])).ToArray());
+            table.Columns.OfType<TokenColumn>().Select(c => new TextInput(c.Name, c.Length, vocabularies[c.Name])).ToArray())
+        {
+            Image = image is null ? null : new ImageInput(image.Name, image.Channels, image.Height, image.Width, image.Scale, image.Shift),
+        };
     }
 
     /// <summary>Raw rows → the model's input columns, named, before they are packed into one buffer.</summary>
@@ -128,8 +136,8 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
     /// <summary>The model's input columns (from <see cref="TransformTable"/> or <see cref="FitTransform"/>) → one buffer.</summary>
     public Features Pack(Table table)
     {
-        if (Image is not null) return Features.FromImages((ImageColumn)table[Image]);
         if (Layout is not null) return PackLayout(table, Layout);
+        if (Image is not null) return Features.FromImages((ImageColumn)table[Image]);
 
         var inputs = table.Columns.Where(c => c is NumericColumn or OneHotColumn).ToArray();
         if (!InputNames(table).SequenceEqual(FeatureNames))
@@ -179,8 +187,10 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
         var texts = table.Columns.OfType<TokenColumn>().ToArray();
         if (!InputNames(table).SequenceEqual(FeatureNames) || numbers.Length != layout.Numeric
             || !categories.Select(c => (c.Name, c.Categories.Count + 1)).SequenceEqual(layout.Categorical.Select(c => (c.Name, c.Cardinality)))
-            || !texts.Select(t => (t.Name, t.Length)).SequenceEqual(layout.Texts.Select(t => (t.Name, t.Length))))
+            || !texts.Select(t => (t.Name, t.Length)).SequenceEqual(layout.Texts.Select(t => (t.Name, t.Length)))
+            || !SameImage(table.Columns.OfType<ImageColumn>().SingleOrDefault(), layout.Image))
             throw new InvalidOperationException($"{table.Source}: the fitted steps made the input columns {string.Join(", ", table.Columns.Select(c => c.Name).Take(20))}, not the layout the model was fitted with");
+        var image = layout.Image is null ? null : (ImageColumn)table[layout.Image.Name];
         var width = layout.Width;
         var rows = table.RowCount;
         if ((long)rows * width > Array.MaxLength)
@@ -201,10 +211,20 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
                     var into = row.Slice(offsets[t], ids.Length);
                     for (var i = 0; i < ids.Length; i++) into[i] = ids[i];
                 }
+                if (image is null) continue;
+                var size = image.PixelsPerImage;
+                var pixels = image.Pixels.AsSpan(r * size, size);
+                var normalised = row.Slice(layout.ImageStart, size);
+                for (var i = 0; i < size; i++) normalised[i] = pixels[i] * image.Scale + image.Shift;
             }
         });
         return Features.FromTable(rows, values, width);
     }
+
+    private static bool SameImage(ImageColumn? column, ImageInput? input) =>
+        column is null ? input is null
+        : input is not null && column.Name == input.Name && column.Channels == input.Channels && column.Height == input.Height
+          && column.Width == input.Width && column.Scale == input.Scale && column.Shift == input.Shift;
 
     private static int Width(Column column) => column is OneHotColumn o ? o.Categories.Count : 1;
 

@@ -2,18 +2,26 @@ namespace Lathe.Data.Pipeline;
 
 /// <summary>How one row's float32 input is laid out for the embedding network and the text encoders: first
 /// <see cref="Numeric"/> numbers, then one code per categorical column (1 + the category's index; 0 for a category
-/// unseen in training), then each text column's token ids. Codes and ids are exact in float32 (below 2^24) and the
-/// model casts them back to int64. Saved with the pipeline and the model, so prediction packs rows the same way.</summary>
+/// unseen in training), then each text column's token ids, then an image's normalised pixels when one is fused with the
+/// table (<see cref="Image"/>). Codes and ids are exact in float32 (below 2^24) and the model casts them back to int64.
+/// Saved with the pipeline and the model, so prediction packs rows the same way.</summary>
 public sealed record InputLayout(int Numeric, IReadOnlyList<CategoricalInput> Categorical, IReadOnlyList<TextInput> Texts)
 {
+    /// <summary>The image column fused with the table, whose pixels end the row; absent in layouts without one.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public ImageInput? Image { get; init; }
+
     /// <summary>Where the category codes start.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public int CategoricalStart => Numeric;
     /// <summary>Where the first text column's token ids start.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public int TextStart => Numeric + Categorical.Count;
+    /// <summary>Where the image's pixels start.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public int Width => TextStart + Texts.Sum(t => t.Length);
+    public int ImageStart => TextStart + Texts.Sum(t => t.Length);
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int Width => ImageStart + (Image?.Size ?? 0);
 
     /// <summary>The start of each text column's ids, in order.</summary>
     public IReadOnlyList<int> TextOffsets()

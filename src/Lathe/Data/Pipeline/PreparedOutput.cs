@@ -50,10 +50,13 @@ public static class PreparedOutput
 
     private static async Task WriteParquet(PreparedData prepared, Table raw, Table input, Stream stream)
     {
-        var columns = prepared.Pipeline.Image is { } image ? [image] : prepared.Pipeline.FeatureNames;
+        // The image's pixels (if any), then the other features as numbers, one-hot expanded.
+        var image = prepared.Pipeline.Image;
+        var columns = image is null ? prepared.Pipeline.FeatureNames : [image, .. prepared.Pipeline.FeatureNames];
         var fields = new List<DataField>();
-        foreach (var name in columns)
-            fields.Add(prepared.Pipeline.Image is not null ? new DataField(name, typeof(byte[]), isNullable: false) : new DataField(name, typeof(float), isNullable: false));
+        if (image is not null) fields.Add(new DataField(image, typeof(byte[]), isNullable: false));
+        foreach (var name in prepared.Pipeline.FeatureNames)
+            fields.Add(new DataField(name, typeof(float), isNullable: false));
         var target = prepared.Target;
         var classification = target.Task == TaskKind.Classification;
         var names = target.Names;
@@ -65,19 +68,16 @@ public static class PreparedOutput
         writer.CustomMetadata = input.Columns.OfType<ImageColumn>().Where(i => columns.Contains(i.Name))
             .ToDictionary(i => ParquetSource.ImageShapeKey(i.Name), i => $"{i.Channels},{i.Height},{i.Width}");
         using var group = writer.CreateRowGroup();
-        if (prepared.Pipeline.Image is { } imageColumn)
+        var c = 0;
+        if (image is not null)
         {
-            var images = (ImageColumn)input[imageColumn];
+            var images = (ImageColumn)input[image];
             var size = images.PixelsPerImage;
-            await group.WriteAsync(fields[0], Enumerable.Range(0, images.Count).Select(i => images.Pixels[(i * size)..((i + 1) * size)]).ToArray(), null);
+            await group.WriteAsync(fields[c++], Enumerable.Range(0, images.Count).Select(i => images.Pixels[(i * size)..((i + 1) * size)]).ToArray(), null);
         }
-        else
-        {
-            // One feature at a time, in the model's order: a one-hot column is expanded category by category.
-            var c = 0;
-            foreach (var values in InputColumns(input))
-                await group.WriteAsync<float>(fields[c++], values.AsMemory(), null);
-        }
+        // One feature at a time, in the model's order: a one-hot column is expanded category by category.
+        foreach (var values in InputColumns(input))
+            await group.WriteAsync<float>(fields[c++], values.AsMemory(), null);
         if (classification)
         {
             await group.WriteAsync(fields[^1], target.EncodeClasses(raw).Select(k => target.Classes[(int)k]).ToArray(), null);
@@ -125,7 +125,9 @@ public static class PreparedOutput
         report.Table(["column", "type", "use"], prepared.Schema.Columns.Select(c => (IReadOnlyList<string>)[c.Name, c.Type.ToString().ToLowerInvariant(), c.Unused ?? "feature"]));
         report.Heading("Fitted on the training part");
         report.List(prepared.Pipeline.Steps.SelectMany(Describe));
-        report.Paragraph($"The model sees {prepared.Pipeline.FeatureNames.Count} input columns{(prepared.Pipeline.Image is null ? "" : " (an image)")}: {string.Join(", ", prepared.Pipeline.Image is { } i ? [i] : prepared.Pipeline.FeatureNames.Take(40))}{(prepared.Pipeline.FeatureNames.Count > 40 ? ", …" : "")}.", "muted");
+        var image = prepared.Pipeline.Image is { } i ? $"the image '{i}'{(prepared.Pipeline.FeatureNames.Count > 0 ? " and " : "")}" : "";
+        var features = prepared.Pipeline.FeatureNames;
+        report.Paragraph(features.Count == 0 ? $"The model sees {image}." : $"The model sees {image}{features.Count} input columns: {string.Join(", ", features.Take(40))}{(features.Count > 40 ? ", …" : "")}.", "muted");
         return report;
     }
 
