@@ -16,7 +16,8 @@
 #
 # SERVERS (default "lathe peer") runs one side alone ("peer" before `lathe serve` exists). MODELS (default "penguins fashion-mnist") picks the models; FASHION_EPOCHS (default 1) shortens the
 # CNN's training (the architecture is examples/fashion-mnist.yaml's; accuracy does not matter here). The bundles are
-# trained once into WORK (default runs/servebench) and reused. Needs wrk and Debian's python3-fastapi, python3-uvicorn,
+# trained once into WORK (default runs/servebench) and reused. PEER_ENV (e.g. "MALLOC_MMAP_THRESHOLD_=33554432
+# MALLOC_TRIM_THRESHOLD_=536870912", the glibc settings Lathe applies to itself) is set for the peer only. Needs wrk and Debian's python3-fastapi, python3-uvicorn,
 # python3-uvloop, python3-httptools, python3-torch over libopenblas0-openmp.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -157,7 +158,7 @@ PY
     torch_threads=${config#*x}
     echo "$model: FastAPI peer, $workers worker(s) x $torch_threads torch thread(s)" >&2
     OMP_NUM_THREADS=$torch_threads MKL_NUM_THREADS=$torch_threads OPENBLAS_NUM_THREADS=$torch_threads \
-      $python bench/serve/peer.py "$bundle" --port "$port" --workers "$workers" --threads "$torch_threads" > "$work/peer-$model-$config.log" 2>&1 &
+      env ${PEER_ENV:-} $python bench/serve/peer.py "$bundle" --port "$port" --workers "$workers" --threads "$torch_threads" > "$work/peer-$model-$config.log" 2>&1 &
     server=$!
     ready "$work/peer-$model-$config.log"
     measure "$model" "peer" "$config" "$body"

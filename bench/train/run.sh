@@ -11,6 +11,8 @@
 # EPOCHS (default 2) sets the epochs per training run, ROWS (default 25600) the training images per epoch (at most
 # 54,000, the 90% of the 60,000 that `lathe train` trains on), CALLS (default 10000) the single-row predictions timed.
 # The `lathe train` run trains CLI_EPOCHS (default 1) epochs on 80% of the first CLI_IMAGES (default 10000) images.
+# PEER_ENV (e.g. "MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=536870912", the glibc settings Lathe applies to
+# itself, docs/architecture.md "Native memory") is set for the PyTorch side only.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rounds=${ROUNDS:-1}
@@ -37,7 +39,7 @@ for round in $(seq "$rounds"); do
   for model in mlp cnn; do
     echo "round $round of $rounds: $model" >&2
     $bench train "$model" examples/fashion-mnist.yaml "$epochs" "$threads" "$rows" "$calls" | tail -n 1 >> "$results"
-    /usr/bin/python3 bench/train/torch_train.py "$model" "$epochs" "$threads" "$rows" "$calls" | tail -n 1 >> "$results"
+    env ${PEER_ENV:-} /usr/bin/python3 bench/train/torch_train.py "$model" "$epochs" "$threads" "$rows" "$calls" | tail -n 1 >> "$results"
   done
 done
 echo "lathe train (CNN, $cli_epochs epochs)" >&2

@@ -4,7 +4,8 @@ using static TorchSharp.torch;
 
 namespace Lathe.Models;
 
-/// <summary>A small CNN for images: per block a convolution, batch norm, ReLU and 2×2 pooling; then a dense layer
+/// <summary>A small CNN for images: per block a convolution, batch norm, ReLU and 2×2 pooling (max pooling before the
+/// ReLU, which gives the same values); then a dense layer
 /// with dropout and a linear head. The defaults (3×3, padding 1, stride 1, max pooling, batch norm) are the
 /// foundation's CNN, weight names included. Built with <c>outputs: 0</c> it is a body without dropout and head, whose
 /// dense layer's ReLU output <see cref="Encode"/> gives (an image fused with table columns, <see cref="TabularNet"/>).</summary>
@@ -23,8 +24,10 @@ public sealed class Cnn : nn.Module<Tensor, Tensor>, IInputEncoder
         {
             blocks.Add(($"conv{i}", new Conv(inChannels, channels[i], kernel, stride, padding, bias: !batchNorm)));
             if (batchNorm) blocks.Add(($"norm{i}", nn.BatchNorm2d(channels[i])));
-            blocks.Add(($"relu{i}", nn.ReLU()));
+            // Max pooling and ReLU commute (both keep the larger value), so max pooling goes first and the ReLU sees a
+            // quarter of the values: the same outputs and gradients, 7–11% less time per forward pass (docs/architecture.md).
             if (pooling == PoolingKind.Max) blocks.Add(($"pool{i}", new MaxPool()));
+            blocks.Add(($"relu{i}", nn.ReLU()));
             if (pooling == PoolingKind.Avg) blocks.Add(($"pool{i}", nn.AvgPool2d(kernel_size: 2)));
             inChannels = channels[i];
         }
