@@ -149,7 +149,7 @@ internal static class ConfigSchema
         new("threads", "Engine threads; 0 uses every core. Bit-identical results need the same count.", c => c.Threads, (c, n, r) => c with { Threads = r.Int(n) }),
         new("checkpoint_every_steps", "Write checkpoints/last.ckpt every this many optimiser steps as well as at each epoch's end; 0: at epoch ends only.", c => c.CheckpointEverySteps, (c, n, r) => c with { CheckpointEverySteps = r.Int(n) }),
         new("max_minutes", "Wall-clock budget: training ends after the epoch during which this many minutes pass, keeping the best epoch as early stopping does; 0 is no limit. A time-limited run is not bit-reproducible.", c => c.MaxMinutes, (c, n, r) => c with { MaxMinutes = r.Double(n) }),
-        new("cv", "Cross-validation: K >= 2 trains one model per fold over the training and validation rows (stratified for classification; the test part untouched), reports every metric's mean ± std (console, cv.json, report.html), then trains the final model on the usual split; 0 is off.", c => c.Cv, (c, n, r) => c with { Cv = r.Int(n) }));
+        new("cv", "Cross-validation: K >= 2 trains one model per fold over the training and validation rows (stratified for classification; whole groups with data.split.group; forward in time with data.split.time, each fold training on the past and validating on the next block; the test part untouched), reports every metric's mean ± std (console, cv.json, report.html), then trains the final model on the usual split; 0 is off.", c => c.Cv, (c, n, r) => c with { Cv = r.Int(n) }));
 
     public static readonly ConfigSection<PipelineConfig> Root = new(
         "Lathe config.",

@@ -166,8 +166,6 @@ public static class ConfigValidator
             $"applies to the cosine schedule only, not {ConfigNames.Of(training.Schedule)}", "set `schedule: cosine`, or `warmup_epochs: 0`");
         Check(training.PlateauFactor is > 0 and < 1, "training.plateau_factor", $"must be in (0, 1) (got {training.PlateauFactor})", "0.1 divides the rate by 10");
         Check(training.Cv == 0 || training.Cv >= 2, "training.cv", $"must be 0 (off) or at least 2 folds (got {training.Cv})", "5 is usual; 3 for small or slow runs");
-        Check(training.Cv == 0 || (config.Data.Split.Group is null && config.Data.Split.Time is null), "training.cv",
-            "deals rows into folds at random, which split.group and split.time forbid", "set `cv: 0`, or remove split.group / split.time");
         Check(training.PlateauPatience >= 1, "training.plateau_patience", $"must be at least 1 epoch (got {training.PlateauPatience})");
         return errors;
     }

@@ -10,7 +10,9 @@ namespace Lathe.Training;
 
 /// <summary><c>training.cv: K</c>: the training and validation rows dealt into K folds (stratified for
 /// classification), one model per fold trained on the other folds with the fold itself as its validation
-/// part, and every metric's mean and standard deviation over the folds. The test part is never touched.</summary>
+/// part, and every metric's mean and standard deviation over the folds. The test part is never touched. With
+/// <c>data.split.group</c> the folds keep groups whole (<see cref="KFold.AssignGroups"/>); with <c>data.split.time</c>
+/// they chain forward in time (<see cref="TimeSplit.Folds"/>: each fold trains on the past and validates on the next block).</summary>
 /// <remarks>Each fold refits the preprocessing (and a regression target's scaling) on its own training rows, so no
 /// statistic of a held-out row leaks into its model. Fold k trains with seed + k + 1, so the folds differ from each
 /// other and from the final model, and the whole is deterministic per seed.</remarks>
@@ -22,25 +24,13 @@ public static class CrossValidation
     {
         var folds = config.Training.Cv;
         var rows = Table.Concat([prepared.Train, prepared.Validation]);
-        var classification = prepared.Task == TaskKind.Classification;
-        var classes = classification ? prepared.Target.EncodeClasses(rows) : null;
-        if (classes is not null)
-        {
-            var smallest = classes.GroupBy(c => c).Select(g => (Class: prepared.Target.Classes[(int)g.Key], Rows: g.Count())).MinBy(g => g.Rows);
-            if (smallest.Rows < folds)
-                throw new DataException($"training.cv: {folds} stratified folds need at least {folds} rows of every class, but class '{smallest.Class}' has {smallest.Rows} among the training and validation rows — lower training.cv");
-        }
-        else if (rows.RowCount < 2 * folds)
-        {
-            throw new DataException($"training.cv: {rows.RowCount} training and validation rows are too few for {folds} folds of at least 2 rows — lower training.cv");
-        }
-        var assignment = KFold.Assign(rows.RowCount, folds, config.Seed, classes);
+        var parts = Folds(rows, prepared, config);
         var results = new List<FoldResult>(folds);
         for (var k = 0; k < folds; k++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             stage?.Report($"cross-validation: fold {k + 1} of {folds}");
-            var (fitRows, heldRows) = KFold.Parts(assignment, k);
+            var (fitRows, heldRows) = parts[k];
             var fitPart = rows.Gather(fitRows);
             var heldPart = rows.Gather(heldRows);
             var target = prepared.Target.Refit(rows, fitRows);
@@ -62,6 +52,37 @@ public static class CrossValidation
             results.Add(new FoldResult(k + 1, fitRows.Length, heldRows.Select(rows.LineOf).ToArray(), state.Epoch, earlyStopping.BestEpoch, score.Metrics));
         }
         return new CrossValidationResult(folds, prepared.Metric, Summarize(results), results);
+    }
+
+    /// <summary>Each fold's rows to train on and rows held out: whole groups, forward in time, or dealt at random
+    /// (stratified for classification), as the split asks.</summary>
+    public static IReadOnlyList<(int[] Train, int[] HeldOut)> Folds(Table rows, PreparedData prepared, PipelineConfig config)
+    {
+        var folds = config.Training.Cv;
+        var split = config.Data.Split;
+        if (split.Time is { } time)
+            return TimeSplit.Folds(TimeSplit.Times(rows[time]), folds, time, rows.Source);
+        int[] assignment;
+        if (split.Group is { } group)
+        {
+            assignment = KFold.AssignGroups(Data.Cleaning.TypeCoercion.Texts(rows[group]), folds, config.Seed, group);
+        }
+        else
+        {
+            var classes = prepared.Task == TaskKind.Classification ? prepared.Target.EncodeClasses(rows) : null;
+            if (classes is not null)
+            {
+                var smallest = classes.GroupBy(c => c).Select(g => (Class: prepared.Target.Classes[(int)g.Key], Rows: g.Count())).MinBy(g => g.Rows);
+                if (smallest.Rows < folds)
+                    throw new DataException($"training.cv: {folds} stratified folds need at least {folds} rows of every class, but class '{smallest.Class}' has {smallest.Rows} among the training and validation rows — lower training.cv");
+            }
+            else if (rows.RowCount < 2 * folds)
+            {
+                throw new DataException($"training.cv: {rows.RowCount} training and validation rows are too few for {folds} folds of at least 2 rows — lower training.cv");
+            }
+            assignment = KFold.Assign(rows.RowCount, folds, config.Seed, classes);
+        }
+        return Enumerable.Range(0, folds).Select(k => KFold.Parts(assignment, k)).ToArray();
     }
 
     /// <summary>Each metric's mean and sample standard deviation (n − 1) over the folds that computed it.</summary>

@@ -87,12 +87,104 @@ public class CrossValidationTests
     }
 
     [Fact]
-    public void Cv_below_two_or_with_a_time_split_is_a_config_error_naming_the_key()
+    public void Cv_below_two_is_a_config_error_naming_the_key_and_cv_with_a_group_or_time_split_is_not()
     {
         var one = ConfigValidator.Validate(PenguinsCv() with { Training = PenguinsCv().Training with { Cv = 1 } });
         Assert.Contains(one, e => e.Path == "training.cv" && e.Message.Contains("at least 2"));
         var timed = PenguinsCv() with { Data = PenguinsCv().Data with { Split = new SplitConfig { Time = "Beak Length (mm)" } } };
-        Assert.Contains(ConfigValidator.Validate(timed), e => e.Path == "training.cv" && e.Message.Contains("split.time"));
+        Assert.DoesNotContain(ConfigValidator.Validate(timed), e => e.Path == "training.cv");
+        var grouped = PenguinsCv() with { Data = PenguinsCv().Data with { Split = new SplitConfig { Group = "Island" } } };
+        Assert.DoesNotContain(ConfigValidator.Validate(grouped), e => e.Path == "training.cv");
+    }
+
+    /// <summary>seattle-weather with the split in time order, and cv in time order over the rest.</summary>
+    private static PipelineConfig WeatherByDate(int folds) => new()
+    {
+        Target = "weather",
+        Data = new DataConfig { Path = TestData.Vega("seattle-weather.csv"), Split = new SplitConfig { Time = "date" } },
+        Model = new ModelConfig { Kind = ModelKind.Mlp, Layers = [16] },
+        Training = new TrainingConfig { Epochs = 3, BatchSize = 64, Threads = 2, Cv = folds },
+    };
+
+    [Fact]
+    public void Time_ordered_folds_validate_each_model_on_days_after_all_of_its_training_days()
+    {
+        var config = WeatherByDate(4);
+        var prepared = Preparation.Run(config, TestData.TempDirectory());
+        var rows = Table.Concat([prepared.Train, prepared.Validation]);
+        var days = Lathe.Data.Splitting.TimeSplit.Times(rows["date"]);
+        var folds = CrossValidation.Folds(rows, prepared, config);
+        Assert.Equal(4, folds.Count);
+        for (var k = 0; k < folds.Count; k++)
+        {
+            var (train, held) = folds[k];
+            Assert.True(train.Max(r => days[r]) < held.Min(r => days[r]), $"fold {k + 1} validates on a day before one it trains on");
+            // An expanding window: each fold trains on everything before its block, and the blocks are about equal.
+            Assert.Equal(k == 0 ? train.Length : folds[k - 1].Train.Length + folds[k - 1].HeldOut.Length, train.Length);
+            Assert.InRange(held.Length, rows.RowCount / 5 - 2, rows.RowCount / 5 + 2);
+        }
+        Assert.Equal(Flat(folds), Flat(CrossValidation.Folds(rows, prepared, config)));
+
+        // The whole run: the folds' metrics summarised, the final model trained on the time split as before.
+        var directory = TestData.TempDirectory();
+        var run = TrainingRun.Run(config, directory);
+        var cv = JsonSerializer.Deserialize<CrossValidationResult>(File.ReadAllBytes(Path.Combine(directory, CrossValidation.FileName)), BundleJson.Options)!;
+        Assert.Equal(4, cv.PerFold.Count);
+        Assert.InRange(cv.Summary["accuracy"].Mean, 0.3, 1.0);
+        Assert.True(run.Metrics.Test.ContainsKey("accuracy"));
+
+        var tooMany = WeatherByDate(2000);
+        var error = Assert.Throws<DataException>(() => CrossValidation.Folds(rows, prepared, tooMany));
+        Assert.Contains("training.cv: 2000 time-ordered folds need 2001 blocks", error.Message);
+        Assert.Contains("'date' (data.split.time)", error.Message);
+    }
+
+    [Fact]
+    public void Group_folds_keep_every_model_year_of_the_cars_in_one_fold()
+    {
+        var config = new PipelineConfig
+        {
+            Target = "Origin",
+            Data = new DataConfig { Path = TestData.Vega("cars.json"), Exclude = ["Name"], Split = new SplitConfig { Group = "Year" } },
+            Model = new ModelConfig { Kind = ModelKind.Mlp, Layers = [16] },
+            Training = new TrainingConfig { Epochs = 3, BatchSize = 32, Threads = 2, Cv = 3 },
+        };
+        var prepared = Preparation.Run(config, TestData.TempDirectory());
+        var rows = Table.Concat([prepared.Train, prepared.Validation]);
+        var years = Lathe.Data.Cleaning.TypeCoercion.Texts(rows["Year"]);
+        var folds = CrossValidation.Folds(rows, prepared, config);
+        Assert.Equal(3, folds.Count);
+        foreach (var (train, held) in folds)
+        {
+            Assert.Empty(train.Select(r => years[r]).ToHashSet().Intersect(held.Select(r => years[r])));
+            Assert.Equal(rows.RowCount, train.Length + held.Length);
+        }
+        Assert.Equal(rows.RowCount, folds.Sum(f => f.HeldOut.Length));
+        Assert.Equal(Flat(folds), Flat(CrossValidation.Folds(rows, prepared, config)));
+        var cv = CrossValidation.Run(prepared, config);
+        Assert.Equal(3, cv.PerFold.Count);
+
+        var groups = years.Distinct().Count();
+        var error = Assert.Throws<DataException>(() => CrossValidation.Folds(rows, prepared, config with { Training = config.Training with { Cv = groups + 1 } }));
+        Assert.Contains($"training.cv: {groups + 1} group folds need at least {groups + 1} groups, but 'Year' (data.split.group) has {groups}", error.Message);
+    }
+
+    private static int[] Flat(IReadOnlyList<(int[] Train, int[] HeldOut)> folds) => [.. folds.SelectMany(f => f.Train.Append(-1).Concat(f.HeldOut).Append(-2))];
+
+    [Fact]
+    public void Group_folds_on_the_birdstrikes_airports_are_whole_balanced_and_seeded()
+    {
+        var table = Lathe.Data.Sources.DataSource.Open(TestData.Vega("birdstrikes.csv")).Read();
+        var airports = ((StringColumn)table["Airport Name"]).Values;
+        var folds = Lathe.Data.Splitting.KFold.AssignGroups(airports, 5, seed: 3, "Airport Name");
+        Assert.Equal(Enumerable.Range(0, 5), folds.Distinct().Order());
+        Assert.All(Enumerable.Range(0, airports.Length).GroupBy(r => airports[r] ?? $"row{r}"), g => Assert.Single(g.Select(r => folds[r]).Distinct()));
+        var sizes = Enumerable.Range(0, 5).Select(k => folds.Count(f => f == k)).ToArray();
+        // The largest airport alone decides how even the folds can be; the others fill in around it.
+        var largest = Enumerable.Range(0, airports.Length).GroupBy(r => airports[r]).Max(g => g.Count());
+        Assert.True(sizes.Max() - sizes.Min() <= largest, $"fold sizes {string.Join(", ", sizes)}");
+        Assert.Equal(folds, Lathe.Data.Splitting.KFold.AssignGroups(airports, 5, seed: 3, "Airport Name"));
+        Assert.NotEqual(folds, Lathe.Data.Splitting.KFold.AssignGroups(airports, 5, seed: 4, "Airport Name"));
     }
 
     [Fact]

@@ -25,6 +25,36 @@ public static class KFold
         return fold;
     }
 
+    /// <summary>Group k-fold: every row of a group (a patient, a user, a site) in the same fold. Groups go, largest
+    /// first (ties in an order shuffled by the seed), each into the fold with the fewest rows so far (the lowest-numbered
+    /// on a tie), which keeps the folds' sizes close. Rows without a group value are each a group of their own.</summary>
+    /// <returns>The fold (0 … k−1) of each row.</returns>
+    public static int[] AssignGroups(string?[] groups, int folds, int seed, string column)
+    {
+        if (folds < 2) throw new ArgumentOutOfRangeException(nameof(folds), "k-fold needs at least 2 folds");
+        var byGroup = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (var row = 0; row < groups.Length; row++)
+        {
+            var key = groups[row] ?? $"\u0000row{row}";
+            if (!byGroup.TryGetValue(key, out var rows)) byGroup[key] = rows = [];
+            rows.Add(row);
+        }
+        if (byGroup.Count < folds)
+            throw new DataException($"training.cv: {folds} group folds need at least {folds} groups, but '{column}' (data.split.group) has {byGroup.Count} among the training and validation rows — lower training.cv");
+        var order = byGroup.Keys.Order(StringComparer.Ordinal).ToArray();
+        new SeededRandom(seed, stream: 3).Shuffle(order.AsSpan());
+        var fold = new int[groups.Length];
+        var sizes = new int[folds];
+        // OrderByDescending is stable: equal sizes keep the shuffled order.
+        foreach (var key in order.OrderByDescending(k => byGroup[k].Count))
+        {
+            var lightest = Array.IndexOf(sizes, sizes.Min());
+            foreach (var row in byGroup[key]) fold[row] = lightest;
+            sizes[lightest] += byGroup[key].Count;
+        }
+        return fold;
+    }
+
     /// <summary>The rows of fold <paramref name="k"/> (held out) and of every other fold (to train on).</summary>
     public static (int[] Train, int[] HeldOut) Parts(int[] assignment, int k) =>
         (Enumerable.Range(0, assignment.Length).Where(r => assignment[r] != k).ToArray(),
