@@ -7,9 +7,10 @@ namespace Lathe.Bundles;
 /// <summary>A model's answers for a set of rows: for classification the predicted class and one probability
 /// per class; for regression the predicted value on the target's own scale (several targets: row-major, one per
 /// name in <see cref="Targets"/>); for multilabel one probability per label (<see cref="Classes"/>), row-major,
-/// the label predicted when it is at least <see cref="Evaluation.MultilabelMetrics.Threshold"/>.</summary>
+/// the label predicted when it is at least its threshold (<see cref="Thresholds"/>, else
+/// <see cref="Evaluation.MultilabelMetrics.Threshold"/>).</summary>
 public sealed record Predictions(TaskKind Task, IReadOnlyList<string> Classes, string[] Labels, float[] Probabilities, double[] Values,
-    IReadOnlyList<string>? Targets = null)
+    IReadOnlyList<string>? Targets = null, IReadOnlyList<double>? Thresholds = null)
 {
     public int Count => Task switch
     {
@@ -19,7 +20,7 @@ public sealed record Predictions(TaskKind Task, IReadOnlyList<string> Classes, s
     };
 
     /// <summary>Whether row <paramref name="row"/> has label <paramref name="label"/> (multilabel).</summary>
-    public bool Has(int row, int label) => Probabilities[row * Classes.Count + label] >= Evaluation.MultilabelMetrics.Threshold;
+    public bool Has(int row, int label) => Probabilities[row * Classes.Count + label] >= (Thresholds?[label] ?? Evaluation.MultilabelMetrics.Threshold);
 
     /// <summary>The output's column names, as in <see cref="WriteCsv"/>'s header: <c>predicted_TARGET</c>, then <c>p_CLASS</c>
     /// per class for classification; <c>predicted_TARGET</c> per target with several; <c>predicted_LABEL</c> then

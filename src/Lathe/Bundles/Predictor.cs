@@ -37,7 +37,7 @@ public sealed class Predictor(FittedPipeline pipeline, FittedTarget target, nn.M
     public static Predictions Decode(float[] outputs, FittedTarget target)
     {
         if (target.Task == TaskKind.Multilabel)
-            return new Predictions(target.Task, target.Classes, [], Array.ConvertAll(outputs, z => (float)(1 / (1 + Math.Exp(-(double)z)))), []);
+            return new Predictions(target.Task, target.Classes, [], Array.ConvertAll(outputs, z => (float)(1 / (1 + Math.Exp(-(double)z)))), [], Thresholds: target.Thresholds);
         if (target.Columns is { } columns)
         {
             var values = new double[outputs.Length];

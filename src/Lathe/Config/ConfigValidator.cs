@@ -140,6 +140,7 @@ public static class ConfigValidator
         Check(training.WeightDecay >= 0 && double.IsFinite(training.WeightDecay), "training.weight_decay", $"must be 0 or more (got {training.WeightDecay})");
         Check(training.ClipNorm >= 0 && double.IsFinite(training.ClipNorm), "training.clip_norm", $"must be 0 (off) or more (got {training.ClipNorm})", "1 or 5 are usual");
         Check(training.Patience >= 0, "training.patience", $"must be 0 or more (got {training.Patience})");
+        Check(training.Threshold > 0 && training.Threshold < 1, "training.threshold", $"must be a probability strictly between 0 and 1 (got {training.Threshold})", "0.5 is usual; lower predicts labels more often");
         Check(training.Threads >= 0, "training.threads", $"must be 0 (every core) or more (got {training.Threads})");
         Check(training.MaxMinutes >= 0 && double.IsFinite(training.MaxMinutes), "training.max_minutes", $"must be 0 (no limit) or more (got {training.MaxMinutes})", "e.g. 30 for half an hour");
         Check(training.CheckpointEverySteps >= 0, "training.checkpoint_every_steps", $"must be 0 (epoch ends only) or more (got {training.CheckpointEverySteps})");

@@ -47,4 +47,8 @@ public sealed record TrainingConfig
     /// <summary>Cross-validation: K ≥ 2 trains K models over the training and validation rows (stratified folds for
     /// classification) and reports each metric's mean ± std before the usual final model; 0 is off.</summary>
     public int Cv { get; init; }
+    /// <summary>Multilabel: the probability from which a label is predicted, for every label.</summary>
+    public double Threshold { get; init; } = 0.5;
+    /// <summary>Multilabel: tune each label's threshold on the validation part (its best F1) instead of <see cref="Threshold"/>.</summary>
+    public bool TuneThreshold { get; init; }
 }

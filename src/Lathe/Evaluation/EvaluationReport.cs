@@ -188,12 +188,15 @@ public static class EvaluationReport
         var labels = input.Target.Classes;
         var truth = input.Values!;
         var probabilities = input.Predictions.Probabilities;
-        var scores = MultilabelMetrics.PerLabel(truth, probabilities, labels.Count);
+        var thresholds = input.Predictions.Thresholds;
+        var scores = MultilabelMetrics.PerLabel(truth, probabilities, labels.Count, thresholds);
         report.Heading("Per label", id: "labels");
-        report.Paragraph($"A label is predicted when its probability is at least {MultilabelMetrics.Threshold}; ROC-AUC where the label has both classes among these rows.", "muted");
-        report.Table(["label", "precision", "recall", "F1", "support", "predicted", "ROC-AUC"], Enumerable.Range(0, labels.Count).Select(l => (IReadOnlyList<string>)
+        report.Paragraph(thresholds is null
+            ? $"A label is predicted when its probability is at least {MultilabelMetrics.Threshold}; ROC-AUC where the label has both classes among these rows."
+            : "A label is predicted when its probability is at least its threshold (training.threshold, or tuned on the validation part); ROC-AUC where the label has both classes among these rows.", "muted");
+        report.Table(["label", "threshold", "precision", "recall", "F1", "support", "predicted", "ROC-AUC"], Enumerable.Range(0, labels.Count).Select(l => (IReadOnlyList<string>)
         [
-            labels[l], Fixed(scores[l].Precision), Fixed(scores[l].Recall), Fixed(scores[l].F1), scores[l].Support.ToString(CultureInfo.InvariantCulture),
+            labels[l], Fixed(thresholds?[l] ?? MultilabelMetrics.Threshold), Fixed(scores[l].Precision), Fixed(scores[l].Recall), Fixed(scores[l].F1), scores[l].Support.ToString(CultureInfo.InvariantCulture),
             (scores[l].TruePositive + scores[l].FalsePositive).ToString(CultureInfo.InvariantCulture), scores[l].RocAuc is { } a ? Fixed(a) : "–",
         ]), "per-label");
         var roc = new List<(string, double[], double[])>();

@@ -17,7 +17,7 @@ public static class Scoring
             return new Score(metrics, confusion);
         }
         if (target.Task == TaskKind.Multilabel)
-            return new Score(MultilabelMetrics.Compute(values!, predictions.Probabilities, target.Classes.Count), null);
+            return new Score(MultilabelMetrics.Compute(values!, predictions.Probabilities, target.Classes.Count, predictions.Thresholds), null);
         if (target.Columns is null) return new Score(RegressionMetrics.Compute(values!, predictions.Values), null);
         return new Score(Several(target.Names, values!, predictions.Values), null);
     }

@@ -89,6 +89,7 @@ public static class TrainingRun
         if (timeLimit.StoppedAfter > 0)
             stage?.Report($"training.max_minutes ({config.Training.MaxMinutes}) spent: stopped after epoch {timeLimit.StoppedAfter}, keeping epoch {earlyStopping.BestEpoch}");
 
+        if (task == TaskKind.Multilabel) target = target with { Thresholds = Thresholds(model, validationData, target, config.Training) };
         stage?.Report("scoring");
         Score Evaluate(LabelledData part, out Predictions predictions)
         {
@@ -136,7 +137,7 @@ public static class TrainingRun
         var configYaml = ConfigWriter.Write(resolved, $"Resolved by Lathe {LatheInfo.Version}: every default filled in, the task and metric decided.");
         var bundle = new Bundle(new BundleManifest
         {
-            Format = BundleManifest.FormatFor(spec),
+            Format = BundleManifest.FormatFor(spec, target),
             Lathe = LatheInfo.Version,
             Created = DateTimeOffset.UtcNow,
             Task = task,
@@ -175,6 +176,16 @@ public static class TrainingRun
         TorchSharp.torch.manual_seed(config.Seed);
         AtomicFile.WriteAllBytes(file, JsonSerializer.SerializeToUtf8Bytes(result, BundleJson.Options));
         return result;
+    }
+
+    /// <summary>Multilabel: each label's threshold, tuned on the validation part's probabilities with
+    /// <c>training.tune_threshold</c>, else <c>training.threshold</c> for all; null for the default 0.5, so such bundles
+    /// stay as before.</summary>
+    private static IReadOnlyList<double>? Thresholds(TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> model, LabelledData validation, FittedTarget target, TrainingConfig training)
+    {
+        if (training.TuneThreshold && validation.Count > 0)
+            return MultilabelMetrics.TuneThresholds(validation.Values!, Predictor.Predict(model, validation.Input, target).Probabilities, target.Classes.Count);
+        return training.Threshold == MultilabelMetrics.Threshold ? null : Enumerable.Repeat(training.Threshold, target.Classes.Count).ToArray();
     }
 
     /// <summary>SMOTE's synthetic rows, for classification tables when <c>augment.smote</c> asks for them.</summary>

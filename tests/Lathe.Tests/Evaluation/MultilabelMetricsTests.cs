@@ -59,4 +59,34 @@ public class MultilabelMetricsTests
         public bool Equals(double x, double y) => Math.Abs(x - y) < 1e-12;
         public int GetHashCode(double obj) => 0;
     }
+
+    [Fact]
+    public void Tuned_thresholds_take_each_labels_best_f1_halfway_between_probabilities()
+    {
+        // Label 0 (by hand): cutting below the top 1, 2, 3, 4, 5 gives F1 0.5, 0.4, 0.667, 0.571, 0.75, so all five
+        // rows, at half the lowest probability. Label 1 has no positive row and keeps 0.5. Label 2's one positive (0.6) is
+        // below a negative (0.9): its best F1 is 2/3, cutting between 0.6 and 0.4.
+        double[] truth = [1, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0];
+        float[] probabilities = [0.9f, 0.3f, 0.6f, 0.8f, 0.1f, 0.4f, 0.4f, 0.2f, 0.9f, 0.3f, 0.7f, 0.2f, 0.2f, 0.6f, 0.1f];
+        var thresholds = MultilabelMetrics.TuneThresholds(truth, probabilities, 3);
+        Assert.Equal(0.1, thresholds[0], 6);
+        Assert.Equal(0.5, thresholds[1]);
+        Assert.Equal((0.6 + 0.4) / 2, thresholds[2], 6);
+        var tuned = MultilabelMetrics.PerLabel(truth, probabilities, 3, thresholds);
+        var plain = MultilabelMetrics.PerLabel(truth, probabilities, 3);
+        Assert.Equal(0.75, tuned[0].F1, 6);
+        Assert.Equal(0.4, plain[0].F1, 6);
+        Assert.Equal(2 / 3.0, tuned[2].F1, 6);
+    }
+
+    [Fact]
+    public void On_real_scores_tuning_never_lowers_a_labels_f1_on_the_rows_it_was_tuned_on()
+    {
+        var (truth, scores) = Cars();
+        var thresholds = MultilabelMetrics.TuneThresholds(truth, scores, 3);
+        var tuned = MultilabelMetrics.PerLabel(truth, scores, 3, thresholds);
+        var plain = MultilabelMetrics.PerLabel(truth, scores, 3);
+        for (var l = 0; l < 3; l++) Assert.True(tuned[l].F1 >= plain[l].F1, $"label {l}: {tuned[l].F1} < {plain[l].F1} at 0.5");
+        Assert.True(MultilabelMetrics.Compute(truth, scores, 3, thresholds)["macro_f1"] >= MultilabelMetrics.Compute(truth, scores, 3)["macro_f1"]);
+    }
 }

@@ -107,6 +107,39 @@ public class SeveralTargetsTests
     }
 
     [Fact]
+    public void Tuned_multilabel_thresholds_are_fitted_on_validation_kept_in_the_bundle_and_used_everywhere()
+    {
+        var path = CarsLabels();
+        var plain = TrainingRun.Run(CarsMultilabel(path), TestData.TempDirectory());
+        var config = CarsMultilabel(path) with { Training = CarsMultilabel(path).Training with { TuneThreshold = true } };
+        var tuned = TrainingRun.Run(config, TestData.TempDirectory());
+        // The same weights (tuning comes after training), judged with thresholds that were chosen on validation.
+        Assert.Equal(Bundle.Load(plain.BundlePath).Weights, Bundle.Load(tuned.BundlePath).Weights);
+        Assert.True(tuned.Metrics.Validation["macro_f1"] >= plain.Metrics.Validation["macro_f1"],
+            $"validation macro F1 {tuned.Metrics.Validation["macro_f1"]} tuned against {plain.Metrics.Validation["macro_f1"]} at 0.5");
+        var bundle = Bundle.Load(tuned.BundlePath);
+        Assert.Equal(3, bundle.Manifest.Format);
+        Assert.Equal(2, Bundle.Load(plain.BundlePath).Manifest.Format);
+        var thresholds = bundle.Target.Thresholds!;
+        Assert.Equal(3, thresholds.Count);
+        Assert.All(thresholds, t => Assert.InRange(t, 0.0, 1.0));
+        Assert.Contains(thresholds, t => t != 0.5);
+        using var predictor = bundle.CreatePredictor();
+        var predictions = predictor.Predict(tuned.TestRows);
+        Assert.Equal(thresholds, predictions.Thresholds);
+        for (var i = 0; i < predictions.Count; i++)
+            for (var l = 0; l < 3; l++)
+                Assert.Equal(predictions.Probabilities[i * 3 + l] >= thresholds[l], predictions.Has(i, l));
+        Assert.Equal(tuned.Metrics.Test, Evaluator.Evaluate(bundle, tuned.TestRows).Test);
+        Assert.Contains("threshold", File.ReadAllText(Path.Combine(tuned.OutputDirectory, "report.html")));
+
+        var fixedAt = TrainingRun.Run(CarsMultilabel(path) with { Training = CarsMultilabel(path).Training with { Threshold = 0.3 } }, TestData.TempDirectory());
+        Assert.Equal([0.3, 0.3, 0.3], Bundle.Load(fixedAt.BundlePath).Target.Thresholds);
+        var bad = ConfigValidator.Validate(CarsMultilabel(path) with { Training = CarsMultilabel(path).Training with { Threshold = 1 } });
+        Assert.Contains(bad, e => e.Path == "training.threshold" && e.Message.Contains("strictly between 0 and 1"));
+    }
+
+    [Fact]
     public void Multilabel_cars_learn_three_yes_no_properties_at_once()
     {
         var path = CarsLabels();

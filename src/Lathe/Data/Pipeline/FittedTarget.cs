@@ -12,6 +12,12 @@ namespace Lathe.Data.Pipeline;
 public sealed record FittedTarget(string Name, TaskKind Task, IReadOnlyList<string> Classes, double Mean, double Std,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<FittedTarget>? Columns = null)
 {
+    /// <summary>Multilabel: the probability from which each label is predicted (<c>training.threshold</c>, or tuned on the
+    /// validation part with <c>training.tune_threshold</c>); absent means <see cref="Evaluation.MultilabelMetrics.Threshold"/>
+    /// for every label, as in bundles from before it.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<double>? Thresholds { get; init; }
+
     /// <summary>The target columns: one, or the label columns (multilabel), or the regression targets.</summary>
     [JsonIgnore]
     public IReadOnlyList<string> Names => Task == TaskKind.Multilabel ? Classes : Columns?.Select(c => c.Name).ToArray() ?? [Name];
