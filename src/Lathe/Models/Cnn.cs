@@ -25,7 +25,7 @@ public sealed class Cnn : nn.Module<Tensor, Tensor>, IInputEncoder
             blocks.Add(($"conv{i}", new Conv(inChannels, channels[i], kernel, stride, padding, bias: !batchNorm)));
             if (batchNorm) blocks.Add(($"norm{i}", nn.BatchNorm2d(channels[i])));
             // Max pooling and ReLU commute (both keep the larger value), so max pooling goes first and the ReLU sees a
-            // quarter of the values: the same outputs and gradients, 7–11% less time per forward pass (docs/architecture.md).
+            // quarter of the values: the same outputs and gradients, 4–11% less time per forward pass (docs/architecture.md).
             if (pooling == PoolingKind.Max) blocks.Add(($"pool{i}", new MaxPool()));
             blocks.Add(($"relu{i}", nn.ReLU()));
             if (pooling == PoolingKind.Avg) blocks.Add(($"pool{i}", nn.AvgPool2d(kernel_size: 2)));
