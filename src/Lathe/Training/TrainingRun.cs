@@ -89,8 +89,14 @@ public static class TrainingRun
         if (timeLimit.StoppedAfter > 0)
             stage?.Report($"training.max_minutes ({config.Training.MaxMinutes}) spent: stopped after epoch {timeLimit.StoppedAfter}, keeping epoch {earlyStopping.BestEpoch}");
 
-        if (task == TaskKind.Multilabel) target = target with { Thresholds = Thresholds(model, validationData, target, config.Training) };
         stage?.Report("scoring");
+        // Multilabel thresholds are chosen on the validation part's probabilities, before any part is scored with them.
+        var validationPredictions = Predictor.Predict(model, validationData.Input, target);
+        if (task == TaskKind.Multilabel)
+        {
+            target = target with { Thresholds = Thresholds(validationPredictions, validationData, target, config.Training) };
+            validationPredictions = validationPredictions with { Thresholds = target.Thresholds };
+        }
         Score Evaluate(LabelledData part, out Predictions predictions)
         {
             predictions = Predictor.Predict(model, part.Input, target);
@@ -104,7 +110,8 @@ public static class TrainingRun
             using var realRows = LabelledData.From(train, pipeline.Pack(trainInput), target);
             trainScore = Evaluate(realRows, out _);
         }
-        var validationScore = Evaluate(validationData, out _);
+        var validationScore = validationData.Count == 0 ? new Score(new MetricSet(), null)
+            : Scoring.Score(target, validationPredictions, validationData.Classes, validationData.Values);
         var testScore = Evaluate(testData, out var testPredictions);
 
         var fingerprint = prepared.Fingerprint;
@@ -181,10 +188,10 @@ public static class TrainingRun
     /// <summary>Multilabel: each label's threshold, tuned on the validation part's probabilities with
     /// <c>training.tune_threshold</c>, else <c>training.threshold</c> for all; null for the default 0.5, so such bundles
     /// stay as before.</summary>
-    private static IReadOnlyList<double>? Thresholds(TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> model, LabelledData validation, FittedTarget target, TrainingConfig training)
+    private static IReadOnlyList<double>? Thresholds(Predictions validationPredictions, LabelledData validation, FittedTarget target, TrainingConfig training)
     {
         if (training.TuneThreshold && validation.Count > 0)
-            return MultilabelMetrics.TuneThresholds(validation.Values!, Predictor.Predict(model, validation.Input, target).Probabilities, target.Classes.Count);
+            return MultilabelMetrics.TuneThresholds(validation.Values!, validationPredictions.Probabilities, target.Classes.Count);
         return training.Threshold == MultilabelMetrics.Threshold ? null : Enumerable.Repeat(training.Threshold, target.Classes.Count).ToArray();
     }
 
