@@ -11,6 +11,16 @@ namespace Lathe.Tests.Training;
 public class NativeMemoryTests(ITestOutputHelper output)
 {
     [Fact]
+    public void Loading_lathe_sets_glibcs_malloc_to_keep_freed_blocks()
+    {
+        // This test host set none of glibc's MALLOC_* variables nor LATHE_NATIVE_ALLOCATOR, so the module initializer
+        // applied both settings and glibc accepted them (mallopt returns 1 only for a value it takes).
+        Assert.Null(Environment.GetEnvironmentVariable("MALLOC_MMAP_THRESHOLD_"));
+        Assert.Null(Environment.GetEnvironmentVariable("LATHE_NATIVE_ALLOCATOR"));
+        Assert.True(Lathe.Engine.NativeAllocator.Tuned);
+    }
+
+    [Fact]
     public void Training_1005_steps_and_10000_single_row_predictions_leave_no_live_tensor_and_grow_rss_less_than_5_percent()
     {
         // 67 epochs of 15 batches, a checkpoint every 4 steps.

@@ -9,16 +9,7 @@ public static class GroupSplit
 {
     public static SplitParts Split(string?[] groups, SplitConfig split, int seed)
     {
-        var byGroup = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-        for (var row = 0; row < groups.Length; row++)
-        {
-            // Rows without a group value are each a group of their own.
-            var key = groups[row] ?? $"\u0000row{row}";
-            if (!byGroup.TryGetValue(key, out var rows)) byGroup[key] = rows = [];
-            rows.Add(row);
-        }
-        var order = byGroup.Keys.Order(StringComparer.Ordinal).ToArray();
-        new SeededRandom(seed, stream: 2).Shuffle(order.AsSpan());
+        var (byGroup, order) = Shuffled(groups, seed, stream: 2);
 
         double testTarget = groups.Length * split.Test, validationTarget = groups.Length * split.Validation;
         List<int> train = [], validation = [], test = [];
@@ -31,6 +22,22 @@ public static class GroupSplit
             else train.AddRange(rows);
         }
         return new SplitParts(Sorted(train), Sorted(validation), Sorted(test));
+    }
+
+    /// <summary>Each group's rows, and the groups in an order shuffled by <paramref name="seed"/> (from their ordinal
+    /// order, so the result does not depend on the rows' order). Rows without a group value are each a group of their own.</summary>
+    internal static (Dictionary<string, List<int>> Rows, string[] Order) Shuffled(string?[] groups, int seed, int stream)
+    {
+        var byGroup = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (var row = 0; row < groups.Length; row++)
+        {
+            var key = groups[row] ?? $"\u0000row{row}";
+            if (!byGroup.TryGetValue(key, out var rows)) byGroup[key] = rows = [];
+            rows.Add(row);
+        }
+        var order = byGroup.Keys.Order(StringComparer.Ordinal).ToArray();
+        new SeededRandom(seed, stream).Shuffle(order.AsSpan());
+        return (byGroup, order);
     }
 
     private static int[] Sorted(List<int> rows)

@@ -32,17 +32,9 @@ public static class KFold
     public static int[] AssignGroups(string?[] groups, int folds, int seed, string column)
     {
         if (folds < 2) throw new ArgumentOutOfRangeException(nameof(folds), "k-fold needs at least 2 folds");
-        var byGroup = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-        for (var row = 0; row < groups.Length; row++)
-        {
-            var key = groups[row] ?? $"\u0000row{row}";
-            if (!byGroup.TryGetValue(key, out var rows)) byGroup[key] = rows = [];
-            rows.Add(row);
-        }
+        var (byGroup, order) = GroupSplit.Shuffled(groups, seed, stream: 3);
         if (byGroup.Count < folds)
             throw new DataException($"training.cv: {folds} group folds need at least {folds} groups, but '{column}' (data.split.group) has {byGroup.Count} among the training and validation rows — lower training.cv");
-        var order = byGroup.Keys.Order(StringComparer.Ordinal).ToArray();
-        new SeededRandom(seed, stream: 3).Shuffle(order.AsSpan());
         var fold = new int[groups.Length];
         var sizes = new int[folds];
         // OrderByDescending is stable: equal sizes keep the shuffled order.
