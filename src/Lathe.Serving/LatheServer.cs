@@ -179,6 +179,7 @@ public sealed class LatheServer : IAsyncDisposable
         var inFlight = true;
         try
         {
+            _batcher.ShedIfSaturated(model);
             var request = await ReadRecords(context);
             var table = RecordTable.Build(request, model, _options);
             Data.Pipeline.Features features;
@@ -199,7 +200,7 @@ public sealed class LatheServer : IAsyncDisposable
             {
                 // Alone in the server, the request runs its own pass: no queue to join, no batch to wait for.
                 if (Volatile.Read(ref _inFlight) != 1 || !_batcher.TryRunAlone(model, features, out outputs))
-                    outputs = await _batcher.Submit(model, features, timeout.Token).WaitAsync(timeout.Token);
+                    outputs = await _batcher.Submit(model, features, started, timeout.Token).WaitAsync(timeout.Token);
             }
             catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
             {

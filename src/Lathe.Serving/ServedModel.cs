@@ -12,6 +12,8 @@ public sealed class ServedModel
 {
     private readonly Predictor _predictor;
     private int _holders = 1;
+    // Seconds of the fastest pass of 1, 2, 4 … 64 rows, timed as the model loads.
+    private double[] _passSeconds = [];
 
     private ServedModel(Bundle bundle, Predictor predictor, string version, string path, int maxBatchSize)
     {
@@ -63,6 +65,7 @@ public sealed class ServedModel
         var version = Convert.ToHexStringLower(SHA256.HashData(bytes))[..12];
         var model = new ServedModel(bundle, bundle.CreatePredictor(), version, path, maxBatchSize);
         for (var i = 0; i < 3; i++) model.Outputs(model.Blank(1));
+        model.TimePasses();
         if (maxBatchSize <= 0) model.MaxBatchSize = model.ChooseBatchSize();
         return model;
     }
@@ -77,14 +80,11 @@ public sealed class ServedModel
             : Features.FromTable(rows, new float[rows * width], width);
     }
 
-    /// <summary>The micro-batch size for this model on this machine: passes of 1, 2, 4 … 64 rows are timed (the fastest
-    /// of four each) and the size with the most rows per second is taken. A pass's cost is not always mostly fixed: the
-    /// penguins MLP gains up to 64 rows, but the Fashion-MNIST CNN at one thread peaks at 8–16 images (7,400–8,200 a
-    /// second) and falls to 4,300 at 64 on real images (docs/serving.md, "The batch size").</summary>
-    private int ChooseBatchSize()
+    /// <summary>Times passes of 1, 2, 4 … 64 rows (the fastest of four each), for the batch size and the wait estimates.</summary>
+    private void TimePasses()
     {
-        var rates = new List<(int Rows, double RowsPerSecond)>();
-        for (var rows = 1; rows <= 64; rows *= 2)
+        var timings = new List<double>();
+        for (var rows = 1; rows <= MaxTimedRows; rows *= 2)
         {
             var input = Blank(rows);
             Outputs(input);
@@ -95,9 +95,31 @@ public sealed class ServedModel
                 Outputs(input);
                 fastest = Math.Min(fastest, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
             }
-            rates.Add((rows, rows / fastest));
+            timings.Add(fastest);
         }
-        return rates.MaxBy(r => r.RowsPerSecond).Rows;
+        _passSeconds = [.. timings];
+    }
+
+    private const int MaxTimedRows = 64;
+
+    /// <summary>The micro-batch size for this model on this machine: of the timed passes, the size with the most rows per
+    /// second. A pass's cost is not always mostly fixed: the penguins MLP gains up to 64 rows, but the Fashion-MNIST
+    /// CNN at one thread peaks at 8–16 images (7,400–8,200 a second) and falls to 4,300 at 64 on real images
+    /// (docs/serving.md, "The batch size").</summary>
+    private int ChooseBatchSize() =>
+        Enumerable.Range(0, _passSeconds.Length).Select(i => (Rows: 1 << i, RowsPerSecond: (1 << i) / _passSeconds[i])).MaxBy(r => r.RowsPerSecond).Rows;
+
+    /// <summary>How long a pass of <paramref name="rows"/> rows took as the model loaded, on a quiet core: interpolated
+    /// between the timed sizes, extrapolated past 64 rows from the last two. Whether a pass's cost is mostly fixed (a
+    /// small MLP) or grows with its rows (a convolutional network) is in this curve.</summary>
+    public double PassSeconds(int rows)
+    {
+        if (_passSeconds.Length == 0 || rows <= 0) return 0;
+        if (rows == 1) return _passSeconds[0];
+        var log = Math.Log2(rows);
+        var below = Math.Min((int)Math.Floor(log), _passSeconds.Length - 2);
+        var (low, high) = (1 << below, 1 << (below + 1));
+        return _passSeconds[below] + (rows - low) * (_passSeconds[below + 1] - _passSeconds[below]) / (high - low);
     }
 
     /// <summary>The raw outputs for model input; the batcher calls it (the loop, or a lone request) one pass at a time,

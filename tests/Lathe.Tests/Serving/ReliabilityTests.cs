@@ -458,6 +458,26 @@ public sealed class ReliabilityTests(PenguinsRun run, ITestOutputHelper output)
         Assert.True(await Metric(server, "lathe_shed_requests_total") == statuses.Count(s => s == 503));
     }
 
+    [Fact]
+    public void The_pass_time_curve_that_shedding_estimates_from_interpolates_the_timed_sizes_and_extrapolates_past_them()
+    {
+        var model = ServedModel.Load(run.Result.BundlePath, threads: 1);
+        try
+        {
+            Assert.Equal(0, model.PassSeconds(0));
+            Assert.True(model.PassSeconds(1) > 0);
+            // Between timed sizes a straight line; past 64 rows the line through 32 and 64.
+            Assert.Equal((model.PassSeconds(2) + model.PassSeconds(4)) / 2, model.PassSeconds(3), 12);
+            Assert.Equal((3 * model.PassSeconds(32) + model.PassSeconds(64)) / 4, model.PassSeconds(40), 12);
+            Assert.Equal(2 * model.PassSeconds(64) - model.PassSeconds(32), model.PassSeconds(96), 12);
+            Assert.Contains(model.MaxBatchSize, new[] { 1, 2, 4, 8, 16, 32, 64 });
+        }
+        finally
+        {
+            model.Release();
+        }
+    }
+
     // R23
 
     [Fact]
