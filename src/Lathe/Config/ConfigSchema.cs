@@ -121,7 +121,8 @@ internal static class ConfigSchema
         new("heads", "transformer: attention heads.", c => c.Heads, (c, n, r) => c with { Heads = r.Int(n) }),
         new("feedforward", "transformer: width of each layer's feed-forward part.", c => c.Feedforward, (c, n, r) => c with { Feedforward = r.Int(n) }),
         new("sequence_pooling", "transformer: mean (over the real tokens) or cls (a learned token in front); lstm and gru take the mean.", c => c.SequencePooling, (c, n, r) => c with { SequencePooling = r.Enum<SequencePooling>(n) }),
-        new("max_length", "Text kinds: most tokens per text; each text column keeps the 95th percentile of its training texts' lengths, up to this.", c => c.MaxLength, (c, n, r) => c with { MaxLength = r.Int(n) }));
+        new("max_length", "Text kinds: most tokens per text; each text column keeps the 95th percentile of its training texts' lengths, up to this.", c => c.MaxLength, (c, n, r) => c with { MaxLength = r.Int(n) }),
+        new("text_encoder", "cnn and resnet (and auto over an image) with text columns beside the image: tfidf reads them as TF-IDF features, as tables do; lstm, gru or transformer read each as token ids through that sequence encoder, configured by the text kinds' keys (embedding, hidden, sequence_layers, bidirectional, heads, feedforward, sequence_pooling, max_length).", c => c.TextEncoder, (c, n, r) => c with { TextEncoder = r.Enum<TextEncoderKind>(n) }));
 
     public static readonly ConfigSection<TrainingConfig> Training = new(
         "How the model is trained.",

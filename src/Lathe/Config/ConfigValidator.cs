@@ -112,13 +112,15 @@ public static class ConfigValidator
         foreach (var (key, p) in new[] { ("token_dropout", augment.TokenDropout), ("token_swap", augment.TokenSwap) })
         {
             Check(p is >= 0 and < 1, $"augment.{key}", $"is a probability, in [0, 1) (got {p})");
-            Check(p == 0 || model.Kind.IsSequence(), $"augment.{key}", $"changes token sequences, which only lstm, gru and transformer read (model.kind is {ConfigNames.Of(model.Kind)})", "set `model.kind: lstm`, or remove the key");
+            Check(p == 0 || model.ReadsTextAsSequences, $"augment.{key}", $"changes token sequences, which only lstm, gru and transformer read (model.kind is {ConfigNames.Of(model.Kind)})", "set `model.kind: lstm` (or `model.text_encoder: lstm` beside an image), or remove the key");
         }
         Check(model.CategoryEmbedding >= 0, "model.category_embedding", $"must be 0 (by the number of categories) or more (got {model.CategoryEmbedding})");
         foreach (var (key, v) in new[] { ("embedding", model.Embedding), ("hidden", model.Hidden), ("sequence_layers", model.SequenceLayers), ("heads", model.Heads), ("feedforward", model.Feedforward) })
             Check(v >= 1, $"model.{key}", $"must be at least 1 (got {v})");
         Check(model.MaxLength is >= 1 and <= 4096, "model.max_length", $"must be between 1 and 4096 tokens (got {model.MaxLength})");
-        Check(model.Kind != ModelKind.Transformer || model.Heads < 1 || model.Embedding % model.Heads == 0, "model.heads",
+        Check(model.TextEncoder == TextEncoderKind.Tfidf || model.Kind is ModelKind.Cnn or ModelKind.Resnet or ModelKind.Auto, "model.text_encoder",
+            $"chooses how cnn and resnet read text beside an image, but model.kind is {ConfigNames.Of(model.Kind)}", $"for text alone set `model.kind: {ConfigNames.Of(model.TextEncoder)}`, or remove the key");
+        Check(model.Kind != ModelKind.Transformer && model.TextEncoder != TextEncoderKind.Transformer || model.Heads < 1 || model.Embedding % model.Heads == 0, "model.heads",
             $"must divide model.embedding ({model.Embedding}) for transformer (got {model.Heads})", "embedding: 64 with heads: 4");
         Check(model.Layers.All(n => n > 0), "model.layers", "every layer size must be greater than 0");
         Check(model.Channels.Count > 0 && model.Channels.All(n => n > 0), "model.channels", "needs at least one block, each with more than 0 channels");

@@ -48,4 +48,11 @@ public sealed record ModelConfig
     public SequencePooling SequencePooling { get; init; } = SequencePooling.Mean;
     /// <summary>Text kinds: the most tokens per text; each column keeps the 95th percentile of its training lengths, up to this.</summary>
     public int MaxLength { get; init; } = 64;
+    /// <summary>cnn and resnet over an image with text columns beside it: TF-IDF features, or a sequence encoder per
+    /// text column (the text kinds' options — embedding, hidden, sequence_layers … — configure it).</summary>
+    public TextEncoderKind TextEncoder { get; init; } = TextEncoderKind.Tfidf;
+
+    /// <summary>Whether text columns become token-id sequences (<c>TextSequence</c>) rather than TF-IDF features: the text
+    /// kinds, and cnn or resnet with a sequence <see cref="TextEncoder"/>.</summary>
+    public bool ReadsTextAsSequences => Kind.IsSequence() || (Kind is ModelKind.Cnn or ModelKind.Resnet or ModelKind.Auto && TextEncoder != TextEncoderKind.Tfidf);
 }

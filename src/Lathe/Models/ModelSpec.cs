@@ -56,8 +56,20 @@ public sealed record ModelSpec(ModelKind Kind, long[] InputShape, int Outputs, I
             Heads = config.Heads,
             Feedforward = config.Feedforward,
             SequencePooling = config.SequencePooling,
+            TextEncoder = fused is not null && layout!.Texts.Count > 0 ? config.TextEncoder switch
+            {
+                TextEncoderKind.Lstm => ModelKind.Lstm,
+                TextEncoderKind.Gru => ModelKind.Gru,
+                TextEncoderKind.Transformer => ModelKind.Transformer,
+                _ => throw new LatheException($"the layout has the text columns {string.Join(", ", layout.Texts.Select(t => $"'{t.Name}'"))} as token ids beside the image '{fused.Name}', but model.text_encoder is tfidf — fit the pipeline with this model config"),
+            } : null,
         };
     }
+
+    /// <summary>cnn and resnet over an image fused with text columns read as token ids: the text columns' encoder kind
+    /// (lstm, gru or transformer); absent otherwise.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public ModelKind? TextEncoder { get; init; }
 
     /// <summary>Tabular and text kinds, and cnn or resnet over an image fused with table columns: how a row is laid out
     /// (numbers | category codes | token ids | pixels).</summary>
@@ -138,8 +150,9 @@ public sealed record ModelSpec(ModelKind Kind, long[] InputShape, int Outputs, I
         _ => throw new InvalidOperationException($"model kind {Kind} has no image encoder, but the layout has the image column '{image.Name}'"),
     };
 
-    /// <summary>A text column's encoder body for this kind (tabular has no text columns: it reads text as TF-IDF).</summary>
-    private nn.Module<Tensor, Tensor> Encoder(TextInput text) => Kind switch
+    /// <summary>A text column's encoder body for this kind, or for <see cref="TextEncoder"/> beside an image (tabular has no
+    /// text columns: it reads text as TF-IDF).</summary>
+    private nn.Module<Tensor, Tensor> Encoder(TextInput text) => (Kind.IsSequence() ? Kind : TextEncoder ?? Kind) switch
     {
         ModelKind.Lstm => new RecurrentEncoder(RecurrentCell.Lstm, text.Vocabulary, Embedding, Hidden, SequenceLayers, Bidirectional, Dropout, 0),
         ModelKind.Gru => new RecurrentEncoder(RecurrentCell.Gru, text.Vocabulary, Embedding, Hidden, SequenceLayers, Bidirectional, Dropout, 0),

@@ -36,7 +36,7 @@ public sealed class TabularNet : nn.Module<Tensor, Tensor>
         if (layout.Image is { } pixels)
             image = (imageEncoder ?? throw new ArgumentNullException(nameof(imageEncoder), $"the layout has the image column '{pixels.Name}'"))(pixels);
         var width = layout.Numeric + categoryWidths.Sum() + texts.Sum(t => ((IInputEncoder)t).Width) + (image is IInputEncoder body ? body.Width : 0);
-        var textOnly = layout.Numeric == 0 && layout.Categorical.Count == 0 && layout.Texts.Count == 1;
+        var textOnly = layout.Numeric == 0 && layout.Categorical.Count == 0 && layout.Texts.Count == 1 && layout.Image is null;
         if (textOnly && dropoutRate > 0) dropout = nn.Dropout(dropoutRate);
         mlp = new Mlp(width, textOnly ? [] : hidden, dropoutRate, outputs, activation, norm, residual);
         RegisterComponents();

@@ -96,6 +96,92 @@ public class FusedImageTests
         Assert.Equal("not valid base64", problem.GetProperty("errors").GetProperty("file")[0].GetString());
     }
 
+    /// <summary>A text column beside the picture: a lot number, a few filler words from a small vocabulary in no order,
+    /// and somewhere among them one of five code words naming the pair (label / 2). Every note is unique, so the schema
+    /// takes the column for free text; only a network that reads the note's words and the picture tells all ten classes
+    /// apart.</summary>
+    private static string Note(int row, int label)
+    {
+        string[] filler = ["shelf", "tag", "blue", "box", "left", "kept", "seen", "new", "row", "dry", "used", "spare"];
+        string[] codes = ["amber", "birch", "cobalt", "dune", "ember"];
+        var random = new Random(row);
+        var words = Enumerable.Range(0, 2 + random.Next(5)).Select(_ => filler[random.Next(filler.Length)]).Prepend($"lot{row}").ToList();
+        words.Insert(random.Next(words.Count + 1), codes[label / 2]);
+        return string.Join(' ', words);
+    }
+
+    [Fact]
+    public async Task An_image_with_a_text_column_read_by_a_gru_beside_it_reads_both_and_is_served_as_the_bundle_predicts()
+    {
+        var csv = TestData.FashionImageTable(3000, column: ("note", Note)).Csv;
+        PipelineConfig Config(IReadOnlyList<string> exclude) => new()
+        {
+            Target = "kind",
+            Data = new DataConfig { Path = csv, Exclude = exclude },
+            Model = new ModelConfig { Kind = ModelKind.Cnn, Channels = [8, 16], Dense = 32, Layers = [32], TextEncoder = TextEncoderKind.Gru, Embedding = 16, Hidden = 16, Bidirectional = true },
+            Training = new TrainingConfig { Epochs = 20, BatchSize = 64, LearningRate = 0.003, Threads = 2 },
+        };
+        var run = TrainingRun.Run(Config([]), TestData.TempDirectory());
+        var both = run.Metrics.Test["accuracy"];
+        var bundle = Bundle.Load(run.BundlePath);
+        Assert.Equal(ModelKind.Cnn, bundle.Model.Kind);
+        Assert.Equal(ModelKind.Gru, bundle.Model.TextEncoder);
+        var layout = bundle.Model.Layout!;
+        Assert.Equal("note", Assert.Single(layout.Texts).Name);
+        Assert.Equal("file", layout.Image!.Name);
+        Assert.Equal(0, layout.Numeric);
+        Assert.Contains(bundle.Model.Build().named_parameters(), p => p.name.StartsWith("texts.0.", StringComparison.Ordinal));
+
+        // The text decides with the picture: a note naming another pair changes most answers.
+        using var predictor = bundle.CreatePredictor();
+        var rows = run.TestRows;
+        var predictions = predictor.Predict(rows);
+        Assert.Equal(run.TestPredictions.Probabilities.Select(BitConverter.SingleToInt32Bits), predictions.Probabilities.Select(BitConverter.SingleToInt32Bits));
+        var predicted = predictions.Labels.Select(label => int.Parse(label, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var otherNote = rows.Replace(c => c.Name == "note" ? [new StringColumn("note", predicted.Select((label, i) => Note(i, (label + 2) % 10)).ToArray())] : null);
+        var agreement = predictions.Labels.Zip(predictor.Predict(otherNote).Labels).Count(p => p.First == p.Second) / (double)rows.RowCount;
+        Assert.True(agreement < 0.5, $"notes naming another pair left {agreement:P0} of the answers");
+
+        var pictures = TrainingRun.Run(Config(["note"]) with { Model = new ModelConfig { Kind = ModelKind.Cnn, Channels = [8, 16], Dense = 32 } }, TestData.TempDirectory());
+        var alone = pictures.Metrics.Test["accuracy"];
+        // Measured: 0.980 with the note (0.918 with a one-way LSTM), against the picture alone below.
+        Assert.True(both > 0.95, $"picture and note: test accuracy {both}");
+        Assert.True(both > alone + 0.05, $"picture and note {both} against the picture alone {alone}");
+
+        // Served: a record of the picture as base64 and the note as text gets the bundle's answer.
+        await using var server = await TestServer.Start(run.BundlePath);
+        var (files, notes) = ((StringColumn)rows["file"], (StringColumn)rows["note"]);
+        for (var row = 0; row < 3; row++)
+        {
+            var png = File.ReadAllBytes(Path.Combine(Path.GetDirectoryName(csv)!, files.Values[row]!));
+            using var response = await server.PostJson(TestServer.Json(new Dictionary<string, string?> { ["file"] = Convert.ToBase64String(png), ["note"] = notes.Values[row] }));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            // A one-row pass, as the server's: the same bits as the bundle's own one-row prediction.
+            var expected = predictor.Predict(rows.Gather([row]));
+            Assert.Equal(expected.Labels[0], answer.RootElement.GetProperty("prediction").GetString());
+            for (var k = 0; k < expected.Classes.Count; k++)
+                Assert.Equal(expected.Probabilities[k], answer.RootElement.GetProperty("probabilities").GetProperty(expected.Classes[k]).GetSingle());
+        }
+    }
+
+    [Fact]
+    public void A_text_encoder_without_an_image_or_without_text_is_refused_by_name()
+    {
+        var penguins = new PipelineConfig
+        {
+            Target = "Species",
+            Data = new DataConfig { Path = TestData.Vega("penguins.json") },
+            Model = new ModelConfig { Kind = ModelKind.Auto, TextEncoder = TextEncoderKind.Gru },
+        };
+        var error = Assert.Throws<DataException>(() => TrainingRun.Run(penguins, TestData.TempDirectory()));
+        Assert.Contains("model.text_encoder is gru, which reads text columns beside an image, but the features have no image column", error.Message);
+        Assert.Contains("use `model.kind: gru`", error.Message);
+        var pictures = Config() with { Data = new DataConfig { Path = Csv.Value, Exclude = ["pair"] }, Model = new ModelConfig { Kind = ModelKind.Cnn, TextEncoder = TextEncoderKind.Lstm } };
+        error = Assert.Throws<DataException>(() => TrainingRun.Run(pictures, TestData.TempDirectory()));
+        Assert.Contains("but the features have no text column", error.Message);
+    }
+
     [Fact]
     public void A_fused_resnet_has_the_image_body_beside_the_embeddings_and_learns()
     {

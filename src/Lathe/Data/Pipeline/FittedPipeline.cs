@@ -29,7 +29,7 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
         // Text becomes token features first, so that imputation and encoding never take it for a category.
         var text = schema.Features.Where(c => c.Type == ColumnType.Text).Select(c => c.Name).ToArray();
         var tokenization = prepare.Text == TextHandling.Bpe ? TextTokenization.Bpe : TextTokenization.Words;
-        if (text.Length > 0 && model is not null && model.Kind.IsSequence())
+        if (text.Length > 0 && model is not null && model.ReadsTextAsSequences)
             steps.Add(new TextSequence(text, tokenization, prepare.TextVocabulary, TextNormalizationOf(prepare), model.MaxLength));
         else if (text.Length > 0)
             steps.Add(new TextVectorize(text, tokenization, prepare.TextVocabulary, TextNormalizationOf(prepare)));
@@ -95,14 +95,13 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
         if (images.Length > 1)
             throw new DataException($"{train.Source}: {images.Length} image columns ({string.Join(", ", images.Select(i => $"'{i.Name}'"))}) — a model reads one; list the others in data.exclude");
         var tokens = table.Columns.OfType<TokenColumn>().ToArray();
-        if (images.Length == 1 && tokens.Length > 0)
-            throw new DataException($"{train.Source}: an image column together with text columns is not supported yet — list the text columns in data.exclude");
         if (images.Length == 0 && numbers.Length == 0 && tokens.Length == 0)
             throw new DataException($"{train.Source}: no usable feature columns — every column is the target, excluded, free text or empty");
-        // An image beside table columns: the image goes through the CNN (or resnet) body, the columns through embeddings.
-        var fused = images.Length == 1 && numbers.Length > 0;
+        // An image beside table or text columns: the image goes through the CNN (or resnet) body, the columns through
+        // embeddings, text through TF-IDF features or model.text_encoder's sequence encoder.
+        var fused = images.Length == 1 && (numbers.Length > 0 || tokens.Length > 0);
         if (fused && model is not null && model.Kind is not (ModelKind.Cnn or ModelKind.Resnet))
-            throw new DataException($"{train.Source}: model.kind is {ConfigNames.Of(model.Kind)}, which cannot read the image column '{images[0].Name}' beside the columns {string.Join(", ", table.Columns.Where(c => c is NumericColumn or OneHotColumn).Select(c => c.Name).Take(8))} — use cnn or resnet (or auto), which read the image and fuse it with the columns' embeddings, or list the other columns in data.exclude");
+            throw new DataException($"{train.Source}: model.kind is {ConfigNames.Of(model.Kind)}, which cannot read the image column '{images[0].Name}' beside the columns {string.Join(", ", table.Columns.Where(c => c is NumericColumn or OneHotColumn or TokenColumn).Select(c => c.Name).Take(8))} — use cnn or resnet (or auto), which read the image and fuse it with the columns' embeddings, or list the other columns in data.exclude");
         var layout = fused || (images.Length == 0 && model is not null && model.Kind.UsesLayout()) ? LayoutOf(table, fitted) : null;
         return (new FittedPipeline(schema, fitted, numbers, images.FirstOrDefault()?.Name) { Layout = layout }, table);
     }

@@ -70,7 +70,7 @@ public static class Preparation
         var target = classes ?? FittedTarget.Fit(data, targets, task, parts.Train);
         // A group column identifies rows (a patient, a user); its values in test are unseen by design.
         var exclude = config.Data.Split.Group is { } groupColumn ? [.. excluded, groupColumn] : excluded;
-        var schema = SchemaInference.Infer(train, first, exclude, config.Prepare.Text != TextHandling.None || config.Model.Kind.IsSequence());
+        var schema = SchemaInference.Infer(train, first, exclude, config.Prepare.Text != TextHandling.None || config.Model.ReadsTextAsSequences);
         var outliers = 0;
         if (config.Prepare.Outliers != OutlierMethod.None && config.Prepare.OutlierAction == OutlierAction.Drop)
             (train, outliers) = ClipOutliers.DropRows(train, schema, config.Prepare.Outliers, config.Prepare.OutlierThreshold);
@@ -86,6 +86,8 @@ public static class Preparation
         var kind = config.Model.Kind.Resolve(images: schema.Features.Any(c => c.Type == ColumnType.Image));
         if (kind.IsSequence() && !schema.Features.Any(c => c.Type == ColumnType.Text))
             throw new DataException($"model.kind is {ConfigNames.Of(kind)}, which reads free text, but no feature column is text ({string.Join(", ", schema.Features.Select(c => $"{c.Name}: {ConfigNames.Of(c.Type)}").Take(12))}) — use tabular (or auto) for tables without free text");
+        if (config.Model.TextEncoder != TextEncoderKind.Tfidf && (kind is not (ModelKind.Cnn or ModelKind.Resnet) || !schema.Features.Any(c => c.Type == ColumnType.Text)))
+            throw new DataException($"model.text_encoder is {ConfigNames.Of(config.Model.TextEncoder)}, which reads text columns beside an image, but the features have {(schema.Features.Any(c => c.Type == ColumnType.Image) ? "no text column" : "no image column")} ({string.Join(", ", schema.Features.Select(c => $"{c.Name}: {ConfigNames.Of(c.Type)}").Take(12))}) — for text without an image use `model.kind: {ConfigNames.Of(config.Model.TextEncoder)}`, else remove the key");
         return config.Model with { Kind = kind };
     }
 
