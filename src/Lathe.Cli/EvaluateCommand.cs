@@ -8,7 +8,7 @@ using Spectre.Console;
 
 namespace Lathe.Cli;
 
-/// <summary><c>lathe evaluate MODEL --data FILE [--out DIR]</c>: scores a bundle on labelled data.</summary>
+/// <summary><c>lathe evaluate MODEL --data FILE [--out DIR] [--threads N]</c>: scores a bundle on labelled data.</summary>
 internal static class EvaluateCommand
 {
     public static Command Create()
@@ -17,9 +17,11 @@ internal static class EvaluateCommand
         var data = new Option<string>("--data") { Description = "Labelled data in the training data's layout.", Required = true };
         var labels = new Option<string?>("--labels") { Description = "IDX only: the labels file that goes with the images." };
         var output = new Option<string?>("--out") { Description = "Folder for metrics.json and report.html; default: an 'evaluation' folder beside the model." };
-        var command = new Command("evaluate", "Score a trained model on labelled data; writes metrics.json and report.html.") { model, data, labels, output };
+        var threads = Verb.ThreadsOption();
+        var command = new Command("evaluate", "Score a trained model on labelled data; writes metrics.json and report.html.") { model, data, labels, output, threads };
         command.SetAction((result, token) => Verb.Run(_ =>
         {
+            Verb.UseThreads(result, threads);
             var bundlePath = result.GetValue(model)!;
             var bundle = Bundle.Load(bundlePath);
             var table = Quarantine.RequireNone(DataSource.Open(result.GetValue(data)!, labels: result.GetValue(labels)).Read());

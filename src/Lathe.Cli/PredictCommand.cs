@@ -5,7 +5,7 @@ using Spectre.Console;
 
 namespace Lathe.Cli;
 
-/// <summary><c>lathe predict MODEL --data FILE --out FILE [--batch-rows N]</c>: one row of predictions per input row,
+/// <summary><c>lathe predict MODEL --data FILE --out FILE [--batch-rows N] [--threads N]</c>: one row of predictions per input row,
 /// as CSV or Parquet, the input streamed batch by batch so that its size is not bounded by memory.</summary>
 internal static class PredictCommand
 {
@@ -19,9 +19,10 @@ internal static class PredictCommand
             Description = $"Rows read and predicted at a time; memory grows with it (default {BatchPrediction.DefaultBatchRows:N0}).",
             DefaultValueFactory = _ => BatchPrediction.DefaultBatchRows,
         };
+        var threads = Verb.ThreadsOption();
         var command = new Command("predict", "Predict for every row of a file, streamed batch by batch; writes the prediction and, for classification, a probability per class.")
         {
-            model, data, output, batchRows,
+            model, data, output, batchRows, threads,
         };
         command.SetAction((result, token) => Verb.Run(cancel =>
         {
@@ -29,6 +30,7 @@ internal static class PredictCommand
             var format = BatchPrediction.FormatOf(path);
             var rows = result.GetValue(batchRows);
             if (rows < 1) throw new LatheException($"--batch-rows {rows}: a batch needs at least 1 row");
+            Verb.UseThreads(result, threads);
             var bundle = Bundle.Load(result.GetValue(model)!);
             var source = DataSource.Open(result.GetValue(data)!);
             var total = source.CountRows(cancel);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Lathe.Config;
 using Spectre.Console;
 
@@ -33,6 +34,22 @@ internal static class Verb
     }
 
     public static IAnsiConsole Out { get; } = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+
+    /// <summary><c>--threads</c> of the verbs that run a model over a file (predict, evaluate): engine threads for its
+    /// forward passes, 0 (the default) every core.</summary>
+    public static Option<int> ThreadsOption() => new("--threads")
+    {
+        Description = "Engine threads for the forward passes; 0 (the default) uses every core.",
+        DefaultValueFactory = _ => 0,
+    };
+
+    /// <summary>Applies <see cref="ThreadsOption"/>'s value to the engine, refusing a negative count.</summary>
+    public static void UseThreads(ParseResult result, Option<int> option)
+    {
+        var threads = result.GetValue(option);
+        if (threads < 0) throw new LatheException($"--threads {threads}: must be 0 (every core) or more");
+        Engine.TorchRuntime.UseThreads(threads);
+    }
 
     public static string Format(double value) => value.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture);
 

@@ -39,6 +39,24 @@ public class PredictCommandTests(PenguinsRun run)
         }
     }
 
+    [Fact]
+    public void Threads_sets_the_engines_thread_count_and_a_negative_count_is_refused()
+    {
+        var dir = TestData.TempDirectory();
+        var data = TestData.Vega("penguins.json");
+        using var predictor = Bundle.Load(run.Result.BundlePath).CreatePredictor();
+        var whole = predictor.Predict(DataSource.Open(data).Read());
+
+        var one = LatheProcess.Run(dir, "predict", run.Result.BundlePath, "--data", data, "--out", "one.csv", "--threads", "1");
+        Assert.True(one.ExitCode == 0, one.Error);
+        Assert.Equal(whole.Labels, File.ReadLines(Path.Combine(dir, "one.csv")).Skip(1).Select(line => line.Split(',')[0]));
+
+        var negative = LatheProcess.Run(dir, "predict", run.Result.BundlePath, "--data", data, "--out", "negative.csv", "--threads", "-2");
+        Assert.Equal(1, negative.ExitCode);
+        Assert.Contains("--threads -2: must be 0 (every core) or more", negative.Error);
+        Assert.False(File.Exists(Path.Combine(dir, "negative.csv")));
+    }
+
     [Theory]
     [InlineData("surplus", "penguins.csv line 321: expected 7 fields as in the header, found 8")]
     [InlineData("mass", "penguins.csv line 321, column 'Body Mass (g)': 'heavy' is not a number")]
