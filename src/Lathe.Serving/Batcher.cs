@@ -43,9 +43,9 @@ public sealed class Batcher : IDisposable
     public bool Saturated => QueuedRows > _options.MaxQueue / 2 || Stopwatch.GetElapsedTime(Volatile.Read(ref _lastShed)) < TimeSpan.FromSeconds(1);
 
     /// <summary>Queues a request's model input; the task ends with its outputs, row-major. Throws <see cref="RequestException"/>
-    /// (503) when the request is shed now; the task fails with one when the request has waited longer than
-    /// <see cref="ServeOptions.MaxLatency"/> since <paramref name="arrived"/> (a <see cref="Stopwatch"/> timestamp) by
-    /// the time its batch is formed.</summary>
+    /// (503) when the request is shed now; the task fails with one when, by the time its batch is formed, it could no
+    /// longer be answered within <see cref="ServeOptions.MaxLatency"/> of <paramref name="arrived"/> (a
+    /// <see cref="Stopwatch"/> timestamp; see <see cref="Late"/>).</summary>
     public Task<float[]> Submit(ServedModel model, Features features, long arrived, CancellationToken cancellationToken)
     {
         var rows = features.Rows;
@@ -178,17 +178,19 @@ public sealed class Batcher : IDisposable
     }
 
     /// <summary>Sheds a request that could no longer be answered within <see cref="ServeOptions.MaxLatency"/> of its
-    /// arrival when its batch is formed: what it has waited plus a pass (the measured average) is past the bound. The
-    /// admission estimate is only an estimate (passes slow down when the HTTP threads take the cores): without this
-    /// check an overloaded server answered its accepted requests in 0.6 s against a 0.2 s bound.</summary>
+    /// arrival when its batch is formed: what it has waited plus a pass (the model's pass-time curve, slowed as recent
+    /// passes were) is past the bound. The admission estimate is only an estimate (passes slow down when the HTTP
+    /// threads take the cores): without this check an overloaded server answered its accepted requests in 0.6 s against
+    /// a 0.2 s bound. A request that has waited less than a pass is always taken: it had its turn as soon as it could, and
+    /// shedding it would shed every request of a model whose one pass is longer than the bound.</summary>
     private bool Late(Work work)
     {
         var waited = Stopwatch.GetElapsedTime(work.Arrived);
-        var pass = Volatile.Read(ref _slowdown) * work.Model.PassSeconds(Math.Min(Math.Max(QueuedRows, work.Features.Rows), work.Model.MaxBatchSize));
-        if (waited + TimeSpan.FromSeconds(pass) <= _options.MaxLatency || work.Cancellation.IsCancellationRequested) return false;
+        var pass = TimeSpan.FromSeconds(Volatile.Read(ref _slowdown) * work.Model.PassSeconds(Math.Min(Math.Max(QueuedRows, work.Features.Rows), work.Model.MaxBatchSize)));
+        if (waited <= pass || waited + pass <= _options.MaxLatency || work.Cancellation.IsCancellationRequested) return false;
         Interlocked.Add(ref _queuedRows, -work.Features.Rows);
         _metrics.QueuedRows.Set(QueuedRows);
-        work.Result.TrySetException(Shed($"the request waited {waited.TotalMilliseconds:0} ms for the model, longer than {_options.MaxLatency.TotalMilliseconds:0} ms (--max-latency-ms); retry shortly"));
+        work.Result.TrySetException(Shed($"the request waited {waited.TotalMilliseconds:0} ms for the model, and its pass (≈ {pass.TotalMilliseconds:0} ms) would end past {_options.MaxLatency.TotalMilliseconds:0} ms (--max-latency-ms); retry shortly"));
         return true;
     }
 

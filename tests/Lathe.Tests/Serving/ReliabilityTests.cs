@@ -501,6 +501,9 @@ public sealed class ReliabilityTests(PenguinsRun run, ITestOutputHelper output)
                 record[numeric] = "\u0001";
                 return TestServer.Json(record).Replace("\"\\u0001\"", poison);
             }).ToArray();
+            // 32 connections opened first, so that the requests arrive together: over fresh connections each could be
+            // answered (a lone pass) before the next connection was up, and none would be batched.
+            foreach (var open in await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => server.Client.GetAsync("/healthz")))) open.Dispose();
             var responses = await Task.WhenAll(bodies.Select(b => server.PostJson(b)));
             for (var i = 0; i < responses.Length; i++)
             {
