@@ -26,7 +26,7 @@ internal static class ServeCommand
         unknown.AcceptOnlyFromAmong("accept", "reject");
         var range = new Option<string>("--out-of-range") { Description = "reject: 400 for a number outside the training range widened by its width on each side; accept: any finite number.", DefaultValueFactory = _ => "reject" };
         range.AcceptOnlyFromAmong("accept", "reject");
-        var log = new Option<string?>("--prediction-log") { Description = "A folder for the prediction log: one JSON line per prediction (input, output, latency, model version), a new file every 64 MB." };
+        var log = new Option<string?>("--prediction-log") { Description = "Where every prediction (input, output, latency, model version) is logged: a folder of JSON Lines files (a new file every 64 MB), sqlite:PATH or postgres:CONNECTION (a table lathe_predictions, created when missing)." };
         var noWatch = new Option<bool>("--no-watch") { Description = "Do not reload when the bundle file changes." };
         var threads = new Option<int>("--threads") { Description = "libtorch threads per forward pass; 0: every core.", DefaultValueFactory = _ => defaults.Threads };
         var command = new Command("serve", "Serve a model over HTTP: POST /v1/predict (JSON or CSV), /healthz, /readyz, /metrics, /v1/model, /openapi.json.")

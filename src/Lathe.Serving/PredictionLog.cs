@@ -1,41 +1,45 @@
+using System.Data.Common;
 using System.Text.Json;
 using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace Lathe.Serving;
 
-/// <summary>Every served prediction, appended as one JSON line (time, model version, latency, the record as sent, the
-/// answer) to <c>predictions-TIME.jsonl</c> in a folder, a new file once one passes its size: the input of monitoring.
-/// A background writer does the disk work, so a request never waits on it; shutdown writes what is left.</summary>
+/// <summary>Every served prediction (time, model version, latency, the record as sent, the answer): the input of
+/// monitoring. Written to <c>predictions-TIME.jsonl</c> files in a folder (a new file once one passes its size), or as
+/// rows of a <c>lathe_predictions</c> table in SQLite (<c>sqlite:PATH</c>) or PostgreSQL (<c>postgres:CONNECTION</c>).
+/// A background writer does the disk and database work in batches, so a request never waits on it; shutdown writes what
+/// is left.</summary>
 public sealed class PredictionLog : IDisposable
 {
-    private readonly Channel<string> _lines = Channel.CreateBounded<string>(new BoundedChannelOptions(100_000) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-    private readonly string _directory;
-    private readonly long _fileBytes;
+    /// <summary>The table the database forms write to.</summary>
+    public const string Table = "lathe_predictions";
+
+    private readonly Channel<LogEntry> _entries = Channel.CreateBounded<LogEntry>(new BoundedChannelOptions(100_000) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly IPredictionSink _sink;
     private readonly ServeMetrics _metrics;
     private readonly Task _writer;
     private int _backlog;
 
-    public PredictionLog(string directory, long fileBytes, ServeMetrics metrics)
+    /// <param name="target">A folder for JSON Lines files, <c>sqlite:PATH</c> or <c>postgres:CONNECTION</c> (an Npgsql
+    /// connection string; the password may come from PGPASSWORD or a pgpass file instead).</param>
+    public PredictionLog(string target, long fileBytes, ServeMetrics metrics)
     {
-        Directory.CreateDirectory(directory);
-        _directory = directory;
-        _fileBytes = fileBytes;
+        _sink = target.StartsWith("sqlite:", StringComparison.Ordinal) ? DatabaseSink.Sqlite(target["sqlite:".Length..])
+            : target.StartsWith("postgres:", StringComparison.Ordinal) ? DatabaseSink.Postgres(target["postgres:".Length..])
+            : new FileSink(target, fileBytes);
         _metrics = metrics;
         _writer = Task.Factory.StartNew(Write, TaskCreationOptions.LongRunning).Unwrap();
     }
 
     public ValueTask Append(string version, double latencyMs, IReadOnlyDictionary<string, RawValue> record, object answer)
     {
-        var line = JsonSerializer.Serialize(new Dictionary<string, object?>
-        {
-            ["time"] = DateTimeOffset.UtcNow,
-            ["model_version"] = version,
-            ["latency_ms"] = Math.Round(latencyMs, 3),
-            ["input"] = record.ToDictionary(p => p.Key, p => Value(p.Value)),
-            ["output"] = answer,
-        }, Json.Options);
+        var entry = new LogEntry(DateTimeOffset.UtcNow, version, Math.Round(latencyMs, 3),
+            JsonSerializer.Serialize(record.ToDictionary(p => p.Key, p => Value(p.Value)), Json.Options),
+            JsonSerializer.Serialize(answer, Json.Options));
         _metrics.LogBacklog.Set(Interlocked.Increment(ref _backlog));
-        return _lines.Writer.WriteAsync(line);
+        return _entries.Writer.WriteAsync(entry);
     }
 
     private static object? Value(RawValue value) => value.Kind switch
@@ -48,37 +52,175 @@ public sealed class PredictionLog : IDisposable
 
     private async Task Write()
     {
-        FileStream? file = null;
-        StreamWriter? writer = null;
+        var batch = new List<LogEntry>();
         try
         {
-            while (await _lines.Reader.WaitToReadAsync())
+            while (await _entries.Reader.WaitToReadAsync())
             {
-                while (_lines.Reader.TryRead(out var line))
-                {
-                    if (writer is null || file!.Length >= _fileBytes)
-                    {
-                        writer?.Dispose();
-                        var path = Path.Combine(_directory, $"predictions-{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}.jsonl");
-                        file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
-                        writer = new StreamWriter(file) { AutoFlush = false };
-                    }
-                    writer.WriteLine(line);
-                    _metrics.LogBacklog.Set(Interlocked.Decrement(ref _backlog));
-                }
-                writer?.Flush();
+                batch.Clear();
+                while (batch.Count < 4096 && _entries.Reader.TryRead(out var entry)) batch.Add(entry);
+                _sink.Write(batch);
+                _metrics.LogBacklog.Set(Interlocked.Add(ref _backlog, -batch.Count));
             }
         }
         finally
         {
-            writer?.Dispose();
+            _sink.Dispose();
         }
     }
 
-    /// <summary>Writes every line accepted so far, then closes the file.</summary>
+    /// <summary>Writes every entry accepted so far, then closes the file or connection.</summary>
     public void Dispose()
     {
-        _lines.Writer.TryComplete();
+        _entries.Writer.TryComplete();
         _writer.Wait(TimeSpan.FromSeconds(30));
     }
+}
+
+/// <summary>One logged prediction; <see cref="Input"/> and <see cref="Output"/> are JSON.</summary>
+internal readonly record struct LogEntry(DateTimeOffset Time, string Version, double LatencyMs, string Input, string Output);
+
+internal interface IPredictionSink : IDisposable
+{
+    void Write(IReadOnlyList<LogEntry> entries);
+}
+
+/// <summary>JSON Lines, one object per prediction, in <c>predictions-TIME.jsonl</c> files of at most about
+/// <c>fileBytes</c> each.</summary>
+internal sealed class FileSink : IPredictionSink
+{
+    private readonly string _directory;
+    private readonly long _fileBytes;
+    private FileStream? _file;
+
+    public FileSink(string directory, long fileBytes)
+    {
+        Directory.CreateDirectory(directory);
+        (_directory, _fileBytes) = (directory, fileBytes);
+    }
+
+    public void Write(IReadOnlyList<LogEntry> entries)
+    {
+        var line = new ArrayBufferWriterStream();
+        foreach (var entry in entries)
+        {
+            if (_file is null || _file.Length >= _fileBytes)
+            {
+                _file?.Dispose();
+                var path = Path.Combine(_directory, $"predictions-{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}.jsonl");
+                _file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+            }
+            line.Clear();
+            using (var writer = new Utf8JsonWriter(line, new JsonWriterOptions { Encoder = Json.Options.Encoder }))
+            {
+                writer.WriteStartObject();
+                writer.WriteString("time", entry.Time);
+                writer.WriteString("model_version", entry.Version);
+                writer.WriteNumber("latency_ms", entry.LatencyMs);
+                writer.WritePropertyName("input");
+                writer.WriteRawValue(entry.Input, skipInputValidation: true);
+                writer.WritePropertyName("output");
+                writer.WriteRawValue(entry.Output, skipInputValidation: true);
+                writer.WriteEndObject();
+            }
+            line.WriteByte((byte)'\n');
+            _file.Write(line.Written);
+        }
+        _file?.Flush();
+    }
+
+    public void Dispose() => _file?.Dispose();
+
+    /// <summary>A reusable in-memory stream for one line.</summary>
+    private sealed class ArrayBufferWriterStream : MemoryStream
+    {
+        public ReadOnlySpan<byte> Written => GetBuffer().AsSpan(0, (int)Length);
+
+        public void Clear() => SetLength(0);
+    }
+}
+
+/// <summary>Rows of <see cref="PredictionLog.Table"/>, created when missing: one transaction per batch. SQLite in WAL
+/// mode with synchronous=FULL and a 30 s busy timeout, so monitoring can read the file while the server writes.</summary>
+internal sealed class DatabaseSink : IPredictionSink
+{
+    private readonly DbConnection _connection;
+
+    private DatabaseSink(DbConnection connection, string where, string create, params string[] pragmas)
+    {
+        _connection = connection;
+        try
+        {
+            connection.Open();
+            foreach (var sql in pragmas.Append(create)) Execute(sql);
+        }
+        catch (DbException e)
+        {
+            connection.Dispose();
+            throw new LatheException($"--prediction-log {where}: cannot open the log table ({e.Message})");
+        }
+    }
+
+    public static DatabaseSink Sqlite(string path)
+    {
+        if (path.Length == 0) throw new LatheException("--prediction-log sqlite:PATH needs a file path");
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        if (!Directory.Exists(folder)) throw new LatheException($"--prediction-log sqlite:{path}: the folder '{folder}' does not exist");
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString());
+        return new DatabaseSink(connection, $"sqlite:{path}",
+            $"CREATE TABLE IF NOT EXISTS {PredictionLog.Table} (id INTEGER PRIMARY KEY, time TEXT NOT NULL, model_version TEXT NOT NULL, latency_ms REAL NOT NULL, input TEXT NOT NULL, output TEXT NOT NULL)",
+            "PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=30000");
+    }
+
+    public static DatabaseSink Postgres(string connectionString)
+    {
+        NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException e)
+        {
+            throw new LatheException($"--prediction-log postgres:…: not a connection string ({e.Message}); e.g. postgres:Host=localhost;Database=monitoring;Username=lathe");
+        }
+        return new DatabaseSink(new NpgsqlConnection(builder.ToString()), $"postgres://{builder.Host}:{builder.Port}/{builder.Database}",
+            $"CREATE TABLE IF NOT EXISTS {PredictionLog.Table} (id bigserial PRIMARY KEY, time timestamptz NOT NULL, model_version text NOT NULL, latency_ms double precision NOT NULL, input jsonb NOT NULL, output jsonb NOT NULL)");
+    }
+
+    public void Write(IReadOnlyList<LogEntry> entries)
+    {
+        using var transaction = _connection.BeginTransaction();
+        using var insert = _connection.CreateCommand();
+        insert.Transaction = transaction;
+        var postgres = _connection is NpgsqlConnection;
+        insert.CommandText = postgres
+            ? $"INSERT INTO {PredictionLog.Table} (time, model_version, latency_ms, input, output) VALUES (@time, @version, @latency, @input::jsonb, @output::jsonb)"
+            : $"INSERT INTO {PredictionLog.Table} (time, model_version, latency_ms, input, output) VALUES (@time, @version, @latency, @input, @output)";
+        var parameters = new[] { "@time", "@version", "@latency", "@input", "@output" }.Select(name =>
+        {
+            var parameter = insert.CreateParameter();
+            parameter.ParameterName = name;
+            insert.Parameters.Add(parameter);
+            return parameter;
+        }).ToArray();
+        foreach (var entry in entries)
+        {
+            parameters[0].Value = postgres ? entry.Time : entry.Time.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+            parameters[1].Value = entry.Version;
+            parameters[2].Value = entry.LatencyMs;
+            parameters[3].Value = entry.Input;
+            parameters[4].Value = entry.Output;
+            insert.ExecuteNonQuery();
+        }
+        transaction.Commit();
+    }
+
+    private void Execute(string sql)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    public void Dispose() => _connection.Dispose();
 }

@@ -43,7 +43,8 @@ public sealed record ServeOptions
     /// <summary>Numbers outside the training range widened by its own width on each side are refused with 400.</summary>
     public bool RejectOutOfRange { get; init; } = true;
 
-    /// <summary>A folder for the prediction log (JSON Lines, one file per <see cref="LogFileBytes"/>); none: no log.</summary>
+    /// <summary>The prediction log (<see cref="Serving.PredictionLog"/>): a folder of JSON Lines files (one per
+    /// <see cref="LogFileBytes"/>), <c>sqlite:PATH</c> or <c>postgres:CONNECTION</c>; none: no log.</summary>
     public string? PredictionLog { get; init; }
 
     public long LogFileBytes { get; init; } = 64L << 20;

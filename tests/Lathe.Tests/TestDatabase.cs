@@ -108,7 +108,7 @@ public sealed class TestDatabase : IDisposable
 
     public void Dispose() => Execute($"DROP TABLE IF EXISTS {Table}");
 
-    private static NpgsqlConnection Open()
+    public static NpgsqlConnection Open()
     {
         var db = new NpgsqlConnection(Connection);
         try

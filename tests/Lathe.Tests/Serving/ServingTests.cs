@@ -160,6 +160,77 @@ public class ServingTests(PenguinsRun run)
         Assert.Contains("lathe_live_tensors", metrics);
     }
 
+    /// <summary>Three predictions (one record, then two in one request) through a server logging to <paramref name="target"/>;
+    /// the model's version and the expected first answer.</summary>
+    private async Task<(string Version, string FirstLabel)> ServeThreeLogged(string target)
+    {
+        await using var server = await TestServer.Start(run.Result.BundlePath, o => o with { PredictionLog = target });
+        Assert.Equal(HttpStatusCode.OK, (await server.PostJson(TestServer.Json(TestServer.Record(Test, 0)))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await server.PostJson(TestServer.Json(new[] { TestServer.Record(Test, 1), TestServer.Record(Test, 2) }))).StatusCode);
+        using var predictor = Bundle.CreatePredictor();
+        return (server.Server.Model!.Version, predictor.Predict(Test.Gather([0])).Labels[0]);
+    }
+
+    [Fact]
+    public async Task The_prediction_log_can_be_a_sqlite_table_in_wal_mode()
+    {
+        var path = Path.Combine(TestData.TempDirectory(), "monitoring.db");
+        var (version, label) = await ServeThreeLogged($"sqlite:{path}");
+        using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path}");
+        db.Open();
+        using var query = db.CreateCommand();
+        query.CommandText = """
+            SELECT count(*), min(model_version), max(model_version),
+                   (SELECT json_extract(output, '$.prediction') FROM lathe_predictions ORDER BY id LIMIT 1),
+                   (SELECT json_extract(input, '$."Beak Length (mm)"') FROM lathe_predictions ORDER BY id LIMIT 1),
+                   min(latency_ms), (SELECT journal_mode FROM pragma_journal_mode)
+            FROM lathe_predictions
+            """;
+        using var row = query.ExecuteReader();
+        Assert.True(row.Read());
+        Assert.Equal(3, row.GetInt64(0));
+        Assert.Equal(version, row.GetString(1));
+        Assert.Equal(version, row.GetString(2));
+        Assert.Equal(label, row.GetString(3));
+        Assert.Equal(((NumericColumn)Test["Beak Length (mm)"]).Values[0], row.GetDouble(4));
+        Assert.True(row.GetDouble(5) > 0);
+        Assert.Equal("wal", row.GetString(6));
+    }
+
+    [Fact]
+    public async Task The_prediction_log_can_be_a_postgresql_table()
+    {
+        TestDatabase.RequireServer();
+        var since = DateTimeOffset.UtcNow;
+        var (version, label) = await ServeThreeLogged($"postgres:{TestDatabase.Connection}");
+        using var db = TestDatabase.Open();
+        using var query = db.CreateCommand();
+        query.CommandText = "SELECT count(*) FROM lathe_predictions WHERE model_version = @version AND time >= @since";
+        query.Parameters.AddWithValue("version", version);
+        query.Parameters.AddWithValue("since", since);
+        using var row = query.ExecuteReader();
+        Assert.True(row.Read());
+        Assert.Equal(3, row.GetInt64(0));
+        using var first = db.CreateCommand();
+        row.Close();
+        first.CommandText = "SELECT output->>'prediction', (input->>'Beak Length (mm)')::float8 FROM lathe_predictions WHERE model_version = @version AND time >= @since ORDER BY id LIMIT 1";
+        first.Parameters.AddWithValue("version", version);
+        first.Parameters.AddWithValue("since", since);
+        using var answer = first.ExecuteReader();
+        Assert.True(answer.Read());
+        Assert.Equal(label, answer.GetString(0));
+        Assert.Equal(((NumericColumn)Test["Beak Length (mm)"]).Values[0], answer.GetDouble(1));
+    }
+
+    [Fact]
+    public async Task A_prediction_log_that_cannot_be_opened_stops_the_server_before_it_listens_naming_it()
+    {
+        var error = await Assert.ThrowsAsync<LatheException>(() => TestServer.Start(run.Result.BundlePath, o => o with { PredictionLog = "sqlite:/no/such/folder/log.db" }));
+        Assert.Contains("--prediction-log sqlite:/no/such/folder/log.db: the folder '/no/such/folder' does not exist", error.Message);
+        error = await Assert.ThrowsAsync<LatheException>(() => TestServer.Start(run.Result.BundlePath, o => o with { PredictionLog = "postgres:Host=localhost;Port=1;Database=none;Username=nobody;Timeout=2" }));
+        Assert.Contains("--prediction-log postgres://localhost:1/none: cannot open the log table", error.Message);
+    }
+
     [Fact]
     public async Task Every_prediction_is_logged_with_its_input_output_latency_and_version()
     {
