@@ -10,7 +10,9 @@ namespace Lathe.Serving;
 /// monitoring. Written to <c>predictions-TIME.jsonl</c> files in a folder (a new file once one passes its size), or as
 /// rows of a <c>lathe_predictions</c> table in SQLite (<c>sqlite:PATH</c>) or PostgreSQL (<c>postgres:CONNECTION</c>).
 /// A background writer does the disk and database work in batches, so a request never waits on it; shutdown writes what
-/// is left.</summary>
+/// is left. A batch that fails to be written (a full disk, a database gone) is tried again a second later, up to five
+/// times, then given up and counted (<c>lathe_prediction_log_failures_total</c>, <c>lathe_prediction_log_dropped_total</c>):
+/// the log must not stop the server, whose requests would otherwise wait on a full queue.</summary>
 public sealed class PredictionLog : IDisposable
 {
     /// <summary>The table the database forms write to.</summary>
@@ -59,7 +61,24 @@ public sealed class PredictionLog : IDisposable
             {
                 batch.Clear();
                 while (batch.Count < 4096 && _entries.Reader.TryRead(out var entry)) batch.Add(entry);
-                _sink.Write(batch);
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        _sink.Write(batch);
+                        break;
+                    }
+                    catch (Exception e) when (e is DbException or IOException or UnauthorizedAccessException or InvalidOperationException)
+                    {
+                        _metrics.LogFailures.Inc();
+                        if (attempt == 5)
+                        {
+                            _metrics.LogDropped.Inc(batch.Count);
+                            break;
+                        }
+                        await Task.Delay(TimeSpan.FromSeconds(1));
+                    }
+                }
                 _metrics.LogBacklog.Set(Interlocked.Add(ref _backlog, -batch.Count));
             }
         }
@@ -145,14 +164,18 @@ internal sealed class FileSink : IPredictionSink
 internal sealed class DatabaseSink : IPredictionSink
 {
     private readonly DbConnection _connection;
+    // The pragmas and the CREATE TABLE, run on opening and again after a failed write (the table may have been dropped).
+    private readonly string[] _setup;
+    private bool _failed;
 
     private DatabaseSink(DbConnection connection, string where, string create, params string[] pragmas)
     {
         _connection = connection;
+        _setup = [.. pragmas, create];
         try
         {
             connection.Open();
-            foreach (var sql in pragmas.Append(create)) Execute(sql);
+            foreach (var sql in _setup) Execute(sql);
         }
         catch (DbException e)
         {
@@ -188,6 +211,30 @@ internal sealed class DatabaseSink : IPredictionSink
     }
 
     public void Write(IReadOnlyList<LogEntry> entries)
+    {
+        if (_failed)
+        {
+            // After a failure: a broken connection is opened again, a dropped table made again.
+            if (_connection.State != System.Data.ConnectionState.Open)
+            {
+                _connection.Close();
+                _connection.Open();
+            }
+            foreach (var sql in _setup) Execute(sql);
+            _failed = false;
+        }
+        try
+        {
+            Insert(entries);
+        }
+        catch (DbException)
+        {
+            _failed = true;
+            throw;
+        }
+    }
+
+    private void Insert(IReadOnlyList<LogEntry> entries)
     {
         using var transaction = _connection.BeginTransaction();
         using var insert = _connection.CreateCommand();

@@ -26,6 +26,8 @@ public sealed class ServeMetrics
         Reloads = factory.CreateCounter("lathe_model_reloads_total", "Model reloads, by result.", "result");
         LiveTensors = factory.CreateGauge("lathe_live_tensors", "TorchSharp tensors alive on the batch loop's thread (flat when nothing leaks).");
         LogBacklog = factory.CreateGauge("lathe_prediction_log_backlog", "Prediction log entries not yet written.");
+        LogFailures = factory.CreateCounter("lathe_prediction_log_failures_total", "Failed writes of a batch of prediction log entries (each retried up to 5 times, a second apart).");
+        LogDropped = factory.CreateCounter("lathe_prediction_log_dropped_total", "Prediction log entries given up after their batch failed 5 times.");
     }
 
     public CollectorRegistry Registry { get; }
@@ -40,4 +42,6 @@ public sealed class ServeMetrics
     public Counter Reloads { get; }
     public Gauge LiveTensors { get; }
     public Gauge LogBacklog { get; }
+    public Counter LogFailures { get; }
+    public Counter LogDropped { get; }
 }

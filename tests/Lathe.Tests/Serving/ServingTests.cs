@@ -223,6 +223,47 @@ public class ServingTests(PenguinsRun run)
     }
 
     [Fact]
+    public async Task A_prediction_log_table_dropped_under_the_server_is_made_again_and_no_request_fails()
+    {
+        var path = Path.Combine(TestData.TempDirectory(), "monitoring.db");
+        await using var server = await TestServer.Start(run.Result.BundlePath, o => o with { PredictionLog = $"sqlite:{path}" });
+        using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path}");
+        db.Open();
+        long Logged()
+        {
+            using var count = db.CreateCommand();
+            count.CommandText = "SELECT count(*) FROM lathe_predictions";
+            try
+            {
+                return (long)count.ExecuteScalar()!;
+            }
+            catch (Microsoft.Data.Sqlite.SqliteException)
+            {
+                return -1;
+            }
+        }
+        async Task<long> WaitFor(long rows)
+        {
+            for (var i = 0; i < 100 && Logged() != rows; i++) await Task.Delay(100);
+            return Logged();
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await server.PostJson(TestServer.Json(TestServer.Record(Test, 0)))).StatusCode);
+        Assert.Equal(1, await WaitFor(1));
+        using (var drop = db.CreateCommand())
+        {
+            drop.CommandText = "DROP TABLE lathe_predictions";
+            drop.ExecuteNonQuery();
+        }
+        Assert.Equal(HttpStatusCode.OK, (await server.PostJson(TestServer.Json(TestServer.Record(Test, 1)))).StatusCode);
+        // The insert fails, and a second later the table is made again and the entry written.
+        Assert.Equal(1, await WaitFor(1));
+        var metrics = await server.Client.GetStringAsync("/metrics");
+        Assert.Contains("lathe_prediction_log_failures_total 1", metrics);
+        Assert.Contains("lathe_prediction_log_dropped_total 0", metrics);
+    }
+
+    [Fact]
     public async Task A_prediction_log_that_cannot_be_opened_stops_the_server_before_it_listens_naming_it()
     {
         var error = await Assert.ThrowsAsync<LatheException>(() => TestServer.Start(run.Result.BundlePath, o => o with { PredictionLog = "sqlite:/no/such/folder/log.db" }));
