@@ -25,12 +25,16 @@ public sealed class ReliabilityTests(PenguinsRun run, ITestOutputHelper output)
 
     // R19
 
+    /// <summary>R19's request count: 1,000 in the suite (T1), 10,000 with <c>LATHE_RELIABILITY=t2</c> (the plan's T2 run:
+    /// <c>LATHE_RELIABILITY=t2 dotnet test --filter FullyQualifiedName~fuzzed_requests</c>).</summary>
+    private static int FuzzedRequests => Environment.GetEnvironmentVariable("LATHE_RELIABILITY") == "t2" ? 10_000 : 1000;
+
     [Fact]
     public async Task A_thousand_fuzzed_requests_get_problem_details_and_never_a_server_error()
     {
         await using var server = await TestServer.Start(run.Result.BundlePath);
         var fields = await Fields(server);
-        var attacks = Attacks(fields, new Random(19), 1000);
+        var attacks = Attacks(fields, new Random(19), FuzzedRequests);
         var results = new (int Status, string Type, string Detail)[attacks.Count];
         await ForEach(attacks.Count, 4, async i => results[i] = await Send(server, attacks[i]));
 
@@ -41,8 +45,8 @@ public sealed class ReliabilityTests(PenguinsRun run, ITestOutputHelper output)
         foreach (var group in attacks.Select((a, i) => (a.Kind, results[i].Status)).GroupBy(r => r.Kind).OrderBy(g => g.Key))
             output.WriteLine($"{group.Key,-22} {group.Count(),4} requests: {string.Join(", ", group.GroupBy(r => r.Status).OrderBy(s => s.Key).Select(s => $"{s.Count()} × {s.Key}"))}");
         Assert.True(wrong.Count == 0, $"{wrong.Count} of {attacks.Count} answered otherwise:\n{string.Join("\n", wrong.Take(20))}");
-        Assert.Equal(1000, attacks.Count);
-        Assert.True(attacks.Count(a => a.Kind == "valid") >= 90);
+        Assert.Equal(FuzzedRequests, attacks.Count);
+        Assert.True(attacks.Count(a => a.Kind == "valid") >= attacks.Count * 9 / 100);
         Assert.DoesNotContain(results, r => r.Status >= 500);
 
         using var health = await server.Client.GetAsync("/healthz");
