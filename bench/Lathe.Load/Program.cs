@@ -179,6 +179,20 @@ internal static class Summary
         return 0;
     }
 
+    /// <summary>The status of a GET, 0 when none came back.</summary>
+    public static async Task<int> Status(HttpClient client, string path)
+    {
+        try
+        {
+            using var response = await client.GetAsync(path);
+            return (int)response.StatusCode;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return 0;
+        }
+    }
+
     public static bool Verdict(string criterion, bool pass)
     {
         Console.WriteLine($"{(pass ? "PASS" : "FAIL")}  {criterion}");
@@ -211,7 +225,7 @@ internal static class Overload
             using var prober = OpenLoad.Client(baseUrl);
             while (!stop.IsCancellationRequested)
             {
-                readiness.Add((load.NowMs, await Status(prober, "/readyz")));
+                readiness.Add((load.NowMs, await Summary.Status(prober, "/readyz")));
                 await Task.Delay(100);
             }
         });
@@ -224,7 +238,7 @@ internal static class Overload
         var readyAfter = double.NaN;
         while (quiet.Elapsed < TimeSpan.FromSeconds(30))
         {
-            if (await Status(client, "/readyz") == 200)
+            if (await Summary.Status(client, "/readyz") == 200)
             {
                 readyAfter = quiet.Elapsed.TotalSeconds;
                 break;
@@ -256,19 +270,6 @@ internal static class Overload
         ok &= Summary.Verdict($"the server's shed count ({shed:N0}) equals the 503s seen", shed == answers.Count(a => a.Status == 503));
         return ok ? 0 : 1;
     }
-
-    private static async Task<int> Status(HttpClient client, string path)
-    {
-        try
-        {
-            using var response = await client.GetAsync(path);
-            return (int)response.StatusCode;
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-        {
-            return 0;
-        }
-    }
 }
 
 /// <summary>R24: reloads under load. Valid and corrupt bundles take turns over the served file, each followed by an
@@ -297,8 +298,7 @@ internal static class Reload
             using var prober = OpenLoad.Client(baseUrl);
             while (!stop.IsCancellationRequested)
             {
-                using var response = await prober.GetAsync("/readyz");
-                readiness.Add((int)response.StatusCode);
+                readiness.Add(await Summary.Status(prober, "/readyz"));
                 await Task.Delay(20);
             }
         });
