@@ -120,7 +120,8 @@ internal sealed class FileSink : IPredictionSink
 
     public void Write(IReadOnlyList<LogEntry> entries)
     {
-        var line = new ArrayBufferWriterStream();
+        var line = new System.Buffers.ArrayBufferWriter<byte>();
+        using var writer = new Utf8JsonWriter(line, new JsonWriterOptions { Encoder = Json.Options.Encoder });
         foreach (var entry in entries)
         {
             if (_file is null || _file.Length >= _fileBytes)
@@ -129,34 +130,25 @@ internal sealed class FileSink : IPredictionSink
                 var path = Path.Combine(_directory, $"predictions-{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}.jsonl");
                 _file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
             }
-            line.Clear();
-            using (var writer = new Utf8JsonWriter(line, new JsonWriterOptions { Encoder = Json.Options.Encoder }))
-            {
-                writer.WriteStartObject();
-                writer.WriteString("time", entry.Time);
-                writer.WriteString("model_version", entry.Version);
-                writer.WriteNumber("latency_ms", entry.LatencyMs);
-                writer.WritePropertyName("input");
-                writer.WriteRawValue(entry.Input, skipInputValidation: true);
-                writer.WritePropertyName("output");
-                writer.WriteRawValue(entry.Output, skipInputValidation: true);
-                writer.WriteEndObject();
-            }
-            line.WriteByte((byte)'\n');
-            _file.Write(line.Written);
+            line.ResetWrittenCount();
+            writer.Reset(line);
+            writer.WriteStartObject();
+            writer.WriteString("time", entry.Time);
+            writer.WriteString("model_version", entry.Version);
+            writer.WriteNumber("latency_ms", entry.LatencyMs);
+            writer.WritePropertyName("input");
+            writer.WriteRawValue(entry.Input, skipInputValidation: true);
+            writer.WritePropertyName("output");
+            writer.WriteRawValue(entry.Output, skipInputValidation: true);
+            writer.WriteEndObject();
+            writer.Flush();
+            _file.Write(line.WrittenSpan);
+            _file.WriteByte((byte)'\n');
         }
         _file?.Flush();
     }
 
     public void Dispose() => _file?.Dispose();
-
-    /// <summary>A reusable in-memory stream for one line.</summary>
-    private sealed class ArrayBufferWriterStream : MemoryStream
-    {
-        public ReadOnlySpan<byte> Written => GetBuffer().AsSpan(0, (int)Length);
-
-        public void Clear() => SetLength(0);
-    }
 }
 
 /// <summary>Rows of <see cref="PredictionLog.Table"/>, created when missing: one transaction per batch. SQLite in WAL

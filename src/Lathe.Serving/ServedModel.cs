@@ -58,7 +58,7 @@ public sealed class ServedModel
     public static ServedModel Load(string path, int threads, int maxBatchSize = 0)
     {
         // The warm-up's forward passes use the serving thread count too (OpenMP's count is per thread).
-        TorchSharp.torch.set_num_threads(threads > 0 ? threads : Environment.ProcessorCount);
+        Engine.TorchRuntime.UseThreads(threads);
         // Read once: the bytes verified are the bytes the version names.
         var bytes = Bundle.ReadFile(path);
         var bundle = Bundle.Load(bytes, System.IO.Path.GetFileName(path));
