@@ -16,6 +16,7 @@ internal static class ServeCommand
         var urls = new Option<string>("--urls") { Description = "Where to listen, ';'-separated. Loopback unless told otherwise.", DefaultValueFactory = _ => defaults.Urls };
         var apiKeyFile = new Option<string?>("--api-key-file") { Description = "A file holding the API key every route but /healthz and /readyz then asks for (X-API-Key or Authorization: Bearer)." };
         var maxBatch = new Option<int>("--max-batch-size") { Description = "Rows joined into one forward pass at most; 1 turns micro-batching off. 0 (the default): the size with the best rows/s, from passes of 1 to 64 rows timed as the model loads.", DefaultValueFactory = _ => defaults.MaxBatchSize };
+        var exact = new Option<bool>("--exact-batches") { Description = "Pad every forward pass with zero rows to the batch size, so a row's outputs are bit for bit the same whether it came alone or with others (a lone request then costs a full pass)." };
         var delay = new Option<double>("--max-batch-delay-ms") { Description = "How long a batch waits for more requests; 0 takes what is queued at once.", DefaultValueFactory = _ => defaults.MaxBatchDelay.TotalMilliseconds };
         var maxQueue = new Option<int>("--max-queue") { Description = "Rows waiting for the model at most; more are shed with 503 and Retry-After.", DefaultValueFactory = _ => defaults.MaxQueue };
         var maxLatency = new Option<double>("--max-latency-ms") { Description = "A request whose estimated wait is longer is shed with 503.", DefaultValueFactory = _ => defaults.MaxLatency.TotalMilliseconds };
@@ -31,7 +32,7 @@ internal static class ServeCommand
         var threads = new Option<int>("--threads") { Description = "libtorch threads per forward pass; 0: every core.", DefaultValueFactory = _ => defaults.Threads };
         var command = new Command("serve", "Serve a model over HTTP: POST /v1/predict (JSON or CSV), /healthz, /readyz, /metrics, /v1/model, /openapi.json.")
         {
-            model, urls, apiKeyFile, maxBatch, delay, maxQueue, maxLatency, timeout, maxBody, maxRecords, unknown, range, log, noWatch, threads,
+            model, urls, apiKeyFile, maxBatch, exact, delay, maxQueue, maxLatency, timeout, maxBody, maxRecords, unknown, range, log, noWatch, threads,
         };
         command.SetAction((result, token) => Verb.Run(cancel =>
         {
@@ -56,6 +57,7 @@ internal static class ServeCommand
                 Urls = result.GetValue(urls)!,
                 ApiKey = key,
                 MaxBatchSize = result.GetValue(maxBatch),
+                ExactBatches = result.GetValue(exact),
                 MaxBatchDelay = TimeSpan.FromMilliseconds(result.GetValue(delay)),
                 MaxQueue = result.GetValue(maxQueue),
                 MaxLatency = TimeSpan.FromMilliseconds(result.GetValue(maxLatency)),
@@ -79,7 +81,7 @@ internal static class ServeCommand
             }
             var served = server.Model!;
             Verb.Out.MarkupLine($"Serving [bold]{Markup.Escape(Path.GetFileName(options.ModelPath))}[/] (version {served.Version}, {ConfigNames.Of(served.Bundle.Manifest.Task)} of '{Markup.Escape(served.Bundle.Manifest.Target)}') on [bold]{Markup.Escape(string.Join(", ", server.Addresses))}[/]");
-            Verb.Out.MarkupLine($"POST /v1/predict · GET /v1/model /openapi.json /healthz /readyz /metrics · micro-batches of up to {served.MaxBatchSize} rows{(key is null ? "" : " · API key required")}. Ctrl+C stops.");
+            Verb.Out.MarkupLine($"POST /v1/predict · GET /v1/model /openapi.json /healthz /readyz /metrics · micro-batches of {(served.ExactBatches ? "exactly" : "up to")} {served.MaxBatchSize} rows{(key is null ? "" : " · API key required")}. Ctrl+C stops.");
             if (key is null && !server.Addresses.All(IsLoopback))
                 Verb.Out.MarkupLine("[yellow]warning:[/] listening beyond loopback without an API key (--api-key-file)");
             try

@@ -58,7 +58,7 @@ public sealed class LatheServer : IAsyncDisposable
     /// <see cref="BundleFormatException"/> and nothing is started.</summary>
     public static async Task<LatheServer> StartAsync(ServeOptions options, CancellationToken cancellationToken = default)
     {
-        var model = ServedModel.Load(options.ModelPath, options.Threads, options.MaxBatchSize);
+        var model = ServedModel.Load(options.ModelPath, options.Threads, options.MaxBatchSize, options.ExactBatches);
         var server = new LatheServer(options, model);
         try
         {
@@ -352,7 +352,7 @@ public sealed class LatheServer : IAsyncDisposable
             }),
             metrics = manifest.Metrics,
             unknown_categories = _options.RejectUnknownCategories ? "reject" : "accept",
-            batching = new { max_batch_size = model.MaxBatchSize, chosen = _options.MaxBatchSize > 0 ? "--max-batch-size" : "timed at load", max_batch_delay_ms = _options.MaxBatchDelay.TotalMilliseconds },
+            batching = new { max_batch_size = model.MaxBatchSize, chosen = _options.MaxBatchSize > 0 ? "--max-batch-size" : "timed at load", max_batch_delay_ms = _options.MaxBatchDelay.TotalMilliseconds, exact_batches = model.ExactBatches },
         };
     }
 
@@ -383,7 +383,7 @@ public sealed class LatheServer : IAsyncDisposable
             ServedModel fresh;
             try
             {
-                fresh = await Task.Run(() => ServedModel.Load(_options.ModelPath, _options.Threads, _options.MaxBatchSize));
+                fresh = await Task.Run(() => ServedModel.Load(_options.ModelPath, _options.Threads, _options.MaxBatchSize, _options.ExactBatches));
             }
             catch (Exception e) when (e is LatheException or IOException or UnauthorizedAccessException)
             {

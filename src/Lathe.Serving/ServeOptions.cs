@@ -17,6 +17,10 @@ public sealed record ServeOptions
     /// 0 (the default): chosen for each model as it loads, from timed passes (<see cref="ServedModel.MaxBatchSize"/>).</summary>
     public int MaxBatchSize { get; init; }
 
+    /// <summary>Pad every forward pass to the batch size, so that a row's outputs are bit for bit the same whether it
+    /// came alone or with others (<see cref="ServedModel.ExactBatches"/>).</summary>
+    public bool ExactBatches { get; init; }
+
     /// <summary>How long the batch loop waits for more requests once it has one. Zero: it takes what is queued and goes;
     /// under load batches still form, from the requests that arrive while a forward pass runs.</summary>
     public TimeSpan MaxBatchDelay { get; init; } = TimeSpan.Zero;

@@ -15,9 +15,10 @@ public sealed class ServedModel
     // Seconds of the fastest pass of 1, 2, 4 … 64 rows, timed as the model loads.
     private double[] _passSeconds = [];
 
-    private ServedModel(Bundle bundle, Predictor predictor, string version, string path, int maxBatchSize)
+    private ServedModel(Bundle bundle, Predictor predictor, string version, string path, int maxBatchSize, bool exactBatches)
     {
         MaxBatchSize = maxBatchSize;
+        ExactBatches = exactBatches;
         Bundle = bundle;
         _predictor = predictor;
         Version = version;
@@ -53,9 +54,15 @@ public sealed class ServedModel
     /// otherwise the one <see cref="ChooseBatchSize"/> timed.</summary>
     public int MaxBatchSize { get; private set; }
 
+    /// <summary>Every pass is padded with zero rows to <see cref="MaxBatchSize"/> (a larger input goes in several), so a
+    /// row's outputs are bit for bit the same whether it came alone or joined with others: libtorch's GEMM blocks by
+    /// the number of rows, and without padding a row's last bits depend on its batch's size (docs/serving.md, "Batched
+    /// and single outputs"). A lone request then costs a full pass.</summary>
+    public bool ExactBatches { get; }
+
     /// <summary>Reads, verifies and builds the bundle at <paramref name="path"/>, then runs one forward pass so that the
     /// first request pays no first-call cost. Any fault is the bundle's error; nothing is served from it.</summary>
-    public static ServedModel Load(string path, int threads, int maxBatchSize = 0)
+    public static ServedModel Load(string path, int threads, int maxBatchSize = 0, bool exactBatches = false)
     {
         // The warm-up's forward passes use the serving thread count too (OpenMP's count is per thread).
         Engine.TorchRuntime.UseThreads(threads);
@@ -63,8 +70,8 @@ public sealed class ServedModel
         var bytes = Bundle.ReadFile(path);
         var bundle = Bundle.Load(bytes, System.IO.Path.GetFileName(path));
         var version = Convert.ToHexStringLower(SHA256.HashData(bytes))[..12];
-        var model = new ServedModel(bundle, bundle.CreatePredictor(), version, path, maxBatchSize);
-        for (var i = 0; i < 3; i++) model.Outputs(model.Blank(1));
+        var model = new ServedModel(bundle, bundle.CreatePredictor(), version, path, maxBatchSize, exactBatches);
+        for (var i = 0; i < 3; i++) model._predictor.Outputs(model.Blank(1));
         model.TimePasses();
         if (maxBatchSize <= 0) model.MaxBatchSize = model.ChooseBatchSize();
         return model;
@@ -87,12 +94,12 @@ public sealed class ServedModel
         for (var rows = 1; rows <= MaxTimedRows; rows *= 2)
         {
             var input = Blank(rows);
-            Outputs(input);
+            _predictor.Outputs(input);
             var fastest = double.MaxValue;
             for (var i = 0; i < 4; i++)
             {
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                Outputs(input);
+                _predictor.Outputs(input);
                 fastest = Math.Min(fastest, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
             }
             timings.Add(fastest);
@@ -115,6 +122,12 @@ public sealed class ServedModel
     public double PassSeconds(int rows)
     {
         if (_passSeconds.Length == 0 || rows <= 0) return 0;
+        if (ExactBatches) return (rows + MaxBatchSize - 1) / MaxBatchSize * TimedPassSeconds(MaxBatchSize);
+        return TimedPassSeconds(rows);
+    }
+
+    private double TimedPassSeconds(int rows)
+    {
         if (rows == 1) return _passSeconds[0];
         var log = Math.Log2(rows);
         var below = Math.Min((int)Math.Floor(log), _passSeconds.Length - 2);
@@ -122,9 +135,21 @@ public sealed class ServedModel
         return _passSeconds[below] + (rows - low) * (_passSeconds[below + 1] - _passSeconds[below]) / (high - low);
     }
 
-    /// <summary>The raw outputs for model input; the batcher calls it (the loop, or a lone request) one pass at a time,
-    /// and loading calls it to warm up and to time the batch size.</summary>
-    public float[] Outputs(Features features) => _predictor.Outputs(features);
+    /// <summary>The raw outputs for model input, row-major; the batcher calls it (the loop, or a lone request) one pass
+    /// at a time. With <see cref="ExactBatches"/> the rows go in passes of exactly <see cref="MaxBatchSize"/>.</summary>
+    public float[] Outputs(Features features)
+    {
+        var size = MaxBatchSize;
+        if (!ExactBatches || features.Rows == size) return _predictor.Outputs(features);
+        var width = OutputWidth;
+        var outputs = new float[features.Rows * width];
+        for (var start = 0; start < features.Rows; start += size)
+        {
+            var rows = Math.Min(size, features.Rows - start);
+            _predictor.Outputs(features.Slice(start, rows, size)).AsSpan(0, rows * width).CopyTo(outputs.AsSpan(start * width));
+        }
+        return outputs;
+    }
 
     /// <summary>Takes a hold on the model; false when it was already let go for good (a reload raced the request).</summary>
     public bool TryHold()

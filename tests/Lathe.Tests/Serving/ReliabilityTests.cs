@@ -605,6 +605,58 @@ public sealed class ReliabilityTests(PenguinsRun run, ITestOutputHelper output)
         Assert.True(before.Rows / before.Passes >= 25);
     }
 
+    [Fact]
+    public async Task With_exact_batches_batched_predictions_are_bit_for_bit_the_single_ones()
+    {
+        var (picks, expected) = Expected(1000);
+        var rows = run.Result.TestRows;
+        // Passes of 16 rows: the arrays of 25 and of 100 below span several.
+        await using var server = await TestServer.Start(run.Result.BundlePath, o => o with { ExactBatches = true, MaxBatchSize = 16, MaxBatchDelay = TimeSpan.FromMilliseconds(2) });
+
+        var alone = new (string Label, float[] Probabilities)[picks.Length];
+        for (var i = 0; i < picks.Length; i++)
+        {
+            using var response = await server.PostJson(TestServer.Json(TestServer.Record(rows, picks[i])));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            alone[i] = Prediction(await response.Content.ReadAsStringAsync(), expected.Classes);
+        }
+        var passes = await Metric(server, "lathe_batch_rows_count");
+
+        var concurrent = new (string Label, float[] Probabilities)[picks.Length];
+        await ForEach(picks.Length, 16, async i =>
+        {
+            using var response = await server.PostJson(TestServer.Json(TestServer.Record(rows, picks[i])));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            concurrent[i] = Prediction(await response.Content.ReadAsStringAsync(), expected.Classes);
+        });
+        var joined = await Metric(server, "lathe_batch_rows_count") - passes;
+
+        var results = new List<(string Name, (string Label, float[] Probabilities)[] Served)> { ("concurrent single records", concurrent) };
+        foreach (var size in new[] { 25, 100 })
+        {
+            var inArrays = new (string Label, float[] Probabilities)[picks.Length];
+            for (var start = 0; start < picks.Length; start += size)
+            {
+                var records = picks[start..(start + size)].Select(p => TestServer.Record(rows, p)).ToArray();
+                using var response = await server.PostJson(TestServer.Json(records));
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+                var answers = document.RootElement.GetProperty("predictions").EnumerateArray().ToArray();
+                for (var i = 0; i < size; i++) inArrays[start + i] = Prediction(answers[i], expected.Classes);
+            }
+            results.Add(($"arrays of {size}", inArrays));
+        }
+        Assert.Equal(picks.Length, Enumerable.Range(0, picks.Length).Count(i => alone[i].Label == expected.Labels[picks[i]]));
+        foreach (var (name, served) in results)
+        {
+            var bitwise = Enumerable.Range(0, picks.Length).Count(i => served[i].Label == alone[i].Label && Bits(served[i].Probabilities).SequenceEqual(Bits(alone[i].Probabilities)));
+            output.WriteLine($"{name}: {bitwise}/{picks.Length} bit for bit the request sent alone");
+            Assert.Equal(picks.Length, bitwise);
+        }
+        output.WriteLine($"concurrent single records: {picks.Length} requests in {joined} forward passes");
+        Assert.True(joined < picks.Length * 0.9, $"the concurrent requests took {joined} passes: too few were batched for the test to mean anything");
+    }
+
     /// <summary>What Lathe's own predictor says for each test row alone (the reference), and which rows to send.</summary>
     private (int[] Picks, Reference Expected) Expected(int count)
     {

@@ -28,6 +28,24 @@ public sealed class Features
     public static Features FromImages(ImageColumn images) =>
         new(images.Count, [images.Channels, images.Height, images.Width], null, images.Pixels, images.Scale, images.Shift);
 
+    /// <summary><paramref name="count"/> rows from <paramref name="start"/>, followed by zero rows up to <paramref name="rows"/>
+    /// in all: a served pass padded to a fixed size (<c>lathe serve --exact-batches</c>).</summary>
+    public Features Slice(int start, int count, int rows)
+    {
+        if (start < 0 || count < 0 || start + count > Rows || rows < count) throw new ArgumentOutOfRangeException(nameof(count), $"rows {start}..{start + count} padded to {rows} of {Rows}");
+        var width = (int)ItemShape.Aggregate(1L, (a, b) => a * b);
+        return IsImage
+            ? new Features(rows, ItemShape, null, Padded(Pixels!, start * width, count * width, rows * width), Scale, Shift)
+            : new Features(rows, ItemShape, Padded(Values!, start * width, count * width, rows * width), null, 1, 0);
+    }
+
+    private static T[] Padded<T>(T[] source, int start, int length, int total)
+    {
+        var padded = new T[total];
+        Array.Copy(source, start, padded, 0, length);
+        return padded;
+    }
+
     /// <summary>Several sets of rows of one layout (the same pipeline's output) as one, in order: a served batch.</summary>
     public static Features Concat(IReadOnlyList<Features> parts)
     {
