@@ -347,7 +347,7 @@ public sealed class LatheServer : IAsyncDisposable
                     training_maximum = f.Maximum,
                     accepted_minimum = _options.RejectOutOfRange && double.IsFinite(low) ? low : (double?)null,
                     accepted_maximum = _options.RejectOutOfRange && double.IsFinite(high) ? high : (double?)null,
-                    image_shape = f.Type == Data.Schema.ColumnType.Image ? new[] { model.ImageShape!.Value.Channels, model.ImageShape.Value.Height, model.ImageShape.Value.Width } : null,
+                    image_shape = f.Type == Data.Schema.ColumnType.Image ? new[] { model.ImageShape(f.Name).Channels, model.ImageShape(f.Name).Height, model.ImageShape(f.Name).Width } : null,
                 };
             }),
             metrics = manifest.Metrics,

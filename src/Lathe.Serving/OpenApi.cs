@@ -119,7 +119,7 @@ public static class OpenApi
                 schema["format"] = "date-time";
                 break;
             case ColumnType.Image:
-                var (c, h, w) = model.ImageShape!.Value;
+                var (c, h, w) = model.ImageShape(field.Name);
                 schema["type"] = "string";
                 schema["format"] = "byte";
                 schema["nullable"] = false;

@@ -38,7 +38,7 @@ public static class RecordTable
             columns.Add(field.Type switch
             {
                 ColumnType.Numeric => Numbers(field, values, options, (r, m) => errors.Add(Where(r, field.Name), m)),
-                ColumnType.Image => Images(field, values, model.ImageShape!.Value, (r, m) => errors.Add(Where(r, field.Name), m)),
+                ColumnType.Image => Images(field, values, model.ImageShape(field.Name), (r, m) => errors.Add(Where(r, field.Name), m)),
                 _ => Texts(field, values, options, (r, m) => errors.Add(Where(r, field.Name), m)),
             });
         }

@@ -30,22 +30,23 @@ public sealed class ServedModel
         // Columns the model does not use (the target, excluded ones) may come with a record and are ignored.
         Ignored = bundle.Pipeline.Schema.Columns.Select(c => c.Name).Where(n => !features.Contains(n))
             .Concat(bundle.Manifest.Target.Split(", ")).ToHashSet(StringComparer.Ordinal);
-        var image = Fields.FirstOrDefault(f => f.Type == ColumnType.Image);
-        if (image is not null)
+        _imageShapes = Fields.Where(f => f.Type == ColumnType.Image).ToDictionary(f => f.Name, f =>
         {
-            var shape = bundle.Pipeline.Schema.Find(image.Name)?.ImageShape
-                        ?? (bundle.Model.Layout?.Image is { } fused ? [fused.Channels, fused.Height, fused.Width] : bundle.Model.InputShape.Select(d => (int)d).ToArray());
-            ImageShape = (shape[0], shape[1], shape[2]);
-        }
+            var shape = bundle.Pipeline.Schema.Find(f.Name)?.ImageShape
+                        ?? (bundle.Model.Layout?.Images.FirstOrDefault(i => i.Name == f.Name) is { } fused ? [fused.Channels, fused.Height, fused.Width] : bundle.Model.InputShape.Select(d => (int)d).ToArray());
+            return (shape[0], shape[1], shape[2]);
+        }, StringComparer.Ordinal);
     }
+
+    private readonly Dictionary<string, (int Channels, int Height, int Width)> _imageShapes;
 
     public Bundle Bundle { get; }
     public string Version { get; }
     public string Path { get; }
     public IReadOnlyList<InputField> Fields { get; }
     public IReadOnlySet<string> Ignored { get; }
-    /// <summary>The [channels, height, width] a request's image is decoded to, for an image model.</summary>
-    public (int Channels, int Height, int Width)? ImageShape { get; }
+    /// <summary>The [channels, height, width] a request's image in the field <paramref name="field"/> is decoded to.</summary>
+    public (int Channels, int Height, int Width) ImageShape(string field) => _imageShapes[field];
     public FittedPipeline Pipeline => Bundle.Pipeline;
     public FittedTarget Target => Bundle.Target;
     public int OutputWidth => Predictor.OutputCount(Bundle.Target);

@@ -31,7 +31,8 @@ public sealed record ModelSpec(ModelKind Kind, long[] InputShape, int Outputs, I
         var image = kind is ModelKind.Cnn or ModelKind.Resnet;
         if (image && inputShape.Length != 3 && fused is null)
             throw new LatheException($"model.kind is {ConfigNames.Of(kind)}, but the data has no image column — use mlp (or auto) for tables");
-        long[] imageShape = fused is null ? inputShape : [fused.Channels, fused.Height, fused.Width];
+        // The smallest side of any image read: each fused image has its own body, and every one must keep a pixel.
+        long[] imageShape = fused is null ? inputShape : layout!.Images.Select(i => new long[] { i.Channels, i.Height, i.Width }).MinBy(i => Math.Min(i[1], i[2]))!;
         var smallest = image ? Math.Min(imageShape[1], imageShape[2]) : 0;
         if (kind == ModelKind.Cnn && Cnn.Side(smallest, config.Channels.Count, config.Kernel, config.Stride, config.Padding, config.Pooling) < 1)
             throw new LatheException($"model.channels has {config.Channels.Count} blocks, but with kernel {config.Kernel}, stride {config.Stride}, padding {config.Padding} and {ConfigNames.Of(config.Pooling)} pooling they shrink {imageShape[1]}x{imageShape[2]} images to nothing — use fewer blocks, more padding or less downsampling");

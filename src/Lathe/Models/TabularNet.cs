@@ -7,8 +7,8 @@ using static TorchSharp.torch;
 namespace Lathe.Models;
 
 /// <summary>The network for tables, text and images fused with tables: each categorical column's code through its own
-/// learned embedding, each text column's token ids through a sequence encoder (LSTM, GRU or transformer), an image
-/// column's pixels through a CNN or resnet body, all concatenated with the numeric features, then the MLP's hidden
+/// learned embedding, each text column's token ids through a sequence encoder (LSTM, GRU or transformer), each image
+/// column's pixels through its own CNN or resnet body, all concatenated with the numeric features, then the MLP's hidden
 /// layers and head. Takes the float32 rows an <see cref="InputLayout"/> describes. A table whose only input is one text
 /// column is the plain sequence model: encoder, dropout, head.</summary>
 public sealed class TabularNet : nn.Module<Tensor, Tensor>
@@ -16,14 +16,17 @@ public sealed class TabularNet : nn.Module<Tensor, Tensor>
     private readonly ModuleList<Embedding> embeddings;
     private readonly ModuleList<nn.Module<Tensor, Tensor>> texts;
     private readonly nn.Module<Tensor, Tensor>? image;
+    // The bodies of the images after the first (InputLayout.OtherImages); empty, and so without weights, with one image.
+    private readonly ModuleList<nn.Module<Tensor, Tensor>> images;
     private readonly Dropout? dropout;
     private readonly Mlp mlp;
     private readonly InputLayout _layout;
     private readonly int[] _textOffsets;
+    private readonly int[] _imageOffsets;
 
     /// <param name="categoryWidths">The embedding width of each categorical column, in layout order.</param>
     /// <param name="encoder">Builds the encoder body of a text column (with no head).</param>
-    /// <param name="imageEncoder">Builds the encoder body of the layout's image column (with no head); needed when it has one.</param>
+    /// <param name="imageEncoder">Builds the encoder body of an image column (with no head); needed when the layout has one.</param>
     public TabularNet(InputLayout layout, IReadOnlyList<int> categoryWidths, Func<TextInput, nn.Module<Tensor, Tensor>> encoder,
         IReadOnlyList<int> hidden, double dropoutRate, int outputs, ActivationKind activation, NormKind norm, bool residual,
         Func<ImageInput, nn.Module<Tensor, Tensor>>? imageEncoder = null) : base("tabular")
@@ -35,7 +38,11 @@ public sealed class TabularNet : nn.Module<Tensor, Tensor>
         texts = new ModuleList<nn.Module<Tensor, Tensor>>(layout.Texts.Select(encoder).ToArray());
         if (layout.Image is { } pixels)
             image = (imageEncoder ?? throw new ArgumentNullException(nameof(imageEncoder), $"the layout has the image column '{pixels.Name}'"))(pixels);
-        var width = layout.Numeric + categoryWidths.Sum() + texts.Sum(t => ((IInputEncoder)t).Width) + (image is IInputEncoder body ? body.Width : 0);
+        // Each further image its own body (its own weights, its own shape): two views of a thing are not the same picture.
+        images = new ModuleList<nn.Module<Tensor, Tensor>>((layout.OtherImages ?? []).Select(i => imageEncoder!(i)).ToArray());
+        _imageOffsets = [.. layout.ImageOffsets()];
+        var width = layout.Numeric + categoryWidths.Sum() + texts.Sum(t => ((IInputEncoder)t).Width)
+                    + (image is IInputEncoder body ? body.Width : 0) + images.Sum(i => ((IInputEncoder)i).Width);
         var textOnly = layout.Numeric == 0 && layout.Categorical.Count == 0 && layout.Texts.Count == 1 && layout.Image is null;
         if (textOnly && dropoutRate > 0) dropout = nn.Dropout(dropoutRate);
         mlp = new Mlp(width, textOnly ? [] : hidden, dropoutRate, outputs, activation, norm, residual);
@@ -54,8 +61,12 @@ public sealed class TabularNet : nn.Module<Tensor, Tensor>
             parts.Add(embeddings[c].forward(input.select(1, _layout.CategoricalStart + c).to_type(ScalarType.Int64)));
         for (var t = 0; t < texts.Count; t++)
             parts.Add(((IInputEncoder)texts[t]).Encode(input.narrow(1, _textOffsets[t], _layout.Texts[t].Length).to_type(ScalarType.Int64)));
-        if (image is not null && _layout.Image is { } pixels)
-            parts.Add(((IInputEncoder)image).Encode(input.narrow(1, _layout.ImageStart, pixels.Size).reshape(-1, pixels.Channels, pixels.Height, pixels.Width)));
+        var pictures = _layout.Images;
+        for (var i = 0; i < pictures.Count; i++)
+        {
+            var (body, pixels) = (i == 0 ? image! : images[i - 1], pictures[i]);
+            parts.Add(((IInputEncoder)body).Encode(input.narrow(1, _imageOffsets[i], pixels.Size).reshape(-1, pixels.Channels, pixels.Height, pixels.Width)));
+        }
         var x = parts.Count == 1 ? parts[0] : cat(parts, 1);
         if (dropout is not null) x = dropout.forward(x);
         return mlp.forward(x).MoveToOuterDisposeScope();

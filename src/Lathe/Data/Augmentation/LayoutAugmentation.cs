@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Lathe.Data.Augmentation;
 
 /// <summary>The batch augmentation of rows packed by an <see cref="InputLayout"/>: table noise on the numbers only,
-/// token dropout and swap (<see cref="TextAugmentation"/>) on each text column's ids, the image augmentations on a fused
+/// token dropout and swap (<see cref="TextAugmentation"/>) on each text column's ids, the image augmentations on each fused
 /// image's pixels; the category codes are left as they are. Draws in that order from the batch's generator.</summary>
 /// <param name="images">The image augmentations, used when the layout has an image.</param>
 public sealed class LayoutAugmentation(InputLayout layout, double tableNoise, double tokenDropout, double tokenSwap, IBatchAugmentation? images = null) : IBatchAugmentation
@@ -26,10 +26,13 @@ public sealed class LayoutAugmentation(InputLayout layout, double tableNoise, do
             var ids = x.narrow(1, offsets[t], layout.Texts[t].Length);
             ids.copy_(_text.Apply(ids.to_type(ScalarType.Int64), generator).to_type(ScalarType.Float32));
         }
-        if (_images is not null && layout.Image is { } image)
+        var imageOffsets = layout.ImageOffsets();
+        for (var i = 0; i < layout.Images.Count && _images is not null; i++)
         {
-            // The pixels were packed as pixel × scale + shift; the image augmentations work on pixel / 255.
-            var pixels = x.narrow(1, layout.ImageStart, image.Size);
+            // The pixels were packed as pixel × scale + shift; the image augmentations work on pixel / 255. Each image
+            // draws its own flips and shifts.
+            var image = layout.Images[i];
+            var pixels = x.narrow(1, imageOffsets[i], image.Size);
             using var shift = image.Shift.ToScalar();
             using var scale = (image.Scale * 255).ToScalar();
             using var unit = pixels.sub(shift).div_(scale).reshape(-1, image.Channels, image.Height, image.Width);

@@ -92,16 +92,16 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
         }
         var images = table.Columns.OfType<ImageColumn>().ToArray();
         var numbers = InputNames(table).ToArray();
-        if (images.Length > 1)
-            throw new DataException($"{train.Source}: {images.Length} image columns ({string.Join(", ", images.Select(i => $"'{i.Name}'"))}) — a model reads one; list the others in data.exclude");
         var tokens = table.Columns.OfType<TokenColumn>().ToArray();
         if (images.Length == 0 && numbers.Length == 0 && tokens.Length == 0)
             throw new DataException($"{train.Source}: no usable feature columns — every column is the target, excluded, free text or empty");
-        // An image beside table or text columns: the image goes through the CNN (or resnet) body, the columns through
-        // embeddings, text through TF-IDF features or model.text_encoder's sequence encoder.
-        var fused = images.Length == 1 && (numbers.Length > 0 || tokens.Length > 0);
+        // An image beside table or text columns, or beside another image: each image goes through its own CNN (or resnet)
+        // body, the columns through embeddings, text through TF-IDF features or model.text_encoder's sequence encoder.
+        var fused = images.Length > 1 || (images.Length == 1 && (numbers.Length > 0 || tokens.Length > 0));
         if (fused && model is not null && model.Kind is not (ModelKind.Cnn or ModelKind.Resnet))
-            throw new DataException($"{train.Source}: model.kind is {ConfigNames.Of(model.Kind)}, which cannot read the image column '{images[0].Name}' beside the columns {string.Join(", ", table.Columns.Where(c => c is NumericColumn or OneHotColumn or TokenColumn).Select(c => c.Name).Take(8))} — use cnn or resnet (or auto), which read the image and fuse it with the columns' embeddings, or list the other columns in data.exclude");
+            throw new DataException(images.Length > 1
+                ? $"{train.Source}: model.kind is {ConfigNames.Of(model.Kind)}, which cannot read the {images.Length} image columns {string.Join(", ", images.Select(i => $"'{i.Name}'"))} — use cnn or resnet (or auto), which read each image with its own body and fuse them, or list all but one in data.exclude"
+                : $"{train.Source}: model.kind is {ConfigNames.Of(model.Kind)}, which cannot read the image column '{images[0].Name}' beside the columns {string.Join(", ", table.Columns.Where(c => c is NumericColumn or OneHotColumn or TokenColumn).Select(c => c.Name).Take(8))} — use cnn or resnet (or auto), which read the image and fuse it with the columns' embeddings, or list the other columns in data.exclude");
         var layout = fused || (images.Length == 0 && model is not null && model.Kind.UsesLayout()) ? LayoutOf(table, fitted) : null;
         return (new FittedPipeline(schema, fitted, numbers, images.FirstOrDefault()?.Name) { Layout = layout }, table);
     }
@@ -111,13 +111,14 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
     private static InputLayout LayoutOf(Table table, IReadOnlyList<IFittedStep> fitted)
     {
         var vocabularies = fitted.OfType<FittedTextSequence>().SelectMany(s => s.Columns).ToDictionary(c => c.Name, c => c.Tokenizer.Vocabulary.Count);
-        var image = table.Columns.OfType<ImageColumn>().SingleOrDefault();
+        var images = table.Columns.OfType<ImageColumn>().Select(i => new ImageInput(i.Name, i.Channels, i.Height, i.Width, i.Scale, i.Shift)).ToArray();
         return new InputLayout(
             table.Columns.Count(c => c is NumericColumn),
             table.Columns.OfType<OneHotColumn>().Select(c => new CategoricalInput(c.Name, c.Categories.Count + 1)).ToArray(),
             table.Columns.OfType<TokenColumn>().Select(c => new TextInput(c.Name, c.Length, vocabularies[c.Name])).ToArray())
         {
-            Image = image is null ? null : new ImageInput(image.Name, image.Channels, image.Height, image.Width, image.Scale, image.Shift),
+            Image = images.FirstOrDefault(),
+            OtherImages = images.Length > 1 ? images[1..] : null,
         };
     }
 
@@ -187,9 +188,10 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
         if (!InputNames(table).SequenceEqual(FeatureNames) || numbers.Length != layout.Numeric
             || !categories.Select(c => (c.Name, c.Categories.Count + 1)).SequenceEqual(layout.Categorical.Select(c => (c.Name, c.Cardinality)))
             || !texts.Select(t => (t.Name, t.Length)).SequenceEqual(layout.Texts.Select(t => (t.Name, t.Length)))
-            || !SameImage(table.Columns.OfType<ImageColumn>().SingleOrDefault(), layout.Image))
+            || !SameImages(table.Columns.OfType<ImageColumn>().ToArray(), layout.Images))
             throw new InvalidOperationException($"{table.Source}: the fitted steps made the input columns {string.Join(", ", table.Columns.Select(c => c.Name).Take(20))}, not the layout the model was fitted with");
-        var image = layout.Image is null ? null : (ImageColumn)table[layout.Image.Name];
+        var images = layout.Images.Select(i => (ImageColumn)table[i.Name]).ToArray();
+        var imageOffsets = layout.ImageOffsets();
         var width = layout.Width;
         var rows = table.RowCount;
         if ((long)rows * width > Array.MaxLength)
@@ -210,20 +212,22 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
                     var into = row.Slice(offsets[t], ids.Length);
                     for (var i = 0; i < ids.Length; i++) into[i] = ids[i];
                 }
-                if (image is null) continue;
-                var size = image.PixelsPerImage;
-                var pixels = image.Pixels.AsSpan(r * size, size);
-                var normalised = row.Slice(layout.ImageStart, size);
-                for (var i = 0; i < size; i++) normalised[i] = pixels[i] * image.Scale + image.Shift;
+                for (var m = 0; m < images.Length; m++)
+                {
+                    var image = images[m];
+                    var size = image.PixelsPerImage;
+                    var pixels = image.Pixels.AsSpan(r * size, size);
+                    var normalised = row.Slice(imageOffsets[m], size);
+                    for (var i = 0; i < size; i++) normalised[i] = pixels[i] * image.Scale + image.Shift;
+                }
             }
         });
         return Features.FromTable(rows, values, width);
     }
 
-    private static bool SameImage(ImageColumn? column, ImageInput? input) =>
-        column is null ? input is null
-        : input is not null && column.Name == input.Name && column.Channels == input.Channels && column.Height == input.Height
-          && column.Width == input.Width && column.Scale == input.Scale && column.Shift == input.Shift;
+    private static bool SameImages(IReadOnlyList<ImageColumn> columns, IReadOnlyList<ImageInput> inputs) =>
+        columns.Count == inputs.Count && columns.Zip(inputs).All(p => p.First.Name == p.Second.Name && p.First.Channels == p.Second.Channels
+            && p.First.Height == p.Second.Height && p.First.Width == p.Second.Width && p.First.Scale == p.Second.Scale && p.First.Shift == p.Second.Shift);
 
     private static int Width(Column column) => column is OneHotColumn o ? o.Categories.Count : 1;
 

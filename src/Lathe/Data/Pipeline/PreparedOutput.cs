@@ -50,11 +50,11 @@ public static class PreparedOutput
 
     private static async Task WriteParquet(PreparedData prepared, Table raw, Table input, Stream stream)
     {
-        // The image's pixels (if any), then the other features as numbers, one-hot expanded.
-        var image = prepared.Pipeline.Image;
-        var columns = image is null ? prepared.Pipeline.FeatureNames : [image, .. prepared.Pipeline.FeatureNames];
+        // The images' pixels (if any), then the other features as numbers, one-hot expanded.
+        var images = ImageNames(prepared.Pipeline);
+        var columns = (IReadOnlyList<string>)[.. images, .. prepared.Pipeline.FeatureNames];
         var fields = new List<DataField>();
-        if (image is not null) fields.Add(new DataField(image, typeof(byte[]), isNullable: false));
+        foreach (var image in images) fields.Add(new DataField(image, typeof(byte[]), isNullable: false));
         foreach (var name in prepared.Pipeline.FeatureNames)
             fields.Add(new DataField(name, typeof(float), isNullable: false));
         var target = prepared.Target;
@@ -69,11 +69,11 @@ public static class PreparedOutput
             .ToDictionary(i => ParquetSource.ImageShapeKey(i.Name), i => $"{i.Channels},{i.Height},{i.Width}");
         using var group = writer.CreateRowGroup();
         var c = 0;
-        if (image is not null)
+        foreach (var image in images)
         {
-            var images = (ImageColumn)input[image];
-            var size = images.PixelsPerImage;
-            await group.WriteAsync(fields[c++], Enumerable.Range(0, images.Count).Select(i => images.Pixels[(i * size)..((i + 1) * size)]).ToArray(), null);
+            var pictures = (ImageColumn)input[image];
+            var size = pictures.PixelsPerImage;
+            await group.WriteAsync(fields[c++], Enumerable.Range(0, pictures.Count).Select(i => pictures.Pixels[(i * size)..((i + 1) * size)]).ToArray(), null);
         }
         // One feature at a time, in the model's order: a one-hot column is expanded category by category.
         foreach (var values in InputColumns(input))
@@ -88,6 +88,10 @@ public static class PreparedOutput
         for (var t = 0; t < names.Count; t++)
             await group.WriteAsync<double>(fields[fields.Count - names.Count + t], Evaluation.Scoring.Column(truth, t, names.Count).AsMemory(), null);
     }
+
+    /// <summary>The image columns the model reads: the layout's, in order, or the one image of an image model.</summary>
+    private static IReadOnlyList<string> ImageNames(FittedPipeline pipeline) =>
+        pipeline.Layout is { } layout ? layout.Images.Select(i => i.Name).ToArray() : pipeline.Image is { } image ? [image] : [];
 
     private static IEnumerable<float[]> InputColumns(Table input) => input.Columns.SelectMany(column => column switch
     {
@@ -125,7 +129,8 @@ public static class PreparedOutput
         report.Table(["column", "type", "use"], prepared.Schema.Columns.Select(c => (IReadOnlyList<string>)[c.Name, c.Type.ToString().ToLowerInvariant(), c.Unused ?? "feature"]));
         report.Heading("Fitted on the training part");
         report.List(prepared.Pipeline.Steps.SelectMany(Describe));
-        var image = prepared.Pipeline.Image is { } i ? $"the image '{i}'{(prepared.Pipeline.FeatureNames.Count > 0 ? " and " : "")}" : "";
+        var names = ImageNames(prepared.Pipeline);
+        var image = names.Count == 0 ? "" : $"the image{(names.Count > 1 ? "s" : "")} {string.Join(", ", names.Select(n => $"'{n}'"))}{(prepared.Pipeline.FeatureNames.Count > 0 ? " and " : "")}";
         var features = prepared.Pipeline.FeatureNames;
         report.Paragraph(features.Count == 0 ? $"The model sees {image}." : $"The model sees {image}{features.Count} input columns: {string.Join(", ", features.Take(40))}{(features.Count > 40 ? ", …" : "")}.", "muted");
         return report;
