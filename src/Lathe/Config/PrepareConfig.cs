@@ -30,6 +30,9 @@ public sealed record PrepareConfig
     /// <summary>Piecewise-linear encoding: each number becomes this many [0, 1] columns over quantile bins fitted on
     /// training (after scaling); 0 keeps the number as one column.</summary>
     public int PiecewiseLinearBins { get; init; }
+
+    /// <summary>With piecewise-linear encoding, keep each number (as scaled) beside its bins.</summary>
+    public bool PiecewiseLinearNumber { get; init; }
     public ScaleKind Scale { get; init; } = ScaleKind.Standard;
     public EncodeKind Encode { get; init; } = EncodeKind.OneHot;
     /// <summary>Buckets per categorical column when <see cref="Encode"/> is hashing.</summary>

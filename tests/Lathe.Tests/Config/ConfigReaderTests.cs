@@ -248,6 +248,13 @@ public class ConfigReaderTests
         Assert.Equal("prepare.piecewise_linear_bins", problem.Path);
         Assert.Contains("must be 0 (off) or between 2 and 256 (got 1)", problem.Message);
         Assert.Contains("got 300", Assert.Single(Fails(Valid + "\nprepare: { piecewise_linear_bins: 300 }").Errors).Message);
+
+        var kept = ConfigReader.Parse(Valid + "\nprepare: { piecewise_linear_bins: 16, piecewise_linear_number: true }", "run.yaml", "/data");
+        Assert.True(kept.Prepare.PiecewiseLinearNumber);
+        Assert.True(ConfigReader.Parse(ConfigWriter.Write(kept), "again.yaml", "/data").Prepare.PiecewiseLinearNumber);
+        var alone = Assert.Single(Fails(Valid + "\nprepare: { piecewise_linear_number: true }").Errors);
+        Assert.Equal("prepare.piecewise_linear_number", alone.Path);
+        Assert.Contains("prepare.piecewise_linear_bins is 0", alone.Message);
     }
 
     [Fact]

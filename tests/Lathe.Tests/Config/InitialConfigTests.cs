@@ -31,6 +31,19 @@ public class InitialConfigTests
     }
 
     [Fact]
+    public void Movies_550_directors_in_3201_rows_get_target_encoding_and_tables_of_few_categories_keep_one_hot()
+    {
+        // Movies: Director (550 categories) and Distributor (174) have under 20 rows per category.
+        var (movies, _, rows) = InitialConfig.For(TestData.Vega("movies.json"), "IMDB Rating", TestData.TempDirectory());
+        Assert.Equal(3201, rows);
+        Assert.Equal(EncodeKind.Target, movies.Prepare.Encode);
+        Assert.Empty(ConfigValidator.Validate(movies));
+        // Birdstrikes' 225 aircraft models in 10,000 rows have 44 rows each; gapminder's 62 countries are under 100.
+        Assert.Equal(EncodeKind.OneHot, InitialConfig.For(TestData.Vega("birdstrikes.csv"), "Effect Amount of damage", TestData.TempDirectory()).Config.Prepare.Encode);
+        Assert.Equal(EncodeKind.OneHot, InitialConfig.For(TestData.Vega("gapminder.json"), "life_expect", TestData.TempDirectory()).Config.Prepare.Encode);
+    }
+
+    [Fact]
     public void Fashion_mnist_images_get_a_cnn_and_absolute_paths_outside_the_project()
     {
         var (config, _, rows) = InitialConfig.For(TestData.FashionTestImages, "label", TestData.TempDirectory(), TestData.FashionTestLabels);

@@ -41,7 +41,7 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
         if (prepare.Bins > 0) steps.Add(new QuantileBin(prepare.Bins));
         if (prepare.Scale != ScaleKind.None) steps.Add(new Scale(prepare.Scale));
         // After scaling, so the encoding's columns stay in [0, 1]; quantile edges do not care how numbers were scaled.
-        if (prepare.PiecewiseLinearBins > 0) steps.Add(new PiecewiseLinearEncode(prepare.PiecewiseLinearBins));
+        if (prepare.PiecewiseLinearBins > 0) steps.Add(new PiecewiseLinearEncode(prepare.PiecewiseLinearBins, prepare.PiecewiseLinearNumber));
         steps.Add(prepare.Encode switch
         {
             EncodeKind.Ordinal => new OrdinalEncode(),

@@ -7,8 +7,8 @@ namespace Lathe.Data.Transforms;
 /// quantiles (its minimum and maximum outermost). Bins below the value read 1, bins above it 0, and the bin it falls
 /// in the fraction of the way through it, so a number is a ramp over T values in [0, 1] that an MLP can bend bin by
 /// bin. Ties merge edges, so a column with few distinct values gets fewer bins; flags (two values or fewer) are left
-/// alone.</summary>
-public sealed class PiecewiseLinearEncode(int bins) : IPipelineStep
+/// alone. With <paramref name="keepNumber"/> the number itself (as scaled) stays, before its bins.</summary>
+public sealed class PiecewiseLinearEncode(int bins, bool keepNumber = false) : IPipelineStep
 {
     public IFittedStep Fit(Table train)
     {
@@ -23,7 +23,7 @@ public sealed class PiecewiseLinearEncode(int bins) : IPipelineStep
             var edges = Enumerable.Range(0, bins + 1).Select(k => Quantile.Of(present, (double)k / bins)).Distinct().ToArray();
             encoded[c] = new PiecewiseLinearColumn(numbers[c].Name, edges);
         });
-        return new FittedPiecewiseLinearEncode(encoded.OfType<PiecewiseLinearColumn>().ToArray());
+        return new FittedPiecewiseLinearEncode(encoded.OfType<PiecewiseLinearColumn>().ToArray()) { KeepNumber = keepNumber };
     }
 }
 
@@ -38,6 +38,11 @@ public sealed record PiecewiseLinearColumn(string Name, IReadOnlyList<double> Ed
 
 public sealed record FittedPiecewiseLinearEncode(IReadOnlyList<PiecewiseLinearColumn> Columns) : IFittedStep
 {
+    /// <summary>Each encoded number is kept, as it came, before its bins (<c>prepare.piecewise_linear_number</c>); absent
+    /// (false) in pipelines written before the option.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool KeepNumber { get; init; }
+
     public Table Transform(Table table)
     {
         table.Require(Columns.Select(c => c.Name), "piecewise-linear encoding");
@@ -46,7 +51,9 @@ public sealed record FittedPiecewiseLinearEncode(IReadOnlyList<PiecewiseLinearCo
         {
             if (column is not NumericColumn numeric || !encoded.TryGetValue(column.Name, out var ple)) return null;
             var edges = ple.Edges.ToArray();
-            var outputs = new Column[ple.Bins];
+            var kept = KeepNumber ? 1 : 0;
+            var outputs = new Column[kept + ple.Bins];
+            if (KeepNumber) outputs[0] = numeric;
             for (var t = 0; t < ple.Bins; t++)
             {
                 var (low, width) = (edges[t], edges[t + 1] - edges[t]);
@@ -57,7 +64,7 @@ public sealed record FittedPiecewiseLinearEncode(IReadOnlyList<PiecewiseLinearCo
                     // A missing value stays missing in every bin; values outside training's range saturate at 0 or 1.
                     values[i] = double.IsNaN(v) ? v : Math.Clamp((v - low) / width, 0, 1);
                 }
-                outputs[t] = new NumericColumn(ple.ColumnName(t + 1), values);
+                outputs[kept + t] = new NumericColumn(ple.ColumnName(t + 1), values);
             }
             return outputs;
         });

@@ -28,6 +28,25 @@ public class PiecewiseLinearEncodeTests
     }
 
     [Fact]
+    public void With_the_number_kept_it_comes_first_unchanged_then_its_bins_and_an_older_pipeline_reads_as_without()
+    {
+        var weather = Weather();
+        var temps = new Table([weather["temp_max"]], weather.Source);
+        var fitted = (FittedPiecewiseLinearEncode)new PiecewiseLinearEncode(4, keepNumber: true).Fit(temps);
+        var encoded = fitted.Transform(temps);
+        Assert.Equal(["temp_max", "temp_max.ple1", "temp_max.ple2", "temp_max.ple3", "temp_max.ple4"], encoded.ColumnNames);
+        Assert.Equal(((NumericColumn)temps["temp_max"]).Values, ((NumericColumn)encoded["temp_max"]).Values);
+        Assert.Equal([1, 0.44], encoded.Columns.Skip(1).Take(2).Select(c => Math.Round(((NumericColumn)c).Values[0], 10)));
+        // A pipeline saved before the option has no such member: it reads back as bins only.
+        var json = System.Text.Json.JsonSerializer.Serialize<Lathe.Data.Pipeline.IFittedStep>(fitted with { KeepNumber = false }, BundleJson.Options);
+        Assert.DoesNotContain("keep", json, StringComparison.OrdinalIgnoreCase);
+        var old = (FittedPiecewiseLinearEncode)System.Text.Json.JsonSerializer.Deserialize<Lathe.Data.Pipeline.IFittedStep>(json, BundleJson.Options)!;
+        Assert.False(old.KeepNumber);
+        var roundTrip = System.Text.Json.JsonSerializer.Deserialize<Lathe.Data.Pipeline.IFittedStep>(System.Text.Json.JsonSerializer.Serialize<Lathe.Data.Pipeline.IFittedStep>(fitted, BundleJson.Options), BundleJson.Options);
+        Assert.True(((FittedPiecewiseLinearEncode)roundTrip!).KeepNumber);
+    }
+
+    [Fact]
     public void The_bins_add_back_up_to_every_training_number()
     {
         // Inside training's range the encoding loses nothing: the lowest edge plus each bin's filled share of its width.
