@@ -23,6 +23,7 @@ public sealed class TabularNet : nn.Module<Tensor, Tensor>
     private readonly InputLayout _layout;
     private readonly int[] _textOffsets;
     private readonly int[] _imageOffsets;
+    private readonly ImageInput[] _pictures;
 
     /// <param name="categoryWidths">The embedding width of each categorical column, in layout order.</param>
     /// <param name="encoder">Builds the encoder body of a text column (with no head).</param>
@@ -41,6 +42,7 @@ public sealed class TabularNet : nn.Module<Tensor, Tensor>
         // Each further image its own body (its own weights, its own shape): two views of a thing are not the same picture.
         images = new ModuleList<nn.Module<Tensor, Tensor>>((layout.OtherImages ?? []).Select(i => imageEncoder!(i)).ToArray());
         _imageOffsets = [.. layout.ImageOffsets()];
+        _pictures = [.. layout.Images];
         var width = layout.Numeric + categoryWidths.Sum() + texts.Sum(t => ((IInputEncoder)t).Width)
                     + (image is IInputEncoder body ? body.Width : 0) + images.Sum(i => ((IInputEncoder)i).Width);
         var textOnly = layout.Numeric == 0 && layout.Categorical.Count == 0 && layout.Texts.Count == 1 && layout.Image is null;
@@ -61,10 +63,9 @@ public sealed class TabularNet : nn.Module<Tensor, Tensor>
             parts.Add(embeddings[c].forward(input.select(1, _layout.CategoricalStart + c).to_type(ScalarType.Int64)));
         for (var t = 0; t < texts.Count; t++)
             parts.Add(((IInputEncoder)texts[t]).Encode(input.narrow(1, _textOffsets[t], _layout.Texts[t].Length).to_type(ScalarType.Int64)));
-        var pictures = _layout.Images;
-        for (var i = 0; i < pictures.Count; i++)
+        for (var i = 0; i < _pictures.Length; i++)
         {
-            var (body, pixels) = (i == 0 ? image! : images[i - 1], pictures[i]);
+            var (body, pixels) = (i == 0 ? image! : images[i - 1], _pictures[i]);
             parts.Add(((IInputEncoder)body).Encode(input.narrow(1, _imageOffsets[i], pixels.Size).reshape(-1, pixels.Channels, pixels.Height, pixels.Width)));
         }
         var x = parts.Count == 1 ? parts[0] : cat(parts, 1);

@@ -136,6 +136,25 @@ public class SeveralImagesTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Image_augmentation_mirrors_each_picture_within_its_own_segment()
+    {
+        // Real pictures: eight 28×28 fronts and, after them in the row, their 20×20 centre crops as backs.
+        var front = new ImageInput("front", 1, 28, 28, 1 / 255f, 0);
+        var back = new ImageInput("back", 1, 20, 20, 1 / 255f, 0);
+        var layout = new InputLayout(1, [], []) { Image = front, OtherImages = [back] };
+        var (pixels, _) = ModelData.Fashion(8);
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var crops = pixels[.., .., 4..24, 4..24];
+        var rows = TorchSharp.torch.cat([TorchSharp.torch.rand(8, 1), pixels.flatten(1), crops.flatten(1)], 1);
+        var flip = new Lathe.Data.Augmentation.LayoutAugmentation(layout, 0, 0, 0, new Lathe.Data.Augmentation.ImageAugmentation(new AugmentConfig { Flip = 1 }));
+        using var generator = new TorchSharp.torch.Generator(1);
+        var flipped = flip.Apply(rows, generator);
+        Assert.Equal(rows[.., ..1].data<float>().ToArray(), flipped[.., ..1].data<float>().ToArray());
+        Assert.True(flipped[.., 1..785].allclose(pixels.flip(3).flatten(1), rtol: 0, atol: 1e-5), "each front mirrored");
+        Assert.True(flipped[.., 785..].allclose(crops.flip(3).flatten(1), rtol: 0, atol: 1e-5), "each back mirrored within its own 20×20");
+    }
+
+    [Fact]
     public void Models_that_cannot_read_two_images_are_refused_naming_both()
     {
         var error = Assert.Throws<DataException>(() => TrainingRun.Run(Config(ModelKind.Mlp), TestData.TempDirectory()));

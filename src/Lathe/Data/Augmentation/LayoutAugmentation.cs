@@ -13,6 +13,8 @@ public sealed class LayoutAugmentation(InputLayout layout, double tableNoise, do
     private readonly TableNoise? _noise = tableNoise > 0 && layout.Numeric > 0 ? new TableNoise(tableNoise, layout.Numeric) : null;
     private readonly TextAugmentation? _text = (tokenDropout > 0 || tokenSwap > 0) && layout.Texts.Count > 0 ? new TextAugmentation(tokenDropout, tokenSwap) : null;
     private readonly IBatchAugmentation? _images = layout.Image is null ? null : images;
+    private readonly ImageInput[] _pictures = [.. layout.Images];
+    private readonly int[] _imageOffsets = [.. layout.ImageOffsets()];
 
     /// <summary>Whether this does anything for the layout; when it does not, training needs no augmentation.</summary>
     public bool Changes => _noise is not null || _text is not null || _images is not null;
@@ -26,13 +28,12 @@ public sealed class LayoutAugmentation(InputLayout layout, double tableNoise, do
             var ids = x.narrow(1, offsets[t], layout.Texts[t].Length);
             ids.copy_(_text.Apply(ids.to_type(ScalarType.Int64), generator).to_type(ScalarType.Float32));
         }
-        var imageOffsets = layout.ImageOffsets();
-        for (var i = 0; i < layout.Images.Count && _images is not null; i++)
+        for (var i = 0; i < _pictures.Length && _images is not null; i++)
         {
             // The pixels were packed as pixel × scale + shift; the image augmentations work on pixel / 255. Each image
             // draws its own flips and shifts.
-            var image = layout.Images[i];
-            var pixels = x.narrow(1, imageOffsets[i], image.Size);
+            var image = _pictures[i];
+            var pixels = x.narrow(1, _imageOffsets[i], image.Size);
             using var shift = image.Shift.ToScalar();
             using var scale = (image.Scale * 255).ToScalar();
             using var unit = pixels.sub(shift).div_(scale).reshape(-1, image.Channels, image.Height, image.Width);
