@@ -296,8 +296,52 @@ switch (args)
         Report("matmul", Json([.. results]));
         break;
     }
+    case ["step", var threadText]:
+    {
+        // Where an MLP training step goes, in a plain TorchSharp loop (no Trainer): the MLP 784-256-128-10 with Adam on
+        // one batch of 128 random rows; best of five rounds of 2,000 steps each for the whole step, zero-grad + forward +
+        // backward, and optimizer.step() alone. bench/train/step.py is the same loop in PyTorch.
+        var threads = TorchRuntime.Configure(int.Parse(threadText, CultureInfo.InvariantCulture), 42);
+        var network = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10));
+        var optimizer = torch.optim.Adam(network.parameters(), 0.001);
+        using var x = torch.rand(128, 784);
+        using var y = torch.randint(0, 10, [128]);
+        double Best(Action step)
+        {
+            for (var i = 0; i < 100; i++) step();
+            var best = double.MaxValue;
+            for (var round = 0; round < 5; round++)
+            {
+                var started = Stopwatch.GetTimestamp();
+                for (var i = 0; i < 2000; i++) step();
+                best = Math.Min(best, Stopwatch.GetElapsedTime(started).TotalMicroseconds / 2000);
+            }
+            return best;
+        }
+        void ForwardBackward()
+        {
+            using var scope = torch.NewDisposeScope();
+            optimizer.zero_grad();
+            torch.nn.functional.cross_entropy(network.forward(x), y).backward();
+        }
+        var whole = Best(() =>
+        {
+            ForwardBackward();
+            using var scope = torch.NewDisposeScope();
+            optimizer.step();
+        });
+        var forwardBackward = Best(ForwardBackward);
+        var step = Best(() =>
+        {
+            using var scope = torch.NewDisposeScope();
+            optimizer.step();
+        });
+        Console.WriteLine($"{{{Json(("tool", "\"lathe\""), ("mode", "\"step\""), ("threads", threads), ("step_us", whole), ("forward_backward_us", forwardBackward),
+            ("optimizer_us", step), ("samples_per_second", 128 / whole * 1e6))}}}");
+        break;
+    }
     default:
-        Console.Error.WriteLine("usage: Lathe.Bench prepare CONFIG | ingest FILE | to-csv FILE OUT.csv | train mlp|cnn CONFIG EPOCHS THREADS [ROWS [CALLS]] | matmul THREADS");
+        Console.Error.WriteLine("usage: Lathe.Bench prepare CONFIG | ingest FILE | to-csv FILE OUT.csv | train mlp|cnn CONFIG EPOCHS THREADS [ROWS [CALLS]] | latency mlp|cnn CONFIG THREADS CALLS | step THREADS | matmul THREADS");
         return 2;
 }
 return 0;
