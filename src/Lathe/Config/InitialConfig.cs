@@ -56,7 +56,7 @@ public static class InitialConfig
     /// <summary>A categorical feature with so many categories for so few rows (at least <see cref="ManyCategoriesAt"/>,
     /// fewer than <see cref="RowsPerCategory"/> rows each) that one-hot columns would be fitted on a handful of rows
     /// each — the name of the first one, or null. Target encoding (smoothed, out of fold) then reads it as one number:
-    /// movies' 550 directors in 3,201 rows were 0.5549 of R² one-hot against 0.5700 target-encoded (docs/benchmarks.md).</summary>
+    /// movies' 550 directors in 3,201 rows were 0.5510 of R² one-hot against 0.5734 target-encoded (docs/benchmarks.md).</summary>
     internal static string? ManyCategories(Table data, DataSchema schema) =>
         schema.Features.Where(c => c.Type == ColumnType.Categorical && data.Contains(c.Name)).Select(c => c.Name)
             .FirstOrDefault(name =>
