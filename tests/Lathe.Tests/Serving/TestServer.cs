@@ -61,6 +61,17 @@ public sealed class TestServer : IAsyncDisposable
     public static string Json(object value) => JsonSerializer.Serialize(value);
 
     /// <summary>A problem-details body: its status, type and the listed fields.</summary>
+    /// <summary>Asserts that <paramref name="response"/> is 200 with <paramref name="expected"/>'s one-row prediction: its
+    /// label and every class probability, bit for bit.</summary>
+    public static async Task AssertAnswers(HttpResponseMessage response, Lathe.Bundles.Predictions expected)
+    {
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(expected.Labels[0], answer.RootElement.GetProperty("prediction").GetString());
+        for (var k = 0; k < expected.Classes.Count; k++)
+            Assert.Equal(expected.Probabilities[k], answer.RootElement.GetProperty("probabilities").GetProperty(expected.Classes[k]).GetSingle());
+    }
+
     public static async Task<(int Status, string Type, string Title, JsonElement Body)> Problem(HttpResponseMessage response)
     {
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
