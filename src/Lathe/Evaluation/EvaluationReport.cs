@@ -140,10 +140,11 @@ public static class EvaluationReport
         }
         report.Paragraph($"{wrong.Count} of {truth.Length} rows are misclassified; the {worst.Length} the model was surest of:", "muted");
         var columns = FeatureColumns(input);
-        if (Images(input, worst.Select(w => w.Row).ToArray()) is { } images)
+        if (Images(input, worst.Select(w => w.Row).ToArray()) is { Count: > 0 } images)
         {
-            // Beside an image, the row's other columns (an image fused with a table) go in the caption.
-            var others = columns.Where(c => c.Name != images.Name).Take(4).ToArray();
+            // Beside the images (side by side when a row has several), the row's other columns (a table fused with
+            // them) go in the caption.
+            var others = columns.Where(c => images.All(i => i.Name != c.Name)).Take(4).ToArray();
             report.Gallery(worst.Select((w, i) => (Thumbnail.Png(images, i),
                 $"{input.Rows.RowName(w.Row)}: {classes[(int)truth[w.Row]]}, predicted {classes[w.Predicted]} ({HtmlReport.Percent(w.Confidence)})"
                 + string.Concat(others.Select(c => $"; {c.Name} {Cell(c, w.Row)}")))));
@@ -235,14 +236,17 @@ public static class EvaluationReport
     }
 
     /// <summary>The columns a reader recognises a row by: every plain column but the targets, at most ten.</summary>
-    /// <summary>The images of <paramref name="rows"/>, in that order: from the rows' image column, or loaded from an
-    /// image-path column the schema names; null when the rows have no images.</summary>
-    private static ImageColumn? Images(ReportInput input, int[] rows)
+    /// <summary>The images of <paramref name="rows"/>, in that order, one column per image column: the rows' own image
+    /// columns, or loaded from the image-path columns the schema names; empty when the rows have no images.</summary>
+    private static IReadOnlyList<ImageColumn> Images(ReportInput input, int[] rows)
     {
-        if (input.Rows.Columns.OfType<ImageColumn>().FirstOrDefault() is { } images) return (ImageColumn)images.Gather(rows);
-        if (input.Schema?.Features.FirstOrDefault(c => c.Type == ColumnType.Image && input.Rows.Contains(c.Name)) is not { } spec) return null;
+        var own = input.Rows.Columns.OfType<ImageColumn>().Select(images => (ImageColumn)images.Gather(rows)).ToArray();
+        if (own.Length > 0) return own;
+        var specs = input.Schema?.Features.Where(c => c.Type == ColumnType.Image && input.Rows.Contains(c.Name)).ToArray() ?? [];
+        if (specs.Length == 0) return [];
         var picked = input.Rows.Gather(rows);
-        return (ImageColumn)Data.Cleaning.TypeCoercion.Apply(picked.With([picked[spec.Name]]), new DataSchema([spec]))[spec.Name];
+        var loaded = Data.Cleaning.TypeCoercion.Apply(picked.With(specs.Select(spec => picked[spec.Name]).ToArray()), new DataSchema(specs));
+        return specs.Select(spec => (ImageColumn)loaded[spec.Name]).ToArray();
     }
 
     private static Column[] FeatureColumns(ReportInput input) =>

@@ -92,6 +92,13 @@ public class SeveralImagesTests(ITestOutputHelper output)
         double Agreement(string column) =>
             predictions.Labels.Zip(predictor.Predict(rows.Replace(c => c.Name == column ? [new StringColumn(column, Enumerable.Repeat(((StringColumn)c).Values[0], c.Count).ToArray())] : null)).Labels)
                 .Count(p => p.First == p.Second) / (double)rows.RowCount;
+        // The report's most confident mistakes show both pictures of the row side by side: 28 + 2 + 20 pixels wide.
+        var report = File.ReadAllText(Path.Combine(run.OutputDirectory, "report.html"));
+        var mistakes = report[report.IndexOf("id=\"mistakes\"", StringComparison.Ordinal)..];
+        var start = mistakes.IndexOf("data:image/png;base64,", StringComparison.Ordinal) + "data:image/png;base64,".Length;
+        var png = Convert.FromBase64String(mistakes[start..mistakes.IndexOf('"', start)]);
+        Assert.Equal((28 + Lathe.Reporting.Thumbnail.Gap + 20, 28), (System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)), System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20))));
+
         output.WriteLine($"one front for all keeps {Agreement("front"):P0} of the answers, one back for all {Agreement("back"):P0}");
         Assert.True(Agreement("front") < 0.5, $"one front picture for all left {Agreement("front"):P0} of the answers");
         Assert.True(Agreement("back") < 0.8, $"one back picture for all left {Agreement("back"):P0} of the answers");
