@@ -157,6 +157,20 @@ public class SeveralImagesTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_table_of_image_paths_is_profiled_with_each_path_column_as_images()
+    {
+        // Profiling reads the table as text: the path columns were cast to pixels and crashed it.
+        var profile = Lathe.Data.Profiling.DataProfiler.Profile(Lathe.Data.Sources.DataSource.Open(Table.Value.Csv).Read(), "kind");
+        foreach (var name in new[] { "front", "back" })
+        {
+            var column = profile.Columns.Single(c => c.Name == name);
+            Assert.Equal((Lathe.Data.Schema.ColumnType.Image, Rows), (column.Type, column.Distinct));
+            Assert.Null(column.Unused);
+            Assert.Null(column.Mean);
+        }
+    }
+
+    [Fact]
     public void Models_that_cannot_read_two_images_are_refused_naming_both()
     {
         var error = Assert.Throws<DataException>(() => TrainingRun.Run(Config(ModelKind.Mlp), TestData.TempDirectory()));

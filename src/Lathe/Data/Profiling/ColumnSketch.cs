@@ -164,7 +164,7 @@ internal sealed class ColumnSketch(ColumnSchema spec)
             MissingShare = _rows == 0 ? 0 : (double)_missing / _rows,
         };
         if (spec.Type == ColumnType.Image)
-            return profile with { Distinct = checked((int)_rows), Min = 0, Max = 255, Mean = _pixels == 0 ? double.NaN : _pixelSum / _pixels };
+            return _pixels == 0 ? profile with { Distinct = checked((int)_rows) } : profile with { Distinct = checked((int)_rows), Min = 0, Max = 255, Mean = _pixelSum / _pixels };
         var counted = spec.Type == ColumnType.Numeric ? _numbers.Count : _texts.Count;
         var capped = counted >= DataProfiler.MaxDistinct;
         profile = profile with

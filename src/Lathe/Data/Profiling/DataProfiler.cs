@@ -100,9 +100,13 @@ public static class DataProfiler
         };
         switch (spec.Type)
         {
-            case ColumnType.Image:
-                var images = (ImageColumn)column;
+            case ColumnType.Image when column is ImageColumn images:
                 return profile with { Distinct = images.Count, Min = 0, Max = 255, Mean = images.Pixels.Average(p => (double)p) };
+            case ColumnType.Image:
+                // A column of image paths: the files are not opened to profile them (training loads them); its
+                // distinct paths are counted, and there are no pixel statistics.
+                var paths = Count(Texts(column));
+                return profile with { Distinct = Math.Min(paths.Count, MaxDistinct), DistinctCapped = paths.Count >= MaxDistinct };
             case ColumnType.Numeric:
                 var (numbers, stray) = Numbers(column);
                 return Numeric(profile, numbers) with { Stray = stray };
