@@ -171,6 +171,20 @@ public class SeveralImagesTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void The_augmentation_preview_loads_the_pictures_of_either_path_column()
+    {
+        var table = Lathe.Data.Sources.DataSource.Open(Table.Value.Csv).Read();
+        var front = Lathe.Data.Augmentation.AugmentationPreview.ImagesOf(table, "kind", [], 3);
+        var back = Lathe.Data.Augmentation.AugmentationPreview.ImagesOf(table, "kind", [], 3, "back");
+        Assert.Equal(("front", 3, 28, 28), (front.Name, front.Count, front.Height, front.Width));
+        Assert.Equal(("back", 3, 20, 20), (back.Name, back.Count, back.Height, back.Width));
+        using var picture = SkiaSharp.SKBitmap.Decode(Lathe.Data.Augmentation.AugmentationPreview.Render(back, new AugmentConfig { Flip = 1 }, count: 3));
+        Assert.True(picture.Width > 2 * 20 && picture.Height > 3 * 20);
+        var error = Assert.Throws<LatheException>(() => Lathe.Data.Augmentation.AugmentationPreview.ImagesOf(table, "kind", [], 3, "kind"));
+        Assert.Contains("its image columns: front, back", error.Message);
+    }
+
+    [Fact]
     public void Models_that_cannot_read_two_images_are_refused_naming_both()
     {
         var error = Assert.Throws<DataException>(() => TrainingRun.Run(Config(ModelKind.Mlp), TestData.TempDirectory()));

@@ -13,6 +13,27 @@ public static class AugmentationPreview
 {
     private const int Gap = 6, Header = 22;
 
+    /// <summary>The first <paramref name="count"/> images of <paramref name="table"/>'s image column named
+    /// <paramref name="column"/> (or its first one): the table's own images (an image folder, IDX), or loaded from a column
+    /// of image paths as training loads them. Refused, naming the image columns there are, when there is none or the name
+    /// is not one of them.</summary>
+    public static ImageColumn ImagesOf(Table table, string target, IReadOnlyCollection<string> exclude, int count, string? column = null)
+    {
+        var rows = Enumerable.Range(0, Math.Min(count, table.RowCount)).ToArray();
+        var own = table.Columns.OfType<ImageColumn>().ToArray();
+        var specs = own.Length > 0 ? [] : Schema.SchemaInference.Infer(table, target, exclude).Features.Where(c => c.Type == Schema.ColumnType.Image).ToArray();
+        var names = own.Length > 0 ? own.Select(i => i.Name).ToArray() : specs.Select(s => s.Name).ToArray();
+        if (names.Length == 0)
+            throw new LatheException($"{table.Source} has no image column; augmentation previews are for images (tables use augment.table_noise)");
+        var name = column ?? names[0];
+        if (!names.Contains(name))
+            throw new LatheException($"--column {column}: not an image column of {table.Source} (its image columns: {string.Join(", ", names)})");
+        if (own.Length > 0) return (ImageColumn)table[name].Gather(rows);
+        var picked = table.Gather(rows);
+        var spec = specs.Single(s => s.Name == name);
+        return (ImageColumn)Cleaning.TypeCoercion.Apply(picked.With([picked[name]]), new Schema.DataSchema([spec]))[name];
+    }
+
     /// <summary>PNG bytes of the grid for the first <paramref name="count"/> images.</summary>
     public static byte[] Render(ImageColumn images, AugmentConfig config, int count = 6, int seed = 0, ImageConfig? prepare = null)
     {
