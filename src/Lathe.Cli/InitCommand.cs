@@ -34,6 +34,8 @@ internal static class InitCommand
                 table.AddRow(Markup.Escape(column.Name), column.Type.ToString().ToLowerInvariant(), Markup.Escape(column.Unused ?? "feature"));
             Verb.Out.Write(table);
             Verb.Out.MarkupLine($"{rows} rows; task [bold]{ConfigNames.Of(config.Task)}[/], metric [bold]{ConfigNames.Of(config.Metric)}[/], model [bold]{ConfigNames.Of(config.Model.Kind)}[/].");
+            if (config.Prepare.Encode == EncodeKind.Target)
+                Verb.Out.MarkupLine($"Categories are target-encoded (prepare.encode: target): a column has at least {InitialConfig.ManyCategoriesAt} categories with fewer than {InitialConfig.RowsPerCategory} rows each, too few to fit one-hot columns on.");
             Verb.Out.MarkupLine($"Wrote [bold]{Markup.Escape(path)}[/]. Next: [bold]lathe train {Markup.Escape(path)}[/]");
             return 0;
         }, token));
