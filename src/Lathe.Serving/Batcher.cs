@@ -24,7 +24,7 @@ public sealed class Batcher : IDisposable
     // in the shedding estimates. A mean, because the queue drains in the sum of many passes; over 16, each capped,
     // because an exponentially weighted mean (0.2 per pass) let one descheduled pass, 50 times its usual time, add 10 to
     // it: under closed-loop load well within the bound (p99 64–82 ms) the CNN with 2 torch threads and batching off
-    // shed 33–37 requests in 2 of 4 ten-second runs, 0 in 4 runs after.
+    // shed 33–37 requests in 2 of 4 ten-second runs, 0 in 5 runs after.
     private double _slowdown = 1;
     private const int SlowdownPasses = 16;
     private const double MaxRatio = 8;
