@@ -110,45 +110,71 @@ internal sealed class FileSink : IPredictionSink
 {
     private readonly string _directory;
     private readonly long _fileBytes;
+    private readonly System.Buffers.ArrayBufferWriter<byte> _lines = new();
+    private readonly Utf8JsonWriter _writer;
     private FileStream? _file;
 
     public FileSink(string directory, long fileBytes)
     {
         Directory.CreateDirectory(directory);
         (_directory, _fileBytes) = (directory, fileBytes);
+        _writer = new Utf8JsonWriter(_lines, new JsonWriterOptions { Encoder = Json.Options.Encoder });
     }
 
+    /// <summary>Writes a batch as one piece: its lines are formatted first, then written in one call to an unbuffered
+    /// file. A batch that fails (a full disk) is cut off the file again, so the retry neither repeats lines nor leaves
+    /// half of one behind for a reader of the log. A batch goes whole into one file: a new file starts before a batch
+    /// once the current one has reached its size (so a file may pass it by one batch).</summary>
     public void Write(IReadOnlyList<LogEntry> entries)
     {
-        var line = new System.Buffers.ArrayBufferWriter<byte>();
-        using var writer = new Utf8JsonWriter(line, new JsonWriterOptions { Encoder = Json.Options.Encoder });
+        _lines.ResetWrittenCount();
         foreach (var entry in entries)
         {
-            if (_file is null || _file.Length >= _fileBytes)
-            {
-                _file?.Dispose();
-                var path = Path.Combine(_directory, $"predictions-{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}.jsonl");
-                _file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
-            }
-            line.ResetWrittenCount();
-            writer.Reset(line);
-            writer.WriteStartObject();
-            writer.WriteString("time", entry.Time);
-            writer.WriteString("model_version", entry.Version);
-            writer.WriteNumber("latency_ms", entry.LatencyMs);
-            writer.WritePropertyName("input");
-            writer.WriteRawValue(entry.Input, skipInputValidation: true);
-            writer.WritePropertyName("output");
-            writer.WriteRawValue(entry.Output, skipInputValidation: true);
-            writer.WriteEndObject();
-            writer.Flush();
-            _file.Write(line.WrittenSpan);
-            _file.WriteByte((byte)'\n');
+            _writer.Reset(_lines);
+            _writer.WriteStartObject();
+            _writer.WriteString("time", entry.Time);
+            _writer.WriteString("model_version", entry.Version);
+            _writer.WriteNumber("latency_ms", entry.LatencyMs);
+            _writer.WritePropertyName("input");
+            _writer.WriteRawValue(entry.Input, skipInputValidation: true);
+            _writer.WritePropertyName("output");
+            _writer.WriteRawValue(entry.Output, skipInputValidation: true);
+            _writer.WriteEndObject();
+            _writer.Flush();
+            System.Buffers.BuffersExtensions.Write(_lines, "\n"u8);
         }
-        _file?.Flush();
+        if (_file is null || _file.Length >= _fileBytes)
+        {
+            _file?.Dispose();
+            var path = Path.Combine(_directory, $"predictions-{DateTime.UtcNow:yyyyMMdd-HHmmss-fff}.jsonl");
+            _file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 0);
+        }
+        var start = _file.Length;
+        try
+        {
+            _file.Write(_lines.WrittenSpan);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            try
+            {
+                _file.SetLength(start);
+            }
+            catch (IOException)
+            {
+                // Not even that: the next batch starts a new file.
+                _file.Dispose();
+                _file = null;
+            }
+            throw;
+        }
     }
 
-    public void Dispose() => _file?.Dispose();
+    public void Dispose()
+    {
+        _file?.Dispose();
+        _writer.Dispose();
+    }
 }
 
 /// <summary>Rows of <see cref="PredictionLog.Table"/>, created when missing: one transaction per batch. SQLite in WAL

@@ -296,6 +296,29 @@ public class ServingTests(PenguinsRun run)
     }
 
     [Fact]
+    public async Task The_log_starts_a_new_file_past_its_size_with_every_line_whole()
+    {
+        // A size of one byte: every batch the writer takes starts a new file, and no batch is split across two.
+        var folder = TestData.TempDirectory();
+        await using (var server = await TestServer.Start(run.Result.BundlePath, o => o with { PredictionLog = folder, LogFileBytes = 1 }))
+        {
+            for (var i = 0; i < 6; i++)
+            {
+                Assert.Equal(HttpStatusCode.OK, (await server.PostJson(TestServer.Json(TestServer.Record(Test, i)))).StatusCode);
+                // Each its own batch: the writer takes what is queued, so wait until this one is written.
+                var deadline = DateTime.UtcNow.AddSeconds(10);
+                while (Directory.GetFiles(folder, "predictions-*.jsonl").Sum(f => File.ReadAllLines(f).Length) <= i && DateTime.UtcNow < deadline) await Task.Delay(20);
+            }
+        }
+        var files = Directory.GetFiles(folder, "predictions-*.jsonl");
+        Assert.True(files.Length >= 2, $"{files.Length} file(s): the log never started a new one");
+        var lines = files.Order().SelectMany(File.ReadAllLines).ToArray();
+        Assert.Equal(6, lines.Length);
+        Assert.All(files, f => Assert.EndsWith("\n", File.ReadAllText(f)));
+        foreach (var line in lines) using (JsonDocument.Parse(line)) { }
+    }
+
+    [Fact]
     public async Task Shutdown_answers_the_requests_in_flight()
     {
         var server = await TestServer.Start(run.Result.BundlePath, o => o with { ForwardDelay = TimeSpan.FromMilliseconds(700) });
