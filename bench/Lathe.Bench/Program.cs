@@ -195,7 +195,7 @@ switch (args)
         using var network = ModelSpec.Resolve(modelConfig, trainFeatures.ItemShape, Predictor.OutputCount(prepared.Target)).Build();
         using var all = train.Input.Slice(0, train.Count);
         var (trainer, plain) = (new List<double>(), new List<double>());
-        using var optimizer = torch.optim.Adam(network.parameters(), config.Training.LearningRate);
+        using var optimizer = Optimizers.Create(config.Training, network.parameters());
         var plainLatheRows = new List<double>();
         void Plain(bool latheRows = false)
         {
@@ -296,14 +296,16 @@ switch (args)
         Report("matmul", Json([.. results]));
         break;
     }
-    case ["step", var threadText]:
+    case ["step", var threadText, ..] when args.Length <= 3:
     {
         // Where an MLP training step goes, in a plain TorchSharp loop (no Trainer): the MLP 784-256-128-10 with Adam on
         // one batch of 128 random rows; best of five rounds of 2,000 steps each for the whole step, zero-grad + forward +
         // backward, and optimizer.step() alone. bench/train/step.py is the same loop in PyTorch.
         var threads = TorchRuntime.Configure(int.Parse(threadText, CultureInfo.InvariantCulture), 42);
         var network = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10));
-        var optimizer = torch.optim.Adam(network.parameters(), 0.001);
+        // Lathe's Adam (one pass per parameter) unless "torch" asks for TorchSharp's own.
+        var ownAdam = args.Length < 3 || args[2] != "torch";
+        var optimizer = ownAdam ? new FusedAdam(network.parameters(), 0.001, 0, decoupled: false) : torch.optim.Adam(network.parameters(), 0.001);
         using var x = torch.rand(128, 784);
         using var y = torch.randint(0, 10, [128]);
         double Best(Action step)
@@ -336,12 +338,12 @@ switch (args)
             using var scope = torch.NewDisposeScope();
             optimizer.step();
         });
-        Console.WriteLine($"{{{Json(("tool", "\"lathe\""), ("mode", "\"step\""), ("threads", threads), ("step_us", whole), ("forward_backward_us", forwardBackward),
+        Console.WriteLine($"{{{Json(("tool", "\"lathe\""), ("mode", "\"step\""), ("adam", ownAdam ? "\"lathe\"" : "\"torchsharp\""), ("threads", threads), ("step_us", whole), ("forward_backward_us", forwardBackward),
             ("optimizer_us", step), ("samples_per_second", 128 / whole * 1e6))}}}");
         break;
     }
     default:
-        Console.Error.WriteLine("usage: Lathe.Bench prepare CONFIG | ingest FILE | to-csv FILE OUT.csv | train mlp|cnn CONFIG EPOCHS THREADS [ROWS [CALLS]] | latency mlp|cnn CONFIG THREADS CALLS | step THREADS | matmul THREADS");
+        Console.Error.WriteLine("usage: Lathe.Bench prepare CONFIG | ingest FILE | to-csv FILE OUT.csv | train mlp|cnn CONFIG EPOCHS THREADS [ROWS [CALLS]] | latency mlp|cnn CONFIG THREADS CALLS | step THREADS [torch] | matmul THREADS");
         return 2;
 }
 return 0;

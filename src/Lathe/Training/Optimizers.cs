@@ -5,16 +5,17 @@ using static TorchSharp.torch;
 namespace Lathe.Training;
 
 /// <summary>The optimiser <c>training.optimizer</c> names, from TorchSharp's <c>torch.optim</c> with PyTorch's
-/// defaults for everything the config does not set.</summary>
+/// defaults for everything the config does not set; Adam and AdamW update each parameter in one pass
+/// (<see cref="FusedAdam"/>).</summary>
 public static class Optimizers
 {
     public static optim.Optimizer Create(TrainingConfig config, IEnumerable<Parameter> parameters) => config.Optimizer switch
     {
         OptimizerKind.Sgd => optim.SGD(parameters, config.LearningRate, momentum: config.Momentum, weight_decay: config.WeightDecay, nesterov: config.Nesterov),
-        OptimizerKind.AdamW => optim.AdamW(parameters, config.LearningRate, weight_decay: config.WeightDecay),
+        OptimizerKind.AdamW => new FusedAdam(parameters, config.LearningRate, config.WeightDecay, decoupled: true),
         OptimizerKind.Rmsprop => optim.RMSProp(parameters, config.LearningRate, weight_decay: config.WeightDecay),
         OptimizerKind.Adagrad => optim.Adagrad(parameters, config.LearningRate, weight_decay: config.WeightDecay),
-        _ => optim.Adam(parameters, config.LearningRate, weight_decay: config.WeightDecay),
+        _ => new FusedAdam(parameters, config.LearningRate, config.WeightDecay, decoupled: false),
     };
 
     /// <summary>Sets every parameter group's learning rate (what a schedule decides).</summary>

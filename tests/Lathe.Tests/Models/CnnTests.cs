@@ -83,6 +83,39 @@ public class CnnTests
         }
     }
 
+    [Theory]
+    [InlineData(28)]
+    [InlineData(27)]
+    [InlineData(7)]
+    public void While_training_max_pooling_gives_max_pool2d_values_and_input_gradients_bit_for_bit(int side)
+    {
+        manual_seed(5);
+        var (x, _) = ModelData.Fashion(16);
+        using var _x = x;
+        using var conv = nn.Conv2d(1, 8, 3, padding: 1);
+        using var pool = new MaxPool();
+        using var scope = NewDisposeScope();
+        // The raw pictures (their black background: windows of four equal zeros, where the first must win) and the
+        // same pictures through a convolution, cut to a side whose half is odd (13), or under four windows a row (3):
+        // the row-of-four path, its overlapping last four, and the one window at a time path. One NaN among them.
+        foreach (var images in new[] { x, conv.forward(x).detach() })
+        {
+            var features = images.narrow(2, 0, side).narrow(3, 0, side).contiguous();
+            features[3, images.size(1) - 1, 5, 4] = float.NaN;
+            var upstream = randn(features.size(0), features.size(1), side / 2, side / 2);
+            var (expectedInput, actualInput) = (features.clone().requires_grad_(true), features.clone().requires_grad_(true));
+            var expected = nn.functional.max_pool2d(expectedInput, 2);
+            var actual = pool.forward(actualInput);
+            expected.mul(upstream).nan_to_num().sum().backward();
+            actual.mul(upstream).nan_to_num().sum().backward();
+            Assert.True(Same(expected.isnan(), actual.isnan()));
+            Assert.True(Same(expected.detach().nan_to_num(), actual.detach().nan_to_num()));
+            Assert.True(actual[3, images.size(1) - 1, 2, 2].isnan().item<bool>());
+            Assert.True(Same(expectedInput.grad!, actualInput.grad!), "the input gradients differ");
+            Assert.True(actualInput.grad!.count_nonzero().item<long>() > 0);
+        }
+    }
+
     [Fact]
     public void Conv_is_conv2d_with_its_weights_names_and_starting_values()
     {
