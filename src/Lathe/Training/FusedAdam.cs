@@ -19,7 +19,9 @@ namespace Lathe.Training;
 public sealed class FusedAdam(IEnumerable<Parameter> parameters, double lr, double weightDecay, bool decoupled)
     : Adam(parameters, lr, weight_decay: decoupled ? 0 : weightDecay)
 {
-    /// <summary>Decoupled weight decay (AdamW): each step multiplies the parameter by 1 − lr·decay before the update.</summary>
+    /// <summary>Decoupled weight decay (AdamW): each step multiplies the parameter by 1 − lr·decay before the update.
+    /// It comes from the config, never from the options a checkpoint loads: a checkpoint written with TorchSharp's AdamW
+    /// carries its decay there, which would otherwise be added to the gradient as well.</summary>
     private readonly double _decoupledDecay = decoupled ? weightDecay : 0;
 
     public override Tensor step(Func<Tensor>? closure = null)
@@ -36,7 +38,7 @@ public sealed class FusedAdam(IEnumerable<Parameter> parameters, double lr, doub
                 var state = (State)_state[parameter.Handle];
                 state.step += 1;
                 var coefficients = new AdamCoefficients(options.beta1!.Value, options.beta2!.Value, options.eps!.Value,
-                    options.weight_decay!.Value, lr, _decoupledDecay, state.step);
+                    decoupled ? 0 : options.weight_decay!.Value, lr, _decoupledDecay, state.step);
                 Update(parameter, grad, state.exp_avg, state.exp_avg_sq, coefficients);
             }
         }, closure);
