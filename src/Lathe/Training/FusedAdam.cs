@@ -91,46 +91,48 @@ internal readonly struct AdamCoefficients
     }
 
     /// <summary>p ← p·keep; g ← g + λp (L2); m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g²;
-    /// p ← p − step·m / (√v / √(1 − β₂ᵗ) + ε), with step = lr / (1 − β₁ᵗ): the order of TorchSharp's operations.</summary>
+    /// p ← p − step·m / (√v / √(1 − β₂ᵗ) + ε), with step = lr / (1 − β₁ᵗ): the order of TorchSharp's operations. The
+    /// elements past the last whole vector go through the same code in a zero-padded vector of their own.</summary>
     public void Apply(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v)
     {
-        var i = 0;
-        if (Vector.IsHardwareAccelerated && p.Length >= Vector<float>.Count)
+        var whole = p.Length - p.Length % Vector<float>.Count;
+        Apply(MemoryMarshal.Cast<float, Vector<float>>(p[..whole]), MemoryMarshal.Cast<float, Vector<float>>(g[..whole]),
+            MemoryMarshal.Cast<float, Vector<float>>(m[..whole]), MemoryMarshal.Cast<float, Vector<float>>(v[..whole]));
+        if (whole == p.Length) return;
+        Span<Vector<float>> tail = stackalloc Vector<float>[4];
+        tail.Clear();
+        var floats = MemoryMarshal.Cast<Vector<float>, float>(tail);
+        var (count, width) = (p.Length - whole, Vector<float>.Count);
+        p[whole..].CopyTo(floats);
+        g[whole..].CopyTo(floats[width..]);
+        m[whole..].CopyTo(floats[(2 * width)..]);
+        v[whole..].CopyTo(floats[(3 * width)..]);
+        Apply(tail[..1], tail[1..2], tail[2..3], tail[3..4]);
+        floats[..count].CopyTo(p[whole..]);
+        floats.Slice(2 * width, count).CopyTo(m[whole..]);
+        floats.Slice(3 * width, count).CopyTo(v[whole..]);
+    }
+
+    private void Apply(Span<Vector<float>> p, ReadOnlySpan<Vector<float>> g, Span<Vector<float>> m, Span<Vector<float>> v)
+    {
+        var beta1 = new Vector<float>(_beta1);
+        var oneMinusBeta1 = new Vector<float>(_oneMinusBeta1);
+        var beta2 = new Vector<float>(_beta2);
+        var oneMinusBeta2 = new Vector<float>(_oneMinusBeta2);
+        var eps = new Vector<float>(_eps);
+        var l2Decay = new Vector<float>(_l2Decay);
+        var keep = new Vector<float>(_keep);
+        var rootCorrection2 = new Vector<float>(_rootCorrection2);
+        var stepSize = new Vector<float>(_stepSize);
+        for (var k = 0; k < p.Length; k++)
         {
-            var beta1 = new Vector<float>(_beta1);
-            var oneMinusBeta1 = new Vector<float>(_oneMinusBeta1);
-            var beta2 = new Vector<float>(_beta2);
-            var oneMinusBeta2 = new Vector<float>(_oneMinusBeta2);
-            var eps = new Vector<float>(_eps);
-            var l2Decay = new Vector<float>(_l2Decay);
-            var keep = new Vector<float>(_keep);
-            var rootCorrection2 = new Vector<float>(_rootCorrection2);
-            var stepSize = new Vector<float>(_stepSize);
-            var pv = MemoryMarshal.Cast<float, Vector<float>>(p);
-            var gv = MemoryMarshal.Cast<float, Vector<float>>(g);
-            var mv = MemoryMarshal.Cast<float, Vector<float>>(m);
-            var vv = MemoryMarshal.Cast<float, Vector<float>>(v);
-            for (var k = 0; k < pv.Length; k++)
-            {
-                var parameter = pv[k] * keep;
-                var grad = gv[k] + l2Decay * parameter;
-                var average = mv[k] * beta1 + oneMinusBeta1 * grad;
-                var squares = vv[k] * beta2 + oneMinusBeta2 * (grad * grad);
-                mv[k] = average;
-                vv[k] = squares;
-                pv[k] = parameter - stepSize * (average / (Vector.SquareRoot(squares) / rootCorrection2 + eps));
-            }
-            i = pv.Length * Vector<float>.Count;
-        }
-        for (; i < p.Length; i++)
-        {
-            var parameter = p[i] * _keep;
-            var grad = g[i] + _l2Decay * parameter;
-            var average = m[i] * _beta1 + _oneMinusBeta1 * grad;
-            var squares = v[i] * _beta2 + _oneMinusBeta2 * (grad * grad);
-            m[i] = average;
-            v[i] = squares;
-            p[i] = parameter - _stepSize * (average / (MathF.Sqrt(squares) / _rootCorrection2 + _eps));
+            var parameter = p[k] * keep;
+            var grad = g[k] + l2Decay * parameter;
+            var average = m[k] * beta1 + oneMinusBeta1 * grad;
+            var squares = v[k] * beta2 + oneMinusBeta2 * (grad * grad);
+            m[k] = average;
+            v[k] = squares;
+            p[k] = parameter - stepSize * (average / (Vector.SquareRoot(squares) / rootCorrection2 + eps));
         }
     }
 }

@@ -62,29 +62,19 @@ public class CnnTests
     [Theory]
     [InlineData(28)]
     [InlineData(27)]
+    [InlineData(7)]
     public void Max_pooling_gives_max_pool2d_values_with_odd_sides_and_nan(int side)
     {
-        manual_seed(2);
-        var (x, _) = ModelData.Fashion(16);
-        using var _x = x;
-        using var conv = nn.Conv2d(1, 8, 3, padding: 1);
-        using var pool = new MaxPool();
+        using var scope = NewDisposeScope();
         using (no_grad())
         {
-            // Real images through a convolution (negative values and ties after it), cut to an odd side, one NaN.
-            using var features = conv.forward(x).narrow(2, 0, side).narrow(3, 0, side).contiguous();
-            features[3, 2, 5, 6] = float.NaN;
-            // All 16 pictures (the strided maximums, on two threads) and four of them (small: the one-pass loop).
-            foreach (var input in new[] { features, features.narrow(0, 2, 4).contiguous() })
+            foreach (var features in PoolingInputs(side))
             {
-                using var scope = NewDisposeScope();
+                // All 16 pictures (at two threads, the strided maximums) and four of them (small: the one-pass loop).
                 set_num_threads(2);
-                var expected = nn.functional.max_pool2d(input, 2);
-                var actual = pool.forward(input);
-                Assert.Equal(expected.shape, actual.shape);
-                Assert.True(Same(expected.isnan(), actual.isnan()));
-                Assert.True(Same(expected.nan_to_num(), actual.nan_to_num()));
-                Assert.True(actual[input.size(0) == 16 ? 3 : 1, 2, 2, 3].isnan().item<bool>());
+                AssertSameValues(nn.functional.max_pool2d(features, 2), new MaxPool().forward(features));
+                using var four = features.narrow(0, 0, 4).contiguous();
+                AssertSameValues(nn.functional.max_pool2d(four, 2), new MaxPool().forward(four));
             }
         }
     }
@@ -95,31 +85,45 @@ public class CnnTests
     [InlineData(7)]
     public void While_training_max_pooling_gives_max_pool2d_values_and_input_gradients_bit_for_bit(int side)
     {
-        manual_seed(5);
-        var (x, _) = ModelData.Fashion(16);
-        using var _x = x;
-        using var conv = nn.Conv2d(1, 8, 3, padding: 1);
-        using var pool = new MaxPool();
         using var scope = NewDisposeScope();
-        // The raw pictures (their black background: windows of four equal zeros, where the first must win) and the
-        // same pictures through a convolution, cut to a side whose half is odd (13), or under four windows a row (3):
-        // the row-of-four path, its overlapping last four, and the one window at a time path. One NaN among them.
-        foreach (var images in new[] { x, conv.forward(x).detach() })
+        foreach (var features in PoolingInputs(side))
         {
-            var features = images.narrow(2, 0, side).narrow(3, 0, side).contiguous();
-            features[3, images.size(1) - 1, 5, 4] = float.NaN;
             var upstream = randn(features.size(0), features.size(1), side / 2, side / 2);
             var (expectedInput, actualInput) = (features.clone().requires_grad_(true), features.clone().requires_grad_(true));
             var expected = nn.functional.max_pool2d(expectedInput, 2);
-            var actual = pool.forward(actualInput);
+            var actual = new MaxPool().forward(actualInput);
             expected.mul(upstream).nan_to_num().sum().backward();
             actual.mul(upstream).nan_to_num().sum().backward();
-            Assert.True(Same(expected.isnan(), actual.isnan()));
-            Assert.True(Same(expected.detach().nan_to_num(), actual.detach().nan_to_num()));
-            Assert.True(actual[3, images.size(1) - 1, 2, 2].isnan().item<bool>());
+            AssertSameValues(expected.detach(), actual.detach());
             Assert.True(Same(expectedInput.grad!, actualInput.grad!), "the input gradients differ");
             Assert.True(actualInput.grad!.count_nonzero().item<long>() > 0);
         }
+    }
+
+    /// <summary>16 Fashion-MNIST pictures as they are (black backgrounds: windows of four equal zeros, where the first
+    /// must win) and through a convolution (negative values), cut to a side whose half is even (28), odd (27 → 13) or
+    /// under four windows a row (7 → 3): the row-of-four path, its overlapping last four, and the one window at a time
+    /// path. Picture 3's last channel has a NaN at (5, 4). In the caller's dispose scope.</summary>
+    private static Tensor[] PoolingInputs(int side)
+    {
+        manual_seed(5);
+        var (x, _) = ModelData.Fashion(16);
+        using var conv = nn.Conv2d(1, 8, 3, padding: 1);
+        using var _ = no_grad();
+        return [.. new[] { x, conv.forward(x) }.Select(images =>
+        {
+            var features = images.narrow(2, 0, side).narrow(3, 0, side).contiguous();
+            features[3, images.size(1) - 1, 5, 4] = float.NaN;
+            return features;
+        })];
+    }
+
+    private static void AssertSameValues(Tensor expected, Tensor actual)
+    {
+        Assert.Equal(expected.shape, actual.shape);
+        Assert.True(Same(expected.isnan(), actual.isnan()));
+        Assert.True(Same(expected.nan_to_num(), actual.nan_to_num()));
+        Assert.True(actual[3, actual.size(1) - 1, 2, 2].isnan().item<bool>());
     }
 
     [Fact]
