@@ -92,7 +92,7 @@ public class OptimizersTests
     [InlineData(OptimizerKind.AdamW, 0.05)]
     public void Lathes_one_pass_adam_follows_torchsharps_over_fifty_steps_on_penguins(OptimizerKind kind, double decay)
     {
-        // Every parameter (an MLP's weights: rows of 8, 16 and 3, the vector loop and its scalar tail) updated by
+        // Every parameter (an MLP's weights: rows of 8, 16 and 3, whole vectors and the zero-padded tail) updated by
         // Lathe's loop and by TorchSharp's own Adam/AdamW from the same start, on the same batches.
         var (x, y) = Lathe.Tests.Models.ModelData.Penguins();
         using var _x = x;
