@@ -5,6 +5,12 @@ namespace Lathe.Training;
 public interface ITrainerCallback
 {
     void OnFitStart(TrainerState state) { }
+    /// <summary>Before an epoch's first batch: <c>state.Epoch</c> is the last finished epoch, and a resumed epoch
+    /// starts at <c>state.Batch</c>.</summary>
+    void OnEpochStart(TrainerState state) { }
+    /// <summary>Before each batch's forward pass: <c>state.Step</c> is the last finished step. Nothing of the step has
+    /// run yet, so a checkpoint written here (on an exception) resumes bit for bit.</summary>
+    void OnBatchStart(TrainerState state) { }
     /// <summary>After each optimiser step, once the state says where training stands.</summary>
     void OnBatchEnd(TrainerState state) { }
     void OnEpochEnd(TrainerState state) { }

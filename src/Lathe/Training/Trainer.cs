@@ -42,9 +42,11 @@ public sealed class Trainer(TrainingConfig config, FittedTarget target, MetricKi
                 var clock = Stopwatch.StartNew();
                 model.train();
                 using var order = tensor(Array.ConvertAll(new SeededRandom(seed, stream: 1000 + epoch).Permutation(train.Count), i => (long)i));
+                foreach (var callback in callbacks) callback.OnEpochStart(state);
                 for (var b = state.Batch; b < batches; b++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
+                    foreach (var callback in callbacks) callback.OnBatchStart(state);
                     using var scope = NewDisposeScope();
                     var start = b * config.BatchSize;
                     var length = Math.Min(config.BatchSize, train.Count - start);

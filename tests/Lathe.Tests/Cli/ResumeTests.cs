@@ -111,6 +111,7 @@ public class ResumeTests
 
     [Theory]
     [InlineData("fit_start", 0L)]
+    [InlineData("batch_start:20", 19L)]
     [InlineData("batch_end:20", 20L)]
     [InlineData("epoch_end:2", 30L)]
     [InlineData("fit_end", -1L)]

@@ -147,6 +147,8 @@ public class CheckpointTests
 
     [Theory]
     [InlineData("fit start")]
+    [InlineData("epoch start")]
+    [InlineData("batch start")]
     [InlineData("batch end")]
     [InlineData("epoch end")]
     [InlineData("fit end")]
@@ -165,19 +167,26 @@ public class CheckpointTests
         Assert.Null(refused);
         Assert.Empty(Directory.GetFiles(Path.Combine(data, Checkpoint.Folder), "*" + AtomicFile.TemporarySuffix));
         // Early stopping may end the run before epoch 6: the fit ends at the uninterrupted run's last step.
-        Assert.Equal(hook switch { "fit start" => 0, "batch end" => 20, "epoch end" => 30, _ => Checkpoint.Latest(whole).Checkpoint.Step }, checkpoint.Step);
+        Assert.Equal(hook switch
+        {
+            "fit start" => 0, "epoch start" => 15, "batch start" => 19, "batch end" => 20, "epoch end" => 30,
+            _ => Checkpoint.Latest(whole).Checkpoint.Step,
+        }, checkpoint.Step);
 
         TrainingRun.Run(config, data, resume: true);
         AssertSameTraining(whole, data);
     }
 
-    /// <summary>Throws at one hook: the fit's start, the 20th step, the 2nd epoch's end or the fit's end.</summary>
+    /// <summary>Throws at one hook: the fit's start, the 2nd epoch's start, before or after the 20th step, the 2nd
+    /// epoch's end or the fit's end.</summary>
     private sealed class Throwing(string hook) : ITrainerCallback
     {
         /// <summary>What <see cref="OnException"/> was called with, once per call.</summary>
         public List<Exception> Seen { get; } = [];
         public void OnException(TrainerState state, Exception exception) => Seen.Add(exception);
         public void OnFitStart(TrainerState state) => ThrowAt("fit start");
+        public void OnEpochStart(TrainerState state) { if (state.Epoch == 1) ThrowAt("epoch start"); }
+        public void OnBatchStart(TrainerState state) { if (state.Step == 19) ThrowAt("batch start"); }
         public void OnBatchEnd(TrainerState state) { if (state.Step == 20) ThrowAt("batch end"); }
         public void OnEpochEnd(TrainerState state) { if (state.Epoch == 2) ThrowAt("epoch end"); }
         public void OnFitEnd(TrainerState state) => ThrowAt("fit end");
