@@ -9,7 +9,7 @@ namespace Lathe.Training;
 /// single-tensor Adam on a CPU) runs about ten tensor operations per parameter, each a native call and a full pass over
 /// the parameter's size; here the moments, the bias-corrected denominator and the parameter are updated element by
 /// element in one vectorised loop over the four tensors' own memory. The state is TorchSharp's own (<c>exp_avg</c>,
-/// <c>exp_avg_sq</c>, <c>step</c>), so checkpoints save and load as before; a parameter the loop cannot take (not
+/// <c>exp_avg_sq</c>, <c>step</c>), so checkpoints save and load as before; parameters the loop cannot take (not
 /// float32, not contiguous, not on the CPU) and the variants the config never asks for (amsgrad, maximize) go through
 /// TorchSharp's step. The arithmetic is per element, in TorchSharp's order, so a run is as reproducible as before (its
 /// results may differ from TorchSharp's step in the last bits: libtorch's vectorised kernels may fuse a multiply and an
@@ -24,9 +24,14 @@ public sealed class FusedAdam(IEnumerable<Parameter> parameters, double lr, doub
     /// carries its decay there, which would otherwise be added to the gradient as well.</summary>
     private readonly double _decoupledDecay = decoupled ? weightDecay : 0;
 
+    /// <summary>Whether the loop can take every parameter and its moments: decided at the first step, since neither
+    /// changes type, device or layout while training (checking each step cost a dozen native calls a parameter).</summary>
+    private bool? _fusable;
+
     public override Tensor step(Func<Tensor>? closure = null)
     {
-        if (!CanFuse()) return base.step(closure);
+        _fusable ??= CanFuse();
+        if (_fusable == false) return base.step(closure);
         return _step<ParamGroup>(group =>
         {
             var options = (Options)group.Options;
@@ -35,6 +40,8 @@ public sealed class FusedAdam(IEnumerable<Parameter> parameters, double lr, doub
             {
                 var grad = parameter.grad;
                 if (grad is null) continue;
+                // A gradient has its parameter's type and device; one laid out otherwise is read from a contiguous copy.
+                if (!grad.is_contiguous()) grad = grad.contiguous();
                 var state = (State)_state[parameter.Handle];
                 state.step += 1;
                 var coefficients = new AdamCoefficients(options.beta1!.Value, options.beta2!.Value, options.eps!.Value,
@@ -44,22 +51,10 @@ public sealed class FusedAdam(IEnumerable<Parameter> parameters, double lr, doub
         }, closure);
     }
 
-    private bool CanFuse()
-    {
-        foreach (var group in _parameter_groups)
-        {
-            var options = (Options)group.Options;
-            if (options.amsgrad == true || options.maximize == true) return false;
-            foreach (var parameter in group.Parameters)
-            {
-                var state = (State)_state[parameter.Handle];
-                if (!Fusable(parameter) || !Fusable(state.exp_avg) || !Fusable(state.exp_avg_sq)) return false;
-                using var grad = parameter.grad;
-                if (grad is not null && !Fusable(grad)) return false;
-            }
-        }
-        return true;
-    }
+    private bool CanFuse() => _parameter_groups.All(group =>
+        group.Options is Options { amsgrad: not true, maximize: not true }
+        && group.Parameters.All(parameter => _state[parameter.Handle] is State state
+            && Fusable(parameter) && Fusable(state.exp_avg) && Fusable(state.exp_avg_sq)));
 
     private static bool Fusable(Tensor tensor) =>
         tensor.dtype == ScalarType.Float32 && tensor.device_type == TorchSharp.DeviceType.CPU && tensor.is_contiguous();
