@@ -84,7 +84,7 @@ def main():
             csv = os.path.join(folder, f"{part}.csv")
             run(*bench, "to-csv", os.path.join(folder, "prepare", f"{part}.parquet"), csv)
             parts[part] = pd.read_csv(csv)
-        scores, lathe_seconds, epochs = [], 0.0, []
+        scores, validation_scores, lathe_seconds, epochs = [], [], 0.0, []
         for seed in seeds:
             seeded = os.path.join(folder, f"config-{seed}.yaml")
             open(seeded, "w").write(override(re.sub(r"(?m)^seed: \d+$", f"seed: {seed}", text), settings))
@@ -93,6 +93,7 @@ def main():
             lathe_seconds += (time.perf_counter() - started) / len(seeds)
             metrics = json.load(open(os.path.join(folder, f"train-{seed}", "metrics.json")))
             scores.append(metrics["test"]["accuracy" if task == "classification" else "r2"])
+            validation_scores.append(metrics["validation"]["accuracy" if task == "classification" else "r2"])
             epochs.append(metrics.get("epochs"))
         ours = sum(scores) / len(scores)
 
@@ -108,7 +109,7 @@ def main():
             peer, metric = r2_score(y_test, model.predict(x_test)), "R²"
         peer_seconds = time.perf_counter() - started
         rows.append((name, target, metric, len(train), len(test), x_train.shape[1], ours, peer, lathe_seconds, peer_seconds, epochs, scores))
-        print(f"{name}: Lathe {ours:.4f} ({' '.join(f'{s:.4f}' for s in scores)}), HGB {peer:.4f}", file=sys.stderr)
+        print(f"{name}: Lathe {ours:.4f} ({' '.join(f'{s:.4f}' for s in scores)}; validation {' '.join(f'{s:.4f}' for s in validation_scores)}), HGB {peer:.4f}", file=sys.stderr)
 
     print(f"threads: {threads}; Lathe's default config from `lathe init` (model as `lathe init` chose it)"
           f"{', with ' + ' '.join(settings) if settings else ''}; split seed 42, model seeds {', '.join(map(str, seeds))} "

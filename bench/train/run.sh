@@ -100,6 +100,13 @@ for model in ("mlp", "cnn"):
     lb, pb, lbc, pbc = med(l, "batch256_rows_per_s"), med(p, "batch256_rows_per_s"), med(l, "batch256_rows_per_cpu_s"), med(p, "batch256_rows_per_cpu_s")
     print(f"| {model} | {l50:.3f} / {med(l, 'single_row_p99_ms'):.3f} | {p50:.3f} / {med(p, 'single_row_p99_ms'):.3f} | {p50 / l50:.2f} | "
           f"{lb:,.0f} | {pb:,.0f} | {lb / pb:.2f} | {lbc:,.0f} | {pbc:,.0f} | {lbc / pbc:.2f} |")
+# Every round, in the order run (the medians above hide how far this machine's speed moves from one minute to the next).
+print("\nEach round (Lathe / PyTorch): training samples/s; batch-256 rows/s; single-row p50 ms:\n")
+for model in ("mlp", "cnn"):
+    l, p = runs[(model, "lathe")], runs[(model, "pytorch")]
+    rounds = "; ".join(f"{a['samples_per_s']:,.0f} / {b['samples_per_s']:,.0f}, {a['batch256_rows_per_s']:,.0f} / {b['batch256_rows_per_s']:,.0f}, "
+                       f"{a['single_row_p50_ms']:.3f} / {b['single_row_p50_ms']:.3f}" for a, b in zip(l, p))
+    print(f"- {model}: {rounds}")
 # The CNN's forward multiply-adds per 28x28 image: conv 1->32 and 32->64 (3x3, padding 1, before each 2x2 pool),
 # the dense layer 64*7*7 -> 128 and the head 128 -> 10. Training is counted as 3x the forward (backward ~ 2x).
 macs = 28 * 28 * 32 * 9 * 1 + 14 * 14 * 64 * 9 * 32 + 64 * 7 * 7 * 128 + 128 * 10
