@@ -33,6 +33,7 @@ public sealed class Trainer(TrainingConfig config, FittedTarget target, MetricKi
         (state.Optimizer, state.Schedule) = (optimizer, schedule);
         resume?.Restore(state);
         var metricName = ConfigNames.Of(metric);
+        var midStep = StepStart.Wanted(callbacks);
         double? lastMetric = state.History.Count > 0 ? state.History[^1].ValidationMetric : null;
         try
         {
@@ -55,11 +56,26 @@ public sealed class Trainer(TrainingConfig config, FittedTarget target, MetricKi
                     optimizer.zero_grad();
                     // Each batch's augmentation draws from its own generator, seeded by the run, epoch and batch.
                     using var generator = augmentation is null ? null : new Generator(new SeededRandom(seed, stream: epoch * 1_000_003 + b).NextUInt64());
-                    var batchLoss = loss.Compute(model.forward(train.Input.Rows(index, augmentation, generator)), train.Target.index_select(0, index));
-                    var value = batchLoss.item<float>();
-                    if (!float.IsFinite(value)) throw new TrainingDivergedException(value, epoch, b + 1, state.Step + 1);
-                    batchLoss.backward();
-                    if (config.ClipNorm > 0) nn.utils.clip_grad_norm_(model.parameters(), config.ClipNorm);
+                    var stepStart = midStep ? StepStart.Take(model) : null;
+                    float value;
+                    try
+                    {
+                        var batchLoss = loss.Compute(model.forward(train.Input.Rows(index, augmentation, generator)), train.Target.index_select(0, index));
+                        value = batchLoss.item<float>();
+                        if (!float.IsFinite(value)) throw new TrainingDivergedException(value, epoch, b + 1, state.Step + 1);
+                        state.StepLoss = value;
+                        foreach (var callback in callbacks) callback.OnBeforeBackward(state);
+                        batchLoss.backward();
+                        if (config.ClipNorm > 0) nn.utils.clip_grad_norm_(model.parameters(), config.ClipNorm);
+                        foreach (var callback in callbacks) callback.OnBeforeOptimizerStep(state);
+                    }
+                    catch when (stepStart is not null)
+                    {
+                        // The weights and the optimiser are as the last step left them; the forward pass moved the
+                        // generator and the running statistics on, which a checkpoint written now must not keep.
+                        stepStart.Restore(model);
+                        throw;
+                    }
                     optimizer.step();
                     state.EpochLossSum += value * length;
                     (state.Batch, state.Step, state.StepLoss, state.StepLearningRate) = (b + 1, state.Step + 1, value, schedule.Rate(epoch, b));
@@ -67,13 +83,15 @@ public sealed class Trainer(TrainingConfig config, FittedTarget target, MetricKi
                     progress?.Report(new TrainingProgress(epoch, config.Epochs, b + 1, batches, state.EpochLossSum / (start + length), metricName, lastMetric));
                 }
 
+                foreach (var callback in callbacks) callback.OnValidationStart(state);
                 var predictions = Predictor.Predict(model, validation.Input, target);
                 var score = Scoring.Score(target, predictions, validation.Classes, validation.Values);
+                state.ValidationMetrics = score.Metrics;
+                state.ValidationLoss = ValidationLoss(score.Metrics, target);
+                foreach (var callback in callbacks) callback.OnValidationEnd(state);
                 state.Epoch = epoch;
                 state.TrainLoss = state.EpochLossSum / rows;
                 (state.Batch, state.EpochLossSum) = (0, 0);
-                state.ValidationMetrics = score.Metrics;
-                state.ValidationLoss = ValidationLoss(score.Metrics, target);
                 lastMetric = score.Metrics.Of(metric);
                 // The last step's rate, recomputed so that an epoch resumed after its last step records it too.
                 var rate = schedule.Rate(epoch, batches - 1);

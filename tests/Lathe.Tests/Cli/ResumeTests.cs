@@ -112,7 +112,9 @@ public class ResumeTests
     [Theory]
     [InlineData("fit_start", 0L)]
     [InlineData("batch_start:20", 19L)]
+    [InlineData("before_optimizer_step:20", 19L)]
     [InlineData("batch_end:20", 20L)]
+    [InlineData("validation_end:2", 30L)]
     [InlineData("epoch_end:2", 30L)]
     [InlineData("fit_end", -1L)]
     public void An_exception_at_a_hook_of_lathe_train_exits_2_leaves_a_resumable_checkpoint_and_says_how_to_go_on(string fault, long step)

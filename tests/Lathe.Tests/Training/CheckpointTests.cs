@@ -149,12 +149,18 @@ public class CheckpointTests
     [InlineData("fit start")]
     [InlineData("epoch start")]
     [InlineData("batch start")]
+    [InlineData("before backward")]
+    [InlineData("before optimizer step")]
     [InlineData("batch end")]
+    [InlineData("validation start")]
+    [InlineData("validation end")]
     [InlineData("epoch end")]
     [InlineData("fit end")]
     public void An_exception_at_any_hook_leaves_a_resumable_checkpoint_and_no_temporary_file(string hook)
     {
-        var config = Config();
+        // Batch norm as well as dropout: a step broken off after its forward pass has moved both the generator and the
+        // running statistics on, and the checkpoint must hold neither move.
+        var config = Config() with { Model = Config().Model with { Norm = NormKind.Batch } };
         var whole = TestData.TempDirectory();
         TrainingRun.Run(config, whole);
         var data = TestData.TempDirectory();
@@ -169,7 +175,8 @@ public class CheckpointTests
         // Early stopping may end the run before epoch 6: the fit ends at the uninterrupted run's last step.
         Assert.Equal(hook switch
         {
-            "fit start" => 0, "epoch start" => 15, "batch start" => 19, "batch end" => 20, "epoch end" => 30,
+            "fit start" => 0, "epoch start" => 15, "batch start" or "before backward" or "before optimizer step" => 19, "batch end" => 20,
+            "validation start" or "validation end" or "epoch end" => 30,
             _ => Checkpoint.Latest(whole).Checkpoint.Step,
         }, checkpoint.Step);
 
@@ -177,8 +184,8 @@ public class CheckpointTests
         AssertSameTraining(whole, data);
     }
 
-    /// <summary>Throws at one hook: the fit's start, the 2nd epoch's start, before or after the 20th step, the 2nd
-    /// epoch's end or the fit's end.</summary>
+    /// <summary>Throws at one hook: the fit's start, the 2nd epoch's start, before, inside or after the 20th step, the
+    /// 2nd epoch's validation, its end or the fit's end.</summary>
     private sealed class Throwing(string hook) : ITrainerCallback
     {
         /// <summary>What <see cref="OnException"/> was called with, once per call.</summary>
@@ -187,10 +194,22 @@ public class CheckpointTests
         public void OnFitStart(TrainerState state) => ThrowAt("fit start");
         public void OnEpochStart(TrainerState state) { if (state.Epoch == 1) ThrowAt("epoch start"); }
         public void OnBatchStart(TrainerState state) { if (state.Step == 19) ThrowAt("batch start"); }
+        public void OnBeforeBackward(TrainerState state) { if (state.Step == 19) ThrowAt("before backward"); }
+        public void OnBeforeOptimizerStep(TrainerState state) { if (state.Step == 19) ThrowAt("before optimizer step"); }
         public void OnBatchEnd(TrainerState state) { if (state.Step == 20) ThrowAt("batch end"); }
+        public void OnValidationStart(TrainerState state) { if (state.Epoch == 1) ThrowAt("validation start"); }
+        public void OnValidationEnd(TrainerState state) { if (state.Epoch == 1) ThrowAt("validation end"); }
         public void OnEpochEnd(TrainerState state) { if (state.Epoch == 2) ThrowAt("epoch end"); }
         public void OnFitEnd(TrainerState state) => ThrowAt("fit end");
         private void ThrowAt(string here) { if (here == hook) throw new InvalidOperationException($"thrown at {here}"); }
+    }
+
+    [Fact]
+    public void Only_a_callback_that_listens_inside_the_step_makes_the_trainer_copy_the_step_start()
+    {
+        using var stopping = new EarlyStopping(MetricKind.Accuracy, 3);
+        Assert.False(StepStart.Wanted([stopping, new ModelCheckpoint(TestData.TempDirectory(), 4, stopping, "", "")]));
+        Assert.True(StepStart.Wanted([stopping, new Throwing("none")]));
     }
 
     /// <summary>Same bundle weights; same final checkpoint (position and progress counters, weights, optimiser, generator,
