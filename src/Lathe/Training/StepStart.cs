@@ -20,7 +20,7 @@ internal sealed class StepStart
         return new StepStart(get_rng_state(), [.. model.buffers().Select(b => (b, b.detach().clone()))]);
     }
 
-    public void Restore(nn.Module<Tensor, Tensor> model)
+    public void Restore()
     {
         using var _ = no_grad();
         set_rng_state(_generator);

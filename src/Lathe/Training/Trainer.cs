@@ -73,7 +73,7 @@ public sealed class Trainer(TrainingConfig config, FittedTarget target, MetricKi
                     {
                         // The weights and the optimiser are as the last step left them; the forward pass moved the
                         // generator and the running statistics on, which a checkpoint written now must not keep.
-                        stepStart.Restore(model);
+                        stepStart.Restore();
                         throw;
                     }
                     optimizer.step();
