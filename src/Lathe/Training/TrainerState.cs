@@ -13,7 +13,8 @@ public sealed class TrainerState(nn.Module<Tensor, Tensor> model)
     public int Batch { get; internal set; }
     /// <summary>Optimiser steps taken since the run began.</summary>
     public long Step { get; internal set; }
-    /// <summary>The loss of the last optimiser step's batch (before the step), as the trainer computed it in single precision.</summary>
+    /// <summary>The loss of the last optimiser step's batch (before the step), as the trainer computed it in single precision;
+    /// inside a step (<see cref="ITrainerCallback.OnBeforeBackward"/>, <see cref="ITrainerCallback.OnBeforeOptimizerStep"/>), this batch's.</summary>
     public float StepLoss { get; internal set; }
     /// <summary>The learning rate of the last optimiser step.</summary>
     public double StepLearningRate { get; internal set; }

@@ -205,6 +205,57 @@ public class CheckpointTests
     }
 
     [Fact]
+    public void Hooks_inside_the_step_see_its_loss_then_its_gradients_before_the_weights_move()
+    {
+        var config = Config() with { Model = Config().Model with { Norm = NormKind.Batch }, Training = Config().Training with { Epochs = 2 } };
+        var directory = TestData.TempDirectory();
+        var watcher = new StepWatcher();
+        TrainingRun.Run(config, directory, callbacks: [watcher]);
+
+        var logged = File.ReadAllLines(Path.Combine(directory, StepLog.FileName))
+            .Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("loss").GetSingle()).ToArray();
+        Assert.Equal(30, logged.Length);
+        Assert.Equal(logged, watcher.Losses);
+        Assert.All(watcher.GradientsBeforeBackward, norm => Assert.Equal(0, norm));
+        Assert.All(watcher.GradientsBeforeStep, norm => Assert.True(norm > 0));
+        Assert.All(watcher.WeightsMovedBeforeStep, Assert.False);
+        Assert.Equal(2, watcher.Validations);
+    }
+
+    /// <summary>Records, at each step, the loss and the gradients' squared norm the hooks inside the step see, and
+    /// whether the weights had moved by the optimiser step's hook (they must not have).</summary>
+    private sealed class StepWatcher : ITrainerCallback
+    {
+        private float[] _weights = [];
+        public List<float> Losses { get; } = [];
+        public List<double> GradientsBeforeBackward { get; } = [];
+        public List<double> GradientsBeforeStep { get; } = [];
+        public List<bool> WeightsMovedBeforeStep { get; } = [];
+        public int Validations { get; private set; }
+
+        public void OnBatchStart(TrainerState state) => _weights = Weights(state);
+
+        public void OnBeforeBackward(TrainerState state)
+        {
+            Losses.Add(state.StepLoss);
+            GradientsBeforeBackward.Add(Gradients(state));
+        }
+
+        public void OnBeforeOptimizerStep(TrainerState state)
+        {
+            GradientsBeforeStep.Add(Gradients(state));
+            WeightsMovedBeforeStep.Add(!Weights(state).SequenceEqual(_weights));
+        }
+
+        public void OnValidationEnd(TrainerState state) => Validations += state.ValidationMetrics.Count > 0 ? 1 : 0;
+
+        private static float[] Weights(TrainerState state) => [.. state.Model.parameters().SelectMany(p => p.data<float>().ToArray())];
+
+        private static double Gradients(TrainerState state) =>
+            state.Model.parameters().Sum(p => p.grad is { } g ? g.pow(2).sum().item<float>() : 0);
+    }
+
+    [Fact]
     public void Only_a_callback_that_listens_inside_the_step_makes_the_trainer_copy_the_step_start()
     {
         using var stopping = new EarlyStopping(MetricKind.Accuracy, 3);
