@@ -92,8 +92,9 @@ def main():
             run(*lathe, "train", seeded, "--out", os.path.join(folder, f"train-{seed}"))
             lathe_seconds += (time.perf_counter() - started) / len(seeds)
             metrics = json.load(open(os.path.join(folder, f"train-{seed}", "metrics.json")))
-            scores.append(metrics["test"]["accuracy" if task == "classification" else "r2"])
-            validation_scores.append(metrics["validation"]["accuracy" if task == "classification" else "r2"])
+            key = "accuracy" if task == "classification" else "r2"
+            scores.append(metrics["test"][key])
+            validation_scores.append(metrics["validation"][key])
             epochs.append(metrics.get("epochs"))
         ours = sum(scores) / len(scores)
 

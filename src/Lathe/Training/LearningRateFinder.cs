@@ -56,7 +56,7 @@ public static class LearningRateFinder
                 var rate = from * Math.Pow(to / from, (double)step / (steps - 1));
                 Optimizers.SetLearningRate(optimizer, rate);
                 var index = order!.narrow(0, step % perPass * batchSize, batchSize);
-                optimizer.zero_grad();
+                Optimizers.ClearGradients(model);
                 var batchLoss = loss.Compute(model.forward(train.Input.Rows(index, null, null)), train.Target.index_select(0, index));
                 var value = batchLoss.item<float>();
                 if (!double.IsFinite(value)) break;

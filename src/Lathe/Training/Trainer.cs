@@ -53,9 +53,7 @@ public sealed class Trainer(TrainingConfig config, FittedTarget target, MetricKi
                     var length = Math.Min(config.BatchSize, train.Count - start);
                     var index = order.narrow(0, start, length);
                     Optimizers.SetLearningRate(optimizer, schedule.Rate(epoch, b));
-                    // The last step's gradients let go rather than zeroed (PyTorch 2's set_to_none): backward then writes
-                    // each gradient afresh instead of adding it to a zeroed one. 8% more MLP samples per CPU-second.
-                    foreach (var parameter in model.parameters()) parameter.grad = null;
+                    Optimizers.ClearGradients(model);
                     // Each batch's augmentation draws from its own generator, seeded by the run, epoch and batch.
                     using var generator = augmentation is null ? null : new Generator(new SeededRandom(seed, stream: epoch * 1_000_003 + b).NextUInt64());
                     var stepStart = midStep ? StepStart.Take(model) : null;
