@@ -17,6 +17,7 @@ public class InitialConfigTests
         Assert.Empty(ConfigValidator.Validate(config));
         Assert.Equal(6, schema.Features.Count());
         Assert.Equal(InitialConfig.TableBins, config.Prepare.PiecewiseLinearBins);
+        Assert.Equal(InitialConfig.TableLabelSmoothing, config.Training.LabelSmoothing);
     }
 
     [Fact]
@@ -53,6 +54,7 @@ public class InitialConfigTests
         Assert.Equal(TestData.FashionTestLabels, config.Data.Labels);
         Assert.Equal(128, config.Training.BatchSize);
         Assert.Equal(0, config.Prepare.PiecewiseLinearBins);
+        Assert.Equal(0, config.Training.LabelSmoothing);
     }
 
     [Fact]
@@ -62,5 +64,7 @@ public class InitialConfigTests
         Assert.Equal(TaskKind.Regression, config.Task);
         Assert.Equal(MetricKind.Rmse, config.Metric);
         Assert.False(config.Data.Split.Stratify);
+        Assert.Equal(0, config.Training.LabelSmoothing);
+        Assert.Empty(ConfigValidator.Validate(config));
     }
 }

@@ -8,9 +8,14 @@ namespace Lathe.Data.Cleaning;
 /// value that does not fit its column's type is an error naming the row and the column.</summary>
 public static class TypeCoercion
 {
-    /// <summary>The parts a date becomes: its calendar values, and sine/cosine encodings of the cyclical ones
-    /// (so December sits next to January, Sunday next to Monday, 23:00 next to midnight).</summary>
-    public static readonly string[] DateParts = ["year", "month", "day", "weekday", "hour", "month_sin", "month_cos", "weekday_sin", "weekday_cos", "hour_sin", "hour_cos"];
+    /// <summary>The parts a date becomes: its calendar values, sine/cosine encodings of the cyclical ones (so December
+    /// sits next to January, Sunday next to Monday, 23:00 next to midnight), and the days since 1970-01-01 with the time
+    /// of day as a fraction (a trend over the years, or a stretch of time that behaves alike, is one number to split,
+    /// not a combination of year, month and day).</summary>
+    public static readonly IReadOnlyList<string> DateParts = ["year", "month", "day", "weekday", "hour", "month_sin", "month_cos", "weekday_sin", "weekday_cos", "hour_sin", "hour_cos", "elapsed_days"];
+
+    /// <summary>The parts of a date column in a schema from before <c>elapsed_days</c> (its <see cref="ColumnSchema.DateParts"/> is null).</summary>
+    public static readonly IReadOnlyList<string> FirstDateParts = DateParts.Take(11).ToArray();
 
     public static Table Apply(Table raw, DataSchema schema)
     {
@@ -29,7 +34,7 @@ public static class TypeCoercion
                 ColumnType.Numeric => [ToNumbers(raw, column, spec.Name)],
                 ColumnType.Boolean => [ToBooleans(raw, column)],
                 ColumnType.Categorical or ColumnType.Text => [ToCategories(column)],
-                ColumnType.DateTime => ToDateParts(raw, column).ToArray(),
+                ColumnType.DateTime => ToDateParts(raw, column, spec.DateParts ?? FirstDateParts).ToArray(),
                 ColumnType.Image => [column as ImageColumn ?? LoadImages(raw, column, spec)],
                 _ => [],
             };
@@ -153,10 +158,12 @@ public static class TypeCoercion
         return new StringColumn(column.Name, clean);
     }
 
-    private static IEnumerable<Column> ToDateParts(Table raw, Column column)
+    private static IEnumerable<Column> ToDateParts(Table raw, Column column, IReadOnlyList<string> names)
     {
         var texts = Texts(raw, column);
-        var parts = DateParts.Select(_ => new double[texts.Length]).ToArray();
+        var read = names.Select(name => DatePart(name) ?? throw new DataException(
+            $"{raw.Source}, column '{column.Name}': the schema asks for the date part '{name}', which this Lathe does not know — the known parts are {string.Join(", ", DateParts)}")).ToArray();
+        var parts = names.Select(_ => new double[texts.Length]).ToArray();
         for (var i = 0; i < texts.Length; i++)
         {
             var text = texts[i];
@@ -167,17 +174,28 @@ public static class TypeCoercion
             }
             if (!Values.TryDate(text!, out var date))
                 throw new DataException($"{raw.Source} {raw.RowName(i)}, column '{column.Name}': '{text}' is not a date — use a form like 2024-05-31 or 2024-05-31T14:00:00");
-            parts[0][i] = date.Year;
-            parts[1][i] = date.Month;
-            parts[2][i] = date.Day;
-            parts[3][i] = (int)date.DayOfWeek;
-            parts[4][i] = date.Hour + date.Minute / 60.0;
-            (parts[5][i], parts[6][i]) = Cycle.Months[date.Month - 1];
-            (parts[7][i], parts[8][i]) = Cycle.Weekdays[(int)date.DayOfWeek];
-            (parts[9][i], parts[10][i]) = Cycle.Minutes[date.Hour * 60 + date.Minute];
+            for (var p = 0; p < parts.Length; p++) parts[p][i] = read[p](date);
         }
-        return parts.Select((values, p) => new NumericColumn($"{column.Name}.{DateParts[p]}", values));
+        return parts.Select((values, p) => new NumericColumn($"{column.Name}.{names[p]}", values));
     }
+
+    /// <summary>How to read the date part <paramref name="name"/> off a date; null for a name that is not one of <see cref="DateParts"/>.</summary>
+    private static Func<DateTime, double>? DatePart(string name) => name switch
+    {
+        "year" => d => d.Year,
+        "month" => d => d.Month,
+        "day" => d => d.Day,
+        "weekday" => d => (int)d.DayOfWeek,
+        "hour" => d => d.Hour + d.Minute / 60.0,
+        "month_sin" => d => Cycle.Months[d.Month - 1].Sin,
+        "month_cos" => d => Cycle.Months[d.Month - 1].Cos,
+        "weekday_sin" => d => Cycle.Weekdays[(int)d.DayOfWeek].Sin,
+        "weekday_cos" => d => Cycle.Weekdays[(int)d.DayOfWeek].Cos,
+        "hour_sin" => d => Cycle.Minutes[d.Hour * 60 + d.Minute].Sin,
+        "hour_cos" => d => Cycle.Minutes[d.Hour * 60 + d.Minute].Cos,
+        "elapsed_days" => d => (d.Ticks - DateTime.UnixEpoch.Ticks) / (double)TimeSpan.TicksPerDay,
+        _ => null,
+    };
 
     /// <summary>The sine and cosine of every month, weekday and minute of the day, computed once (a column of
     /// timestamps has millions of rows but only 1,440 minutes).</summary>

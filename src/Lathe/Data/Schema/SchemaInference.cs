@@ -37,7 +37,7 @@ public static class SchemaInference
                 shape = ImageShape(table, paths);
                 if (shape is null) unused = "image paths, but none of the files can be read";
             }
-            columns.Add(new ColumnSchema(column.Name, type, unused, shape));
+            columns.Add(new ColumnSchema(column.Name, type, unused, shape) { DateParts = type == ColumnType.DateTime ? Cleaning.TypeCoercion.DateParts : null });
         }
         return new DataSchema(columns);
     }
