@@ -16,13 +16,26 @@ public static class Forward
         // eval() walks every submodule; a served model is already in evaluation mode, so a single row skips the walk.
         if (model.training) model.eval();
         using var _ = no_grad();
-        for (long start = 0; start < input.Count; start += BatchSize)
+        // A lone row runs on one engine thread (this thread's OpenMP setting, put back after). Its layers are too small
+        // to share: the CNN's row took 0.20-0.27 ms on two threads while both kept a core and 0.49-0.62 ms in the
+        // stretches when they did not (this machine's two vCPUs), against 0.19-0.30 ms on one thread throughout;
+        // an MLP row is 0.028 ms either way, and the outputs are bit for bit the same (docs/benchmarks.md).
+        var threads = input.Count == 1 ? get_num_threads() : 1;
+        if (threads > 1) set_num_threads(1);
+        try
         {
-            using var scope = NewDisposeScope();
-            var length = Math.Min(BatchSize, input.Count - start);
-            var output = model.forward(input.Slice(start, length)).contiguous();
-            // The raw bytes of the contiguous output in one block copy (the data<float>() accessor copies element by element).
-            System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(output.bytes).CopyTo(result.AsSpan((int)(start * outputs), (int)(length * outputs)));
+            for (long start = 0; start < input.Count; start += BatchSize)
+            {
+                using var scope = NewDisposeScope();
+                var length = Math.Min(BatchSize, input.Count - start);
+                var output = model.forward(input.Slice(start, length)).contiguous();
+                // The raw bytes of the contiguous output in one block copy (the data<float>() accessor copies element by element).
+                System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(output.bytes).CopyTo(result.AsSpan((int)(start * outputs), (int)(length * outputs)));
+            }
+        }
+        finally
+        {
+            if (threads > 1) set_num_threads(threads);
         }
         return result;
     }
