@@ -9,6 +9,9 @@ public static class Forward
 {
     public const int BatchSize = 256;
 
+    /// <summary>The most values a lone row may have to run on one engine thread (a 28x28 picture has 784).</summary>
+    public const int LoneRowSize = 1024;
+
     /// <summary>The raw outputs, row-major [rows, outputs]: logits for classification, scaled values for regression.</summary>
     public static float[] Outputs(nn.Module<Tensor, Tensor> model, InputTensor input, int outputs)
     {
@@ -16,11 +19,12 @@ public static class Forward
         // eval() walks every submodule; a served model is already in evaluation mode, so a single row skips the walk.
         if (model.training) model.eval();
         using var _ = no_grad();
-        // A lone row runs on one engine thread (this thread's OpenMP setting, put back after). Its layers are too small
-        // to share: the CNN's row took 0.20-0.27 ms on two threads while both kept a core and 0.49-0.62 ms in the
-        // stretches when they did not (this machine's two vCPUs), against 0.19-0.30 ms on one thread throughout;
-        // an MLP row is 0.028 ms either way, and the outputs are bit for bit the same (docs/benchmarks.md).
-        var threads = input.Count == 1 ? get_num_threads() : 1;
+        // A lone small row (a table row, a Fashion-MNIST picture) runs on one engine thread (this thread's OpenMP setting,
+        // put back after). Its layers are too small to share: the CNN's 28x28 row took 0.20-0.27 ms on two threads while
+        // both kept a core and 0.49-0.62 ms in the stretches when they did not (this machine's two vCPUs), against
+        // 0.19-0.30 ms on one thread throughout; an MLP row is 0.028 ms either way, and the outputs are bit for bit the
+        // same (docs/benchmarks.md). Larger rows (bigger images) were not measured and keep every thread.
+        var threads = input.Count == 1 && input.RowSize <= LoneRowSize ? get_num_threads() : 1;
         if (threads > 1) set_num_threads(1);
         try
         {

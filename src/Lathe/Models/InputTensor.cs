@@ -22,6 +22,7 @@ public sealed class InputTensor : IDisposable
         _scale = features.Scale;
         _shift = features.Shift;
         _all = _image ? tensor(features.Pixels!, shape, ScalarType.Byte) : tensor(features.Values!, shape, ScalarType.Float32);
+        RowSize = features.ItemShape.Aggregate(1L, (size, side) => size * side);
         if (_image)
             (_scaleScalar, _shiftScalar, _pixelScalar, _pixelScaleScalar) = (_scale.ToScalar(), _shift.ToScalar(), 255.ToScalar(), (_scale * 255).ToScalar());
     }
@@ -29,6 +30,9 @@ public sealed class InputTensor : IDisposable
     // size(0), not shape[0]: TorchSharp's shape getter leaves a finalizable object behind on every call, which made each
     // gen0 collection of a serving process take 30 ms instead of 1 (bench/serve, docs/serving.md).
     public long Count => _all.size(0);
+
+    /// <summary>Values in one row: its features, or an image's channels × height × width.</summary>
+    public long RowSize { get; }
 
     /// <summary>The batch at <paramref name="index"/> (int64 row numbers), ready for the model, augmented when an
     /// augmentation is given (training batches only). The caller owns it.</summary>
