@@ -29,7 +29,7 @@ internal static class ServeCommand
         range.AcceptOnlyFromAmong("accept", "reject");
         var log = new Option<string?>("--prediction-log") { Description = "Where every prediction (input, output, latency, model version) is logged: a folder of JSON Lines files (a new file every 64 MB), sqlite:PATH or postgres:CONNECTION (a table lathe_predictions, created when missing)." };
         var noWatch = new Option<bool>("--no-watch") { Description = "Do not reload when the bundle file changes." };
-        var threads = new Option<int>("--threads") { Description = "libtorch threads per forward pass; 0: every core.", DefaultValueFactory = _ => defaults.Threads };
+        var threads = new Option<int>("--threads") { Description = "libtorch threads per forward pass (a lone row of up to 1,024 values runs on one); 0: every core.", DefaultValueFactory = _ => defaults.Threads };
         var command = new Command("serve", "Serve a model over HTTP: POST /v1/predict (JSON or CSV), /healthz, /readyz, /metrics, /v1/model, /openapi.json.")
         {
             model, urls, apiKeyFile, maxBatch, exact, delay, maxQueue, maxLatency, timeout, maxBody, maxRecords, unknown, range, log, noWatch, threads,
