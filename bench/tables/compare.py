@@ -8,7 +8,10 @@ same train part (the rows Lathe's weights are fitted on; Lathe's validation part
 on the same test part with the same metric: accuracy for classification, R² for regression.
 
 Seeds (SEEDS=42,7,1 in run.sh): the split is fixed (split.seed: 42) and only the model's seed varies, so every seed
-trains and tests on the same rows and HistGradientBoosting (deterministic) is fitted once per table. Variants
+trains and tests on the same rows and HistGradientBoosting (deterministic) is fitted once per table. Splits
+(SPLITS=42,1,2,3,4): the whole comparison is repeated on each split seed (both sides on the same rows each time), and
+a last table gives each side's mean over the splits: a test part of a few hundred rows moves R² by more than the
+models differ, and one split can favour either side. Variants
 (SET="prepare.piecewise_linear_bins=16 training.learning_rate=0.003"): config keys changed after `lathe init`, on
 Lathe's side only; HistGradientBoosting always sees the same split prepared with numbers kept whole
 (prepare.piecewise_linear_bins: 0), its natural input.
@@ -59,18 +62,19 @@ def main():
     only = set(sys.argv[6].split(",")) if len(sys.argv) > 6 and sys.argv[6] else None
     seeds = [int(s) for s in (sys.argv[7] if len(sys.argv) > 7 and sys.argv[7] else "42").split(",")]
     settings = sys.argv[8].split() if len(sys.argv) > 8 else []
+    splits = [int(s) for s in (sys.argv[9] if len(sys.argv) > 9 and sys.argv[9] else "42").split(",")]
     rows = []
-    for name, file, target, exclude in TABLES:
+    for (name, file, target, exclude), split in ((t, s) for t in TABLES for s in splits):
         if only and name not in only:
             continue
-        folder = os.path.join(work, name)
+        folder = os.path.join(work, name if len(splits) == 1 else f"{name}-split{split}")
         os.makedirs(folder, exist_ok=True)
         config = os.path.join(folder, "config.yaml")
         run(*lathe, "init", "--data", os.path.join(data, file), "--target", target, "--out", config, "--force")
         text = open(config).read()
         text = re.sub(r"(?m)^  exclude: \[\]$", "  exclude: " + json.dumps(exclude), text)
         text = re.sub(r"(?m)^  threads: 0$", f"  threads: {threads}", text)
-        text = re.sub(r"(?m)^    seed: null$", "    seed: 42", text)
+        text = re.sub(r"(?m)^    seed: null$", f"    seed: {split}", text)
         open(config, "w").write(text)
         task = re.search(r"(?m)^task: (\w+)", text).group(1)
 
@@ -109,19 +113,30 @@ def main():
             model = HistGradientBoostingRegressor(random_state=42).fit(x_train, y_train)
             peer, metric = r2_score(y_test, model.predict(x_test)), "R²"
         peer_seconds = time.perf_counter() - started
-        rows.append((name, target, metric, len(train), len(test), x_train.shape[1], ours, peer, lathe_seconds, peer_seconds, epochs, scores))
-        print(f"{name}: Lathe {ours:.4f} ({' '.join(f'{s:.4f}' for s in scores)}; validation {' '.join(f'{s:.4f}' for s in validation_scores)}), HGB {peer:.4f}", file=sys.stderr)
+        rows.append((name, split, target, metric, len(train), len(test), x_train.shape[1], ours, peer, lathe_seconds, peer_seconds, epochs, scores))
+        print(f"{name}{'' if len(splits) == 1 else f' (split {split})'}: Lathe {ours:.4f} ({' '.join(f'{s:.4f}' for s in scores)}; validation {' '.join(f'{s:.4f}' for s in validation_scores)}), HGB {peer:.4f}", file=sys.stderr)
 
     print(f"threads: {threads}; Lathe's default config from `lathe init` (model as `lathe init` chose it)"
-          f"{', with ' + ' '.join(settings) if settings else ''}; split seed 42, model seeds {', '.join(map(str, seeds))} "
+          f"{', with ' + ' '.join(settings) if settings else ''}; split seed(s) {', '.join(map(str, splits))}, model seeds {', '.join(map(str, seeds))} "
           "(Lathe: the mean); HistGradientBoosting with default settings, random_state 42, fitted on Lathe's train part\n")
-    print("| table | target | metric | train / test rows | features | Lathe (mean) | per seed | HGB | winner | Lathe train s (epochs) | HGB fit s |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
-    for name, target, metric, n_train, n_test, width, ours, peer, ls, ps, epochs, scores in rows:
-        winner = "Lathe" if ours > peer else "HGB" if peer > ours else "tie"
-        print(f"| {name} | {target} | {metric} | {n_train} / {n_test} | {width} | {ours:.4f} | {' / '.join(f'{s:.4f}' for s in scores)} | {peer:.4f} | {winner} | {ls:.1f} ({', '.join(map(str, epochs))}) | {ps:.2f} |")
-    wins = sum(1 for r in rows if r[6] > r[7])
-    print(f"\nLathe wins {wins} of {len(rows)} tables.")
+    print("| table | split | target | metric | train / test rows | features | Lathe (mean) | per seed | HGB | winner | Lathe train s (epochs) | HGB fit s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for name, split, target, metric, n_train, n_test, width, ours, peer, ls, ps, epochs, scores in rows:
+        print(f"| {name} | {split} | {target} | {metric} | {n_train} / {n_test} | {width} | {ours:.4f} | {' / '.join(f'{s:.4f}' for s in scores)} | {peer:.4f} | {winner(ours, peer)} | {ls:.1f} ({', '.join(map(str, epochs))}) | {ps:.2f} |")
+    wins = sum(1 for r in rows if r[7] > r[8])
+    print(f"\nLathe wins {wins} of {len(rows)} comparisons.")
+    if len(splits) > 1:
+        print(f"\nMean over the {len(splits)} splits (each split's Lathe figure is its mean over the model seeds):\n")
+        print("| table | metric | Lathe | HGB | winner | splits Lathe won |")
+        print("|---|---|---|---|---|---|")
+        for name in dict.fromkeys(r[0] for r in rows):
+            mine = [r for r in rows if r[0] == name]
+            ours, peer = sum(r[7] for r in mine) / len(mine), sum(r[8] for r in mine) / len(mine)
+            print(f"| {name} | {mine[0][3]} | {ours:.4f} | {peer:.4f} | {winner(ours, peer)} | {sum(1 for r in mine if r[7] > r[8])} of {len(mine)} |")
+
+
+def winner(ours, peer):
+    return "Lathe" if ours > peer else "HGB" if peer > ours else "tie"
 
 
 if __name__ == "__main__":

@@ -147,7 +147,7 @@ internal static class ConfigSchema
         new("warmup_epochs", "cosine: epochs of linear warm-up from 0 (fractions allowed, counted in batches), less than epochs.", c => c.WarmupEpochs, (c, n, r) => c with { WarmupEpochs = r.Double(n) }),
         new("plateau_factor", "reduce_on_plateau: factor in (0, 1) applied to the learning rate.", c => c.PlateauFactor, (c, n, r) => c with { PlateauFactor = r.Double(n) }),
         new("plateau_patience", "reduce_on_plateau: epochs without a better validation metric before a reduction, >= 1; keep it below patience.", c => c.PlateauPatience, (c, n, r) => c with { PlateauPatience = r.Int(n) }),
-        new("patience", "Stop after this many epochs without a better validation metric; 0 never stops early.", c => c.Patience, (c, n, r) => c with { Patience = r.Int(n) }),
+        new("patience", "Stop after this many epochs without a better validation metric (an equal metric with a lower validation loss counts as better); 0 never stops early.", c => c.Patience, (c, n, r) => c with { Patience = r.Int(n) }),
         new("threads", "Engine threads; 0 uses every core. Bit-identical results need the same count.", c => c.Threads, (c, n, r) => c with { Threads = r.Int(n) }),
         new("checkpoint_every_steps", "Write checkpoints/last.ckpt every this many optimiser steps as well as at each epoch's end; 0: at epoch ends only.", c => c.CheckpointEverySteps, (c, n, r) => c with { CheckpointEverySteps = r.Int(n) }),
         new("max_minutes", "Wall-clock budget: training ends after the epoch during which this many minutes pass, keeping the best epoch as early stopping does; 0 is no limit. A time-limited run is not bit-reproducible.", c => c.MaxMinutes, (c, n, r) => c with { MaxMinutes = r.Double(n) }),

@@ -36,7 +36,8 @@ public sealed record TrainingConfig
     public double PlateauFactor { get; init; } = 0.1;
     /// <summary>Reduce-on-plateau: epochs without a better validation metric before a reduction.</summary>
     public int PlateauPatience { get; init; } = 3;
-    /// <summary>Stop after this many epochs without a better validation metric; 0 never stops early.</summary>
+    /// <summary>Stop after this many epochs without a better validation metric (an equal metric with a lower validation loss
+    /// counts as better, <see cref="Training.EarlyStopping"/>); 0 never stops early.</summary>
     public int Patience { get; init; } = 10;
     /// <summary>Threads for the engine; 0 uses every core. Bit-identical results need the same count.</summary>
     public int Threads { get; init; }

@@ -103,9 +103,11 @@ public sealed class Checkpoint
         state.History.AddRange(History);
     }
 
-    /// <summary>Gives <paramref name="earlyStopping"/> back its best value, epoch and weights.</summary>
+    /// <summary>Gives <paramref name="earlyStopping"/> back its best value, epoch, validation loss (the best epoch's in the
+    /// history, so checkpoints written before the loss broke ties need no new field) and weights.</summary>
     public void Restore(EarlyStopping earlyStopping) =>
-        earlyStopping.Restore(BestValue, BestEpoch, Best.Length == 0 ? null : SafeTensors.Read(Best, LastFile));
+        earlyStopping.Restore(BestValue, BestEpoch, History.FirstOrDefault(e => e.Epoch == BestEpoch)?.ValidationLoss ?? double.PositiveInfinity,
+            Best.Length == 0 ? null : SafeTensors.Read(Best, LastFile));
 
     public byte[] ToBytes()
     {
