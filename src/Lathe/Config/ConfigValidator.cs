@@ -127,6 +127,11 @@ public static class ConfigValidator
         Check(model.Channels.Count > 0 && model.Channels.All(n => n > 0), "model.channels", "needs at least one block, each with more than 0 channels");
         Check(model.Dense > 0, "model.dense", $"must be greater than 0 (got {model.Dense})");
         Check(model.Dropout is >= 0 and < 1, "model.dropout", $"must be in [0, 1) (got {model.Dropout})");
+        Check(model.Ensemble is >= 0 and <= 256, "model.ensemble", $"must be between 0 (one network) and 256 members (got {model.Ensemble})", "32 is TabM's default");
+        Check(model.Ensemble <= 1 || model.Kind is ModelKind.Mlp or ModelKind.Tabular or ModelKind.Auto, "model.ensemble",
+            $"is for the table kinds mlp and tabular, but model.kind is {ConfigNames.Of(model.Kind)}", "set `model.ensemble: 0`");
+        Check(model.Ensemble <= 1 || !model.Residual && model.Norm != NormKind.Batch, "model.ensemble",
+            $"works with plain hidden layers and norm none or layer, but the config has {(model.Residual ? "residual: true" : "norm: batch")}", "set `model.ensemble: 0`, or `norm: layer` and `residual: false`");
         Check(model.Kernel is >= 1 and <= 15, "model.kernel", $"must be between 1 and 15 (got {model.Kernel})", "3 is usual; 5 or 7 see more at once");
         Check(model.Kind != ModelKind.Resnet || model.Kernel % 2 == 1, "model.kernel", $"must be odd for resnet, so that a block's output lines up with its input (got {model.Kernel})", "use 3, 5 or 7");
         Check(model.Stride is >= 1 and <= 4, "model.stride", $"must be between 1 and 4 (got {model.Stride})");

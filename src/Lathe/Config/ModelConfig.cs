@@ -19,6 +19,10 @@ public sealed record ModelConfig
     public NormKind Norm { get; init; } = NormKind.None;
     /// <summary>MLP: add each hidden layer's input to its output (through a linear projection where the widths differ).</summary>
     public bool Residual { get; init; }
+    /// <summary>mlp and tabular: the members of a parameter-efficient ensemble (TabM): the hidden layers' weights are
+    /// shared, each member has its own scaling of every layer's inputs and outputs, its own biases and its own head; they
+    /// learn on the mean of their losses and predict the mean of their probabilities (values). 0 or 1: one network.</summary>
+    public int Ensemble { get; init; }
     /// <summary>CNN and resnet: the side of each square convolution kernel.</summary>
     public int Kernel { get; init; } = 3;
     /// <summary>CNN: the convolution stride.</summary>

@@ -6,32 +6,40 @@ namespace Lathe.Models;
 
 /// <summary>A multi-layer perceptron for tables: per hidden layer Linear → norm (optional) → activation → dropout,
 /// optionally with a residual connection around each layer; then a linear head. Images ([rows, channels, height,
-/// width]) are read as rows of their pixels.</summary>
+/// width]) are read as rows of their pixels. With an ensemble of k members (TabM), each hidden layer is an
+/// <see cref="EnsembleLinear"/> the members share and the head an <see cref="EnsembleHead"/>, one per member.</summary>
 public sealed class Mlp : nn.Module<Tensor, Tensor>
 {
     private readonly nn.Module<Tensor, Tensor> layers;
 
     public Mlp(long inputs, IReadOnlyList<int> hidden, double dropout, int outputs,
-        ActivationKind activation = ActivationKind.Relu, NormKind norm = NormKind.None, bool residual = false) : base("mlp")
+        ActivationKind activation = ActivationKind.Relu, NormKind norm = NormKind.None, bool residual = false,
+        int ensemble = 0, EnsembleMean mean = EnsembleMean.Probabilities) : base("mlp")
     {
+        var members = ensemble > 1;
+        // Batch norm would read the members as channels, and a residual block's projection is not the members'.
+        if (members && (residual || norm == NormKind.Batch))
+            throw new LatheException($"model.ensemble ({ensemble} members) works with plain hidden layers and norm none or layer, not {(residual ? "residual: true" : "norm: batch")}");
         var modules = new List<(string, nn.Module<Tensor, Tensor>)>();
         var width = inputs;
         for (var i = 0; i < hidden.Count; i++)
         {
             if (residual) modules.Add(($"block{i}", new ResidualDense(width, hidden[i], norm, activation, dropout)));
             // Plain layers keep the names linear{i}, relu{i}, dropout{i} of earlier bundles' weights.
-            else modules.AddRange(Layer(width, hidden[i], norm, activation, dropout).Select(m => ($"{m.Name}{i}", m.Module)));
+            else modules.AddRange(Layer(width, hidden[i], norm, activation, dropout, members ? ensemble : 0, first: i == 0).Select(m => ($"{m.Name}{i}", m.Module)));
             width = hidden[i];
         }
-        modules.Add(("head", nn.Linear(width, outputs)));
+        modules.Add(("head", members ? new EnsembleHead(width, outputs, ensemble, mean) : nn.Linear(width, outputs)));
         layers = nn.Sequential(modules);
         RegisterComponents();
     }
 
-    /// <summary>One hidden layer's modules, named by their role: linear, norm, relu (any activation), dropout.</summary>
-    internal static IEnumerable<(string Name, nn.Module<Tensor, Tensor> Module)> Layer(long inputs, long outputs, NormKind norm, ActivationKind activation, double dropout)
+    /// <summary>One hidden layer's modules, named by their role: linear, norm, relu (any activation), dropout. With
+    /// <paramref name="members"/> the linear is the ensemble's shared layer (random input signs on the <paramref name="first"/>).</summary>
+    internal static IEnumerable<(string Name, nn.Module<Tensor, Tensor> Module)> Layer(long inputs, long outputs, NormKind norm, ActivationKind activation, double dropout,
+        int members = 0, bool first = false)
     {
-        yield return ("linear", nn.Linear(inputs, outputs));
+        yield return ("linear", members > 1 ? new EnsembleLinear(inputs, outputs, members, randomSigns: first) : nn.Linear(inputs, outputs));
         if (norm == NormKind.Batch) yield return ("norm", nn.BatchNorm1d(outputs));
         if (norm == NormKind.Layer) yield return ("norm", nn.LayerNorm(outputs));
         yield return ("relu", Activation.Create(activation));

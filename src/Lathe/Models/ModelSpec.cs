@@ -14,8 +14,9 @@ public sealed record ModelSpec(ModelKind Kind, long[] InputShape, int Outputs, I
 {
     /// <summary>Resolves <c>model: auto</c> from the input: images (alone or fused with table columns in the
     /// <paramref name="layout"/>) get the CNN, tables the embedding network when the pipeline packed them with a
-    /// <paramref name="layout"/> (as <c>lathe train</c> does), else the MLP.</summary>
-    public static ModelSpec Resolve(ModelConfig config, long[] inputShape, int outputs, InputLayout? layout = null)
+    /// <paramref name="layout"/> (as <c>lathe train</c> does), else the MLP. The <paramref name="task"/> says what an
+    /// ensemble's members average (needed only with <c>model.ensemble</c>).</summary>
+    public static ModelSpec Resolve(ModelConfig config, long[] inputShape, int outputs, InputLayout? layout = null, TaskKind? task = null)
     {
         var fused = layout?.Image;
         var kind = config.Kind;
@@ -38,8 +39,19 @@ public sealed record ModelSpec(ModelKind Kind, long[] InputShape, int Outputs, I
             throw new LatheException($"model.channels has {config.Channels.Count} blocks, but with kernel {config.Kernel}, stride {config.Stride}, padding {config.Padding} and {ConfigNames.Of(config.Pooling)} pooling they shrink {imageShape[1]}x{imageShape[2]} images to nothing — use fewer blocks, more padding or less downsampling");
         if (kind == ModelKind.Resnet && smallest >> ResNet.Downsamplings(config.Channels) < 1)
             throw new LatheException($"model.channels changes the channel count {ResNet.Downsamplings(config.Channels)} times, and each change halves the image, but {imageShape[1]}x{imageShape[2]} images allow at most {(int)Math.Log2(smallest)} — use fewer changes");
+        var ensemble = config.Ensemble > 1 ? config.Ensemble : 0;
+        if (ensemble > 0 && kind is not (ModelKind.Mlp or ModelKind.Tabular))
+            throw new LatheException($"model.ensemble ({config.Ensemble} members) is for the table kinds mlp and tabular, but model.kind is {ConfigNames.Of(kind)} — set `model.ensemble: 0`");
         return new ModelSpec(kind, inputShape, outputs, config.Layers, config.Channels, config.Dense, config.Dropout)
         {
+            Ensemble = ensemble,
+            EnsembleMean = ensemble == 0 ? EnsembleMean.Probabilities : task switch
+            {
+                TaskKind.Classification => EnsembleMean.Probabilities,
+                TaskKind.Multilabel => EnsembleMean.LabelProbabilities,
+                TaskKind.Regression => EnsembleMean.Values,
+                _ => throw new ArgumentNullException(nameof(task), "an ensemble needs the task, to know what its members average"),
+            },
             Activation = config.Activation,
             Norm = config.Norm,
             Residual = config.Residual,
@@ -76,6 +88,15 @@ public sealed record ModelSpec(ModelKind Kind, long[] InputShape, int Outputs, I
     /// (numbers | category codes | token ids | pixels).</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public InputLayout? Layout { get; init; }
+
+    /// <summary>mlp and tabular: the members of a parameter-efficient ensemble (<see cref="EnsembleLinear"/>); 0 for one
+    /// network (earlier bundles).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public int Ensemble { get; init; }
+
+    /// <summary>With an ensemble: what its members' outputs are averaged as.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public EnsembleMean EnsembleMean { get; init; }
 
     /// <summary>Tabular and text kinds: the embedding width of every categorical column; 0 by <see cref="TabularNet.EmbeddingWidth"/>.</summary>
     public int CategoryEmbedding { get; init; }
@@ -131,7 +152,7 @@ public sealed record ModelSpec(ModelKind Kind, long[] InputShape, int Outputs, I
         // An image fused with table columns: the CNN (or resnet) body beside the columns' embeddings, then the MLP.
         ModelKind.Cnn or ModelKind.Resnet when Layout?.Image is not null => Tabular(),
         // Over images the MLP reads each image as one row of its pixels (channels × height × width).
-        ModelKind.Mlp => new Mlp(InputShape.Aggregate(1L, (a, b) => a * b), Layers, Dropout, Outputs, Activation, Norm, Residual),
+        ModelKind.Mlp => new Mlp(InputShape.Aggregate(1L, (a, b) => a * b), Layers, Dropout, Outputs, Activation, Norm, Residual, Ensemble, EnsembleMean),
         ModelKind.Cnn => new Cnn(InputShape, Channels, Dense, Dropout, Outputs, Kernel, Stride, Padding, Pooling, BatchNorm),
         ModelKind.Resnet => new ResNet(InputShape[0], Channels, Dropout, Outputs, Kernel, BatchNorm),
         ModelKind.Tabular or ModelKind.Lstm or ModelKind.Gru or ModelKind.Transformer => Tabular(),
@@ -140,7 +161,7 @@ public sealed record ModelSpec(ModelKind Kind, long[] InputShape, int Outputs, I
 
     private TabularNet Tabular() => new(Layout!,
         Layout!.Categorical.Select(c => CategoryEmbedding > 0 ? CategoryEmbedding : TabularNet.EmbeddingWidth(c.Cardinality)).ToArray(),
-        Encoder, Layers, Dropout, Outputs, Activation, Norm, Residual, ImageEncoder);
+        Encoder, Layers, Dropout, Outputs, Activation, Norm, Residual, ImageEncoder, Ensemble, EnsembleMean);
 
     /// <summary>The fused image column's encoder body for this kind: the CNN's blocks and dense layer, or the resnet's
     /// blocks and global pooling; the dropout is the MLP's, after the fusion.</summary>

@@ -22,8 +22,19 @@ public static class Initialization
                 Conv1d c => (c.weight, c.bias),
                 Conv2d c => (c.weight, c.bias),
                 Models.Conv c => (c.weight, c.bias),
+                Models.EnsembleLinear e => (e.weight, e.bias),
                 _ => (null, null),
             };
+            // An ensemble's heads: each member's slice is laid out as a Linear's weight, [outputs, inputs], and filled as one.
+            if (layer is Models.EnsembleHead head)
+            {
+                for (var m = 0; m < head.weight.shape[0]; m++)
+                {
+                    using var slice = head.weight[m];
+                    Fill(slice, kind, generator);
+                }
+                head.bias.zero_();
+            }
             if (weight is null) continue;
             Fill(weight, kind, generator);
             bias?.zero_();

@@ -39,8 +39,18 @@ public sealed class TrainingLoss : IDisposable
 
     /// <summary>The mean loss of a batch as a scalar tensor (in the caller's dispose scope). Multilabel: the binary
     /// cross-entropy of each label's logit, averaged over rows and labels; several regression targets: the loss
-    /// averaged over rows and (standardised) targets.</summary>
-    public Tensor Compute(Tensor output, Tensor truth) => _multilabel
+    /// averaged over rows and (standardised) targets. An ensemble's outputs while training, [rows, members, outputs], give
+    /// the mean of the members' losses: each member is scored against every row's truth.</summary>
+    public Tensor Compute(Tensor output, Tensor truth)
+    {
+        if (output.dim() != 3) return Single(output, truth);
+        var members = output.shape[1];
+        using var rows = output.reshape(-1, output.shape[2]);
+        using var truths = truth.repeat_interleave(members, 0);
+        return Single(rows, truths);
+    }
+
+    private Tensor Single(Tensor output, Tensor truth) => _multilabel
         ? nn.functional.binary_cross_entropy_with_logits(output, truth)
         : Kind switch
     {

@@ -42,6 +42,7 @@ public class CliTests
         var config = File.ReadAllText(Path.Combine(dir, "config.yaml"));
         Assert.Contains("# The column to predict.", config);
         Assert.Contains("target: Species", config);
+        Assert.Contains("\n  ensemble: 32\n", config);
 
         var train = LatheProcess.Run(dir, "train", "config.yaml", "--out", "run");
         Assert.True(train.ExitCode == 0, train.Error);

@@ -84,6 +84,17 @@ public class ConfigReaderTests
     }
 
     [Fact]
+    public void An_ensemble_is_refused_where_its_members_cannot_be_kept_apart()
+    {
+        var images = Fails(Valid + "\nmodel:\n  kind: cnn\n  ensemble: 32\n");
+        Assert.Contains("model.ensemble: is for the table kinds mlp and tabular, but model.kind is cnn", images.Message);
+        var batchNorm = Fails(Valid + "\nmodel:\n  norm: batch\n  ensemble: 8\n");
+        Assert.Contains("model.ensemble: works with plain hidden layers and norm none or layer, but the config has norm: batch", batchNorm.Message);
+        Assert.Contains("model.ensemble: must be between 0 (one network) and 256 members (got 1000)", Fails(Valid + "\nmodel:\n  ensemble: 1000\n").Message);
+        Assert.Equal(8, ConfigReader.Parse(Valid + "\nmodel:\n  norm: layer\n  ensemble: 8\n", "run.yaml", "/data").Model.Ensemble);
+    }
+
+    [Fact]
     public void Wrong_type_names_what_was_expected()
     {
         var error = Fails(Valid.Replace("epochs: 5", "epochs: many"));

@@ -18,10 +18,11 @@ public class InitialConfigTests
         Assert.Equal(6, schema.Features.Count());
         Assert.Equal(InitialConfig.TableBins, config.Prepare.PiecewiseLinearBins);
         Assert.Equal(InitialConfig.TableLabelSmoothing, config.Training.LabelSmoothing);
+        Assert.Equal(InitialConfig.TableEnsemble, config.Model.Ensemble);
     }
 
     [Fact]
-    public void A_long_table_keeps_its_numbers_whole_because_the_encoding_would_multiply_them()
+    public void A_long_table_keeps_its_numbers_whole_and_trains_one_network_because_both_would_multiply_its_cost()
     {
         // 200,000 flights × two numbers (distance, time) × 32 bins is 12.8 million values, over the budget; 2,000 are not.
         var (config, _, rows) = InitialConfig.For(TestData.Vega("flights-200k.json"), "delay", TestData.TempDirectory());
@@ -29,6 +30,8 @@ public class InitialConfigTests
         Assert.Equal(0, config.Prepare.PiecewiseLinearBins);
         var (small, _, _) = InitialConfig.For(TestData.Vega("flights-2k.json"), "delay", TestData.TempDirectory());
         Assert.Equal(InitialConfig.TableBins, small.Prepare.PiecewiseLinearBins);
+        // Likewise the ensemble, whose members multiply every training row's arithmetic.
+        Assert.Equal((0, InitialConfig.TableEnsemble), (config.Model.Ensemble, small.Model.Ensemble));
     }
 
     [Fact]
@@ -55,6 +58,7 @@ public class InitialConfigTests
         Assert.Equal(128, config.Training.BatchSize);
         Assert.Equal(0, config.Prepare.PiecewiseLinearBins);
         Assert.Equal(0, config.Training.LabelSmoothing);
+        Assert.Equal(0, config.Model.Ensemble);
     }
 
     [Fact]

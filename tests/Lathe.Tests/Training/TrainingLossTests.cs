@@ -35,6 +35,31 @@ public class TrainingLossTests
     }
 
     [Fact]
+    public void An_ensembles_loss_is_the_mean_of_its_members_losses()
+    {
+        // Two rows, two members: member 0 gives Logits, member 1 other scores; the truth is each row's for both.
+        var member1 = new float[,] { { -1, 0.5f, 2 }, { 1, 1, -2 } };
+        var config = new TrainingConfig { LabelSmoothing = 0.1 };
+        double[] w = [0.5, 1, 3];
+        var both = new float[2, 2, 3];
+        for (var r = 0; r < 2; r++)
+            for (var c = 0; c < 3; c++)
+                (both[r, 0, c], both[r, 1, c]) = ((float)Logits[r][c], member1[r, c]);
+        using var scope = NewDisposeScope();
+        using var loss = new TrainingLoss(config, TaskKind.Classification, classes: 3);
+        var expected = (ClassLoss(config) + Loss(config, TaskKind.Classification, member1, tensor(Truth))) / 2;
+        Assert.Equal(expected, loss.Compute(tensor(both), tensor(Truth)).item<float>(), 1e-5);
+        // With class weights each member's rows are weighted alike, so it is still the members' mean.
+        using var weighted = new TrainingLoss(config, TaskKind.Classification, w, 3);
+        var expectedWeighted = (ClassLoss(config, w) + Loss(config, TaskKind.Classification, member1, tensor(Truth), w)) / 2;
+        Assert.Equal(expectedWeighted, weighted.Compute(tensor(both), tensor(Truth)).item<float>(), 1e-5);
+        // Regression: [rows, members, 1] against one value per row.
+        using var mse = new TrainingLoss(new TrainingConfig(), TaskKind.Regression);
+        var values = tensor(new float[] { 1, 3, 0, -2 }, [2, 2, 1]);
+        Assert.Equal(((1 - 2.0) * (1 - 2.0) + (3 - 2.0) * (3 - 2.0) + 1 + 1) / 4, mse.Compute(values, tensor(new float[] { 2, -1 })).item<float>(), 1e-5);
+    }
+
+    [Fact]
     public void Label_smoothing_mixes_in_the_mean_negative_log_probability_of_all_classes()
     {
         const double e = 0.1;
