@@ -33,7 +33,7 @@ public sealed class EnsembleLinear : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>A [rows, columns] tensor of ±1, each sign drawn from the global generator. The caller owns it.</summary>
-    internal static Tensor RandomSigns(long rows, long columns)
+    private static Tensor RandomSigns(long rows, long columns)
     {
         using var coins = randint(0, 2, [rows, columns], ScalarType.Float32);
         return coins.mul(2).sub_(1);

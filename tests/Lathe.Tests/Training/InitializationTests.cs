@@ -34,6 +34,29 @@ public class InitializationTests
     }
 
     [Fact]
+    public void An_ensembles_shared_weights_and_each_members_head_follow_the_rule_and_the_members_own_scalings_stay()
+    {
+        using var network = new Lathe.Models.Mlp(400, [300], 0, 50, ensemble: 4);
+        var signs = network.modules().OfType<Lathe.Models.EnsembleLinear>().Single().input_scale.data<float>().ToArray();
+        Initialization.Apply(network, InitKind.KaimingUniform, seed: 7);
+        var shared = network.modules().OfType<Lathe.Models.EnsembleLinear>().Single();
+        Assert.InRange(Stats(shared.weight).Std, 0.0707107 * 0.98, 0.0707107 * 1.02);
+        Assert.Equal(0, shared.bias.abs().max().item<float>());
+        Assert.Equal(signs, shared.input_scale.data<float>().ToArray());
+        var head = network.modules().OfType<Lathe.Models.EnsembleHead>().Single();
+        // Each member's head [50, 300] gets Kaiming's bound for a fan-in of 300: √(6 / 300); every member its own draws.
+        for (var m = 0; m < 4; m++)
+        {
+            using var slice = head.weight[m];
+            Assert.InRange(Stats(slice).Max, 0.1, Math.Sqrt(6.0 / 300) + 1e-6);
+        }
+        using var first = head.weight[0];
+        using var second = head.weight[1];
+        Assert.False(first.allclose(second));
+        Assert.Equal(0, head.bias.abs().max().item<float>());
+    }
+
+    [Fact]
     public void Uniform_xavier_bound_is_an_exact_formula_xavier_uses_both_fans_and_second_layer_is_covered()
     {
         using var network = Network();
