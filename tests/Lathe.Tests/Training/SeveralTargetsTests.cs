@@ -140,6 +140,26 @@ public class SeveralTargetsTests
     }
 
     [Fact]
+    public void An_ensemble_averages_each_labels_probability_and_each_targets_value_and_its_bundle_predicts_the_same()
+    {
+        var labels = CarsMultilabel(CarsLabels());
+        var multilabel = TrainingRun.Run(labels with { Model = labels.Model with { Ensemble = 8 } }, TestData.TempDirectory());
+        Assert.True(multilabel.Metrics.Test["micro_f1"] > 0.85, $"micro F1 {multilabel.Metrics.Test["micro_f1"]}");
+        var regression = TrainingRun.Run(CarsRegression() with { Model = CarsRegression().Model with { Ensemble = 8 } }, TestData.TempDirectory());
+        Assert.True(regression.Metrics.Test["r2[Horsepower]"] > 0.8, $"horsepower r2 {regression.Metrics.Test["r2[Horsepower]"]}");
+        Assert.True(regression.Metrics.Test["r2[Miles_per_Gallon]"] > 0.75, $"mpg r2 {regression.Metrics.Test["r2[Miles_per_Gallon]"]}");
+        foreach (var (run, mean) in new[] { (multilabel, Lathe.Models.EnsembleMean.LabelProbabilities), (regression, Lathe.Models.EnsembleMean.Values) })
+        {
+            var bundle = Bundle.Load(run.BundlePath);
+            Assert.Equal((8, mean), (bundle.Model.Ensemble, bundle.Model.EnsembleMean));
+            using var predictor = bundle.CreatePredictor();
+            var again = predictor.Predict(run.TestRows);
+            Assert.Equal(run.TestPredictions.Probabilities.Select(BitConverter.SingleToInt32Bits), again.Probabilities.Select(BitConverter.SingleToInt32Bits));
+            Assert.Equal(run.TestPredictions.Values.Select(BitConverter.DoubleToInt64Bits), again.Values.Select(BitConverter.DoubleToInt64Bits));
+        }
+    }
+
+    [Fact]
     public void Multilabel_cars_learn_three_yes_no_properties_at_once()
     {
         var path = CarsLabels();
