@@ -132,6 +132,9 @@ public static class ConfigValidator
             $"is for the table kinds mlp and tabular, but model.kind is {ConfigNames.Of(model.Kind)}", "set `model.ensemble: 0`");
         Check(model.Ensemble <= 1 || !model.Residual && model.Norm != NormKind.Batch, "model.ensemble",
             $"works with plain hidden layers and norm none or layer, but the config has {(model.Residual ? "residual: true" : "norm: batch")}", "set `model.ensemble: 0`, or `norm: layer` and `residual: false`");
+        Check(model.NumberEmbedding is >= 0 and <= 256, "model.number_embedding", $"must be between 0 (off) and 256 values a number (got {model.NumberEmbedding})", "16 is lathe init's choice");
+        Check(model.NumberEmbedding == 0 || config.Prepare.PiecewiseLinearBins > 0, "model.number_embedding",
+            "embeds each number's piecewise-linear bins, but prepare.piecewise_linear_bins is 0 (no bins)", "set `prepare.piecewise_linear_bins: 32`, or `model.number_embedding: 0`");
         Check(model.Kernel is >= 1 and <= 15, "model.kernel", $"must be between 1 and 15 (got {model.Kernel})", "3 is usual; 5 or 7 see more at once");
         Check(model.Kind != ModelKind.Resnet || model.Kernel % 2 == 1, "model.kernel", $"must be odd for resnet, so that a block's output lines up with its input (got {model.Kernel})", "use 3, 5 or 7");
         Check(model.Stride is >= 1 and <= 4, "model.stride", $"must be between 1 and 4 (got {model.Stride})");

@@ -16,6 +16,7 @@ public static class InitialConfig
         var task = TaskInference.Infer(data[target]);
         var schema = SchemaInference.Infer(data, target);
         var images = schema.Features.Any(c => c.Type == ColumnType.Image);
+        var bins = images || !PiecewiseLinearFits(schema, data.RowCount) ? 0 : TableBins;
         var config = new PipelineConfig
         {
             Task = task,
@@ -29,10 +30,15 @@ public static class InitialConfig
             },
             Prepare = new PrepareConfig
             {
-                PiecewiseLinearBins = images || !PiecewiseLinearFits(schema, data.RowCount) ? 0 : TableBins,
+                PiecewiseLinearBins = bins,
                 Encode = images || ManyCategories(data, schema) is null ? EncodeKind.OneHot : EncodeKind.Target,
             },
-            Model = new ModelConfig { Kind = images ? ModelKind.Cnn : ModelKind.Mlp, Ensemble = images || data.RowCount >= TableEnsembleRows ? 0 : TableEnsemble },
+            Model = new ModelConfig
+            {
+                Kind = images ? ModelKind.Cnn : ModelKind.Mlp,
+                Ensemble = images || data.RowCount >= TableEnsembleRows ? 0 : TableEnsemble,
+                NumberEmbedding = bins > 0 ? TableNumberEmbedding : 0,
+            },
             Training = images
                 ? new TrainingConfig { Epochs = 10, BatchSize = 128, Patience = 3 }
                 : new TrainingConfig
@@ -56,6 +62,10 @@ public static class InitialConfig
     /// <summary>From this many rows a table trains one network: the ensemble's members multiply the arithmetic of every
     /// training row by about <see cref="TableEnsemble"/>, and it was measured on tables of 300 to 10,000 rows.</summary>
     public const int TableEnsembleRows = 20_000;
+
+    /// <summary>Values each number's piecewise-linear bins are embedded into for tables (docs/benchmarks.md, "Number
+    /// embeddings").</summary>
+    public const int TableNumberEmbedding = 16;
 
     /// <summary>Piecewise-linear bins per number for tables: against plain numbers, up or level on seven of the eight
     /// vega-datasets tables of docs/benchmarks.md and 0.004 of R² down on the eighth (means over three seeds).</summary>

@@ -23,6 +23,9 @@ public sealed record ModelConfig
     /// shared, each member has its own scaling of every layer's inputs and outputs, its own biases and its own head; they
     /// learn on the mean of their losses and predict the mean of their probabilities (values). 0 or 1: one network.</summary>
     public int Ensemble { get; init; }
+    /// <summary>Tables with piecewise-linear bins: values each number's bins are embedded into, through a linear layer
+    /// and ReLU of its own, before the hidden layers (Gorishniy et al. 2022); 0 feeds the bins straight in.</summary>
+    public int NumberEmbedding { get; init; }
     /// <summary>CNN and resnet: the side of each square convolution kernel.</summary>
     public int Kernel { get; init; } = 3;
     /// <summary>CNN: the convolution stride.</summary>

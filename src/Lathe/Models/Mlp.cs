@@ -7,14 +7,15 @@ namespace Lathe.Models;
 /// <summary>A multi-layer perceptron for tables: per hidden layer Linear → norm (optional) → activation → dropout,
 /// optionally with a residual connection around each layer; then a linear head. Images ([rows, channels, height,
 /// width]) are read as rows of their pixels. With an ensemble of k members (TabM), each hidden layer is an
-/// <see cref="EnsembleLinear"/> the members share and the head an <see cref="EnsembleHead"/>, one per member.</summary>
+/// <see cref="EnsembleLinear"/> the members share and the head an <see cref="EnsembleHead"/>, one per member. With number
+/// groups, each number's piecewise-linear bins are first embedded on their own (<see cref="NumberEmbedding"/>).</summary>
 public sealed class Mlp : nn.Module<Tensor, Tensor>
 {
     private readonly nn.Module<Tensor, Tensor> layers;
 
     public Mlp(long inputs, IReadOnlyList<int> hidden, double dropout, int outputs,
         ActivationKind activation = ActivationKind.Relu, NormKind norm = NormKind.None, bool residual = false,
-        int ensemble = 0, EnsembleMean mean = EnsembleMean.Probabilities) : base("mlp")
+        int ensemble = 0, EnsembleMean mean = EnsembleMean.Probabilities, IReadOnlyList<int[]>? numberGroups = null, int numberWidth = 0) : base("mlp")
     {
         var members = ensemble > 1;
         // Batch norm would read the members as channels, and a residual block's projection is not the members'.
@@ -22,6 +23,12 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
             throw new LatheException($"model.ensemble ({ensemble} members) works with plain hidden layers and norm none or layer, not {(residual ? "residual: true" : "norm: batch")}");
         var modules = new List<(string, nn.Module<Tensor, Tensor>)>();
         var width = inputs;
+        if (numberWidth > 0 && numberGroups is { Count: > 0 })
+        {
+            var numbers = new NumberEmbedding(inputs, numberGroups, numberWidth);
+            modules.Add(("numbers", numbers));
+            width = numbers.Outputs;
+        }
         for (var i = 0; i < hidden.Count; i++)
         {
             if (residual) modules.Add(($"block{i}", new ResidualDense(width, hidden[i], norm, activation, dropout)));

@@ -15,8 +15,11 @@ public sealed record ModelSpec(ModelKind Kind, long[] InputShape, int Outputs, I
     /// <summary>Resolves <c>model: auto</c> from the input: images (alone or fused with table columns in the
     /// <paramref name="layout"/>) get the CNN, tables the embedding network when the pipeline packed them with a
     /// <paramref name="layout"/> (as <c>lathe train</c> does), else the MLP. The <paramref name="task"/> says what an
-    /// ensemble's members average (needed only with <c>model.ensemble</c>).</summary>
-    public static ModelSpec Resolve(ModelConfig config, long[] inputShape, int outputs, InputLayout? layout = null, TaskKind? task = null)
+    /// ensemble's members average (needed only with <c>model.ensemble</c>). The <paramref name="numberGroups"/> are each
+    /// number's piecewise-linear bin columns in the input (<see cref="FittedPipeline.NumberGroups"/>), embedded per number
+    /// with <c>model.number_embedding</c>.</summary>
+    public static ModelSpec Resolve(ModelConfig config, long[] inputShape, int outputs, InputLayout? layout = null, TaskKind? task = null,
+        IReadOnlyList<int[]>? numberGroups = null)
     {
         var fused = layout?.Image;
         var kind = config.Kind;
@@ -42,8 +45,12 @@ public sealed record ModelSpec(ModelKind Kind, long[] InputShape, int Outputs, I
         var ensemble = config.Ensemble > 1 ? config.Ensemble : 0;
         if (ensemble > 0 && kind is not (ModelKind.Mlp or ModelKind.Tabular))
             throw new LatheException($"model.ensemble ({config.Ensemble} members) is for the table kinds mlp and tabular, but model.kind is {ConfigNames.Of(kind)} — set `model.ensemble: 0`");
+        // Only the networks that end in the MLP read table columns; a number with no bins has nothing to embed.
+        var embedNumbers = config.NumberEmbedding > 0 && numberGroups is { Count: > 0 } && (kind is ModelKind.Mlp || kind.UsesLayout() || fused is not null);
         return new ModelSpec(kind, inputShape, outputs, config.Layers, config.Channels, config.Dense, config.Dropout)
         {
+            NumberEmbedding = embedNumbers ? config.NumberEmbedding : 0,
+            NumberGroups = embedNumbers ? numberGroups!.Select(g => g.ToArray()).ToArray() : null,
             Ensemble = ensemble,
             EnsembleMean = ensemble == 0 ? EnsembleMean.Probabilities : task switch
             {
@@ -93,6 +100,15 @@ public sealed record ModelSpec(ModelKind Kind, long[] InputShape, int Outputs, I
     /// network (earlier bundles).</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public int Ensemble { get; init; }
+
+    /// <summary>mlp and tabular: values each number's piecewise-linear bins are embedded into (<see cref="Models.NumberEmbedding"/>);
+    /// 0 for none (earlier bundles).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public int NumberEmbedding { get; init; }
+
+    /// <summary>With a number embedding: each number's bin columns, as positions in the row the MLP reads.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int[][]? NumberGroups { get; init; }
 
     /// <summary>With an ensemble: what its members' outputs are averaged as.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
@@ -152,7 +168,7 @@ public sealed record ModelSpec(ModelKind Kind, long[] InputShape, int Outputs, I
         // An image fused with table columns: the CNN (or resnet) body beside the columns' embeddings, then the MLP.
         ModelKind.Cnn or ModelKind.Resnet when Layout?.Image is not null => Tabular(),
         // Over images the MLP reads each image as one row of its pixels (channels × height × width).
-        ModelKind.Mlp => new Mlp(InputShape.Aggregate(1L, (a, b) => a * b), Layers, Dropout, Outputs, Activation, Norm, Residual, Ensemble, EnsembleMean),
+        ModelKind.Mlp => new Mlp(InputShape.Aggregate(1L, (a, b) => a * b), Layers, Dropout, Outputs, Activation, Norm, Residual, Ensemble, EnsembleMean, NumberGroups, NumberEmbedding),
         ModelKind.Cnn => new Cnn(InputShape, Channels, Dense, Dropout, Outputs, Kernel, Stride, Padding, Pooling, BatchNorm),
         ModelKind.Resnet => new ResNet(InputShape[0], Channels, Dropout, Outputs, Kernel, BatchNorm),
         ModelKind.Tabular or ModelKind.Lstm or ModelKind.Gru or ModelKind.Transformer => Tabular(),
@@ -161,7 +177,7 @@ public sealed record ModelSpec(ModelKind Kind, long[] InputShape, int Outputs, I
 
     private TabularNet Tabular() => new(Layout!,
         Layout!.Categorical.Select(c => CategoryEmbedding > 0 ? CategoryEmbedding : TabularNet.EmbeddingWidth(c.Cardinality)).ToArray(),
-        Encoder, Layers, Dropout, Outputs, Activation, Norm, Residual, ImageEncoder, Ensemble, EnsembleMean);
+        Encoder, Layers, Dropout, Outputs, Activation, Norm, Residual, ImageEncoder, Ensemble, EnsembleMean, NumberGroups, NumberEmbedding);
 
     /// <summary>The fused image column's encoder body for this kind: the CNN's blocks and dense layer, or the resnet's
     /// blocks and global pooling; the dropout is the MLP's, after the fusion.</summary>

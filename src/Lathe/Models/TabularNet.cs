@@ -30,7 +30,8 @@ public sealed class TabularNet : nn.Module<Tensor, Tensor>
     /// <param name="imageEncoder">Builds the encoder body of an image column (with no head); needed when the layout has one.</param>
     public TabularNet(InputLayout layout, IReadOnlyList<int> categoryWidths, Func<TextInput, nn.Module<Tensor, Tensor>> encoder,
         IReadOnlyList<int> hidden, double dropoutRate, int outputs, ActivationKind activation, NormKind norm, bool residual,
-        Func<ImageInput, nn.Module<Tensor, Tensor>>? imageEncoder = null, int ensemble = 0, EnsembleMean mean = EnsembleMean.Probabilities) : base("tabular")
+        Func<ImageInput, nn.Module<Tensor, Tensor>>? imageEncoder = null, int ensemble = 0, EnsembleMean mean = EnsembleMean.Probabilities,
+        IReadOnlyList<int[]>? numberGroups = null, int numberWidth = 0) : base("tabular")
     {
         _layout = layout;
         _textOffsets = [.. layout.TextOffsets()];
@@ -47,7 +48,8 @@ public sealed class TabularNet : nn.Module<Tensor, Tensor>
                     + (image is IInputEncoder body ? body.Width : 0) + images.Sum(i => ((IInputEncoder)i).Width);
         var textOnly = layout.Numeric == 0 && layout.Categorical.Count == 0 && layout.Texts.Count == 1 && layout.Image is null;
         if (textOnly && dropoutRate > 0) dropout = nn.Dropout(dropoutRate);
-        mlp = new Mlp(width, textOnly ? [] : hidden, dropoutRate, outputs, activation, norm, residual, ensemble, mean);
+        // The numbers come first in the fused row, so their positions in the layout are their positions there.
+        mlp = new Mlp(width, textOnly ? [] : hidden, dropoutRate, outputs, activation, norm, residual, ensemble, mean, numberGroups, numberWidth);
         RegisterComponents();
     }
 

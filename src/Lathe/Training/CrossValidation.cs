@@ -39,7 +39,7 @@ public static class CrossValidation
             // Each fold model is trained as the final one will be: SMOTE rows and batch augmentation included.
             using var fitData = TrainingRun.Oversample(LabelledData.From(fitPart, pipeline.Pack(fitInput), target), config, pipeline.Layout);
             using var heldData = LabelledData.From(heldPart, pipeline, target);
-            var spec = ModelSpec.Resolve(modelConfig, fitData.Features.ItemShape, Predictor.OutputCount(target), pipeline.Layout, target.Task);
+            var spec = ModelSpec.Resolve(modelConfig, fitData.Features.ItemShape, Predictor.OutputCount(target), pipeline.Layout, target.Task, pipeline.NumberGroups(fitInput));
             using var model = spec.Build();
             Initialization.Apply(model, config.Training.Init, config.Seed + k + 1);
             var weights = fitData.Classes is null ? null : ClassWeights.Resolve(config.Training.ClassWeights, fitData.Classes, target.Classes.Count, prepared.Metric);

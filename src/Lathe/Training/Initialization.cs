@@ -4,7 +4,8 @@ using static TorchSharp.torch;
 
 namespace Lathe.Training;
 
-/// <summary>Sets the starting weights of every Linear and Conv layer as <c>training.init</c> says, with biases
+/// <summary>Sets the starting weights of every Linear and Conv layer (and the ensemble's and number embedding's
+/// per-member or per-number slices, each as a Linear) as <c>training.init</c> says, with biases
 /// at 0; other layers (normalisation, embeddings) keep their own. Draws come from one generator seeded by the
 /// run's seed, layer after layer in module order, so the same seed gives the same weights.</summary>
 public static class Initialization
@@ -34,6 +35,17 @@ public static class Initialization
                     Fill(slice, kind, generator);
                 }
                 head.bias.zero_();
+            }
+            // A number embedding: each number's slice, [width, its bins], is filled as a Linear of that many inputs.
+            if (layer is Models.NumberEmbedding numbers)
+            {
+                for (var n = 0; n < numbers.Bins.Count; n++)
+                {
+                    using var member = numbers.weight[n];
+                    using var slice = member.narrow(1, 0, numbers.Bins[n]);
+                    Fill(slice, kind, generator);
+                }
+                numbers.bias.zero_();
             }
             if (weight is null) continue;
             Fill(weight, kind, generator);

@@ -41,7 +41,7 @@ public static class LabelIssues
             var (pipeline, fitInput) = FittedPipeline.FitTransform(fitPart, schema, config.Prepare, target, config.Seed, modelConfig);
             using var fitData = LabelledData.From(fitPart, pipeline.Pack(fitInput), target);
             using var heldData = LabelledData.From(heldPart, pipeline, target);
-            var spec = ModelSpec.Resolve(modelConfig, fitData.Features.ItemShape, classes, pipeline.Layout, TaskKind.Classification);
+            var spec = ModelSpec.Resolve(modelConfig, fitData.Features.ItemShape, classes, pipeline.Layout, TaskKind.Classification, pipeline.NumberGroups(fitInput));
             using var model = spec.Build();
             new Trainer(training, target, MetricKinds.DefaultFor(TaskKind.Classification), config.Seed + k + 1, []).Fit(model, fitData, heldData, null, cancellationToken);
             var held = Predictor.Predict(model, heldData.Input, target).Probabilities;

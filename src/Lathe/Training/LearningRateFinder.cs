@@ -21,7 +21,7 @@ public static class LearningRateFinder
         TorchRuntime.Configure(config.Training.Threads, config.Seed);
         var prepared = Preparation.Run(config, workDirectory, stage, cancellationToken);
         using var train = LabelledData.From(prepared.Train, prepared.Pipeline.Pack(prepared.TrainInput), prepared.Target);
-        var spec = ModelSpec.Resolve(Preparation.ModelFor(config, prepared.Schema), train.Features.ItemShape, Bundles.Predictor.OutputCount(prepared.Target), prepared.Pipeline.Layout, prepared.Target.Task);
+        var spec = ModelSpec.Resolve(Preparation.ModelFor(config, prepared.Schema), train.Features.ItemShape, Bundles.Predictor.OutputCount(prepared.Target), prepared.Pipeline.Layout, prepared.Target.Task, prepared.Pipeline.NumberGroups(prepared.TrainInput));
         using var model = spec.Build();
         Initialization.Apply(model, config.Training.Init, config.Seed);
         var weights = train.Classes is null ? null : ClassWeights.Resolve(config.Training.ClassWeights, train.Classes, prepared.Target.Classes.Count, prepared.Metric);

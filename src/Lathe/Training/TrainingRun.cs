@@ -68,7 +68,7 @@ public static class TrainingRun
         using var validationData = LabelledData.From(validation, pipeline, target);
         using var testData = LabelledData.From(test, pipeline, target);
 
-        var spec = ModelSpec.Resolve(Preparation.ModelFor(config, prepared.Schema), trainData.Features.ItemShape, Predictor.OutputCount(target), pipeline.Layout, target.Task);
+        var spec = ModelSpec.Resolve(Preparation.ModelFor(config, prepared.Schema), trainData.Features.ItemShape, Predictor.OutputCount(target), pipeline.Layout, target.Task, pipeline.NumberGroups(trainInput));
         using var model = spec.Build();
         Initialization.Apply(model, config.Training.Init, config.Seed);
         // Weights from the rows the loss sees (after SMOTE, so oversampling and weighting do not both correct).

@@ -84,6 +84,16 @@ public class ConfigReaderTests
     }
 
     [Fact]
+    public void A_number_embedding_is_refused_without_bins_to_embed_and_read_with_them()
+    {
+        var noBins = Fails(Valid + "\nmodel:\n  number_embedding: 16\n");
+        Assert.Contains("model.number_embedding: embeds each number's piecewise-linear bins, but prepare.piecewise_linear_bins is 0 (no bins)", noBins.Message);
+        Assert.Contains("model.number_embedding: must be between 0 (off) and 256 values a number (got -1)",
+            Fails(Valid + "\nprepare:\n  piecewise_linear_bins: 8\nmodel:\n  number_embedding: -1\n").Message);
+        Assert.Equal(16, ConfigReader.Parse(Valid + "\nprepare:\n  piecewise_linear_bins: 8\nmodel:\n  number_embedding: 16\n", "run.yaml", "/data").Model.NumberEmbedding);
+    }
+
+    [Fact]
     public void An_ensemble_is_refused_where_its_members_cannot_be_kept_apart()
     {
         var images = Fails(Valid + "\nmodel:\n  kind: cnn\n  ensemble: 32\n");

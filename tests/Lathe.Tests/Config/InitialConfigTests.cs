@@ -19,6 +19,7 @@ public class InitialConfigTests
         Assert.Equal(InitialConfig.TableBins, config.Prepare.PiecewiseLinearBins);
         Assert.Equal(InitialConfig.TableLabelSmoothing, config.Training.LabelSmoothing);
         Assert.Equal(InitialConfig.TableEnsemble, config.Model.Ensemble);
+        Assert.Equal(InitialConfig.TableNumberEmbedding, config.Model.NumberEmbedding);
     }
 
     [Fact]
@@ -32,6 +33,9 @@ public class InitialConfigTests
         Assert.Equal(InitialConfig.TableBins, small.Prepare.PiecewiseLinearBins);
         // Likewise the ensemble, whose members multiply every training row's arithmetic.
         Assert.Equal((0, InitialConfig.TableEnsemble), (config.Model.Ensemble, small.Model.Ensemble));
+        // Without bins there is nothing to embed per number.
+        Assert.Equal((0, InitialConfig.TableNumberEmbedding), (config.Model.NumberEmbedding, small.Model.NumberEmbedding));
+        Assert.Empty(ConfigValidator.Validate(config));
     }
 
     [Fact]
@@ -59,6 +63,7 @@ public class InitialConfigTests
         Assert.Equal(0, config.Prepare.PiecewiseLinearBins);
         Assert.Equal(0, config.Training.LabelSmoothing);
         Assert.Equal(0, config.Model.Ensemble);
+        Assert.Equal(0, config.Model.NumberEmbedding);
     }
 
     [Fact]

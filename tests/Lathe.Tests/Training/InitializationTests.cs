@@ -57,6 +57,23 @@ public class InitializationTests
     }
 
     [Fact]
+    public void A_number_embedding_fills_each_numbers_bins_as_a_linear_layer_and_leaves_the_slots_past_them_zero()
+    {
+        // Two numbers of 300 and 30 bins into 200 values each, then a hidden layer.
+        using var network = new Lathe.Models.Mlp(331, [20], 0, 3, numberGroups: [[.. Enumerable.Range(0, 300)], [.. Enumerable.Range(300, 30)]], numberWidth: 200);
+        Initialization.Apply(network, InitKind.KaimingUniform, seed: 7);
+        var numbers = network.modules().OfType<Lathe.Models.NumberEmbedding>().Single();
+        using (var first = numbers.weight[0]) Assert.InRange(Stats(first).Std, Math.Sqrt(2.0 / 300) * 0.97, Math.Sqrt(2.0 / 300) * 1.03);
+        using var second = numbers.weight[1];
+        using var bins = second.narrow(1, 0, 30);
+        // Kaiming's bound for a fan-in of 30, √(6 / 30), reached by 6,000 draws; the other 270 slots are no input of it.
+        Assert.InRange(Stats(bins).Max, 0.4, Math.Sqrt(6.0 / 30) + 1e-6);
+        using var past = second.narrow(1, 30, 270);
+        Assert.Equal(0, past.abs().max().item<float>());
+        Assert.Equal(0, numbers.bias.abs().max().item<float>());
+    }
+
+    [Fact]
     public void Uniform_xavier_bound_is_an_exact_formula_xavier_uses_both_fans_and_second_layer_is_covered()
     {
         using var network = Network();

@@ -130,6 +130,26 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
         return table;
     }
 
+    /// <summary>Each piecewise-linearly encoded number's bin columns, as positions in the packed row (<see cref="Pack"/>),
+    /// in column order: what <c>model.number_embedding</c> embeds number by number. Empty without the encoding.</summary>
+    /// <param name="input">The model's input columns (from <see cref="TransformTable"/> or <see cref="FitTransform"/>).</param>
+    public IReadOnlyList<int[]> NumberGroups(Table input)
+    {
+        var encoded = Steps.OfType<FittedPiecewiseLinearEncode>().SelectMany(s => s.Columns).ToArray();
+        if (encoded.Length == 0 || Image is not null && Layout is null) return [];
+        // Positions as packed: with a layout the numbers come first, in column order; without one every column in turn.
+        var positions = new Dictionary<string, int>();
+        var at = 0;
+        foreach (var column in input.Columns)
+        {
+            if (column is NumericColumn) positions[column.Name] = at++;
+            else if (Layout is null && column is OneHotColumn o) at += o.Categories.Count;
+        }
+        return encoded
+            .Select(c => Enumerable.Range(1, c.Bins).Select(c.ColumnName).Where(positions.ContainsKey).Select(n => positions[n]).ToArray())
+            .Where(g => g.Length > 0).ToArray();
+    }
+
     /// <summary>Raw rows → model input, exactly as in training.</summary>
     public Features Transform(Table raw) => Pack(TransformTable(raw));
 
