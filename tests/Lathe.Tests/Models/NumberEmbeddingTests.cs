@@ -84,6 +84,7 @@ public class NumberEmbeddingTests
 
         var bundle = Bundle.Load(result.BundlePath);
         Assert.Equal(8, bundle.Model.NumberEmbedding);
+        Assert.Equal(5, bundle.Manifest.Format);
         var groups = bundle.Model.NumberGroups!;
         // One group per encoded number that kept a bin (feature selection drops a date part that repeats another), each its
         // bins in order, at the positions the packed row holds them.
