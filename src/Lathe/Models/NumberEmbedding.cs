@@ -51,7 +51,8 @@ public sealed class NumberEmbedding : nn.Module<Tensor, Tensor>
             for (var n = 0; n < _bins.Length; n++)
             {
                 var bound = 1 / Math.Sqrt(_bins[n]);
-                using var slice = weight[n].narrow(1, 0, _bins[n]);
+                using var number = weight[n];
+                using var slice = number.narrow(1, 0, _bins[n]);
                 slice.uniform_(-bound, bound);
                 using var b = bias[n];
                 b.uniform_(-bound, bound);
