@@ -171,6 +171,7 @@ public class MlpTests
 
         var bundle = Bundle.Load(result.BundlePath);
         Assert.Equal((8, task == TaskKind.Classification ? EnsembleMean.Probabilities : EnsembleMean.Values), (bundle.Model.Ensemble, bundle.Model.EnsembleMean));
+        Assert.Equal(5, bundle.Manifest.Format);
         using var predictor = bundle.CreatePredictor();
         var predictions = predictor.Predict(result.TestRows);
         Assert.Equal(result.TestPredictions.Probabilities.Select(BitConverter.SingleToInt32Bits), predictions.Probabilities.Select(BitConverter.SingleToInt32Bits));
