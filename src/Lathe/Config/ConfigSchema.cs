@@ -74,6 +74,7 @@ internal static class ConfigSchema
         new("label_issues", "Classification: find training rows whose label the data disagrees with (5-fold, confident learning) and list them in label_issues.csv.", c => c.LabelIssues, (c, n, r) => c with { LabelIssues = r.Bool(n) }),
         new("remove_label_issues", "Also drop those rows from training.", c => c.RemoveLabelIssues, (c, n, r) => c with { RemoveLabelIssues = r.Bool(n) }),
         new("derive", "Derived columns, name: formula over numeric columns with + - * / ^, log, log1p, exp, sqrt, abs, min, max; `quote names` with spaces.", c => c.Derive, (c, n, r) => c with { Derive = r.StringMap(n) }),
+        new("date_parts", "A date's calendar cycles (month, day of the month, weekday, hour, each with its sine and cosine): auto keeps each only where a permutation test on the training part finds it related to the target (p ≤ 0.05), all keeps every one; year and elapsed_days are always kept.", c => c.DateParts, (c, n, r) => c with { DateParts = r.Enum<DatePartSelection>(n) }),
         new("drop_correlated", "Drop constant features and the later of two correlated at least this much on training (1 keeps all).", c => c.DropCorrelated, (c, n, r) => c with { DropCorrelated = r.Double(n) }),
         new("image", "Images, in this order: center crop, grayscale, bilinear resize; the model then refuses images of another shape.", c => c.Image, (c, n, r) => c with { Image = r.Section(n, Image, c.Image) }));
 

@@ -60,11 +60,16 @@ public sealed record PrepareConfig
     public IReadOnlyDictionary<string, string> Derive { get; init; } = new Dictionary<string, string>();
     /// <summary>Drop the later of two features correlated at least this much on training, and constant features; 1 keeps all.</summary>
     public double DropCorrelated { get; init; } = 0.98;
+    /// <summary>A date's calendar cycles (month, day, weekday, hour): kept only where a permutation test on the training part
+    /// finds them related to the target (auto), or always (all). Year and days elapsed are always kept.</summary>
+    public DatePartSelection DateParts { get; init; } = DatePartSelection.Auto;
     /// <summary>Images: center crop, grayscale and resize, as fitted steps.</summary>
     public ImageConfig Image { get; init; } = new();
 }
 
 public enum DuplicateHandling { Auto, Keep, Drop }
+
+public enum DatePartSelection { Auto, All }
 
 public enum NumericImputation { Median, Mean, Zero, Constant }
 

@@ -158,6 +158,10 @@ public static class TypeCoercion
         return new StringColumn(column.Name, clean);
     }
 
+    /// <summary>The parts <paramref name="names"/> of the date column <paramref name="column"/>, each with its values (NaN where the date is missing).</summary>
+    public static IEnumerable<(string Part, double[] Values)> DatePartValues(Table raw, string column, IReadOnlyList<string> names) =>
+        ToDateParts(raw, raw[column], names).Select((c, p) => (names[p], ((NumericColumn)c).Values));
+
     private static IEnumerable<Column> ToDateParts(Table raw, Column column, IReadOnlyList<string> names)
     {
         var texts = Texts(raw, column);

@@ -16,6 +16,11 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public InputLayout? Layout { get; init; }
 
+    /// <summary>The tests that decided which of each date's calendar cycles <see cref="Schema"/> keeps (<c>prepare.date_parts: auto</c>);
+    /// null when none ran. A record only: the schema's parts are what transforming reads.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<DatePartTest>? DatePartTests { get; init; }
+
     /// <summary>The steps <c>prepare:</c> asks for, in order: text to token features, derive columns, drop sparse columns, impute, clip
     /// outliers, power-transform skewed numbers, bin them, scale them, encode them piecewise-linearly, encode the categories, select features,
     /// crop, gray and resize images, normalise them.</summary>
@@ -77,9 +82,13 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
     /// out-of-fold values (target encoding). Use it for the training rows instead of transforming them again.</summary>
     public static (FittedPipeline Pipeline, Table Train) FitTransform(Table train, DataSchema schema, PrepareConfig? prepare = null, FittedTarget? target = null, int seed = 0, ModelConfig? model = null)
     {
+        prepare ??= new PrepareConfig();
+        // Which calendar cycles of each date to keep is learnt from the target, so on the rows being fitted (each fold's own in cross-validation).
+        var dateTests = target is not null && prepare.DateParts == DatePartSelection.Auto ? DatePartScreening.Test(train, schema, target, seed) : [];
+        schema = DatePartScreening.Narrow(schema, dateTests);
         var table = TypeCoercion.Apply(train, schema);
         var fitted = new List<IFittedStep>();
-        foreach (var step in StepsFor(prepare ?? new PrepareConfig(), schema, train, target, seed, model))
+        foreach (var step in StepsFor(prepare, schema, train, target, seed, model))
         {
             IFittedStep fit;
             if (step is IFitTransformStep own) (fit, table) = own.FitTransform(table);
@@ -103,7 +112,7 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
                 ? $"{train.Source}: model.kind is {ConfigNames.Of(model.Kind)}, which cannot read the {images.Length} image columns {string.Join(", ", images.Select(i => $"'{i.Name}'"))} — use cnn or resnet (or auto), which read each image with its own body and fuse them, or list all but one in data.exclude"
                 : $"{train.Source}: model.kind is {ConfigNames.Of(model.Kind)}, which cannot read the image column '{images[0].Name}' beside the columns {string.Join(", ", table.Columns.Where(c => c is NumericColumn or OneHotColumn or TokenColumn).Select(c => c.Name).Take(8))} — use cnn or resnet (or auto), which read the image and fuse it with the columns' embeddings, or list the other columns in data.exclude");
         var layout = fused || (images.Length == 0 && model is not null && model.Kind.UsesLayout()) ? LayoutOf(table, fitted) : null;
-        return (new FittedPipeline(schema, fitted, numbers, images.FirstOrDefault()?.Name) { Layout = layout }, table);
+        return (new FittedPipeline(schema, fitted, numbers, images.FirstOrDefault()?.Name) { Layout = layout, DatePartTests = dateTests.Count > 0 ? dateTests : null }, table);
     }
 
     /// <summary>The segmented layout of a transformed table: its numeric columns, its categorical columns with their

@@ -39,6 +39,7 @@ public static class PreparedOutput
             prepared.Rows,
             Columns = prepared.Schema.Columns,
             Features = prepared.Pipeline.FeatureNames,
+            prepared.Pipeline.DatePartTests,
             prepared.Pipeline.Steps,
         };
         AtomicFile.WriteAllBytes(Path.Combine(directory, JsonFile), JsonSerializer.SerializeToUtf8Bytes(summary, BundleJson.Options));
@@ -128,7 +129,7 @@ public static class PreparedOutput
         report.Heading("Columns");
         report.Table(["column", "type", "use"], prepared.Schema.Columns.Select(c => (IReadOnlyList<string>)[c.Name, c.Type.ToString().ToLowerInvariant(), c.Unused ?? "feature"]));
         report.Heading("Fitted on the training part");
-        report.List(prepared.Pipeline.Steps.SelectMany(Describe));
+        report.List((prepared.Pipeline.DatePartTests ?? []).Select(Describe).Concat(prepared.Pipeline.Steps.SelectMany(Describe)));
         var names = ImageNames(prepared.Pipeline);
         var image = names.Count == 0 ? "" : $"the image{(names.Count > 1 ? "s" : "")} {string.Join(", ", names.Select(n => $"'{n}'"))}{(prepared.Pipeline.FeatureNames.Count > 0 ? " and " : "")}";
         var features = prepared.Pipeline.FeatureNames;
@@ -137,6 +138,14 @@ public static class PreparedOutput
     }
 
     /// <summary>One line per fitted choice, in words.</summary>
+    private static string Describe(DatePartTest test)
+    {
+        var with = DatePartScreening.Cycles.First(c => c.Part == test.Part).With;
+        var part = $"'{test.Column}.{test.Part}'{(with.Length > 0 ? $" (with {string.Join(" and ", with.Select(w => $"'.{w}'"))})" : "")}";
+        var p = $"permutation test over {DatePartScreening.Shuffles} shuffles: p = {test.P:0.000}";
+        return test.Kept ? $"{part} kept: related to the target on training ({p})" : $"{part} left out: not related to the target on training ({p}; prepare.date_parts: all keeps it)";
+    }
+
     private static IEnumerable<string> Describe(IFittedStep step) => step switch
     {
         FittedDropColumns d => d.Columns.Select(c => $"dropped '{c.Name}': {c.Reason}"),

@@ -1,0 +1,179 @@
+using Lathe.Config;
+using Lathe.Data.Cleaning;
+using Lathe.Data.Pipeline;
+using Lathe.Data.Schema;
+
+namespace Lathe.Data.Features;
+
+/// <summary>Keeps a date column's calendar cycles (month, day of the month, weekday, hour of the day, each with its
+/// sine and cosine) only where the training part shows them related to the target. Lathe invents these parts for
+/// every date; in most tables some are noise (the day of the month says nothing about the weather), and a network
+/// given noise columns with bins of their own learns from it: on seattle-weather, dropping the day of the month and
+/// the weekday lifts test accuracy by about a point. The trend parts (year, days elapsed) are always kept: they
+/// carry when a row happened, which drift and changes of regime depend on.</summary>
+/// <remarks>The test is a permutation test of each part's levels against the target on at most
+/// <see cref="SampleRows"/> evenly spaced training rows: the statistic is the between-level share of the target's
+/// variance (per class indicator, or per standardised target), summed; the part is kept when at most 5% of
+/// <see cref="Shuffles"/> seeded shuffles of its levels reach the observed value. No distribution is assumed, so
+/// sparse levels (31 days against a rare class) do not inflate it.</remarks>
+public static class DatePartScreening
+{
+    public const int SampleRows = 20_000;
+    public const int Shuffles = 199;
+    public const double Level = 0.05;
+
+    /// <summary>The cyclical parts tested, each with the parts that stand or fall with it.</summary>
+    public static readonly IReadOnlyList<(string Part, string[] With)> Cycles =
+    [
+        ("month", ["month_sin", "month_cos"]),
+        ("day", []),
+        ("weekday", ["weekday_sin", "weekday_cos"]),
+        ("hour", ["hour_sin", "hour_cos"]),
+    ];
+
+    /// <summary>Tests each date feature's cyclical parts against the target on <paramref name="train"/> (raw rows with
+    /// their target), with shuffles dealt by <paramref name="seed"/>.</summary>
+    public static IReadOnlyList<DatePartTest> Test(Table train, DataSchema schema, FittedTarget target, int seed)
+    {
+        var dates = schema.Features.Where(c => c.Type == ColumnType.DateTime && c.DateParts is not null).ToArray();
+        if (dates.Length == 0) return [];
+        var rows = Sample(train.RowCount);
+        var sample = rows.Length == train.RowCount ? train : train.Gather(rows);
+        var outcome = Outcome.Of(sample, target);
+        var tests = new List<DatePartTest>();
+        foreach (var column in dates)
+        {
+            var parts = TypeCoercion.DatePartValues(sample, column.Name, Cycles.Select(c => c.Part).Where(column.DateParts!.Contains).ToArray());
+            foreach (var (part, values) in parts)
+            {
+                var random = new SeededRandom(seed, unchecked((int)StableHash($"{column.Name}.{part}")));
+                tests.Add(new DatePartTest(column.Name, part, PValue(values, outcome, random)));
+            }
+        }
+        return tests;
+    }
+
+    /// <summary>The schema with the parts that failed their test (and the sine and cosine that go with them) left out.</summary>
+    public static DataSchema Narrow(DataSchema schema, IReadOnlyList<DatePartTest> tests)
+    {
+        if (!tests.Any(t => !t.Kept)) return schema;
+        var columns = schema.Columns.Select(c =>
+        {
+            var dropped = tests.Where(t => t.Column == c.Name && !t.Kept).SelectMany(t => Cycles.First(x => x.Part == t.Part).With.Prepend(t.Part)).ToHashSet();
+            return dropped.Count == 0 || c.DateParts is null ? c : c with { DateParts = c.DateParts.Where(p => !dropped.Contains(p)).ToArray() };
+        }).ToArray();
+        return schema with { Columns = columns };
+    }
+
+    /// <summary>The share of shuffles (counting the observed order as one) whose statistic reaches the observed one.</summary>
+    private static double PValue(double[] values, Outcome outcome, SeededRandom random)
+    {
+        // Rows without a date take no part; levels are the part's whole values (hours: the hour the minutes fall in).
+        var present = Enumerable.Range(0, values.Length).Where(i => !double.IsNaN(values[i])).ToArray();
+        if (present.Length < 2) return 1;
+        var levels = present.Select(i => (int)Math.Floor(values[i])).ToArray();
+        var lowest = levels.Min();
+        for (var i = 0; i < levels.Length; i++) levels[i] -= lowest;
+        var levelCount = levels.Max() + 1;
+        if (levelCount == 1) return 1;
+        var subset = outcome.Rows(present);
+        var observed = subset.Statistic(levels, levelCount);
+        if (observed <= 0) return 1;
+        var reached = 0;
+        var shuffled = (int[])levels.Clone();
+        for (var s = 0; s < Shuffles; s++)
+        {
+            random.Shuffle(shuffled.AsSpan());
+            if (subset.Statistic(shuffled, levelCount) >= observed * (1 - 1e-12)) reached++;
+        }
+        return (1.0 + reached) / (Shuffles + 1);
+    }
+
+    private static int[] Sample(int count) => count <= SampleRows
+        ? Enumerable.Range(0, count).ToArray()
+        : Enumerable.Range(0, SampleRows).Select(i => (int)((long)i * count / SampleRows)).ToArray();
+
+    /// <summary>FNV-1a over the name: a stream per part that does not depend on the runtime's string hashing.</summary>
+    private static uint StableHash(string text)
+    {
+        var hash = 2166136261u;
+        foreach (var c in text) hash = (hash ^ c) * 16777619u;
+        return hash;
+    }
+
+    /// <summary>The target as the test reads it: a class per row, or <see cref="Width"/> standardised numbers per row
+    /// (regression targets, or multilabel 0/1 labels).</summary>
+    private sealed class Outcome(int[]? classes, int classCount, double[]? numbers, int width)
+    {
+        public static Outcome Of(Table rows, FittedTarget target)
+        {
+            if (target.Task == TaskKind.Classification)
+                return new Outcome(Array.ConvertAll(target.EncodeClasses(rows), k => (int)k), target.Classes.Count, null, 0);
+            var numbers = target.NumbersOf(rows);
+            var width = target.Width;
+            var n = numbers.Length / width;
+            for (var j = 0; j < width; j++)
+            {
+                var mean = 0.0;
+                for (var i = 0; i < n; i++) mean += numbers[i * width + j];
+                mean /= n;
+                var variance = 0.0;
+                for (var i = 0; i < n; i++) variance += Math.Pow(numbers[i * width + j] - mean, 2);
+                var scale = variance > 0 ? 1 / Math.Sqrt(variance / n) : 0;
+                for (var i = 0; i < n; i++) numbers[i * width + j] = (numbers[i * width + j] - mean) * scale;
+            }
+            return new Outcome(null, 0, numbers, width);
+        }
+
+        public Outcome Rows(int[] rows)
+        {
+            if (classes is not null) return new Outcome(rows.Select(i => classes[i]).ToArray(), classCount, null, 0);
+            var picked = new double[rows.Length * width];
+            for (var r = 0; r < rows.Length; r++) Array.Copy(numbers!, rows[r] * width, picked, r * width, width);
+            return new Outcome(null, 0, picked, width);
+        }
+
+        /// <summary>Σ over target columns of Σ over levels of (level sum)² / level count, each column weighted by
+        /// 1 / its variance: the between-level sum of squares up to a term that shuffling does not change.</summary>
+        public double Statistic(int[] levels, int levelCount)
+        {
+            var size = levels.Length;
+            var counts = new double[levelCount];
+            foreach (var level in levels) counts[level]++;
+            if (classes is not null)
+            {
+                var table = new double[levelCount * classCount];
+                for (var i = 0; i < size; i++) table[levels[i] * classCount + classes[i]]++;
+                var totals = new double[classCount];
+                for (var i = 0; i < size; i++) totals[classes[i]]++;
+                var sum = 0.0;
+                for (var k = 0; k < classCount; k++)
+                {
+                    var share = totals[k] / size;
+                    if (share <= 0 || share >= 1) continue;
+                    var between = 0.0;
+                    for (var l = 0; l < levelCount; l++)
+                        if (counts[l] > 0) between += table[l * classCount + k] * table[l * classCount + k] / counts[l];
+                    sum += (between - totals[k] * share) / (share * (1 - share));
+                }
+                return sum;
+            }
+            var sums = new double[levelCount * width];
+            for (var i = 0; i < size; i++)
+                for (var j = 0; j < width; j++)
+                    sums[levels[i] * width + j] += numbers![i * width + j];
+            var total = 0.0;
+            for (var l = 0; l < levelCount; l++)
+                if (counts[l] > 0)
+                    for (var j = 0; j < width; j++)
+                        total += sums[l * width + j] * sums[l * width + j] / counts[l];
+            return total;
+        }
+    }
+}
+
+/// <summary>One cyclical date part's test: its column, the part, and the permutation p-value (kept when at most 0.05).</summary>
+public sealed record DatePartTest(string Column, string Part, double P)
+{
+    public bool Kept => P <= DatePartScreening.Level;
+}

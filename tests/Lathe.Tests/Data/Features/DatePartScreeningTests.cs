@@ -1,0 +1,78 @@
+using System.Text.Json;
+using Lathe.Bundles;
+using Lathe.Config;
+using Lathe.Data;
+using Lathe.Data.Features;
+using Lathe.Data.Pipeline;
+using Lathe.Data.Schema;
+using Lathe.Data.Sources;
+
+namespace Lathe.Tests.Data.Features;
+
+public class DatePartScreeningTests
+{
+    [Fact]
+    public void Seattle_weather_keeps_the_month_and_leaves_out_the_day_of_the_month_and_the_weekday()
+    {
+        var table = DataSource.Open(TestData.Vega("seattle-weather.csv")).Read();
+        var schema = SchemaInference.Infer(table, "weather");
+        var target = FittedTarget.Fit(table["weather"], TaskKind.Classification, []);
+        var (pipeline, train) = FittedPipeline.FitTransform(table, schema, new PrepareConfig(), target, seed: 42);
+
+        var tests = pipeline.DatePartTests!.ToDictionary(t => t.Part);
+        Assert.Equal(["month", "day", "weekday", "hour"], pipeline.DatePartTests!.Select(t => t.Part));
+        // The wet winters and dry summers: no shuffle of 199 comes near the months' real order.
+        Assert.Equal(1 / 200.0, tests["month"].P);
+        Assert.False(tests["day"].Kept, $"day of the month p = {tests["day"].P}");
+        Assert.False(tests["weekday"].Kept, $"weekday p = {tests["weekday"].P}");
+        Assert.Equal(1, tests["hour"].P); // dates without a time: one hour in every row
+        Assert.Equal(["year", "month", "month_sin", "month_cos", "elapsed_days"], pipeline.Schema.Find("date")!.DateParts);
+        Assert.Contains("date.month_sin", pipeline.FeatureNames);
+        Assert.Contains("date.elapsed_days", pipeline.FeatureNames);
+        Assert.DoesNotContain(pipeline.FeatureNames, f => f.StartsWith("date.day") || f.StartsWith("date.weekday") || f.StartsWith("date.hour"));
+        Assert.Equal(pipeline.FeatureNames, train.Columns.Select(c => c.Name));
+
+        // The bundle's pipeline.json carries the narrowed parts, so prediction makes the same columns.
+        var read = JsonSerializer.Deserialize<FittedPipeline>(JsonSerializer.Serialize(pipeline, BundleJson.Options), BundleJson.Options)!;
+        Assert.Equal(pipeline.Schema.Find("date")!.DateParts, read.Schema.Find("date")!.DateParts);
+        Assert.Equal(pipeline.DatePartTests, read.DatePartTests);
+        var rows = table.Gather([0, 500, 1000]);
+        Assert.Equal(pipeline.TransformTable(rows).Columns.Select(c => c.Name), read.TransformTable(rows).Columns.Select(c => c.Name));
+    }
+
+    [Fact]
+    public void All_keeps_every_part_and_runs_no_test()
+    {
+        var table = DataSource.Open(TestData.Vega("seattle-weather.csv")).Read();
+        var target = FittedTarget.Fit(table["weather"], TaskKind.Classification, []);
+        var (pipeline, _) = FittedPipeline.FitTransform(table, SchemaInference.Infer(table, "weather"), new PrepareConfig { DateParts = DatePartSelection.All }, target, seed: 42);
+        Assert.Null(pipeline.DatePartTests);
+        Assert.Contains("date.day", pipeline.FeatureNames);
+        Assert.Contains("date.weekday_sin", pipeline.FeatureNames);
+    }
+
+    [Fact]
+    public void A_regression_target_that_follows_the_weekday_keeps_it_and_the_test_is_seeded()
+    {
+        // 600 days from 2021-03-01; the target is the weekday's effect plus noise, nothing of the month or its day.
+        var random = new SeededRandom(7);
+        var days = Enumerable.Range(0, 600).Select(i => new DateTime(2021, 3, 1).AddDays(i)).ToArray();
+        var dates = new StringColumn("day", days.Select(d => d.ToString("yyyy-MM-dd")).ToArray());
+        var sales = new NumericColumn("sales", days.Select(d => (d.DayOfWeek == DayOfWeek.Saturday ? 3.0 : 0) + random.Next(1000) / 250.0).ToArray());
+        var table = new Table([dates, sales], "shop.csv");
+        var schema = SchemaInference.Infer(table, "sales");
+        var target = FittedTarget.Fit(table, ["sales"], TaskKind.Regression, Enumerable.Range(0, 600).ToArray());
+
+        var first = DatePartScreening.Test(table, schema, target, seed: 3);
+        var tests = first.ToDictionary(t => t.Part);
+        Assert.True(tests["weekday"].Kept);
+        Assert.False(tests["day"].Kept, $"day p = {tests["day"].P}");
+        Assert.Equal(first, DatePartScreening.Test(table, schema, target, seed: 3));
+        var parts = DatePartScreening.Narrow(schema, first).Find("day")!.DateParts!;
+        Assert.Equal(["weekday", "weekday_sin", "weekday_cos"], parts.Where(p => p.StartsWith("weekday")));
+        Assert.Contains("year", parts);
+        Assert.Contains("elapsed_days", parts);
+        Assert.DoesNotContain("day", parts);
+        Assert.DoesNotContain(parts, p => p.StartsWith("hour"));
+    }
+}
