@@ -109,7 +109,8 @@ public static class DatePartScreening
         {
             if (target.Task == TaskKind.Classification)
                 return new Outcome(Array.ConvertAll(target.EncodeClasses(rows), k => (int)k), target.Classes.Count, null, 0);
-            var numbers = target.NumbersOf(rows);
+            // NumbersOf may hand back the target column's own array: standardise a copy.
+            var numbers = (double[])target.NumbersOf(rows).Clone();
             var width = target.Width;
             var n = numbers.Length / width;
             for (var j = 0; j < width; j++)

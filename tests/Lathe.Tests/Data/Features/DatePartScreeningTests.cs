@@ -63,7 +63,9 @@ public class DatePartScreeningTests
         var schema = SchemaInference.Infer(table, "sales");
         var target = FittedTarget.Fit(table, ["sales"], TaskKind.Regression, Enumerable.Range(0, 600).ToArray());
 
+        var before = (double[])sales.Values.Clone();
         var first = DatePartScreening.Test(table, schema, target, seed: 3);
+        Assert.Equal(before, sales.Values); // the target is read, never changed
         var tests = first.ToDictionary(t => t.Part);
         Assert.True(tests["weekday"].Kept);
         Assert.False(tests["day"].Kept, $"day p = {tests["day"].P}");
