@@ -47,7 +47,8 @@ public static class DatePartScreening
             foreach (var (part, values) in parts)
             {
                 var random = new SeededRandom(seed, unchecked((int)StableHash($"{column.Name}.{part}")));
-                tests.Add(new DatePartTest(column.Name, part, PValue(values, outcome, random)));
+                var (levels, p) = PValue(values, outcome, random);
+                tests.Add(new DatePartTest(column.Name, part, levels, p));
             }
         }
         return tests;
@@ -65,20 +66,22 @@ public static class DatePartScreening
         return schema with { Columns = columns };
     }
 
-    /// <summary>The share of shuffles (counting the observed order as one) whose statistic reaches the observed one.</summary>
-    private static double PValue(double[] values, Outcome outcome, SeededRandom random)
+    /// <summary>The part's number of levels in the rows that have a date, and the share of shuffles (counting the observed
+    /// order as one) whose statistic reaches the observed one.</summary>
+    private static (int Levels, double P) PValue(double[] values, Outcome outcome, SeededRandom random)
     {
         // Rows without a date take no part; levels are the part's whole values (hours: the hour the minutes fall in).
         var present = Enumerable.Range(0, values.Length).Where(i => !double.IsNaN(values[i])).ToArray();
-        if (present.Length < 2) return 1;
+        if (present.Length < 2) return (present.Length, 1);
         var levels = present.Select(i => (int)Math.Floor(values[i])).ToArray();
         var lowest = levels.Min();
         for (var i = 0; i < levels.Length; i++) levels[i] -= lowest;
         var levelCount = levels.Max() + 1;
-        if (levelCount == 1) return 1;
+        var seen = levels.Distinct().Count();
+        if (seen == 1) return (1, 1);
         var subset = outcome.Rows(present);
         var observed = subset.Statistic(levels, levelCount);
-        if (observed <= 0) return 1;
+        if (observed <= 0) return (seen, 1);
         var reached = 0;
         var shuffled = (int[])levels.Clone();
         for (var s = 0; s < Shuffles; s++)
@@ -86,7 +89,7 @@ public static class DatePartScreening
             random.Shuffle(shuffled.AsSpan());
             if (subset.Statistic(shuffled, levelCount) >= observed * (1 - 1e-12)) reached++;
         }
-        return (1.0 + reached) / (Shuffles + 1);
+        return (seen, (1.0 + reached) / (Shuffles + 1));
     }
 
     private static int[] Sample(int count) => count <= SampleRows
@@ -173,8 +176,9 @@ public static class DatePartScreening
     }
 }
 
-/// <summary>One cyclical date part's test: its column, the part, and the permutation p-value (kept when at most 0.05).</summary>
-public sealed record DatePartTest(string Column, string Part, double P)
+/// <summary>One cyclical date part's test: its column, the part, how many values it takes in the training rows, and the
+/// permutation p-value (kept when at most 0.05; a part with one value is 1).</summary>
+public sealed record DatePartTest(string Column, string Part, int Levels, double P)
 {
     public bool Kept => P <= DatePartScreening.Level;
 }

@@ -143,7 +143,8 @@ public static class PreparedOutput
         var with = DatePartScreening.Cycles.First(c => c.Part == test.Part).With;
         var part = $"'{test.Column}.{test.Part}'{(with.Length > 0 ? $" (with {string.Join(" and ", with.Select(w => $"'.{w}'"))})" : "")}";
         var p = $"permutation test over {DatePartScreening.Shuffles} shuffles: p = {test.P:0.000}";
-        return test.Kept ? $"{part} kept: related to the target on training ({p})" : $"{part} left out: not related to the target on training ({p}; prepare.date_parts: all keeps it)";
+        if (test.Levels <= 1) return $"{part} left out: one value in every training row";
+        return test.Kept ? $"{part} kept: related to the target on training ({test.Levels} values; {p})" : $"{part} left out: not related to the target on training ({test.Levels} values; {p}; prepare.date_parts: all keeps it)";
     }
 
     private static IEnumerable<string> Describe(IFittedStep step) => step switch

@@ -25,7 +25,8 @@ public class DatePartScreeningTests
         Assert.Equal(1 / 200.0, tests["month"].P);
         Assert.False(tests["day"].Kept, $"day of the month p = {tests["day"].P}");
         Assert.False(tests["weekday"].Kept, $"weekday p = {tests["weekday"].P}");
-        Assert.Equal(1, tests["hour"].P); // dates without a time: one hour in every row
+        Assert.Equal((1, 1.0), (tests["hour"].Levels, tests["hour"].P)); // dates without a time: one hour in every row
+        Assert.Equal((12, 31, 7), (tests["month"].Levels, tests["day"].Levels, tests["weekday"].Levels));
         Assert.Equal(["year", "month", "month_sin", "month_cos", "elapsed_days"], pipeline.Schema.Find("date")!.DateParts);
         Assert.Contains("date.month_sin", pipeline.FeatureNames);
         Assert.Contains("date.elapsed_days", pipeline.FeatureNames);
