@@ -137,7 +137,7 @@ public static class PreparedOutput
         return report;
     }
 
-    /// <summary>One line per fitted choice, in words.</summary>
+    /// <summary>A date part's test, in words: kept or left out, and why.</summary>
     private static string Describe(DatePartTest test)
     {
         var with = DatePartScreening.Cycles.First(c => c.Part == test.Part).With;
@@ -147,6 +147,7 @@ public static class PreparedOutput
         return test.Kept ? $"{part} kept: related to the target on training ({test.Levels} values; {p})" : $"{part} left out: not related to the target on training ({test.Levels} values; {p}; prepare.date_parts: all keeps it)";
     }
 
+    /// <summary>One line per fitted choice, in words.</summary>
     private static IEnumerable<string> Describe(IFittedStep step) => step switch
     {
         FittedDropColumns d => d.Columns.Select(c => $"dropped '{c.Name}': {c.Reason}"),

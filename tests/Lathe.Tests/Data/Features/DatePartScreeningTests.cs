@@ -42,6 +42,24 @@ public class DatePartScreeningTests
     }
 
     [Fact]
+    public void Preparation_says_which_parts_it_kept_and_why()
+    {
+        var config = new PipelineConfig { Target = "weather", Data = new DataConfig { Path = TestData.Vega("seattle-weather.csv") } };
+        var directory = TestData.TempDirectory();
+        var prepared = Preparation.Run(config, directory);
+        PreparedOutput.Write(prepared, directory);
+        var report = System.Net.WebUtility.HtmlDecode(File.ReadAllText(Path.Combine(directory, PreparedOutput.ReportFile)));
+        Assert.Contains("'date.month' (with '.month_sin' and '.month_cos') kept: related to the target on training (12 values; permutation test over 199 shuffles: p = 0.005)", report);
+        Assert.Contains("'date.day' left out: not related to the target on training (31 values; permutation test over 199 shuffles: p = ", report);
+        Assert.Contains("'date.hour' (with '.hour_sin' and '.hour_cos') left out: one value in every training row", report);
+        var summary = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(directory, PreparedOutput.JsonFile)))!;
+        Assert.Equal(4, summary["date_part_tests"]!.AsArray().Count);
+        // The parts as the model sees them: the training part's columns are the narrowed pipeline's.
+        Assert.Equal(prepared.Pipeline.FeatureNames, prepared.TrainInput.Columns.Select(c => c.Name));
+        Assert.DoesNotContain(prepared.Pipeline.FeatureNames, f => f.StartsWith("date.weekday"));
+    }
+
+    [Fact]
     public void All_keeps_every_part_and_runs_no_test()
     {
         var table = DataSource.Open(TestData.Vega("seattle-weather.csv")).Read();
