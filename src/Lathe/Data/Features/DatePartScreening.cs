@@ -9,7 +9,7 @@ namespace Lathe.Data.Features;
 /// sine and cosine) only where the training part shows them related to the target. Lathe invents these parts for
 /// every date; in most tables some are noise (the day of the month says nothing about the weather), and a network
 /// given noise columns with bins of their own learns from it: on seattle-weather, dropping the day of the month and
-/// the weekday lifts test accuracy by about a point. The trend parts (year, days elapsed) are always kept: they
+/// the weekday lifted the default model's test accuracy from 0.858 to 0.864 (five splits, docs/benchmarks.md). The trend parts (year, days elapsed) are always kept: they
 /// carry when a row happened, which drift and changes of regime depend on.</summary>
 /// <remarks>The test is a permutation test of each part's levels against the target on at most
 /// <see cref="SampleRows"/> evenly spaced training rows: the statistic is the between-level share of the target's
