@@ -13,14 +13,16 @@ public sealed record BundleManifest
     /// readers would drop; 3: an image fused with table columns, which a format-2 reader would not see in the layout, or
     /// multilabel thresholds other than 0.5, which it would ignore; 4: several image columns, of which a format-3 reader
     /// would see only the first; 5: an ensemble's members or number embeddings, whose weights a format-4 reader would not
-    /// build a network for. Earlier formats still load, and predict as they did.</summary>
-    public const int CurrentFormat = 5;
+    /// build a network for; 6: a classifier's temperature (<c>training.calibrate</c>), which a format-5 reader would
+    /// ignore and so give other probabilities. Earlier formats still load, and predict as they did.</summary>
+    public const int CurrentFormat = 6;
 
     /// <summary>The lowest format that holds <paramref name="model"/>, so a bundle that earlier readers can load stays
-    /// readable by them: 5 only for an ensemble or number embeddings, 4 only for several images, 3 only for a fused image
-    /// or multilabel thresholds.</summary>
+    /// readable by them: 6 only for a temperature, 5 only for an ensemble or number embeddings, 4 only for several images,
+    /// 3 only for a fused image or multilabel thresholds.</summary>
     public static int FormatFor(Models.ModelSpec model, Data.Pipeline.FittedTarget target) =>
-        model.Ensemble > 0 || model.NumberEmbedding > 0 ? 5
+        target.Temperature is not null ? 6
+        : model.Ensemble > 0 || model.NumberEmbedding > 0 ? 5
         : model.Layout?.OtherImages is { Count: > 0 } ? 4 : model.Layout?.Image is null && target.Thresholds is null ? 2 : 3;
 
     public int Format { get; init; } = CurrentFormat;

@@ -49,7 +49,7 @@ public sealed class Predictor(FittedPipeline pipeline, FittedTarget target, nn.M
             return new Predictions(target.Task, [], [], [], outputs.Select(target.Decode).ToArray());
 
         var classes = target.Classes;
-        var probabilities = Softmax(outputs, classes.Count);
+        var probabilities = Softmax(target.Temperature is { } temperature ? Array.ConvertAll(outputs, z => (float)(z / temperature)) : outputs, classes.Count);
         var labels = new string[outputs.Length / classes.Count];
         for (var i = 0; i < labels.Length; i++)
             labels[i] = classes[Evaluation.ClassificationMetrics.ArgMax(probabilities.AsSpan(i * classes.Count, classes.Count))];

@@ -52,7 +52,8 @@ public static class InitialConfig
 
     /// <summary>Label smoothing for classifying table rows: against none, up or level in accuracy on the five
     /// classification tables of docs/benchmarks.md (means over three seeds), and up on validation on four of them. The
-    /// predicted probabilities come out less confident by design (log loss and calibration reflect it).</summary>
+    /// softmax comes out less confident by design; <c>training.calibrate</c> (a temperature fitted on the validation part)
+    /// gives the confidence back.</summary>
     public const double TableLabelSmoothing = 0.1;
 
     /// <summary>Members of the table MLP's parameter-efficient ensemble (TabM's default k), for tables of fewer than

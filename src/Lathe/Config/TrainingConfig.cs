@@ -52,4 +52,7 @@ public sealed record TrainingConfig
     public double Threshold { get; init; } = 0.5;
     /// <summary>Multilabel: tune each label's threshold on the validation part (its best F1) instead of <see cref="Threshold"/>.</summary>
     public bool TuneThreshold { get; init; }
+    /// <summary>Classification: after training, fit one temperature for the logits on the validation part
+    /// (<see cref="Evaluation.TemperatureScaling"/>) and keep it in the bundle; the predicted classes never change.</summary>
+    public bool Calibrate { get; init; } = true;
 }

@@ -106,7 +106,10 @@ public static class EvaluationReport
         report.Figure(Charts.UnitCurves([("model", filled.Select(b => b.Confidence).ToArray(), filled.Select(b => b.Accuracy).ToArray())],
                 "confidence (probability of the predicted class)", "accuracy", diagonal: true, Alignment.UpperLeft),
             $"Calibration: accuracy against confidence in {bins.Length} equal bins ({string.Join(", ", filled.Select(b => $"{b.From:0.0}–{b.To:0.0}: {b.Count}"))} rows); " +
-            $"the dashed line is perfect calibration. Expected calibration error {Calibration.ExpectedError(bins):0.000}.");
+            $"the dashed line is perfect calibration. Expected calibration error {Calibration.ExpectedError(bins):0.000}." +
+            (input.Target.Temperature is { } temperature
+                ? $" The probabilities are the softmax of the logits divided by {temperature.ToString("0.###", CultureInfo.InvariantCulture)}, the temperature fitted on the validation part (training.calibrate)."
+                : ""));
         report.Close();
 
         report.Heading("ROC and precision–recall curves (one class against the rest)", id: "curves");

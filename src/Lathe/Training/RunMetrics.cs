@@ -25,6 +25,9 @@ public sealed record RunMetrics
     public IReadOnlyList<EpochRecord> History { get; init; } = [];
     /// <summary>The loss's class weights, in <see cref="Classes"/> order; null when the loss was unweighted.</summary>
     public IReadOnlyList<double>? ClassWeights { get; init; }
+    /// <summary>Classification with <c>training.calibrate</c>: the temperature fitted on the validation part and the
+    /// validation log loss before and after it; null otherwise.</summary>
+    public TemperatureCalibration? Calibration { get; init; }
     /// <summary>With <c>training.cv</c>: every metric's mean ± std over the folds, and each fold; null otherwise.</summary>
     public CrossValidationResult? CrossValidation { get; init; }
     public string DataFingerprint { get; init; } = "";
@@ -32,3 +35,6 @@ public sealed record RunMetrics
     public int Threads { get; init; }
     public string Lathe { get; init; } = "";
 }
+
+/// <summary>The temperature the logits are divided by, and the validation part's log loss with the raw softmax and with it.</summary>
+public sealed record TemperatureCalibration(double Temperature, double LogLossBefore, double LogLossAfter);

@@ -90,8 +90,16 @@ public static class TrainingRun
             stage?.Report($"training.max_minutes ({config.Training.MaxMinutes}) spent: stopped after epoch {timeLimit.StoppedAfter}, keeping epoch {earlyStopping.BestEpoch}");
 
         stage?.Report("scoring");
-        // Multilabel thresholds are chosen on the validation part's probabilities, before any part is scored with them.
-        var validationPredictions = Predictor.Predict(model, validationData.Input, target);
+        // Multilabel thresholds and a classifier's temperature are chosen on the validation part's outputs, before any part
+        // is scored with them.
+        var validationOutputs = Forward.Outputs(model, validationData.Input, Predictor.OutputCount(target));
+        var calibration = Calibrate(validationOutputs, validationData, target, config.Training);
+        if (calibration is not null)
+        {
+            target = target with { Temperature = calibration.Temperature };
+            stage?.Report($"probabilities calibrated on the validation part: temperature {calibration.Temperature:0.###}, log loss {calibration.LogLossBefore:0.####} → {calibration.LogLossAfter:0.####}");
+        }
+        var validationPredictions = Predictor.Decode(validationOutputs, target);
         if (task == TaskKind.Multilabel)
         {
             target = target with { Thresholds = Thresholds(validationPredictions, validationData, target, config.Training) };
@@ -133,6 +141,7 @@ public static class TrainingRun
             Columns = prepared.Schema.Columns,
             History = state.History,
             ClassWeights = classWeights,
+            Calibration = calibration,
             CrossValidation = crossValidation,
             DataFingerprint = fingerprint,
             Seed = config.Seed,
@@ -193,6 +202,17 @@ public static class TrainingRun
         if (training.TuneThreshold && validation.Count > 0)
             return MultilabelMetrics.TuneThresholds(validation.Values!, validationPredictions.Probabilities, target.Classes.Count);
         return training.Threshold == MultilabelMetrics.Threshold ? null : Enumerable.Repeat(training.Threshold, target.Classes.Count).ToArray();
+    }
+
+    /// <summary>Classification with <c>training.calibrate</c> and validation rows: the temperature that
+    /// <see cref="TemperatureScaling"/> fits on the validation part's logits; null otherwise.</summary>
+    private static TemperatureCalibration? Calibrate(float[] validationOutputs, LabelledData validation, FittedTarget target, TrainingConfig training)
+    {
+        if (!training.Calibrate || target.Task != TaskKind.Classification || validation.Count == 0) return null;
+        var classes = target.Classes.Count;
+        var temperature = TemperatureScaling.Fit(validationOutputs, validation.Classes!, classes);
+        return new TemperatureCalibration(temperature, TemperatureScaling.LogLoss(validationOutputs, validation.Classes!, classes, 1),
+            TemperatureScaling.LogLoss(validationOutputs, validation.Classes!, classes, temperature));
     }
 
     /// <summary>SMOTE's synthetic rows, for classification tables when <c>augment.smote</c> asks for them.</summary>

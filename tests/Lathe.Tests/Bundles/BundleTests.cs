@@ -96,17 +96,21 @@ public class BundleTests(PenguinsRun run)
     [Fact]
     public void A_bundle_from_a_newer_format_is_refused_with_the_reason()
     {
+        var format = Bundle.Load(BundlePath).Manifest.Format;
         var bytes = Rewrite(File.ReadAllBytes(BundlePath), (name, content, zip) => zip.CreateEntry(name, CompressionLevel.NoCompression),
-            (name, content) => name == "manifest.json" ? Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(content).Replace("\"format\": 2", $"\"format\": {BundleManifest.CurrentFormat + 1}")) : content);
+            (name, content) => name == "manifest.json" ? Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(content).Replace($"\"format\": {format}", $"\"format\": {BundleManifest.CurrentFormat + 1}")) : content);
         Assert.Contains($"bundle format {BundleManifest.CurrentFormat + 1} is not one this Lathe reads", Assert.Throws<BundleFormatException>(() => LoadBytes(bytes)).Message);
     }
 
     [Fact]
     public void A_format_1_bundle_of_an_mlp_still_loads_and_predicts()
     {
-        Assert.Equal(2, Bundle.Load(BundlePath).Manifest.Format);
+        // A classifier's temperature makes it format 6; the MLP and its pipeline alone would be format 2.
+        var saved = Bundle.Load(BundlePath);
+        Assert.Equal(6, saved.Manifest.Format);
+        Assert.Equal(2, BundleManifest.FormatFor(saved.Model, saved.Target with { Temperature = null }));
         var bytes = Rewrite(File.ReadAllBytes(BundlePath), (name, content, zip) => zip.CreateEntry(name, CompressionLevel.NoCompression),
-            (name, content) => name == "manifest.json" ? Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(content).Replace("\"format\": 2", "\"format\": 1")) : content);
+            (name, content) => name == "manifest.json" ? Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(content).Replace("\"format\": 6", "\"format\": 1")) : content);
         var bundle = LoadBytes(bytes);
         Assert.Equal(1, bundle.Manifest.Format);
         Assert.Null(bundle.Pipeline.Layout);

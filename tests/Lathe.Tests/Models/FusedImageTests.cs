@@ -41,8 +41,11 @@ public class FusedImageTests
         Assert.True(both > alone + 0.05, $"fused {both} against the picture alone {alone}");
 
         var bundle = Bundle.Load(fused.BundlePath);
-        Assert.Equal(3, bundle.Manifest.Format);
-        Assert.Equal(2, Bundle.Load(pictures.BundlePath).Manifest.Format);
+        // Both are calibrated classifiers (format 6); without the temperature, the fused image alone would need format 3.
+        Assert.Equal(6, bundle.Manifest.Format);
+        Assert.Equal(3, BundleManifest.FormatFor(bundle.Model, bundle.Target with { Temperature = null }));
+        var plain = Bundle.Load(pictures.BundlePath);
+        Assert.Equal(2, BundleManifest.FormatFor(plain.Model, plain.Target with { Temperature = null }));
         Assert.Equal(ModelKind.Cnn, bundle.Model.Kind);
         var layout = bundle.Model.Layout!;
         Assert.Equal(new ImageInput("file", 1, 28, 28, layout.Image!.Scale, layout.Image.Shift), layout.Image);

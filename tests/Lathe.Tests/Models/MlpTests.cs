@@ -171,7 +171,9 @@ public class MlpTests
 
         var bundle = Bundle.Load(result.BundlePath);
         Assert.Equal((8, task == TaskKind.Classification ? EnsembleMean.Probabilities : EnsembleMean.Values), (bundle.Model.Ensemble, bundle.Model.EnsembleMean));
-        Assert.Equal(5, bundle.Manifest.Format);
+        // A classifier is calibrated (format 6); the ensemble alone needs format 5.
+        Assert.Equal(task == TaskKind.Classification ? 6 : 5, bundle.Manifest.Format);
+        Assert.Equal(5, BundleManifest.FormatFor(bundle.Model, bundle.Target with { Temperature = null }));
         using var predictor = bundle.CreatePredictor();
         var predictions = predictor.Predict(result.TestRows);
         Assert.Equal(result.TestPredictions.Probabilities.Select(BitConverter.SingleToInt32Bits), predictions.Probabilities.Select(BitConverter.SingleToInt32Bits));

@@ -84,7 +84,8 @@ public class NumberEmbeddingTests
 
         var bundle = Bundle.Load(result.BundlePath);
         Assert.Equal(8, bundle.Model.NumberEmbedding);
-        Assert.Equal(5, bundle.Manifest.Format);
+        Assert.Equal(6, bundle.Manifest.Format);
+        Assert.Equal(5, BundleManifest.FormatFor(bundle.Model, bundle.Target with { Temperature = null }));
         var groups = bundle.Model.NumberGroups!;
         // One group per encoded number that kept a bin (feature selection drops a date part that repeats another), each its
         // bins in order, at the positions the packed row holds them.

@@ -74,7 +74,8 @@ public class SeveralImagesTests(ITestOutputHelper output)
         Assert.True(accuracy > front + 0.2, $"both pictures {accuracy} against the front alone {front}");
 
         var bundle = Bundle.Load(run.BundlePath);
-        Assert.Equal(4, bundle.Manifest.Format);
+        Assert.Equal(6, bundle.Manifest.Format);
+        Assert.Equal(4, BundleManifest.FormatFor(bundle.Model, bundle.Target with { Temperature = null }));
         var layout = bundle.Model.Layout!;
         Assert.Equal([("front", 1, 28, 28), ("back", 1, 20, 20)], layout.Images.Select(i => (i.Name, i.Channels, i.Height, i.Width)));
         Assert.Equal(784 + 400, layout.Width);

@@ -98,7 +98,8 @@ public class TabularNetTests
         Assert.True(result.Metrics.Test["accuracy"] >= 0.95, $"test accuracy {result.Metrics.Test["accuracy"]}");
         var bundle = Bundle.Load(result.BundlePath);
         Assert.Equal(ModelKind.Tabular, bundle.Model.Kind);
-        Assert.Equal(2, bundle.Manifest.Format);
+        Assert.Equal(6, bundle.Manifest.Format);
+        Assert.Equal(2, BundleManifest.FormatFor(bundle.Model, bundle.Target with { Temperature = null }));
         Assert.Equal(bundle.Pipeline.Layout!.Categorical, bundle.Model.Layout!.Categorical);
         Assert.Equal(4, bundle.Model.Layout.Numeric);
         using var predictor = bundle.CreatePredictor();

@@ -18,6 +18,12 @@ public sealed record FittedTarget(string Name, TaskKind Task, IReadOnlyList<stri
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<double>? Thresholds { get; init; }
 
+    /// <summary>Classification: the temperature every logit is divided by before the softmax (<c>training.calibrate</c>,
+    /// fitted on the validation part by <see cref="Evaluation.TemperatureScaling"/>); absent means 1, the raw softmax, as
+    /// in bundles from before it.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? Temperature { get; init; }
+
     /// <summary>The target columns: one, or the label columns (multilabel), or the regression targets.</summary>
     [JsonIgnore]
     public IReadOnlyList<string> Names => Task == TaskKind.Multilabel ? Classes : Columns?.Select(c => c.Name).ToArray() ?? [Name];
