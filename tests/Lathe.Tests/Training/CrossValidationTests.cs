@@ -79,11 +79,12 @@ public class CrossValidationTests
         Assert.False(File.Exists(Path.Combine(plain.OutputDirectory, CrossValidation.FileName)));
         // The final model is the usual one: cross-validation changes neither the split nor the weights.
         Assert.Equal(Bundle.Load(plain.BundlePath).Weights, Bundle.Load(first.BundlePath).Weights);
-        // A single target's pipeline.json says nothing of several targets, so it reads as before this change.
+        // A single target's pipeline.json says nothing of several targets, so it reads as before this change; the temperature
+        // (training.calibrate) is the one member added since.
         using var zip = System.IO.Compression.ZipFile.OpenRead(plain.BundlePath);
         using var pipeline = zip.GetEntry(Bundle.PipelineEntry)!.Open();
         var target = System.Text.Json.Nodes.JsonNode.Parse(pipeline)!["target"]!.AsObject();
-        Assert.Equal(["name", "task", "classes", "mean", "std"], target.Select(p => p.Key).ToArray());
+        Assert.Equal(["name", "task", "classes", "mean", "std", "temperature"], target.Select(p => p.Key).ToArray());
     }
 
     [Fact]
