@@ -351,6 +351,8 @@ public sealed class LatheServer : IAsyncDisposable
                 };
             }),
             metrics = manifest.Metrics,
+            // The temperature the logits are divided by (training.calibrate); null for a raw softmax or a regression.
+            temperature = model.Bundle.Target.Temperature,
             unknown_categories = _options.RejectUnknownCategories ? "reject" : "accept",
             batching = new { max_batch_size = model.MaxBatchSize, chosen = _options.MaxBatchSize > 0 ? "--max-batch-size" : "timed at load", max_batch_delay_ms = _options.MaxBatchDelay.TotalMilliseconds, exact_batches = model.ExactBatches },
         };

@@ -114,6 +114,8 @@ public class ServingTests(PenguinsRun run)
         Assert.Equal(server.Server.Model!.Version, model.RootElement.GetProperty("model_version").GetString());
         Assert.Equal(manifest.Input.Select(f => f.Name), model.RootElement.GetProperty("input").EnumerateArray().Select(f => f.GetProperty("name").GetString()));
         Assert.Equal(manifest.Outputs, model.RootElement.GetProperty("outputs").EnumerateArray().Select(o => o.GetString()));
+        // The penguins classifier is calibrated: /v1/model gives the temperature its probabilities are divided by.
+        Assert.Equal(Bundle.Target.Temperature!.Value, model.RootElement.GetProperty("temperature").GetDouble());
         var beak = manifest.Input.Single(f => f.Name == "Beak Length (mm)");
         Assert.Equal(Test.RowCount > 0 ? beak.Minimum : null, model.RootElement.GetProperty("input")[1].GetProperty("training_minimum").GetDouble());
         // The micro-batch size was timed as the model loaded: one of the sizes tried, the one the batch loop uses.
