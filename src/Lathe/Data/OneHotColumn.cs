@@ -6,18 +6,22 @@ namespace Lathe.Data;
 /// so millions of rows of hundreds of categories never become hundreds of arrays.</summary>
 public sealed class OneHotColumn : Column
 {
-    public OneHotColumn(string name, int[] codes, IReadOnlyList<string> categories) : base(name)
+    /// <param name="featureNames">The features' names when the caller has them already (a fitted step keeps them, so a
+    /// one-row request does not format them again); null makes them on first use.</param>
+    public OneHotColumn(string name, int[] codes, IReadOnlyList<string> categories, IReadOnlyList<string>? featureNames = null) : base(name)
     {
         Codes = codes;
         Categories = categories;
-        FeatureNames = categories.Select(c => FeatureName(name, c)).ToArray();
+        _featureNames = featureNames;
     }
+
+    private IReadOnlyList<string>? _featureNames;
 
     /// <summary>Per row, the index of its category, or −1.</summary>
     public int[] Codes { get; }
     public IReadOnlyList<string> Categories { get; }
     /// <summary>The features this column stands for, one per category: <c>name=category</c>.</summary>
-    public IReadOnlyList<string> FeatureNames { get; }
+    public IReadOnlyList<string> FeatureNames => _featureNames ??= Categories.Select(c => FeatureName(Name, c)).ToArray();
     public override int Count => Codes.Length;
     /// <summary>Never missing: a row of no known category is all zeros.</summary>
     public override bool IsMissing(int row) => false;
@@ -51,7 +55,7 @@ public sealed class OneHotColumn : Column
     {
         var picked = new int[rows.Length];
         for (var i = 0; i < rows.Length; i++) picked[i] = Codes[rows[i]];
-        return new OneHotColumn(Name, picked, Categories);
+        return new OneHotColumn(Name, picked, Categories, _featureNames);
     }
 
     public override Column Rename(string name) => new OneHotColumn(name, Codes, Categories);

@@ -20,7 +20,7 @@ public sealed class Table
         Columns = columns;
         Source = source;
         RowCount = columns.Count == 0 ? 0 : columns[0].Count;
-        _byName = new Dictionary<string, Column>(StringComparer.Ordinal);
+        _byName = new Dictionary<string, Column>(columns.Count, StringComparer.Ordinal);
         foreach (var column in columns)
         {
             if (column.Count != RowCount)
@@ -97,9 +97,17 @@ public sealed class Table
     /// Columns are replaced at once, so <paramref name="replace"/> must not share state between columns.</summary>
     public Table Replace(Func<Column, IEnumerable<Column>?> replace)
     {
-        var replaced = new Column[Columns.Count][];
-        Parallelism.For(replaced.Length, c => replaced[c] = replace(Columns[c])?.ToArray() ?? [Columns[c]]);
-        return With(replaced.SelectMany(c => c).ToArray());
+        var replaced = new IEnumerable<Column>?[Columns.Count];
+        Parallelism.For(replaced.Length, c => replaced[c] = replace(Columns[c])?.ToArray());
+        // A step that replaced nothing (a one-row request passes through several) keeps the table as it is.
+        if (Array.TrueForAll(replaced, r => r is null)) return this;
+        var columns = new List<Column>(Columns.Count);
+        for (var c = 0; c < replaced.Length; c++)
+        {
+            if (replaced[c] is { } made) columns.AddRange(made);
+            else columns.Add(Columns[c]);
+        }
+        return With(columns);
     }
 
     /// <summary>The table without the named columns (a fitted step first checks they are here).</summary>

@@ -97,9 +97,14 @@ public sealed record FittedSelectFeatures(IReadOnlyList<Selection> Dropped) : IF
     public Table Transform(Table table)
     {
         if (Dropped.Count == 0) return table;
-        var drop = Dropped.Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
-        var present = FittedPipeline.InputNames(table).ToHashSet(StringComparer.Ordinal);
-        table.Require(drop.Where(name => !present.Contains(name)), "select features");
+        var drop = Drops.GetValue(this, step => step.Dropped.Select(d => d.Name).ToHashSet(StringComparer.Ordinal));
+        // A dropped number is a column; a dropped category is one of a one-hot column's features.
+        var notColumns = drop.Where(name => !table.Contains(name)).ToArray();
+        if (notColumns.Length > 0)
+        {
+            var categories = table.Columns.OfType<OneHotColumn>().SelectMany(o => o.FeatureNames).ToHashSet(StringComparer.Ordinal);
+            table.Require(notColumns.Where(name => !categories.Contains(name)), "select features");
+        }
         return table.Replace(column => column switch
         {
             NumericColumn when drop.Contains(column.Name) => [],
@@ -108,4 +113,7 @@ public sealed record FittedSelectFeatures(IReadOnlyList<Selection> Dropped) : IF
             _ => null,
         });
     }
+
+    // The names dropped, as a set: made once per fitted step and kept beside it (not in the record).
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<FittedSelectFeatures, HashSet<string>> Drops = new();
 }

@@ -169,7 +169,7 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
         if (Image is not null) return Features.FromImages((ImageColumn)table[Image]);
 
         var inputs = table.Columns.Where(c => c is NumericColumn or OneHotColumn).ToArray();
-        if (!InputNames(table).SequenceEqual(FeatureNames))
+        if (!HasFeatureNames(table))
             throw new InvalidOperationException($"{table.Source}: the fitted steps made the input columns {string.Join(", ", InputNames(table).Take(20))}…, not the {FeatureNames.Count} the model was fitted with");
         var width = FeatureNames.Count;
         var rows = table.RowCount;
@@ -214,7 +214,7 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
         var numbers = table.Columns.OfType<NumericColumn>().ToArray();
         var categories = table.Columns.OfType<OneHotColumn>().ToArray();
         var texts = table.Columns.OfType<TokenColumn>().ToArray();
-        if (!InputNames(table).SequenceEqual(FeatureNames) || numbers.Length != layout.Numeric
+        if (!HasFeatureNames(table) || numbers.Length != layout.Numeric
             || !categories.Select(c => (c.Name, c.Categories.Count + 1)).SequenceEqual(layout.Categorical.Select(c => (c.Name, c.Cardinality)))
             || !texts.Select(t => (t.Name, t.Length)).SequenceEqual(layout.Texts.Select(t => (t.Name, t.Length)))
             || !SameImages(table.Columns.OfType<ImageColumn>().ToArray(), layout.Images))
@@ -259,6 +259,26 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
             && p.First.Height == p.Second.Height && p.First.Width == p.Second.Width && p.First.Scale == p.Second.Scale && p.First.Shift == p.Second.Shift);
 
     private static int Width(Column column) => column is OneHotColumn o ? o.Categories.Count : 1;
+
+    /// <summary>Whether the table's input columns are <see cref="FeatureNames"/>, in order (what
+    /// <c>InputNames(table).SequenceEqual(FeatureNames)</c> says, without listing them: this runs for every request).</summary>
+    private bool HasFeatureNames(Table table)
+    {
+        var at = 0;
+        foreach (var column in table.Columns)
+        {
+            if (column is NumericColumn)
+            {
+                if (at >= FeatureNames.Count || !string.Equals(column.Name, FeatureNames[at++], StringComparison.Ordinal)) return false;
+            }
+            else if (column is OneHotColumn o)
+            {
+                foreach (var name in o.FeatureNames)
+                    if (at >= FeatureNames.Count || !string.Equals(name, FeatureNames[at++], StringComparison.Ordinal)) return false;
+            }
+        }
+        return at == FeatureNames.Count;
+    }
 
     /// <summary>The names of a transformed table's input features, in the order they are packed: a numeric
     /// column is one feature, a one-hot column one per category.</summary>

@@ -33,6 +33,7 @@ public sealed record FittedImageNormalize(IReadOnlyList<NormalisedImage> Columns
 {
     public Table Transform(Table table)
     {
+        if (Columns.Count == 0) return table;
         table.Require(Columns.Select(c => c.Name), "image normalise");
         var stats = Columns.ToDictionary(c => c.Name);
         var columns = table.Columns.Select(column =>

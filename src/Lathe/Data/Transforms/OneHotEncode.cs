@@ -21,7 +21,22 @@ public sealed class OneHotEncode : IPipelineStep
     }
 }
 
-public sealed record EncodedColumn(string Name, IReadOnlyList<string> Categories);
+public sealed record EncodedColumn(string Name, IReadOnlyList<string> Categories)
+{
+    // Made once per fitted column and kept beside it (not in the record, whose equality and JSON stay its two fields):
+    // a served model encodes one row at a time, and building these per request was most of its cost.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<EncodedColumn, Lookup> Lookups = new();
+
+    /// <summary>Each category's index, and the one-hot features' names (<c>name=category</c>).</summary>
+    internal Lookup Made => Lookups.GetValue(this, column =>
+    {
+        var index = new Dictionary<string, int>(column.Categories.Count, StringComparer.Ordinal);
+        for (var k = 0; k < column.Categories.Count; k++) index[column.Categories[k]] = k;
+        return new Lookup(index, column.Categories.Select(c => OneHotColumn.FeatureName(column.Name, c)).ToArray());
+    });
+
+    internal sealed record Lookup(IReadOnlyDictionary<string, int> Index, IReadOnlyList<string> FeatureNames);
+}
 
 public sealed record FittedOneHotEncode(IReadOnlyList<EncodedColumn> Columns) : IFittedStep
 {
@@ -34,8 +49,7 @@ public sealed record FittedOneHotEncode(IReadOnlyList<EncodedColumn> Columns) : 
 
     private static OneHotColumn Indicators(StringColumn text, EncodedColumn encoding)
     {
-        var index = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var k = 0; k < encoding.Categories.Count; k++) index[encoding.Categories[k]] = k;
+        var (index, names) = encoding.Made;
         var codes = new int[text.Count];
         // Categories repeat: the same string instance as the row before is the same code, without a lookup.
         string? previous = null;
@@ -50,6 +64,6 @@ public sealed record FittedOneHotEncode(IReadOnlyList<EncodedColumn> Columns) : 
             }
             codes[i] = code;
         }
-        return new OneHotColumn(text.Name, codes, encoding.Categories);
+        return new OneHotColumn(text.Name, codes, encoding.Categories, names);
     }
 }

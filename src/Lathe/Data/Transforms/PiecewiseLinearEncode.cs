@@ -34,6 +34,15 @@ public sealed record PiecewiseLinearColumn(string Name, IReadOnlyList<double> Ed
 
     /// <summary>The name of bin <paramref name="bin"/>'s column (1-based, as the paper counts them).</summary>
     public string ColumnName(int bin) => $"{Name}.ple{bin}";
+
+    // The edges as an array and the bins' column names, made once per fitted column and kept beside it (not in the
+    // record, whose equality and JSON stay its two fields): a served model encodes one row at a time.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<PiecewiseLinearColumn, Made> Cache = new();
+
+    internal Made Lookup => Cache.GetValue(this, column =>
+        new Made(column.Edges.ToArray(), Enumerable.Range(1, column.Bins).Select(column.ColumnName).ToArray()));
+
+    internal sealed record Made(double[] Edges, string[] Names);
 }
 
 public sealed record FittedPiecewiseLinearEncode(IReadOnlyList<PiecewiseLinearColumn> Columns) : IFittedStep
@@ -50,7 +59,7 @@ public sealed record FittedPiecewiseLinearEncode(IReadOnlyList<PiecewiseLinearCo
         return table.Replace(column =>
         {
             if (column is not NumericColumn numeric || !encoded.TryGetValue(column.Name, out var ple)) return null;
-            var edges = ple.Edges.ToArray();
+            var (edges, names) = ple.Lookup;
             var kept = KeepNumber ? 1 : 0;
             var outputs = new Column[kept + ple.Bins];
             if (KeepNumber) outputs[0] = numeric;
@@ -64,7 +73,7 @@ public sealed record FittedPiecewiseLinearEncode(IReadOnlyList<PiecewiseLinearCo
                     // A missing value stays missing in every bin; values outside training's range saturate at 0 or 1.
                     values[i] = double.IsNaN(v) ? v : Math.Clamp((v - low) / width, 0, 1);
                 }
-                outputs[kept + t] = new NumericColumn(ple.ColumnName(t + 1), values);
+                outputs[kept + t] = new NumericColumn(names[t], values);
             }
             return outputs;
         });

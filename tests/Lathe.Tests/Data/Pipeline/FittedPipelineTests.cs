@@ -48,6 +48,38 @@ public class FittedPipelineTests
     }
 
     [Fact]
+    public void One_row_at_a_time_transforms_as_the_whole_part_does_and_a_reordered_input_is_refused()
+    {
+        // The served path: one request's row through every fitted step (piecewise-linear bins, one-hot, the
+        // correlated features dropped), many times over, against the validation part transformed at once.
+        var (train, validation, schema) = PenguinsParts.Raw();
+        var pipeline = FittedPipeline.Fit(train, schema, new PrepareConfig { PiecewiseLinearBins = 32 });
+        var dropped = Assert.Single(pipeline.Steps.OfType<Lathe.Data.Features.FittedSelectFeatures>()).Dropped.Select(d => d.Name).ToArray();
+        Assert.Contains(dropped, name => name.Contains(".ple", StringComparison.Ordinal));
+        Assert.Contains(dropped, name => name.Contains('=', StringComparison.Ordinal));
+        var whole = pipeline.Transform(validation);
+        var width = pipeline.FeatureNames.Count;
+        Assert.Equal([width], whole.ItemShape);
+        for (var round = 0; round < 2; round++)
+            for (var r = 0; r < validation.RowCount; r++)
+            {
+                var one = pipeline.Transform(validation.Gather([r]));
+                Assert.Equal(whole.Values!.AsSpan(r * width, width).ToArray(), one.Values);
+            }
+
+        // Input columns in another order, or a category list other than training's, are not the model's input.
+        var input = pipeline.TransformTable(validation.Gather([0, 1]));
+        var swapped = input.Columns.ToArray();
+        (swapped[0], swapped[1]) = (swapped[1], swapped[0]);
+        var error = Assert.Throws<InvalidOperationException>(() => pipeline.Pack(input.With(swapped)));
+        Assert.Contains($"not the {pipeline.FeatureNames.Count} the model was fitted with", error.Message);
+        var islands = input.Columns.OfType<OneHotColumn>().First();
+        Assert.Throws<InvalidOperationException>(() => pipeline.Pack(input.Replace(c => c == islands ? [islands.Without(new HashSet<string> { islands.Categories[0] })] : null)));
+        Assert.Throws<InvalidOperationException>(() => pipeline.Pack(input.Without([input.Columns[^1].Name])));
+        Assert.Equal(whole.Values!.AsSpan(0, 2 * width).ToArray(), pipeline.Pack(input).Values);
+    }
+
+    [Fact]
     public void Target_encoding_trains_on_out_of_fold_rows_and_scores_with_the_encoding_of_all_training_rows()
     {
         // vega's cars with a Brand field (the first word of the name): where a car comes from, by its brand.
