@@ -16,7 +16,8 @@ public sealed class EnsembleHead : nn.Module<Tensor, Tensor>
     public readonly Parameter bias;
 #pragma warning restore IDE1006
     private readonly EnsembleMean _mean;
-    private readonly double _logMembers;
+    // Made once: a double passed to sub_ would become a new Scalar, never disposed, on every pass.
+    private readonly Scalar _logMembers;
 
     public EnsembleHead(long inputs, long outputs, int members, EnsembleMean mean) : base("ensemble_head")
     {
@@ -33,17 +34,17 @@ public sealed class EnsembleHead : nn.Module<Tensor, Tensor>
             }
             bias.uniform_(-bound, bound);
         }
-        (_mean, _logMembers) = (mean, Math.Log(members));
+        (_mean, _logMembers) = (mean, Math.Log(members).ToScalar());
         RegisterComponents();
     }
 
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var members = weight.shape[0];
+        var members = weight.size(0);
         var rows = input.dim() == 2 ? input.unsqueeze(1).expand(-1, members, -1) : input;
         // [members, rows, inputs] × [members, inputs, outputs] → [rows, members, outputs].
-        var outputs = rows.transpose(0, 1).bmm(weight.transpose(1, 2)).transpose(0, 1).add(bias);
+        var outputs = rows.transpose(0, 1).bmm(weight.transpose(1, 2)).transpose(0, 1).add(bias, Scalars.One);
         var result = training ? outputs : Mean(outputs);
         return result.MoveToOuterDisposeScope();
     }
@@ -57,4 +58,10 @@ public sealed class EnsembleHead : nn.Module<Tensor, Tensor>
         EnsembleMean.LabelProbabilities => nn.functional.logsigmoid(outputs).logsumexp(1) - nn.functional.logsigmoid(outputs.neg()).logsumexp(1),
         _ => outputs.mean([1]),
     };
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _logMembers.Dispose();
+        base.Dispose(disposing);
+    }
 }

@@ -43,7 +43,7 @@ public sealed class EnsembleLinear : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var rows = input.dim() == 2 ? input.unsqueeze(1) : input;
-        var output = nn.functional.linear(rows * input_scale, weight).mul_(output_scale).add_(bias);
+        var output = nn.functional.linear(rows * input_scale, weight).mul_(output_scale).add_(bias, Scalars.One);
         return output.MoveToOuterDisposeScope();
     }
 }

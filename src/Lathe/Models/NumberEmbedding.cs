@@ -75,14 +75,15 @@ public sealed class NumberEmbedding : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input)
     {
-        if (input.dim() != 2 || input.shape[1] != _inputs)
+        // size(i), not shape: shape leaves a finalizable array behind on every pass (docs/serving.md).
+        if (input.dim() != 2 || input.size(1) != _inputs)
             throw new ArgumentException($"the number embedding takes [rows, {_inputs}], got [{string.Join(", ", input.shape)}]");
         using var scope = NewDisposeScope();
-        var rows = input.shape[0];
+        var rows = input.size(0);
         var numbers = _bins.Length;
         // [rows, numbers, most bins] → [numbers, rows, most bins]: one batched product per number.
         var bins = nn.functional.pad(input, [0, 1]).index_select(1, _picked).view(rows, numbers, -1).transpose(0, 1);
-        var embedded = bins.bmm(weight.transpose(1, 2)).add_(bias.unsqueeze(1)).relu_().transpose(0, 1).reshape(rows, numbers * Width);
+        var embedded = bins.bmm(weight.transpose(1, 2)).add_(bias.unsqueeze(1), Scalars.One).relu_().transpose(0, 1).reshape(rows, numbers * Width);
         var output = _passed is null ? embedded : cat([input.index_select(1, _passed), embedded], 1);
         return output.MoveToOuterDisposeScope();
     }
