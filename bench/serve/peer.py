@@ -260,6 +260,8 @@ class Model:
         prepared = json.loads(entries["pipeline.json"])
         self.pipeline = prepared["pipeline"]
         self.classes = prepared["target"]["classes"]
+        # A calibrated bundle (format 6) divides every logit by the target's temperature before the softmax.
+        self.temperature = prepared["target"].get("temperature")
         for step in self.pipeline["steps"]:
             if step["kind"] not in STEPS:
                 raise BundleError(f"{path}: pipeline.json: fitted step '{step['kind']}' is not implemented by the peer")
@@ -312,9 +314,14 @@ class Model:
         return torch.from_numpy(np.concatenate(blocks, axis=1))
 
     def probabilities(self, records):
-        """Records -> float32 probabilities, one row per record: softmax in double precision, as Lathe's Predictor."""
+        """Records -> float32 probabilities, one row per record: the logits over the temperature, softmax in double
+        precision, as Lathe's Predictor."""
         with torch.inference_mode():
-            logits = self.network(self.inputs(records)).numpy().astype(np.float64)
+            logits = self.network(self.inputs(records)).numpy()
+        if self.temperature is not None:
+            # As Lathe's Predictor.Decode: each float32 logit divided by T in double precision, back to float32.
+            logits = (logits.astype(np.float64) / self.temperature).astype(np.float32)
+        logits = logits.astype(np.float64)
         exps = np.exp(logits - logits.max(axis=1, keepdims=True))
         return (exps / exps.sum(axis=1, keepdims=True)).astype(np.float32)
 
