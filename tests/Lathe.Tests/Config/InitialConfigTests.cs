@@ -33,8 +33,8 @@ public class InitialConfigTests
         Assert.Equal(InitialConfig.TableBins, small.Prepare.PiecewiseLinearBins);
         // Likewise the ensemble, whose members multiply every training row's arithmetic.
         Assert.Equal((0, InitialConfig.TableEnsemble), (config.Model.Ensemble, small.Model.Ensemble));
-        // Without bins there is nothing to embed per number.
-        Assert.Equal((0, InitialConfig.TableNumberEmbedding), (config.Model.NumberEmbedding, small.Model.NumberEmbedding));
+        // Without bins there is nothing to embed per number; with them a regression (the delay) feeds them unembedded.
+        Assert.Equal((0, 0), (config.Model.NumberEmbedding, small.Model.NumberEmbedding));
         Assert.Empty(ConfigValidator.Validate(config));
     }
 
@@ -74,6 +74,9 @@ public class InitialConfigTests
         Assert.Equal(MetricKind.Rmse, config.Metric);
         Assert.False(config.Data.Split.Stratify);
         Assert.Equal(0, config.Training.LabelSmoothing);
+        // The numbers are binned as for a classification, but the bins go to the first hidden layer unembedded.
+        Assert.Equal(InitialConfig.TableBins, config.Prepare.PiecewiseLinearBins);
+        Assert.Equal(0, config.Model.NumberEmbedding);
         Assert.Empty(ConfigValidator.Validate(config));
     }
 }
