@@ -123,9 +123,14 @@ public class GlibcxxCompat : Microsoft.Build.Utilities.Task
             var path = item.ItemSpec;
             var bytes = File.ReadAllBytes(path);
             if (ElfVersionNeeds.Weaken(bytes, ElfVersionNeeds.TorchSharpNeed) == 0) continue;
+            // The copy's time is the package file's; the weakened file keeps it, so the next build's copy step (which skips
+            // a file of the same size and time) leaves it alone instead of putting the original back for a moment, under
+            // any test or benchmark then loading it.
+            var copied = File.GetLastWriteTimeUtc(path);
             // Write a new file and rename it over the old, so a hard link into the NuGet cache is never written through.
             var temp = path + ".compat.tmp";
             File.WriteAllBytes(temp, bytes);
+            File.SetLastWriteTimeUtc(temp, copied);
             File.Delete(path);
             File.Move(temp, path);
             Log.LogMessage(Microsoft.Build.Framework.MessageImportance.High, $"GlibcxxCompat: marked {ElfVersionNeeds.TorchSharpNeed} weak in {path}");

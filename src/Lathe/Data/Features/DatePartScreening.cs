@@ -9,7 +9,9 @@ namespace Lathe.Data.Features;
 /// sine and cosine) only where the training part shows them related to the target. Lathe invents these parts for
 /// every date; in most tables some are noise (the day of the month says nothing about the weather), and a network
 /// given noise columns with bins of their own learns from it: on seattle-weather, dropping the day of the month and
-/// the weekday lifted the default model's test accuracy from 0.858 to 0.864 (five splits, docs/benchmarks.md). The trend parts (year, days elapsed) are always kept: they
+/// the weekday lifted the default model's test accuracy from 0.858 to 0.864 (five splits, docs/benchmarks.md). Where every
+/// date falls on the same day of the month, the weekday is left out untested: it only re-encodes the year and month (cars'
+/// model years, all on 1 January). The trend parts (year, days elapsed) are always kept: they
 /// carry when a row happened, which drift and changes of regime depend on.</summary>
 /// <remarks>The test is a permutation test of each part's levels against the target on at most
 /// <see cref="SampleRows"/> evenly spaced training rows: the statistic is the between-level share of the target's
@@ -44,8 +46,16 @@ public static class DatePartScreening
         foreach (var column in dates)
         {
             var parts = TypeCoercion.DatePartValues(sample, column.Name, Cycles.Select(c => c.Part).Where(column.DateParts!.Contains).ToArray());
+            var oneDay = Levels(TypeCoercion.DatePartValues(sample, column.Name, ["day"]).Single().Values) == 1;
             foreach (var (part, values) in parts)
             {
+                // Every date on the same day of the month (model years on 1 January, monthly figures on the 1st): the
+                // weekday then only re-encodes the year and month, scrambled, and is left out untested.
+                if (part == "weekday" && oneDay)
+                {
+                    tests.Add(new DatePartTest(column.Name, part, Levels(values), 1) { OneDayOfMonth = true });
+                    continue;
+                }
                 var random = new SeededRandom(seed, unchecked((int)StableHash($"{column.Name}.{part}")));
                 var (levels, p) = PValue(values, outcome, random);
                 tests.Add(new DatePartTest(column.Name, part, levels, p));
@@ -91,6 +101,9 @@ public static class DatePartScreening
         }
         return (seen, (1.0 + reached) / (Shuffles + 1));
     }
+
+    /// <summary>The whole values a part takes in the rows that have a date.</summary>
+    private static int Levels(double[] values) => values.Where(v => !double.IsNaN(v)).Select(Math.Floor).Distinct().Count();
 
     private static int[] Sample(int count) => count <= SampleRows
         ? Enumerable.Range(0, count).ToArray()
@@ -181,4 +194,9 @@ public static class DatePartScreening
 public sealed record DatePartTest(string Column, string Part, int Levels, double P)
 {
     public bool Kept => P <= DatePartScreening.Level;
+
+    /// <summary>A weekday left out untested (p 1) because every training date falls on the same day of the month, so it
+    /// could only re-encode the year and month.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool OneDayOfMonth { get; init; }
 }

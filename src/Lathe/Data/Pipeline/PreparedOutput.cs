@@ -144,6 +144,7 @@ public static class PreparedOutput
         var part = $"'{test.Column}.{test.Part}'{(with.Length > 0 ? $" (with {string.Join(" and ", with.Select(w => $"'.{w}'"))})" : "")}";
         var p = $"permutation test over {DatePartScreening.Shuffles} shuffles: p = {test.P:0.000}";
         if (test.Levels <= 1) return $"{part} left out: one value in every training row";
+        if (test.OneDayOfMonth) return $"{part} left out: every training date falls on the same day of the month, so the weekday ({test.Levels} values) only re-encodes the year and month (prepare.date_parts: all keeps it)";
         return test.Kept ? $"{part} kept: related to the target on training ({test.Levels} values; {p})" : $"{part} left out: not related to the target on training ({test.Levels} values; {p}; prepare.date_parts: all keeps it)";
     }
 

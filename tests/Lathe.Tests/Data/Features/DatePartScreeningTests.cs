@@ -96,4 +96,28 @@ public class DatePartScreeningTests
         Assert.DoesNotContain("day", parts);
         Assert.DoesNotContain(parts, p => p.StartsWith("hour"));
     }
+
+    [Fact]
+    public void Cars_model_years_all_on_the_first_of_january_leave_out_the_weekday_untested_and_the_report_says_why()
+    {
+        // Every car's Year is 1 January of its model year, so the weekday of that date is the year scrambled: 1970 a
+        // Thursday, 1971 a Friday… The permutation test finds it related to the origin (through the year), but it adds nothing.
+        var config = new PipelineConfig { Target = "Origin", Data = new DataConfig { Path = TestData.Vega("cars.json"), Exclude = ["Name"] } };
+        var directory = TestData.TempDirectory();
+        var prepared = Preparation.Run(config, directory);
+        var tests = prepared.Pipeline.DatePartTests!.ToDictionary(t => t.Part);
+        Assert.True(tests["weekday"].OneDayOfMonth);
+        Assert.Equal((7, 1.0, false), (tests["weekday"].Levels, tests["weekday"].P, tests["weekday"].Kept));
+        Assert.Equal((1, false), (tests["day"].Levels, tests["day"].OneDayOfMonth));
+        // The month, the day and the hour take one value in every row and go too.
+        Assert.Equal(["year", "elapsed_days"], prepared.Pipeline.Schema.Find("Year")!.DateParts);
+        Assert.DoesNotContain(prepared.Pipeline.FeatureNames, f => f.StartsWith("Year.weekday"));
+        PreparedOutput.Write(prepared, directory);
+        var report = System.Net.WebUtility.HtmlDecode(File.ReadAllText(Path.Combine(directory, PreparedOutput.ReportFile)));
+        Assert.Contains("'Year.weekday' (with '.weekday_sin' and '.weekday_cos') left out: every training date falls on the same day of the month, so the weekday (7 values) only re-encodes the year and month", report);
+
+        // With prepare.date_parts: all nothing is tested and the weekday stays.
+        var all = Preparation.Run(config with { Prepare = new PrepareConfig { DateParts = DatePartSelection.All } }, TestData.TempDirectory());
+        Assert.Contains("Year.weekday", all.Pipeline.FeatureNames);
+    }
 }
