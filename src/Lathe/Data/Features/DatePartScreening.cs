@@ -45,10 +45,13 @@ public static class DatePartScreening
         var tests = new List<DatePartTest>();
         foreach (var column in dates)
         {
-            var parts = TypeCoercion.DatePartValues(sample, column.Name, Cycles.Select(c => c.Part).Where(column.DateParts!.Contains).ToArray());
-            var oneDay = Levels(TypeCoercion.DatePartValues(sample, column.Name, ["day"]).Single().Values) == 1;
-            foreach (var (part, values) in parts)
+            var names = Cycles.Select(c => c.Part).Where(column.DateParts!.Contains).ToArray();
+            // The day of the month is read even where it is not a part of this column, for the weekday's sake.
+            var parts = TypeCoercion.DatePartValues(sample, column.Name, names.Append("day").Distinct().ToArray()).ToDictionary(p => p.Part, p => p.Values);
+            var oneDay = Levels(parts["day"]) == 1;
+            foreach (var part in names)
             {
+                var values = parts[part];
                 // Every date on the same day of the month (model years on 1 January, monthly figures on the 1st): the
                 // weekday then only re-encodes the year and month, scrambled, and is left out untested.
                 if (part == "weekday" && oneDay)
