@@ -17,36 +17,45 @@ public static class RecordTable
     {
         var records = request.Records;
         var fields = model.Fields;
-        var errors = new ProblemErrors();
-        string Where(int record, string field) => request.Single ? field : $"[{record}].{field}";
+        var errors = new FieldErrors(request.Single);
 
-        var names = fields.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+        var names = model.FieldNames;
         for (var r = 0; r < records.Count; r++)
             foreach (var name in records[r].Keys)
                 if (!names.Contains(name) && !model.Ignored.Contains(name))
                 {
                     var nearest = ConfigNames.Nearest(name, names);
-                    errors.Add(Where(r, name), "unknown field" + (nearest is null ? $" — the model takes {string.Join(", ", names)}" : $" — did you mean '{nearest}'?"));
+                    errors.Add(r, name, "unknown field" + (nearest is null ? $" — the model takes {string.Join(", ", names)}" : $" — did you mean '{nearest}'?"));
                 }
 
-        var columns = new List<Column>(fields.Count);
-        foreach (var field in fields)
+        var columns = new Column[fields.Count];
+        for (var f = 0; f < fields.Count; f++)
         {
-            var values = records.Select(r => r.TryGetValue(field.Name, out var v) ? (RawValue?)v : null).ToArray();
+            var field = fields[f];
+            var values = new RawValue?[records.Count];
             for (var r = 0; r < values.Length; r++)
-                if (values[r] is null) errors.Add(Where(r, field.Name), "missing — the model takes this field; send null for a missing value");
-            columns.Add(field.Type switch
+                if (records[r].TryGetValue(field.Name, out var value)) values[r] = value;
+                else errors.Add(r, field.Name, "missing — the model takes this field; send null for a missing value");
+            columns[f] = field.Type switch
             {
-                ColumnType.Numeric => Numbers(field, values, options, (r, m) => errors.Add(Where(r, field.Name), m)),
-                ColumnType.Image => Images(field, values, model.ImageShape(field.Name), (r, m) => errors.Add(Where(r, field.Name), m)),
-                _ => Texts(field, values, options, (r, m) => errors.Add(Where(r, field.Name), m)),
-            });
+                ColumnType.Numeric => Numbers(field, values, options, errors),
+                ColumnType.Image => Images(field, values, model.ImageShape(field.Name), errors),
+                _ => Texts(field, values, options, errors),
+            };
         }
-        errors.ThrowIfAny();
+        errors.All.ThrowIfAny();
         return new Table(columns, "request", rowUnit: "record");
     }
 
-    private static NumericColumn Numbers(InputField field, RawValue?[] values, ServeOptions options, Action<int, string> bad)
+    /// <summary>A request's bad fields, each named where it is: the field alone for one record, <c>[i].field</c> in an array.</summary>
+    private sealed class FieldErrors(bool single)
+    {
+        public ProblemErrors All { get; } = new();
+
+        public void Add(int record, string field, string message) => All.Add(single ? field : $"[{record}].{field}", message);
+    }
+
+    private static NumericColumn Numbers(InputField field, RawValue?[] values, ServeOptions options, FieldErrors errors)
     {
         var numbers = new double[values.Length];
         var (low, high) = AcceptedRange(field);
@@ -67,15 +76,15 @@ public static class RecordTable
                     numbers[r] = parsed;
                     break;
                 case RawKind.String:
-                    bad(r, $"'{Clip(value.Text!)}' is not a number");
+                    errors.Add(r, field.Name, $"'{Clip(value.Text!)}' is not a number");
                     continue;
                 default:
-                    bad(r, $"expected a number, got {value.Describe()}");
+                    errors.Add(r, field.Name, $"expected a number, got {value.Describe()}");
                     continue;
             }
-            if (!double.IsFinite(numbers[r])) bad(r, $"{numbers[r]} is not a finite number");
+            if (!double.IsFinite(numbers[r])) errors.Add(r, field.Name, $"{numbers[r]} is not a finite number");
             else if (options.RejectOutOfRange && (numbers[r] < low || numbers[r] > high))
-                bad(r, $"{numbers[r].ToString("R", CultureInfo.InvariantCulture)} is out of range: the model accepts [{Show(low)}, {Show(high)}] (training rows spanned [{Show(field.Minimum!.Value)}, {Show(field.Maximum!.Value)}])");
+                errors.Add(r, field.Name, $"{numbers[r].ToString("R", CultureInfo.InvariantCulture)} is out of range: the model accepts [{Show(low)}, {Show(high)}] (training rows spanned [{Show(field.Minimum!.Value)}, {Show(field.Maximum!.Value)}])");
         }
         return new NumericColumn(field.Name, numbers);
     }
@@ -89,7 +98,7 @@ public static class RecordTable
         return (min - width, max + width);
     }
 
-    private static StringColumn Texts(InputField field, RawValue?[] values, ServeOptions options, Action<int, string> bad)
+    private static StringColumn Texts(InputField field, RawValue?[] values, ServeOptions options, FieldErrors errors)
     {
         var texts = new string?[values.Length];
         var known = field.Categories is { } categories && options.RejectUnknownCategories && field.Type == ColumnType.Categorical
@@ -99,7 +108,7 @@ public static class RecordTable
             if (values[r] is not { } value || value.Kind == RawKind.Null) continue;
             if (value.Kind is RawKind.Object or RawKind.Array)
             {
-                bad(r, $"expected {Expected(field.Type)}, got {value.Describe()}");
+                errors.Add(r, field.Name, $"expected {Expected(field.Type)}, got {value.Describe()}");
                 continue;
             }
             var text = value.AsText();
@@ -110,9 +119,9 @@ public static class RecordTable
                 ColumnType.DateTime => Values.TryDate(text!, out _),
                 _ => true,
             };
-            if (!ok) bad(r, $"'{Clip(text!)}' is not {Expected(field.Type)}");
+            if (!ok) errors.Add(r, field.Name, $"'{Clip(text!)}' is not {Expected(field.Type)}");
             else if (known is not null && !known.Contains(text!.Trim()))
-                bad(r, $"'{Clip(text)}' is not a category the model knows — one of {string.Join(", ", field.Categories!.Take(20).Select(c => $"'{c}'"))}{(field.Categories!.Count > 20 ? ", …" : "")}");
+                errors.Add(r, field.Name, $"'{Clip(text)}' is not a category the model knows — one of {string.Join(", ", field.Categories!.Take(20).Select(c => $"'{c}'"))}{(field.Categories!.Count > 20 ? ", …" : "")}");
             else texts[r] = text;
         }
         return new StringColumn(field.Name, texts);
@@ -126,7 +135,7 @@ public static class RecordTable
         _ => "a category (a string)",
     };
 
-    private static ImageColumn Images(InputField field, RawValue?[] values, (int Channels, int Height, int Width) shape, Action<int, string> bad)
+    private static ImageColumn Images(InputField field, RawValue?[] values, (int Channels, int Height, int Width) shape, FieldErrors errors)
     {
         var (channels, height, width) = shape;
         var size = channels * height * width;
@@ -136,20 +145,20 @@ public static class RecordTable
             if (values[r] is not { } value) continue;
             if (value.Kind != RawKind.String)
             {
-                bad(r, $"expected an image as a base64 string (a PNG, JPEG, BMP, GIF or WebP file, or {size} raw bytes {channels}×{height}×{width}), got {value.Describe()}");
+                errors.Add(r, field.Name, $"expected an image as a base64 string (a PNG, JPEG, BMP, GIF or WebP file, or {size} raw bytes {channels}×{height}×{width}), got {value.Describe()}");
                 continue;
             }
             var text = value.Text!;
             var bytes = new byte[text.Length * 3 / 4 + 3];
             if (!Convert.TryFromBase64String(text, bytes, out var length))
             {
-                bad(r, "not valid base64");
+                errors.Add(r, field.Name, "not valid base64");
                 continue;
             }
             var image = bytes.AsSpan(0, length);
             if (length == size && !LooksEncoded(image)) image.CopyTo(pixels.AsSpan(r * size, size));
             else if (!Decode(image, channels, height, width, pixels.AsSpan(r * size, size)))
-                bad(r, $"not an image: {length} bytes that are neither a PNG, JPEG, BMP, GIF or WebP file nor {size} raw pixels ({channels}×{height}×{width})");
+                errors.Add(r, field.Name, $"not an image: {length} bytes that are neither a PNG, JPEG, BMP, GIF or WebP file nor {size} raw pixels ({channels}×{height}×{width})");
         }
         return new ImageColumn(field.Name, pixels, channels, height, width);
     }

@@ -26,9 +26,9 @@ public sealed class ServedModel
         Fields = bundle.Manifest.Input.Count > 0
             ? bundle.Manifest.Input
             : bundle.Pipeline.Schema.Features.Select(c => new InputField(c.Name, c.Type)).ToArray();
-        var features = Fields.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+        FieldNames = Fields.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
         // Columns the model does not use (the target, excluded ones) may come with a record and are ignored.
-        Ignored = bundle.Pipeline.Schema.Columns.Select(c => c.Name).Where(n => !features.Contains(n))
+        Ignored = bundle.Pipeline.Schema.Columns.Select(c => c.Name).Where(n => !FieldNames.Contains(n))
             .Concat(bundle.Manifest.Target.Split(", ")).ToHashSet(StringComparer.Ordinal);
         _imageShapes = Fields.Where(f => f.Type == ColumnType.Image).ToDictionary(f => f.Name, f =>
         {
@@ -44,6 +44,8 @@ public sealed class ServedModel
     public string Version { get; }
     public string Path { get; }
     public IReadOnlyList<InputField> Fields { get; }
+    /// <summary>The names of <see cref="Fields"/>.</summary>
+    public IReadOnlySet<string> FieldNames { get; }
     public IReadOnlySet<string> Ignored { get; }
     /// <summary>The [channels, height, width] a request's image in the field <paramref name="field"/> is decoded to.</summary>
     public (int Channels, int Height, int Width) ImageShape(string field) => _imageShapes[field];

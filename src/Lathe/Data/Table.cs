@@ -4,7 +4,7 @@ namespace Lathe.Data;
 /// error can name it ("penguins.csv line 18").</summary>
 public sealed class Table
 {
-    private readonly Dictionary<string, Column> _byName;
+    private readonly Dictionary<string, Column>? _byName;
     private readonly int[]? _lines;
     private readonly string _rowUnit;
 
@@ -20,15 +20,36 @@ public sealed class Table
         Columns = columns;
         Source = source;
         RowCount = columns.Count == 0 ? 0 : columns[0].Count;
-        _byName = new Dictionary<string, Column>(columns.Count, StringComparer.Ordinal);
-        foreach (var column in columns)
+        // A narrow table is searched column by column: as fast as a dictionary at that width, and a served request
+        // makes one table a pipeline step, so the dictionary was a tenth of what it allocated (docs/serving.md).
+        _byName = columns.Count > LinearSearchColumns ? new Dictionary<string, Column>(columns.Count, StringComparer.Ordinal) : null;
+        for (var c = 0; c < columns.Count; c++)
         {
+            var column = columns[c];
             if (column.Count != RowCount)
                 throw new ArgumentException($"column '{column.Name}' has {column.Count} rows, expected {RowCount}");
-            if (!_byName.TryAdd(column.Name, column))
+            if (_byName is null ? IndexOf(column.Name, c) >= 0 : !_byName.TryAdd(column.Name, column))
                 throw new DataException($"{source}: the column name '{column.Name}' appears twice — rename one of them");
         }
         _lines = lines;
+    }
+
+    private const int LinearSearchColumns = 16;
+
+    /// <summary>The position of the column named <paramref name="name"/> among the first <paramref name="count"/>, or −1.</summary>
+    private int IndexOf(string name, int count)
+    {
+        for (var c = 0; c < count; c++)
+            if (string.Equals(Columns[c].Name, name, StringComparison.Ordinal)) return c;
+        return -1;
+    }
+
+    private bool TryFind(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Column? column)
+    {
+        if (_byName is not null) return _byName.TryGetValue(name, out column);
+        var at = IndexOf(name, Columns.Count);
+        column = at >= 0 ? Columns[at] : null;
+        return column is not null;
     }
 
     public IReadOnlyList<Column> Columns { get; }
@@ -42,17 +63,17 @@ public sealed class Table
     public string Source { get; }
     public IEnumerable<string> ColumnNames => Columns.Select(c => c.Name);
 
-    public Column this[string name] => _byName.TryGetValue(name, out var column)
+    public Column this[string name] => TryFind(name, out var column)
         ? column
         : throw MissingColumn(name);
 
-    public bool Contains(string name) => _byName.ContainsKey(name);
+    public bool Contains(string name) => TryFind(name, out _);
 
     /// <summary>For a fitted step: every column it was fitted on must be here, or the input is not what it was trained on.</summary>
     public void Require(IEnumerable<string> names, string step)
     {
         foreach (var name in names)
-            if (!_byName.ContainsKey(name))
+            if (!Contains(name))
                 throw new DataException($"{Source}: column '{name}' is missing, but the fitted {step} step needs it — the data does not have the layout the model was trained on");
     }
 
@@ -98,7 +119,8 @@ public sealed class Table
     public Table Replace(Func<Column, IEnumerable<Column>?> replace)
     {
         var replaced = new IEnumerable<Column>?[Columns.Count];
-        Parallelism.For(replaced.Length, c => replaced[c] = replace(Columns[c])?.ToArray());
+        // A lazy sequence is made here, on the column's own thread; a collection is taken as it is.
+        Parallelism.For(replaced.Length, c => replaced[c] = replace(Columns[c]) is { } made ? made as IReadOnlyCollection<Column> ?? made.ToArray() : null);
         // A step that replaced nothing (a one-row request passes through several) keeps the table as it is.
         if (Array.TrueForAll(replaced, r => r is null)) return this;
         var columns = new List<Column>(Columns.Count);

@@ -52,8 +52,7 @@ public sealed record FittedClipOutliers(OutlierMethod Method, IReadOnlyList<Clip
 {
     public Table Transform(Table table)
     {
-        table.Require(Columns.Select(c => c.Name), "clip outliers");
-        var bounds = Columns.ToDictionary(c => c.Name);
+        var bounds = FittedColumns.In(table, Columns, c => c.Name, "clip outliers");
         return table.With(table.Columns.Select(column =>
             column is NumericColumn numeric && bounds.TryGetValue(column.Name, out var b)
                 ? new NumericColumn(column.Name, numeric.Values.Select(v => double.IsNaN(v) ? v : Math.Clamp(v, b.Lower, b.Upper)).ToArray())

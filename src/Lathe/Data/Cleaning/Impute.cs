@@ -95,8 +95,7 @@ public sealed record FittedImpute(IReadOnlyList<ImputedColumn> Columns) : IFitte
 {
     public Table Transform(Table table)
     {
-        table.Require(Columns.Select(c => c.Name), "impute");
-        var fills = Columns.ToDictionary(c => c.Name);
+        var fills = FittedColumns.In(table, Columns, c => c.Name, "impute");
         return table.Replace(column => fills.TryGetValue(column.Name, out var fill) ? Fill(column, fill) : null);
     }
 
@@ -104,6 +103,11 @@ public sealed record FittedImpute(IReadOnlyList<ImputedColumn> Columns) : IFitte
     {
         switch (column)
         {
+            // A column with nothing missing is kept as it is (unless it gains its indicator column).
+            case NumericColumn numeric when !fill.Indicator && !Array.Exists(numeric.Values, double.IsNaN):
+                return null;
+            case StringColumn text when Array.IndexOf(text.Values, null) < 0:
+                return null;
             case NumericColumn numeric when fill.Number is { } number:
                 var values = (double[])numeric.Values.Clone();
                 var flags = fill.Indicator ? new double[values.Length] : null;

@@ -97,23 +97,76 @@ public sealed record FittedSelectFeatures(IReadOnlyList<Selection> Dropped) : IF
     public Table Transform(Table table)
     {
         if (Dropped.Count == 0) return table;
-        var drop = Drops.GetValue(this, step => step.Dropped.Select(d => d.Name).ToHashSet(StringComparer.Ordinal));
-        // A dropped number is a column; a dropped category is one of a one-hot column's features.
-        var notColumns = drop.Where(name => !table.Contains(name)).ToArray();
-        if (notColumns.Length > 0)
+        var dropping = Drops.GetValue(this, static step => new Dropping(step.Dropped));
+        // A dropped number is a column; a dropped category is one of a one-hot column's features. Every dropped name
+        // must be found as one or the other: counted as the columns are narrowed, and looked for only when one is not.
+        var found = 0;
+        foreach (var name in dropping.Names)
+            if (table.Contains(name)) found++;
+        var narrowed = table.Replace(column => column switch
         {
-            var categories = table.Columns.OfType<OneHotColumn>().SelectMany(o => o.FeatureNames).ToHashSet(StringComparer.Ordinal);
-            table.Require(notColumns.Where(name => !categories.Contains(name)), "select features");
-        }
-        return table.Replace(column => column switch
-        {
-            NumericColumn when drop.Contains(column.Name) => [],
-            OneHotColumn o when o.FeatureNames.Any(drop.Contains) =>
-                [o.Without(o.Categories.Where(c => drop.Contains(OneHotColumn.FeatureName(o.Name, c))).ToHashSet(StringComparer.Ordinal))],
+            NumericColumn when dropping.Names.Contains(column.Name) => [],
+            OneHotColumn o when dropping.Narrowing(o) is { } narrowing => [narrowing.Apply(o, ref found)],
             _ => null,
         });
+        if (found < dropping.Names.Count)
+        {
+            var categories = table.Columns.OfType<OneHotColumn>().SelectMany(o => o.FeatureNames).ToHashSet(StringComparer.Ordinal);
+            table.Require(dropping.Names.Where(name => !table.Contains(name) && !categories.Contains(name)), "select features");
+        }
+        return narrowed;
     }
 
-    // The names dropped, as a set: made once per fitted step and kept beside it (not in the record).
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<FittedSelectFeatures, HashSet<string>> Drops = new();
+    // The names dropped, and how each one-hot column narrows: made once per fitted step and kept beside it (not in the
+    // record). A served request runs the step on one row, where making them again was most of what it allocated.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<FittedSelectFeatures, Dropping> Drops = new();
+
+    private sealed class Dropping(IReadOnlyList<Selection> dropped)
+    {
+        public HashSet<string> Names { get; } = dropped.Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
+        // Keyed by the one-hot column's list of categories, which its fitted encoding hands to every table it makes.
+        private readonly System.Runtime.CompilerServices.ConditionalWeakTable<IReadOnlyList<string>, Narrowing> _byCategories = new();
+
+        /// <summary>How the column narrows, or null where none of its features is dropped.</summary>
+        public Narrowing? Narrowing(OneHotColumn column)
+        {
+            if (_byCategories.TryGetValue(column.Categories, out var made) && made.Column == column.Name) return made.Removed > 0 ? made : null;
+            var narrowing = new Narrowing(column, Names);
+            _byCategories.AddOrUpdate(column.Categories, narrowing);
+            return narrowing.Removed > 0 ? narrowing : null;
+        }
+    }
+
+    /// <summary>A one-hot column without its dropped categories: each old code's new one (−1 for "none") and what is kept.</summary>
+    private sealed class Narrowing
+    {
+        public Narrowing(OneHotColumn column, IReadOnlySet<string> dropped)
+        {
+            Column = column.Name;
+            Remap = new int[column.Categories.Count];
+            var kept = new List<string>();
+            for (var k = 0; k < Remap.Length; k++)
+            {
+                Remap[k] = dropped.Contains(column.FeatureNames[k]) ? -1 : kept.Count;
+                if (Remap[k] >= 0) kept.Add(column.Categories[k]);
+            }
+            Removed = Remap.Length - kept.Count;
+            Kept = kept;
+            KeptFeatures = kept.Select(c => OneHotColumn.FeatureName(Column, c)).ToArray();
+        }
+
+        public string Column { get; }
+        public int[] Remap { get; }
+        public int Removed { get; }
+        public IReadOnlyList<string> Kept { get; }
+        public IReadOnlyList<string> KeptFeatures { get; }
+
+        public OneHotColumn Apply(OneHotColumn column, ref int found)
+        {
+            Interlocked.Add(ref found, Removed);
+            var codes = new int[column.Count];
+            for (var i = 0; i < codes.Length; i++) codes[i] = column.Codes[i] < 0 ? -1 : Remap[column.Codes[i]];
+            return new OneHotColumn(column.Name, codes, Kept, KeptFeatures);
+        }
+    }
 }

@@ -22,8 +22,7 @@ public sealed record FittedImageCrop(IReadOnlyList<ReshapedImage> Columns) : IFi
 {
     public Table Transform(Table table)
     {
-        table.Require(Columns.Select(c => c.Name), "image crop");
-        var crops = Columns.ToDictionary(c => c.Name);
+        var crops = FittedColumns.In(table, Columns, c => c.Name, "image crop");
         return table.Replace(column => crops.TryGetValue(column.Name, out var crop) ? [Crop(crop.Expect(table, "image crop"), crop.Output)] : null);
     }
 

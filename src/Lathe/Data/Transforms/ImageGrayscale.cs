@@ -17,8 +17,7 @@ public sealed record FittedImageGrayscale(IReadOnlyList<ReshapedImage> Columns) 
 {
     public Table Transform(Table table)
     {
-        table.Require(Columns.Select(c => c.Name), "image grayscale");
-        var steps = Columns.ToDictionary(c => c.Name);
+        var steps = FittedColumns.In(table, Columns, c => c.Name, "image grayscale");
         return table.Replace(column => steps.TryGetValue(column.Name, out var step) ? [Gray(step.Expect(table, "image grayscale"))] : null);
     }
 

@@ -34,8 +34,7 @@ public sealed record FittedImageNormalize(IReadOnlyList<NormalisedImage> Columns
     public Table Transform(Table table)
     {
         if (Columns.Count == 0) return table;
-        table.Require(Columns.Select(c => c.Name), "image normalise");
-        var stats = Columns.ToDictionary(c => c.Name);
+        var stats = FittedColumns.In(table, Columns, c => c.Name, "image normalise");
         var columns = table.Columns.Select(column =>
             column is ImageColumn image && stats.TryGetValue(column.Name, out var s)
                 ? image.WithNormalisation((float)(1 / (255 * s.Std)), (float)(-s.Mean / s.Std))

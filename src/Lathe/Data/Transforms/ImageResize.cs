@@ -16,8 +16,7 @@ public sealed record FittedImageResize(IReadOnlyList<ReshapedImage> Columns) : I
 {
     public Table Transform(Table table)
     {
-        table.Require(Columns.Select(c => c.Name), "image resize");
-        var steps = Columns.ToDictionary(c => c.Name);
+        var steps = FittedColumns.In(table, Columns, c => c.Name, "image resize");
         return table.Replace(column => steps.TryGetValue(column.Name, out var step) ? [Resize(step.Expect(table, "image resize"), step.Output)] : null);
     }
 

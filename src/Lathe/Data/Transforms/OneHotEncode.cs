@@ -42,8 +42,7 @@ public sealed record FittedOneHotEncode(IReadOnlyList<EncodedColumn> Columns) : 
 {
     public Table Transform(Table table)
     {
-        table.Require(Columns.Select(c => c.Name), "one-hot encode");
-        var encodings = Columns.ToDictionary(c => c.Name);
+        var encodings = FittedColumns.In(table, Columns, c => c.Name, "one-hot encode");
         return table.Replace(column => column is StringColumn text && encodings.TryGetValue(column.Name, out var encoding) ? [Indicators(text, encoding)] : null);
     }
 

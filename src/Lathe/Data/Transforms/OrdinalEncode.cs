@@ -16,8 +16,7 @@ public sealed record FittedOrdinalEncode(IReadOnlyList<EncodedColumn> Columns) :
 {
     public Table Transform(Table table)
     {
-        table.Require(Columns.Select(c => c.Name), "ordinal encode");
-        var encodings = Columns.ToDictionary(c => c.Name);
+        var encodings = FittedColumns.In(table, Columns, c => c.Name, "ordinal encode");
         var columns = table.Columns.Select(column =>
         {
             if (column is not StringColumn text || !encodings.TryGetValue(column.Name, out var encoding)) return column;

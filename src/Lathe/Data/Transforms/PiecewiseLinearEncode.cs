@@ -54,8 +54,7 @@ public sealed record FittedPiecewiseLinearEncode(IReadOnlyList<PiecewiseLinearCo
 
     public Table Transform(Table table)
     {
-        table.Require(Columns.Select(c => c.Name), "piecewise-linear encoding");
-        var encoded = Columns.ToDictionary(c => c.Name);
+        var encoded = FittedColumns.In(table, Columns, c => c.Name, "piecewise-linear encoding");
         return table.Replace(column =>
         {
             if (column is not NumericColumn numeric || !encoded.TryGetValue(column.Name, out var ple)) return null;

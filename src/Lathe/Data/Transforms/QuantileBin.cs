@@ -30,8 +30,7 @@ public sealed record FittedQuantileBin(IReadOnlyList<BinnedColumn> Columns) : IF
 {
     public Table Transform(Table table)
     {
-        table.Require(Columns.Select(c => c.Name), "quantile bin");
-        var binned = Columns.ToDictionary(c => c.Name);
+        var binned = FittedColumns.In(table, Columns, c => c.Name, "quantile bin");
         return table.With(table.Columns.Select(column =>
         {
             if (column is not NumericColumn numeric || !binned.TryGetValue(column.Name, out var b)) return column;

@@ -61,8 +61,7 @@ public sealed record FittedScale(ScaleKind Method, IReadOnlyList<ScaledColumn> C
     public Table Transform(Table table)
     {
         if (Method == ScaleKind.None) return table;
-        table.Require(Columns.Select(c => c.Name), "scale");
-        var scales = Columns.ToDictionary(c => c.Name);
+        var scales = FittedColumns.In(table, Columns, c => c.Name, "scale");
         return table.Replace(column =>
         {
             if (column is not NumericColumn numeric || !scales.TryGetValue(column.Name, out var scale)) return null;

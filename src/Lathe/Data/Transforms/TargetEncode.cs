@@ -113,8 +113,7 @@ public sealed record FittedTargetEncode(IReadOnlyList<string> Outputs, double Sm
 {
     public Table Transform(Table table)
     {
-        table.Require(Columns.Select(c => c.Name), "target encode");
-        var encodings = Columns.ToDictionary(c => c.Name);
+        var encodings = FittedColumns.In(table, Columns, c => c.Name, "target encode");
         return table.Replace(column =>
         {
             if (column is not StringColumn text || !encodings.TryGetValue(column.Name, out var encoding)) return null;

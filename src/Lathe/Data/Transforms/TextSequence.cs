@@ -48,8 +48,7 @@ public sealed record FittedTextSequence(IReadOnlyList<TokenSequenceShape> Column
 {
     public Table Transform(Table table)
     {
-        table.Require(Columns.Select(c => c.Name), "text sequence");
-        var shapes = Columns.ToDictionary(c => c.Name);
+        var shapes = FittedColumns.In(table, Columns, c => c.Name, "text sequence");
         return table.Replace(column => shapes.TryGetValue(column.Name, out var shape) ? [shape.Encode((StringColumn)column)] : null);
     }
 }

@@ -43,8 +43,7 @@ public sealed record FittedTextVectorize(IReadOnlyList<TextVocabulary> Columns) 
 {
     public Table Transform(Table table)
     {
-        table.Require(Columns.Select(c => c.Name), "text vectorize");
-        var vocabularies = Columns.ToDictionary(c => c.Name);
+        var vocabularies = FittedColumns.In(table, Columns, c => c.Name, "text vectorize");
         return table.Replace(column => vocabularies.TryGetValue(column.Name, out var vocabulary) ? Weights((StringColumn)column, vocabulary) : null);
     }
 
