@@ -92,6 +92,11 @@ public sealed class LatheServer : IAsyncDisposable
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(5);
             kestrel.Limits.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(240, TimeSpan.FromSeconds(5));
         });
+        // A request runs on the thread its socket's read completed on, not handed to the thread pool and back: with the
+        // inline socket completions `lathe serve` turns on (InlineSocketCompletions), that is the socket's epoll thread,
+        // so a lone request is answered on one thread (docs/serving.md, "One connection"). Nothing on the request path
+        // blocks: queued passes run on the batch loop's thread, the prediction log writes on its own, reloads in Task.Run.
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = _options.ShutdownTimeout);
         var app = builder.Build();
         _logger = app.Logger;
@@ -193,14 +198,16 @@ public sealed class LatheServer : IAsyncDisposable
             {
                 throw new RequestException(400, "invalid-input", "Invalid input", e.Message);
             }
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-            timeout.CancelAfter(_options.RequestTimeout);
             float[] outputs;
             try
             {
-                // Alone in the server, the request runs its own pass: no queue to join, no batch to wait for.
+                // Alone in the server, the request runs its own pass: no queue to join, no batch to wait for, no timer.
                 if (Volatile.Read(ref _inFlight) != 1 || !_batcher.TryRunAlone(model, features, out outputs))
+                {
+                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+                    timeout.CancelAfter(_options.RequestTimeout);
                     outputs = await _batcher.Submit(model, features, started, timeout.Token).WaitAsync(timeout.Token);
+                }
             }
             catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
             {
