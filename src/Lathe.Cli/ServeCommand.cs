@@ -74,7 +74,7 @@ internal static class ServeCommand
             // as the process makes its first socket, so it is set here, before the server listens. With the server's
             // inline scheduling a lone request is then read, predicted and answered on one thread: on this project's
             // two-core machine, one request at a time every millisecond was answered in 0.09 ms (p50) instead of 0.21,
-            // with a p99 of 0.41–0.64 ms instead of 0.97–1.12 (docs/serving.md, "One connection"). A value the user
+            // with a p99 of 0.41–0.64 ms instead of 0.97–1.12 (docs/serving.md, "One connection, 2026-12-04"). A value the user
             // set is kept (0 turns it off).
             if (Environment.GetEnvironmentVariable(InlineSocketCompletions) is null) Environment.SetEnvironmentVariable(InlineSocketCompletions, "1");
             LatheServer server;

@@ -94,7 +94,7 @@ public sealed class LatheServer : IAsyncDisposable
         });
         // A request runs on the thread its socket's read completed on, not handed to the thread pool and back: with the
         // inline socket completions `lathe serve` turns on (InlineSocketCompletions), that is the socket's epoll thread,
-        // so a lone request is answered on one thread (docs/serving.md, "One connection"). Nothing on the request path
+        // so a lone request is answered on one thread (docs/serving.md, "One connection, 2026-12-04"). Nothing on the request path
         // blocks: queued passes run on the batch loop's thread, the prediction log writes on its own, reloads in Task.Run.
         builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = _options.ShutdownTimeout);
