@@ -21,6 +21,8 @@ var model = ServedModel.Load(args[0], threads: 1);
 var body = File.ReadAllBytes(args[1]);
 var options = new ServeOptions { ModelPath = args[0] };
 long total = 0;
+double totalMicros = 0;
+Console.WriteLine($"{"stage",-36} {"bytes",8} {"µs",9}");
 
 var request = Measure("parse the JSON body", () => RequestRecords.FromJson(body, options.MaxRecords));
 var table = Measure("check fields, build the table", () => RecordTable.Build(request, model, options));
@@ -35,7 +37,7 @@ var outputs = Measure("forward pass", () => model.Outputs(features));
 var predictions = Measure("decode", () => Predictor.Decode(outputs, model.Target));
 var answers = Measure("answers", () => Answers.For(predictions));
 Measure("serialize the answer", () => Answers.Serialize(model.Version, answers, request.Single));
-Console.WriteLine($"{"total",-36} {total,8:N0} bytes a request");
+Console.WriteLine($"{"total",-36} {total,8:N0} {totalMicros,9:F1}   (bytes and microseconds a request)");
 return 0;
 
 // The stage's bytes a call; the fitted steps run as the server runs them, on the request's own thread.
@@ -48,7 +50,11 @@ T Measure<T>(string name, Func<T> stage, bool inline = false)
     var before = GC.GetAllocatedBytesForCurrentThread();
     for (var i = 0; i < calls; i++) stage();
     var bytes = (GC.GetAllocatedBytesForCurrentThread() - before) / calls;
+    var clock = System.Diagnostics.Stopwatch.StartNew();
+    for (var i = 0; i < calls; i++) stage();
+    var micros = clock.Elapsed.TotalMicroseconds / calls;
     total += bytes;
-    Console.WriteLine($"{name,-36} {bytes,8:N0}");
+    totalMicros += micros;
+    Console.WriteLine($"{name,-36} {bytes,8:N0} {micros,9:F1}");
     return result;
 }

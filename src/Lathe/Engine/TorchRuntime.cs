@@ -19,25 +19,58 @@ public static class TorchRuntime
     /// which needs no seed.</summary>
     public static int UseThreads(int threads)
     {
+        Start();
         var count = threads > 0 ? threads : Environment.ProcessorCount;
         set_num_threads(count);
-        _ = NnpackOff; // checked once, now that libtorch is loaded
         return count;
     }
+
+    /// <summary>Loads libtorch and settles, once per process, what must be settled before its first operation: MKL's
+    /// choice of kernels (<see cref="Mkl"/>) and NNPACK (<see cref="NnpackOff"/>). Every run goes through here
+    /// (<see cref="Configure"/>, <see cref="UseThreads"/>); a program that calls TorchSharp itself should call it first,
+    /// since a matrix product before it leaves MKL on its vendor-chosen kernels for the whole process.</summary>
+    public static void Start() => _ = Started.Value;
+
+    /// <summary>How MKL picks its kernels in this process (<see cref="MklDispatch"/>); settled by <see cref="Start"/>.</summary>
+    public static MklKernels Mkl
+    {
+        get
+        {
+            Start();
+            return _mkl;
+        }
+    }
+
+    private static MklKernels _mkl = MklKernels.None;
+
+    private static readonly Lazy<bool> Started = new(() =>
+    {
+        InitializeDeviceType(TorchSharp.DeviceType.CPU); // loads libtorch, runs none of its operations
+        // Now loaded, so the library's name finds TorchSharp's copy (not another libtorch on the system's search path).
+        if (!OperatingSystem.IsLinux() || !NativeLibrary.TryLoad("libtorch_cpu.so", out var libtorch)) return true;
+        if (RuntimeInformation.ProcessArchitecture == Architecture.X64) _mkl = MklDispatch.Apply(libtorch);
+        _nnpackOff = TurnOffUnusableNnpack(libtorch);
+        return true;
+    });
 
     /// <summary>Whether NNPACK (one of libtorch's CPU convolution back ends) was found unusable here and turned off.
     /// libtorch asks for it before every convolution and, where its start-up fails, writes "Could not initialize
     /// NNPACK! Reason: Unsupported hardware." to stderr each time: on this project's virtual machines (whose CPU
     /// reports no cache sizes) 57,316 lines in 40 s of serving the Fashion-MNIST CNN, one write a request. Where it
     /// starts, it is left as libtorch has it.</summary>
-    public static bool NnpackOff => NnpackChecked.Value;
-
-    private static readonly Lazy<bool> NnpackChecked = new(TurnOffUnusableNnpack);
-
-    private static bool TurnOffUnusableNnpack()
+    public static bool NnpackOff
     {
-        // libtorch is already loaded (a call above needed it), so its name finds that copy; NNPACK is linked into it.
-        if (!OperatingSystem.IsLinux() || !NativeLibrary.TryLoad("libtorch_cpu.so", out var libtorch)) return false;
+        get
+        {
+            Start();
+            return _nnpackOff;
+        }
+    }
+
+    private static bool _nnpackOff;
+
+    private static bool TurnOffUnusableNnpack(IntPtr libtorch)
+    {
         if (!NativeLibrary.TryGetExport(libtorch, "nnp_initialize", out var initialize)
             || !NativeLibrary.TryGetExport(libtorch, "_ZN2at13globalContextEv", out var globalContext)
             || !NativeLibrary.TryGetExport(libtorch, "_ZN2at7Context20setUserEnabledNNPACKEb", out var setEnabled))

@@ -33,6 +33,9 @@ public sealed record RunMetrics
     public string DataFingerprint { get; init; } = "";
     public int Seed { get; init; }
     public int Threads { get; init; }
+    /// <summary>How MKL chose its kernels in the training process: with the seed and <see cref="Threads"/>, what
+    /// bit-identical weights depend on (<see cref="Engine.TorchRuntime.Mkl"/>).</summary>
+    public Engine.MklKernels Mkl { get; init; }
     public string Lathe { get; init; } = "";
 }
 

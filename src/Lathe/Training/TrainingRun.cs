@@ -146,6 +146,7 @@ public static class TrainingRun
             DataFingerprint = fingerprint,
             Seed = config.Seed,
             Threads = threads,
+            Mkl = TorchRuntime.Mkl,
             Lathe = LatheInfo.Version,
         };
 

@@ -15,10 +15,20 @@ public static class LatheProcess
         return running.Finish();
     }
 
+    /// <summary>Runs <c>lathe</c> with these environment variables set (a null value removes one).</summary>
+    public static Outcome RunWith(IReadOnlyDictionary<string, string?> environment, string workingDirectory, params string[] args)
+    {
+        using var running = Start(workingDirectory, environment, args);
+        return running.Finish();
+    }
+
     /// <summary>Starts <c>lathe</c> and returns at once; <see cref="Running.Finish"/> waits for it.</summary>
-    public static Running Start(string workingDirectory, params string[] args)
+    public static Running Start(string workingDirectory, params string[] args) => Start(workingDirectory, null, args);
+
+    private static Running Start(string workingDirectory, IReadOnlyDictionary<string, string?>? environment, string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>()) start.Environment[name] = value;
         start.ArgumentList.Add(Dll);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         var process = Process.Start(start)!;

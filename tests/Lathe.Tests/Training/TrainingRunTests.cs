@@ -34,6 +34,7 @@ public class TrainingRunTests(PenguinsRun run)
         Assert.True(metrics["train_seconds"]!.GetValue<double>() > 0);
         Assert.True(metrics["epochs"]!.GetValue<int>() >= 1);
         Assert.Equal(metrics["epochs"]!.GetValue<int>(), metrics["history"]!.AsArray().Count);
+        Assert.Equal(Environment.GetEnvironmentVariable("LATHE_MKL_DISPATCH") is null ? "features" : "vendor", metrics["mkl"]!.GetValue<string>());
 
         var resolved = ConfigReader.Load(Path.Combine(run.Directory, "config.resolved.yaml"));
         Assert.Equal(TaskKind.Classification, resolved.Task);
