@@ -28,6 +28,9 @@ public sealed class ServeMetrics
         LogBacklog = factory.CreateGauge("lathe_prediction_log_backlog", "Prediction log entries not yet written.");
         LogFailures = factory.CreateCounter("lathe_prediction_log_failures_total", "Failed writes of a batch of prediction log entries (each retried up to 5 times, a second apart).");
         LogDropped = factory.CreateCounter("lathe_prediction_log_dropped_total", "Prediction log entries given up after their batch failed 5 times.");
+        // Every collection stops every request; its count is in dotnet_collection_count_total, its time here.
+        var paused = factory.CreateCounter("dotnet_gc_pause_seconds_total", "Seconds the process was paused by garbage collections since it started.");
+        Registry.AddBeforeCollectCallback(() => paused.IncTo(GC.GetTotalPauseDuration().TotalSeconds));
     }
 
     public CollectorRegistry Registry { get; }

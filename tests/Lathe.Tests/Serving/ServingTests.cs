@@ -160,6 +160,10 @@ public class ServingTests(PenguinsRun run)
         Assert.Contains("http_request_duration_seconds_bucket", metrics);
         Assert.Contains("process_working_set_bytes", metrics);
         Assert.Contains("lathe_live_tensors", metrics);
+        // The time collections stopped the process: it only grows, and a forced collection adds to it.
+        var paused = GcPause(metrics);
+        GC.Collect();
+        Assert.True(GcPause(await server.Client.GetStringAsync("/metrics")) > paused);
     }
 
     /// <summary>Three predictions (one record, then two in one request) through a server logging to <paramref name="target"/>;
@@ -342,5 +346,11 @@ public class ServingTests(PenguinsRun run)
         var bytes = File.ReadAllBytes(run.Result.BundlePath);
         File.WriteAllBytes(corrupt, bytes[..(bytes.Length / 2)]);
         await Assert.ThrowsAsync<BundleFormatException>(() => TestServer.Start(corrupt));
+    }
+
+    private static double GcPause(string metrics)
+    {
+        var line = metrics.Split('\n').Single(l => l.StartsWith("dotnet_gc_pause_seconds_total ", StringComparison.Ordinal));
+        return double.Parse(line["dotnet_gc_pause_seconds_total ".Length..], System.Globalization.CultureInfo.InvariantCulture);
     }
 }
