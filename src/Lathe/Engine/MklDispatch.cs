@@ -12,7 +12,8 @@ public enum MklKernels
     /// with <c>LATHE_MKL_DISPATCH=vendor</c>.</summary>
     Vendor,
     /// <summary>By vendor, because MKL had already chosen before Lathe could answer (a matrix product ran before
-    /// <see cref="TorchRuntime.Start"/>, or the process binds every symbol at load, <c>LD_BIND_NOW</c>).</summary>
+    /// <see cref="TorchRuntime.Start"/>), or its question was bound when the library loaded (<c>LD_BIND_NOW</c>, or a
+    /// libtorch linked with <c>-z now</c>).</summary>
     TooLate,
     /// <summary>This libtorch has no MKL to ask (another build, another platform).</summary>
     None,
@@ -60,9 +61,10 @@ internal static class MklDispatch
             if (!NativeLibrary.TryGetExport(libtorch, name, out var function)) continue;
             foreach (var slot in image.JumpSlotsOf(function)) slots[name] = (slot, function);
         }
-        if (!slots.TryGetValue(Question, out var target) || image.IsReadOnlyAfterLoad(target.Slot)) return MklKernels.None;
-        // A bound slot holds its function's own address; an unbound one still points into the linkage table.
-        if (slots.Values.Any(s => Marshal.ReadIntPtr(s.Slot) == s.Function)) return MklKernels.TooLate;
+        if (!slots.TryGetValue(Question, out var target)) return MklKernels.None;
+        // A bound slot holds its function's own address; an unbound one still points into the linkage table. A slot in
+        // the part made read-only after loading was bound at load (a library linked with -z now).
+        if (image.IsReadOnlyAfterLoad(target.Slot) || slots.Values.Any(s => Marshal.ReadIntPtr(s.Slot) == s.Function)) return MklKernels.TooLate;
         // An Intel processor is already answered yes: nothing to change.
         if (Marshal.GetDelegateForFunctionPointer<IntelCpu>(question)() != 0) return MklKernels.Features;
         Marshal.WriteIntPtr(target.Slot, Marshal.GetFunctionPointerForDelegate(Yes));
