@@ -79,6 +79,10 @@ public sealed class LatheServer : IAsyncDisposable
     private WebApplication Build()
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "lathe" });
+        // The server is configured by its options alone. ASP.NET Core would also read appsettings.json from the current
+        // directory (and watch it): a stray file there with a Kestrel endpoint bound 0.0.0.0 beside --urls.
+        builder.Configuration.Sources.Clear();
+        Microsoft.Extensions.Configuration.MemoryConfigurationBuilderExtensions.AddInMemoryCollection(builder.Configuration); // where the settings below (UseUrls) are written
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.UseUrls(_options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));

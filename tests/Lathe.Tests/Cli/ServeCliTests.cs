@@ -18,9 +18,16 @@ public class ServeCliTests(PenguinsRun run)
     public async Task Serve_answers_on_loopback_and_a_signal_stops_it_cleanly(int signal)
     {
         var port = FreePort();
-        using var serve = LatheProcess.Start(TestData.TempDirectory(), "serve", run.Result.BundlePath, "--urls", $"http://127.0.0.1:{port}");
+        // An ASP.NET Core settings file where the server starts (another application's, say) asks for a second endpoint on
+        // every interface: lathe serve takes its configuration from its options alone and ignores it.
+        var directory = TestData.TempDirectory();
+        var stray = FreePort();
+        File.WriteAllText(Path.Combine(directory, "appsettings.json"), $$"""{ "Kestrel": { "Endpoints": { "Stray": { "Url": "http://0.0.0.0:{{stray}}" } } } }""");
+        using var serve = LatheProcess.Start(directory, "serve", run.Result.BundlePath, "--urls", $"http://127.0.0.1:{port}");
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
         await WaitReady(client, serve);
+        using (var probe = new TcpClient())
+            await Assert.ThrowsAnyAsync<SocketException>(() => probe.ConnectAsync(IPAddress.Loopback, stray));
 
         var record = Serving.TestServer.Json(Serving.TestServer.Record(run.Result.TestRows, 0));
         var response = await client.PostAsync("/v1/predict", new StringContent(record, Encoding.UTF8, "application/json"));
