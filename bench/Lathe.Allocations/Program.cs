@@ -7,7 +7,8 @@ using Lathe.Serving;
 
 // What `lathe serve` allocates on the managed heap for one request, stage by stage, as its predict endpoint runs them
 // (parse, check, the fitted steps one at a time, the forward pass, the answer); Kestrel's own share is not included.
-// Each stage runs 2,000 times to warm up, then 20,000 times counted with GC.GetAllocatedBytesForCurrentThread.
+// Each stage runs 2,000 times to warm up, then 20,000 times counted with GC.GetAllocatedBytesForCurrentThread, then
+// 20,000 times timed (microseconds a call, on the calling thread; one engine thread, as the server runs a lone request).
 // Every gen-0 collection of the server stops it for a few hundred microseconds on the project's machine, so bytes a
 // request are collections a second (docs/serving.md, "Allocations").
 //

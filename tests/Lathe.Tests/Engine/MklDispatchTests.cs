@@ -10,7 +10,6 @@ public class MklDispatchTests
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     private delegate int CpuDetect();
 
-
     /// <summary>The kernel family MKL chose for this process (0: its generic kernels), as MKL's own detection returns it.</summary>
     private static int MklCpuType()
     {
