@@ -85,6 +85,9 @@ public sealed class LatheServer : IAsyncDisposable
         Microsoft.Extensions.Configuration.MemoryConfigurationBuilderExtensions.AddInMemoryCollection(builder.Configuration); // where the settings below (UseUrls) are written
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        // ASP.NET Core's hosting starts an Activity, a log scope and their execution-context entries for every request
+        // whenever any logger is on for its category, though it logs nothing at Warning; off, a request allocates less.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.WebHost.UseUrls(_options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -19,13 +19,18 @@ public static class TypeCoercion
 
     public static Table Apply(Table raw, DataSchema schema)
     {
-        var features = schema.Features.ToArray();
-        foreach (var spec in features)
+        // Plain loops, no LINQ: a server runs this on every request's one-row table (docs/serving.md, "Allocations").
+        var features = new List<ColumnSchema>(schema.Columns.Count);
+        foreach (var spec in schema.Columns)
+        {
+            if (!spec.IsFeature) continue;
             if (!raw.Contains(spec.Name))
                 throw raw.MissingColumn(spec.Name, $"{spec.Type.ToString().ToLowerInvariant()} column (the model was trained with it)");
-        // Each column is converted on its own, so all at once.
-        var converted = new IEnumerable<Column>[features.Length];
-        Parallelism.For(features.Length, f =>
+            features.Add(spec);
+        }
+        // Each column is converted on its own, so all at once; a date becomes one column per part.
+        var converted = new Column[features.Count][];
+        Parallelism.For(features.Count, f =>
         {
             var spec = features[f];
             var column = raw[spec.Name];
@@ -39,7 +44,16 @@ public static class TypeCoercion
                 _ => [],
             };
         });
-        return raw.With(converted.SelectMany(c => c).ToArray());
+        var count = 0;
+        foreach (var columns in converted) count += columns.Length;
+        var all = new Column[count];
+        count = 0;
+        foreach (var columns in converted)
+        {
+            columns.CopyTo(all, count);
+            count += columns.Length;
+        }
+        return raw.With(all);
     }
 
     /// <summary>Rows with a value that does not fit its column's type, each with the reason; the columns checked
