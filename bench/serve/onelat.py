@@ -3,8 +3,8 @@ for the same run, and how much of the run's time went to slow answers, by how sl
 
 wrk 4.1 ends a run with stats_correct(): with `interval` the run's mean time between requests on a connection, every
 recorded latency L of at least 2 * interval adds synthetic samples at L - interval, L - 2 * interval, ... down to the
-interval. So the share of wrk's samples above x is about the share of the run's time spent in answers slower than x,
-beyond x: a server that answers four times as often has four times as many of its stalls counted.
+interval. A stall of S thus adds about S / interval samples, and the share of wrk's samples above x is about the
+share of the run's time spent in answers slower than x, beyond x, whatever the server's pace.
 
     /usr/bin/python3 bench/serve/onelat.py OUT.txt [NAME]
 """
