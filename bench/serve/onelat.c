@@ -31,7 +31,9 @@ int main(int argc, char **argv) {
   if (!file) { perror(argv[3]); return 1; }
   static char body[1 << 20];
   size_t body_length = fread(body, 1, sizeof body, file);
+  int more = fgetc(file) != EOF;
   fclose(file);
+  if (more) { fprintf(stderr, "%s: larger than %zu bytes\n", argv[3], sizeof body); return 1; }
   int length = snprintf(request, sizeof request,
                         "POST /v1/predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
                         "Content-Length: %zu\r\n\r\n", body_length);

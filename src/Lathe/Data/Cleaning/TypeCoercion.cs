@@ -44,15 +44,8 @@ public static class TypeCoercion
                 _ => [],
             };
         });
-        var count = 0;
-        foreach (var columns in converted) count += columns.Length;
-        var all = new Column[count];
-        count = 0;
-        foreach (var columns in converted)
-        {
-            columns.CopyTo(all, count);
-            count += columns.Length;
-        }
+        var all = new List<Column>(features.Count);
+        foreach (var columns in converted) all.AddRange(columns);
         return raw.With(all);
     }
 
