@@ -32,10 +32,13 @@ public sealed record TrainingConfig
     public double StepGamma { get; init; } = 0.1;
     /// <summary>Cosine schedule: epochs (fractions allowed) of linear warm-up from 0.</summary>
     public double WarmupEpochs { get; init; }
-    /// <summary>Reduce-on-plateau: factor applied when the validation metric stalls.</summary>
+    /// <summary>Reduce-on-plateau: factor applied when the watched value stalls.</summary>
     public double PlateauFactor { get; init; } = 0.1;
-    /// <summary>Reduce-on-plateau: epochs without a better validation metric before a reduction.</summary>
+    /// <summary>Reduce-on-plateau: epochs without a better watched value before a reduction.</summary>
     public int PlateauPatience { get; init; } = 3;
+    /// <summary>Reduce-on-plateau: what it watches. The loss by default: on a validation part of a few dozen rows the metric
+    /// moves in steps of a row and stalls for epochs while the model still learns (docs/architecture.md, "Schedules").</summary>
+    public PlateauMonitor PlateauMonitor { get; init; } = PlateauMonitor.Loss;
     /// <summary>Stop after this many epochs without a better validation metric (an equal metric with a lower validation loss
     /// counts as better, <see cref="Training.EarlyStopping"/>); 0 never stops early.</summary>
     public int Patience { get; init; } = 10;

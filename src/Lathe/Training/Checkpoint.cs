@@ -27,7 +27,7 @@ public sealed class Checkpoint
 
     private static ReadOnlySpan<byte> Magic => "LATHECK1"u8;
 
-    private static readonly JsonSerializerOptions Json = new()
+    internal static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,

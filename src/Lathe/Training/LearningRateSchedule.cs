@@ -5,15 +5,24 @@ namespace Lathe.Training;
 /// <summary>The learning rate at each optimiser step, as <c>training.schedule</c> says. Step and
 /// reduce-on-plateau change it between epochs; cosine and one-cycle change it every batch. The formulas are
 /// PyTorch's StepLR, linear warm-up then CosineAnnealingLR (down to 0), and OneCycleLR with cosine annealing;
-/// reduce-on-plateau counts patience as early stopping does here.</summary>
+/// reduce-on-plateau is ReduceLROnPlateau (no cooldown, no floor) watching what <c>plateau_monitor</c> says.</summary>
+/// <remarks>It watched the validation metric alone until 2026-12-04. On a small table that cut the rate to nothing:
+/// cars' 61 validation rows all got the majority class (0.623) for the first four to eight epochs while the loss fell, the rate went
+/// down tenfold every three epochs from the fifth, and every model ended predicting the majority class; an equal metric
+/// with a lower loss counting as better (early stopping's rule) only moved the collapse to the next stretch of
+/// one accuracy, epoch 12 on (docs/benchmarks.md, "Reduce-on-plateau on the validation loss").</remarks>
 public sealed class LearningRateSchedule(TrainingConfig config, int batchesPerEpoch, bool higherIsBetter)
 {
     /// <summary>OneCycleLR's defaults: the share of steps spent rising, the start (peak / 25) and the end (start / 10⁴).</summary>
     public const double OneCyclePeak = 0.3, OneCycleDivision = 25, OneCycleFinalDivision = 1e4;
 
+    /// <summary>ReduceLROnPlateau's default threshold: a loss is better when it is below the best by more than this share of it.</summary>
+    public const double PlateauThreshold = 1e-4;
+
     private readonly double _base = config.LearningRate;
     private double _plateauRate = config.LearningRate;
     private double _best = double.NaN;
+    private double _bestLoss = double.PositiveInfinity;
     private int _bestEpoch;
 
     private long TotalSteps => (long)config.Epochs * batchesPerEpoch;
@@ -45,14 +54,19 @@ public sealed class LearningRateSchedule(TrainingConfig config, int batchesPerEp
         }
     }
 
-    /// <summary>Told the validation metric after each epoch; reduce-on-plateau lowers the rate when it has not
-    /// improved for <c>plateau_patience</c> epochs, then waits that long again.</summary>
-    public void OnEpochEnd(int epoch, double metric)
+    /// <summary>Told the validation metric and loss after each epoch; reduce-on-plateau lowers the rate when the watched
+    /// value has not improved for <c>plateau_patience</c> epochs, then waits that long again. Watching the loss, an epoch is
+    /// better when its loss is below the best by more than <see cref="PlateauThreshold"/> of it; watching the metric, when
+    /// its metric is better, or equal with a lower loss (early stopping's rule, <see cref="EarlyStopping"/>).</summary>
+    public void OnEpochEnd(int epoch, double metric, double loss)
     {
         if (config.Schedule != ScheduleKind.ReduceOnPlateau) return;
-        if (double.IsNaN(_best) || (higherIsBetter ? metric > _best : metric < _best))
+        var better = config.PlateauMonitor == PlateauMonitor.Loss
+            ? double.IsNaN(_best) || loss < _best * (1 - PlateauThreshold)
+            : double.IsNaN(_best) || (higherIsBetter ? metric > _best : metric < _best) || (metric == _best && loss < _bestLoss);
+        if (better)
         {
-            (_best, _bestEpoch) = (metric, epoch);
+            (_best, _bestLoss, _bestEpoch) = (config.PlateauMonitor == PlateauMonitor.Loss ? loss : metric, loss, epoch);
         }
         else if (epoch - _bestEpoch >= config.PlateauPatience)
         {
@@ -61,11 +75,11 @@ public sealed class LearningRateSchedule(TrainingConfig config, int batchesPerEp
         }
     }
 
-    /// <summary>What reduce-on-plateau has learnt so far (the rate, the best metric and its epoch), for a checkpoint.</summary>
+    /// <summary>What reduce-on-plateau has learnt so far (the rate, the best metric, its epoch and its loss), for a checkpoint.</summary>
     public PlateauState Plateau
     {
-        get => new(_plateauRate, _best, _bestEpoch);
-        set => (_plateauRate, _best, _bestEpoch) = (value.Rate, value.Best, value.BestEpoch);
+        get => new(_plateauRate, _best, _bestEpoch, _bestLoss);
+        set => (_plateauRate, _best, _bestEpoch, _bestLoss) = (value.Rate, value.Best, value.BestEpoch, value.BestLoss);
     }
 
     private static double Anneal(double from, double to, double share) => to + (from - to) / 2 * (1 + Math.Cos(Math.PI * Math.Clamp(share, 0, 1)));

@@ -97,7 +97,7 @@ public sealed class Trainer(TrainingConfig config, FittedTarget target, MetricKi
                 var rate = schedule.Rate(epoch, batches - 1);
                 state.LearningRate = rate;
                 state.History.Add(new EpochRecord(epoch, state.TrainLoss, state.ValidationLoss, lastMetric.Value, clock.Elapsed.TotalSeconds, rate));
-                schedule.OnEpochEnd(epoch, lastMetric.Value);
+                schedule.OnEpochEnd(epoch, lastMetric.Value, state.ValidationLoss);
                 foreach (var callback in callbacks) callback.OnEpochEnd(state);
             }
             foreach (var callback in callbacks) callback.OnFitEnd(state);
