@@ -1,11 +1,14 @@
 -- wrk script: POSTs one record (the file BODY_FILE names) to /v1/predict on every request, and at the end prints one
--- JSON line with requests/s, p50 and p99 latency (ms), and the non-2xx and socket error counts.
+-- JSON line with requests/s, p50 and p99 latency (ms), and the non-2xx and socket error counts. METHOD and URL_PATH
+-- (default POST and /v1/predict) send it elsewhere: METHOD=GET URL_PATH=/healthz asks for /healthz without a body.
 local path = os.getenv("BODY_FILE") or error("set BODY_FILE to the JSON record to POST")
 local file = io.open(path, "rb") or error("cannot open BODY_FILE " .. path)
-wrk.method = "POST"
-wrk.path = "/v1/predict"
-wrk.body = file:read("*a")
-wrk.headers["Content-Type"] = "application/json"
+wrk.method = os.getenv("METHOD") or "POST"
+wrk.path = os.getenv("URL_PATH") or "/v1/predict"
+if wrk.method == "POST" then
+  wrk.body = file:read("*a")
+  wrk.headers["Content-Type"] = "application/json"
+end
 file:close()
 
 function done(summary, latency, requests)

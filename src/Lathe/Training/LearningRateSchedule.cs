@@ -75,7 +75,7 @@ public sealed class LearningRateSchedule(TrainingConfig config, int batchesPerEp
         }
     }
 
-    /// <summary>What reduce-on-plateau has learnt so far (the rate, the best metric, its epoch and its loss), for a checkpoint.</summary>
+    /// <summary>What reduce-on-plateau has learnt so far (the rate, the best watched value, its epoch and its loss), for a checkpoint.</summary>
     public PlateauState Plateau
     {
         get => new(_plateauRate, _best, _bestEpoch, _bestLoss);
