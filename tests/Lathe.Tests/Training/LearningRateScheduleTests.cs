@@ -150,7 +150,8 @@ public class LearningRateScheduleTests
         var (initial, _, _) = InitialConfig.For(TestData.Vega("cars.json"), "Origin", TestData.TempDirectory());
         var config = initial with
         {
-            Data = initial.Data with { Exclude = ["Name"] },
+            // lathe init writes the path relative to the config's folder; here there is no config file to be relative to.
+            Data = initial.Data with { Path = TestData.Vega("cars.json"), Exclude = ["Name"] },
             Training = initial.Training with { Epochs = 30, Threads = 2, Schedule = ScheduleKind.ReduceOnPlateau, PlateauPatience = 3, Patience = 0 },
         };
         var result = TrainingRun.Run(config, TestData.TempDirectory());
