@@ -7,10 +7,10 @@ namespace Lathe.Training;
 /// PyTorch's StepLR, linear warm-up then CosineAnnealingLR (down to 0), and OneCycleLR with cosine annealing;
 /// reduce-on-plateau is ReduceLROnPlateau (no cooldown, no floor) watching what <c>plateau_monitor</c> says.</summary>
 /// <remarks>It watched the validation metric alone until 2026-12-04. On a small table that cut the rate to nothing:
-/// cars' 61 validation rows all got the majority class (0.623) for the first four to eight epochs while the loss fell, the rate went
+/// cars' 61 validation rows all got the majority class (0.623) for the first eight epochs while the loss fell, the rate went
 /// down tenfold every three epochs from the fifth, and every model ended predicting the majority class; an equal metric
 /// with a lower loss counting as better (early stopping's rule) only moved the collapse to the next stretch of
-/// one accuracy, epoch 12 on (docs/benchmarks.md, "Reduce-on-plateau on the validation loss").</remarks>
+/// one accuracy, epochs 12–14 (docs/benchmarks.md, "Reduce-on-plateau on the validation loss").</remarks>
 public sealed class LearningRateSchedule(TrainingConfig config, int batchesPerEpoch, bool higherIsBetter)
 {
     /// <summary>OneCycleLR's defaults: the share of steps spent rising, the start (peak / 25) and the end (start / 10⁴).</summary>
