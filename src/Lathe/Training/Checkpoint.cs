@@ -27,7 +27,7 @@ public sealed class Checkpoint
 
     private static ReadOnlySpan<byte> Magic => "LATHECK1"u8;
 
-    internal static readonly JsonSerializerOptions Json = new()
+    private static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,

@@ -118,7 +118,8 @@ public class LearningRateScheduleTests
     [Fact]
     public void A_checkpointed_plateau_state_resumes_the_same_decisions()
     {
-        var config = Config(ScheduleKind.ReduceOnPlateau) with { PlateauFactor = 0.5, PlateauPatience = 2 };
+        // On the metric, where the kept loss decides ties: epoch 3 ties epoch 2 with a lower loss, 4 and 5 tie it with higher ones.
+        var config = Config(ScheduleKind.ReduceOnPlateau) with { PlateauFactor = 0.5, PlateauPatience = 2, PlateauMonitor = PlateauMonitor.Metric };
         var whole = new LearningRateSchedule(config, 10, higherIsBetter: true);
         var resumed = new LearningRateSchedule(config, 10, higherIsBetter: true);
         (double Metric, double Loss)[] epochs = [(0.5, 1.0), (0.6, 0.9), (0.6, 0.8), (0.6, 0.85), (0.6, 0.84), (0.7, 0.7), (0.7, 0.71)];
@@ -128,18 +129,9 @@ public class LearningRateScheduleTests
             if (epoch == 3) resumed.Plateau = whole.Plateau;
             if (epoch > 3) resumed.OnEpochEnd(epoch, epochs[epoch - 1].Metric, epochs[epoch - 1].Loss);
         }
+        Assert.Equal(new PlateauState(0.5, 0.7, 6, 0.7), whole.Plateau);
         Assert.Equal(whole.Plateau, resumed.Plateau);
-        Assert.Equal(0.5, whole.Rate(8, 0), 12);
-    }
-
-    [Fact]
-    public void A_plateau_state_written_before_the_loss_was_kept_reads_with_an_infinite_best_loss()
-    {
-        var options = Checkpoint.Json;
-        var old = System.Text.Json.JsonSerializer.Deserialize<PlateauState>("""{"rate":0.01,"best":0.9,"best_epoch":4}""", options)!;
-        Assert.Equal(new PlateauState(0.01, 0.9, 4, double.PositiveInfinity), old);
-        var now = new PlateauState(0.01, 0.9, 4, 0.25);
-        Assert.Equal(now, System.Text.Json.JsonSerializer.Deserialize<PlateauState>(System.Text.Json.JsonSerializer.Serialize(now, options), options));
+        Assert.Equal(0.5, resumed.Rate(8, 0), 12);
     }
 
     [Fact]
