@@ -39,14 +39,7 @@ public static class Answers
     /// <summary>The response body: one record's answer with the model version, or <c>predictions</c> for several.</summary>
     public static byte[] Serialize(string version, IReadOnlyList<Answer> answers, bool single)
     {
-        // Each thread keeps its writer and buffer: a new Utf8JsonWriter takes a 4 KB buffer on its first write, which
-        // was a fifth of what a one-record request allocated (docs/serving.md, "Allocations").
-        var buffer = _buffer ??= new ArrayBufferWriter<byte>(4096);
-        var writer = _writer ??= new Utf8JsonWriter(buffer);
-        buffer.ResetWrittenCount();
-        writer.Reset(buffer);
-        writer.WriteStartObject();
-        writer.WriteString("model_version", version);
+        var writer = Begin(version);
         if (single) WriteAnswer(writer, answers[0]);
         else
         {
@@ -59,12 +52,51 @@ public static class Answers
             }
             writer.WriteEndArray();
         }
+        var body = End(writer).ToArray();
+        // A large answer's buffer is not kept.
+        if (_buffer!.Capacity > KeptBufferBytes) (_buffer, _writer) = (null, null);
+        return body;
+    }
+
+    /// <summary>One record's class and probabilities, as <see cref="Serialize"/> writes them, without an <see cref="Answer"/>:
+    /// the record path's answer. The bytes are this thread's buffer, good until its next answer: copy them out before any await.</summary>
+    public static ReadOnlySpan<byte> OneClass(string version, string label, IReadOnlyList<string> classes, scoped ReadOnlySpan<float> probabilities)
+    {
+        var writer = Begin(version);
+        writer.WriteString("prediction", label);
+        writer.WriteStartObject("probabilities");
+        for (var k = 0; k < classes.Count; k++) writer.WriteNumber(classes[k], probabilities[k]);
+        writer.WriteEndObject();
+        return End(writer);
+    }
+
+    /// <summary>One record's value, as <see cref="Serialize"/> writes it; the bytes as <see cref="OneClass"/>'s.</summary>
+    public static ReadOnlySpan<byte> OneValue(string version, double value)
+    {
+        var writer = Begin(version);
+        writer.WritePropertyName("prediction");
+        WriteNumber(writer, value);
+        return End(writer);
+    }
+
+    private static Utf8JsonWriter Begin(string version)
+    {
+        // Each thread keeps its writer and buffer: a new Utf8JsonWriter takes a 4 KB buffer on its first write, which
+        // was a fifth of what a one-record request allocated (docs/serving.md, "Allocations").
+        var buffer = _buffer ??= new ArrayBufferWriter<byte>(4096);
+        var writer = _writer ??= new Utf8JsonWriter(buffer);
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        writer.WriteStartObject();
+        writer.WriteString("model_version", version);
+        return writer;
+    }
+
+    private static ReadOnlySpan<byte> End(Utf8JsonWriter writer)
+    {
         writer.WriteEndObject();
         writer.Flush();
-        var body = buffer.WrittenSpan.ToArray();
-        // A large answer's buffer is not kept.
-        if (buffer.Capacity > KeptBufferBytes) (_buffer, _writer) = (null, null);
-        return body;
+        return _buffer!.WrittenSpan;
     }
 
     private const int KeptBufferBytes = 1 << 20;

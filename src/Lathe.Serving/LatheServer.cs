@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
@@ -45,6 +46,14 @@ public sealed class LatheServer : IAsyncDisposable
         if (options.PredictionLog is not null) _log = new PredictionLog(options.PredictionLog, options.LogFileBytes, _metrics);
         if (options.ApiKey is not null) _apiKey = Encoding.UTF8.GetBytes(options.ApiKey);
         _metrics.ModelInfo.WithLabels(model.Version).Set(1);
+        UseRecordPath(model);
+    }
+
+    /// <summary>Gives <paramref name="model"/> its record path (RecordRow), or the reason it has none.</summary>
+    private void UseRecordPath(ServedModel model)
+    {
+        model.Row = RecordRow.For(model, _options, _metrics, out var why);
+        model.NoRowBecause = why;
     }
 
     public ServedModel? Model => Volatile.Read(ref _model);
@@ -108,6 +117,7 @@ public sealed class LatheServer : IAsyncDisposable
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = _options.ShutdownTimeout);
         var app = builder.Build();
         _logger = app.Logger;
+        if (Model is { Row: null } model) _logger.LogInformation("one-record requests go the table path: {Reason}", model.NoRowBecause);
 
         app.Use(async (context, next) =>
         {
@@ -190,10 +200,29 @@ public sealed class LatheServer : IAsyncDisposable
         }
         Interlocked.Increment(ref _inFlight);
         var inFlight = true;
+        byte[]? pooled = null;
         try
         {
             _batcher.ShedIfSaturated(model);
-            var request = await ReadRecords(context);
+            RequestRecords request;
+            // One plain JSON record goes the record path (RecordRow) where the model has one; what it declines, the table path
+            // takes from the same bytes. With a prediction log the table path answers, as the log writes its records.
+            if (_log is null && model.Row is { } row && PlainJsonLength(context.Request) is > 0 and var length)
+            {
+                pooled = ArrayPool<byte>.Shared.Rent(length);
+                await context.Request.Body.ReadExactlyAsync(pooled.AsMemory(0, length), context.RequestAborted);
+                if (row.TryRead(pooled.AsSpan(0, length)) is { } input)
+                {
+                    if (await Outputs(context, model, input, started) is not { } rowOutputs) return;
+                    Interlocked.Decrement(ref _inFlight);
+                    inFlight = false;
+                    Respond(context.Response, row.Answer(model.Version, rowOutputs));
+                    await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+                    return;
+                }
+                request = RequestRecords.FromJson(pooled.AsMemory(0, length), _options.MaxRecords);
+            }
+            else request = await ReadRecords(context);
             var table = RecordTable.Build(request, model, _options);
             Data.Pipeline.Features features;
             try
@@ -206,37 +235,13 @@ public sealed class LatheServer : IAsyncDisposable
             {
                 throw new RequestException(400, "invalid-input", "Invalid input", e.Message);
             }
-            float[] outputs;
-            try
-            {
-                // Alone in the server, the request runs its own pass: no queue to join, no batch to wait for, no timer.
-                if (Volatile.Read(ref _inFlight) != 1 || !_batcher.TryRunAlone(model, features, out outputs))
-                {
-                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-                    timeout.CancelAfter(_options.RequestTimeout);
-                    outputs = await _batcher.Submit(model, features, started, timeout.Token).WaitAsync(timeout.Token);
-                }
-            }
-            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (OperationCanceledException)
-            {
-                throw new RequestException(504, "timeout", "Timeout", $"no prediction within {_options.RequestTimeout.TotalMilliseconds:0} ms (--timeout-ms); the request was dropped from the queue");
-            }
-            catch (Exception e) when (e is not RequestException)
-            {
-                _logger?.LogWarning(e, "the model failed on a request");
-                throw new RequestException(422, "prediction-failed", "Prediction failed", $"the model failed on this input: {e.Message}");
-            }
+            if (await Outputs(context, model, features, started) is not { } outputs) return;
             Interlocked.Decrement(ref _inFlight);
             inFlight = false;
             var predictions = Predictor.Decode(outputs, model.Target);
             // Far outside the training data (with --out-of-range accept) a network can overflow: no class is then more likely than another.
             if (predictions.Task is TaskKind.Classification or TaskKind.Multilabel && Array.FindIndex(predictions.Probabilities, p => !float.IsFinite(p)) is var bad and >= 0)
-                throw new RequestException(422, "prediction-failed", "Prediction failed",
-                    $"the model's probabilities for {(request.Single ? "the record" : $"record [{bad / predictions.Classes.Count}]")} are not finite numbers: an input far outside the training data?");
+                throw NotFinite(request.Single ? "the record" : $"record [{bad / predictions.Classes.Count}]");
             var answers = Answers.For(predictions);
             CountPredictions(predictions);
             context.Response.StatusCode = 200;
@@ -258,9 +263,62 @@ public sealed class LatheServer : IAsyncDisposable
         }
         finally
         {
+            if (pooled is not null) ArrayPool<byte>.Shared.Return(pooled);
             if (inFlight) Interlocked.Decrement(ref _inFlight);
             model.Release();
         }
+    }
+
+    /// <summary>Far outside the training data (with --out-of-range accept) a network can overflow: no class is then more likely than another.</summary>
+    internal static RequestException NotFinite(string record) => new(422, "prediction-failed", "Prediction failed",
+        $"the model's probabilities for {record} are not finite numbers: an input far outside the training data?");
+
+    /// <summary>The model's outputs for <paramref name="features"/>: its own pass when it is alone in the server, else a
+    /// place in the batcher's queue. Null when the client went away.</summary>
+    private async ValueTask<float[]?> Outputs(HttpContext context, ServedModel model, Data.Pipeline.Features features, long started)
+    {
+        try
+        {
+            // Alone in the server, the request runs its own pass: no queue to join, no batch to wait for, no timer.
+            if (Volatile.Read(ref _inFlight) == 1 && _batcher.TryRunAlone(model, features, out var alone)) return alone;
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+            timeout.CancelAfter(_options.RequestTimeout);
+            return await _batcher.Submit(model, features, started, timeout.Token).WaitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (OperationCanceledException)
+        {
+            throw new RequestException(504, "timeout", "Timeout", $"no prediction within {_options.RequestTimeout.TotalMilliseconds:0} ms (--timeout-ms); the request was dropped from the queue");
+        }
+        catch (Exception e) when (e is not RequestException)
+        {
+            _logger?.LogWarning(e, "the model failed on a request");
+            throw new RequestException(422, "prediction-failed", "Prediction failed", $"the model failed on this input: {e.Message}");
+        }
+    }
+
+    /// <summary>The length of a body the record path may read: JSON (no parameters but UTF-8's charset) of a known length up to
+    /// <see cref="RecordPathBytes"/>; 0 for any other, which the table path reads and checks.</summary>
+    private static int PlainJsonLength(HttpRequest request)
+    {
+        var type = request.ContentType;
+        var json = string.Equals(type, "application/json", StringComparison.OrdinalIgnoreCase)
+                   || string.Equals(type, "application/json; charset=utf-8", StringComparison.OrdinalIgnoreCase);
+        return json && request.ContentLength is { } length and > 0 and <= RecordPathBytes ? (int)length : 0;
+    }
+
+    /// <summary>Bodies longer than this (an image, many records) go the table path.</summary>
+    private const int RecordPathBytes = 16 << 10;
+
+    private static void Respond(HttpResponse response, ReadOnlySpan<byte> answer)
+    {
+        response.StatusCode = 200;
+        response.ContentType = "application/json";
+        response.ContentLength = answer.Length;
+        response.BodyWriter.Write(answer);
     }
 
     private async Task<RequestRecords> ReadRecords(HttpContext context)
@@ -408,6 +466,7 @@ public sealed class LatheServer : IAsyncDisposable
                 _logger?.LogWarning("reload of {Path} failed, the model {Version} keeps serving: {Message}", _options.ModelPath, Model?.Version, e.Message);
                 return (false, $"{Path.GetFileName(_options.ModelPath)}: {e.Message}; model {Model?.Version} keeps serving");
             }
+            UseRecordPath(fresh);
             var old = Interlocked.Exchange(ref _model, fresh);
             _metrics.Reloads.WithLabels("ok").Inc();
             if (old is not null && old.Version != fresh.Version) _metrics.ModelInfo.RemoveLabelled(old.Version);

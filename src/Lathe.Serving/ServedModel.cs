@@ -41,6 +41,11 @@ public sealed class ServedModel
     private readonly Dictionary<string, (int Channels, int Height, int Width)> _imageShapes;
 
     public Bundle Bundle { get; }
+
+    /// <summary>The record path for one plain JSON record, given by the server as the model loads; null where the model has none
+    /// (<see cref="NoRowBecause"/> says why) or before the server gave it.</summary>
+    public RecordRow? Row { get; internal set; }
+    public string NoRowBecause { get; internal set; } = "";
     public string Version { get; }
     public string Path { get; }
     public IReadOnlyList<InputField> Fields { get; }

@@ -49,7 +49,7 @@ public sealed class Predictor(FittedPipeline pipeline, FittedTarget target, nn.M
             return new Predictions(target.Task, [], [], [], outputs.Select(target.Decode).ToArray());
 
         var classes = target.Classes;
-        var probabilities = Softmax(target.Temperature is { } temperature ? Array.ConvertAll(outputs, z => (float)(z / temperature)) : outputs, classes.Count);
+        var probabilities = Softmax(target.Temperature is { } temperature ? Array.ConvertAll(outputs, z => Tempered(z, temperature)) : outputs, classes.Count);
         var labels = new string[outputs.Length / classes.Count];
         for (var i = 0; i < labels.Length; i++)
             labels[i] = classes[Evaluation.ClassificationMetrics.ArgMax(probabilities.AsSpan(i * classes.Count, classes.Count))];
@@ -65,14 +65,22 @@ public sealed class Predictor(FittedPipeline pipeline, FittedTarget target, nn.M
     public static float[] Softmax(float[] logits, int classes)
     {
         var probabilities = new float[logits.Length];
+        Softmax(logits, probabilities, classes);
+        return probabilities;
+    }
+
+    /// <summary><see cref="Softmax(float[], int)"/> into <paramref name="probabilities"/> (as long as <paramref name="logits"/>): a served record's one row.</summary>
+    public static void Softmax(ReadOnlySpan<float> logits, Span<float> probabilities, int classes)
+    {
+        if (probabilities.Length != logits.Length) throw new ArgumentException($"{probabilities.Length} probabilities for {logits.Length} logits", nameof(probabilities));
         for (var row = 0; row < logits.Length; row += classes)
         {
-            var span = logits.AsSpan(row, classes);
+            var span = logits.Slice(row, classes);
             var max = span[0];
             foreach (var v in span) max = MathF.Max(max, v);
             for (var k = 0; k < classes; k++) probabilities[row + k] = span[k] - max;
         }
-        var all = probabilities.AsSpan();
+        var all = probabilities;
         var i = 0;
         for (; i + Vector256<float>.Count <= all.Length; i += Vector256<float>.Count)
             Vector256.Exp(Vector256.Create<float>(all.Slice(i, Vector256<float>.Count))).CopyTo(all.Slice(i, Vector256<float>.Count));
@@ -92,8 +100,10 @@ public sealed class Predictor(FittedPipeline pipeline, FittedTarget target, nn.M
             var reciprocal = 1 / sum;
             for (var k = 0; k < classes; k++) exps[k] = (float)(exps[k] * reciprocal);
         }
-        return probabilities;
     }
+
+    /// <summary>A logit divided by the fitted temperature, as <see cref="Decode"/> does before the softmax.</summary>
+    public static float Tempered(float logit, double temperature) => (float)(logit / temperature);
 
     public void Dispose() => model.Dispose();
 }

@@ -46,7 +46,11 @@ public sealed class ClipOutliers(OutlierMethod method, double threshold) : IPipe
     }
 }
 
-public sealed record ClipBounds(string Name, double Lower, double Upper);
+public sealed record ClipBounds(string Name, double Lower, double Upper)
+{
+    /// <summary>One value clipped to the bounds; a missing value stays missing.</summary>
+    public double Apply(double v) => double.IsNaN(v) ? v : Math.Clamp(v, Lower, Upper);
+}
 
 public sealed record FittedClipOutliers(OutlierMethod Method, IReadOnlyList<ClipBounds> Columns) : IFittedStep
 {
@@ -55,7 +59,7 @@ public sealed record FittedClipOutliers(OutlierMethod Method, IReadOnlyList<Clip
         var bounds = FittedColumns.In(table, Columns, c => c.Name, "clip outliers");
         return table.With(table.Columns.Select(column =>
             column is NumericColumn numeric && bounds.TryGetValue(column.Name, out var b)
-                ? new NumericColumn(column.Name, numeric.Values.Select(v => double.IsNaN(v) ? v : Math.Clamp(v, b.Lower, b.Upper)).ToArray())
+                ? new NumericColumn(column.Name, numeric.Values.Select(b.Apply).ToArray())
                 : column).ToArray());
     }
 }

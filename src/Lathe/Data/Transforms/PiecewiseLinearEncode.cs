@@ -68,13 +68,15 @@ public sealed record FittedPiecewiseLinearEncode(IReadOnlyList<PiecewiseLinearCo
                 var values = new double[numeric.Count];
                 for (var i = 0; i < values.Length; i++)
                 {
-                    var v = numeric.Values[i];
-                    // A missing value stays missing in every bin; values outside training's range saturate at 0 or 1.
-                    values[i] = double.IsNaN(v) ? v : Math.Clamp((v - low) / width, 0, 1);
+values[i] = Ramp(numeric.Values[i], low, width);
                 }
                 outputs[kept + t] = new NumericColumn(names[t], values);
             }
             return outputs;
         });
     }
+
+    /// <summary>One value's reading in the bin that starts at <paramref name="low"/>: 0 below it, 1 above it, the fraction of
+    /// the way through it inside. A missing value stays missing in every bin.</summary>
+    public static double Ramp(double v, double low, double width) => double.IsNaN(v) ? v : Math.Clamp((v - low) / width, 0, 1);
 }

@@ -87,7 +87,11 @@ public sealed class PowerTransform(TransformKind kind) : IPipelineStep
 }
 
 /// <summary>One column's fitted transform; <see cref="Skipped"/> says why a column was left as it is.</summary>
-public sealed record PoweredColumn(string Name, TransformKind Method, double Lambda, string? Skipped);
+public sealed record PoweredColumn(string Name, TransformKind Method, double Lambda, string? Skipped)
+{
+    /// <summary>One value transformed; a missing value stays missing.</summary>
+    public double Apply(double v) => double.IsNaN(v) ? v : FittedPowerTransform.Apply(Method, Lambda, v);
+}
 
 public sealed record FittedPowerTransform(IReadOnlyList<PoweredColumn> Columns) : IFittedStep
 {
@@ -97,7 +101,7 @@ public sealed record FittedPowerTransform(IReadOnlyList<PoweredColumn> Columns) 
         var powered = Columns.Where(c => c.Method != TransformKind.None).ToDictionary(c => c.Name);
         return table.With(table.Columns.Select(column =>
             column is NumericColumn numeric && powered.TryGetValue(column.Name, out var p)
-                ? new NumericColumn(column.Name, numeric.Values.Select(v => double.IsNaN(v) ? v : Apply(p.Method, p.Lambda, v)).ToArray())
+                ? new NumericColumn(column.Name, numeric.Values.Select(p.Apply).ToArray())
                 : column).ToArray());
     }
 

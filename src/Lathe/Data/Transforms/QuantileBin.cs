@@ -35,15 +35,17 @@ public sealed record FittedQuantileBin(IReadOnlyList<BinnedColumn> Columns) : IF
         {
             if (column is not NumericColumn numeric || !binned.TryGetValue(column.Name, out var b)) return column;
             var edges = b.Edges.ToArray();
-            var top = Math.Max(1, edges.Length);
-            return new NumericColumn(column.Name, numeric.Values.Select(v =>
-            {
-                if (double.IsNaN(v)) return v;
-                var index = Array.BinarySearch(edges, v);
-                // Bins include their upper edge, (a, b], as pandas' qcut does: ties at the lowest edge fill the first bin.
-                var bin = index >= 0 ? index : ~index;
-                return (double)bin / top;
-            }).ToArray());
+            return new NumericColumn(column.Name, numeric.Values.Select(v => Bin(edges, v)).ToArray());
         }).ToArray());
+    }
+
+    /// <summary>One value's bin among <paramref name="edges"/> (ascending), as a fraction of the bins; a missing value stays missing.</summary>
+    public static double Bin(double[] edges, double v)
+    {
+        if (double.IsNaN(v)) return v;
+        var index = Array.BinarySearch(edges, v);
+        // Bins include their upper edge, (a, b], as pandas' qcut does: ties at the lowest edge fill the first bin.
+        var bin = index >= 0 ? index : ~index;
+        return (double)bin / Math.Max(1, edges.Length);
     }
 }

@@ -54,7 +54,10 @@ public sealed class Scale(ScaleKind kind = ScaleKind.Standard) : IPipelineStep
 }
 
 /// <summary>One column's fitted center and spread.</summary>
-public sealed record ScaledColumn(string Name, double Center, double Spread);
+public sealed record ScaledColumn(string Name, double Center, double Spread)
+{
+    public double Apply(double v) => (v - Center) / Spread;
+}
 
 public sealed record FittedScale(ScaleKind Method, IReadOnlyList<ScaledColumn> Columns) : IFittedStep
 {
@@ -66,7 +69,7 @@ public sealed record FittedScale(ScaleKind Method, IReadOnlyList<ScaledColumn> C
         {
             if (column is not NumericColumn numeric || !scales.TryGetValue(column.Name, out var scale)) return null;
             var values = new double[numeric.Count];
-            for (var i = 0; i < values.Length; i++) values[i] = (numeric.Values[i] - scale.Center) / scale.Spread;
+            for (var i = 0; i < values.Length; i++) values[i] = scale.Apply(numeric.Values[i]);
             return [new NumericColumn(column.Name, values)];
         });
     }

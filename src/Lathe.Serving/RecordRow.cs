@@ -1,0 +1,199 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Unicode;
+using Lathe.Bundles;
+using Lathe.Config;
+using Lathe.Data.Pipeline;
+using Lathe.Data.Schema;
+using Prometheus;
+
+namespace Lathe.Serving;
+
+/// <summary>The record path: one plain JSON record from its bytes straight into the model's input row, and its answer
+/// from the outputs straight into this thread's response buffer, with no document, record, table, column or answer
+/// object made on the way (docs/serving.md, "The record path"). It takes only what it can answer exactly as the table
+/// path would: a JSON object of the model's fields, each a number, a yes/no or a category the model knows (or null),
+/// and fields the model ignores. Anything else — a field unknown, missing or twice, a value of another kind, a category
+/// it does not know, a number out of range, an escape in a name or a category, malformed JSON — it declines, and the
+/// request goes the table path, where the checks and their messages are. A test holds the two paths to the same bytes
+/// on every row of real tables.</summary>
+public sealed class RecordRow
+{
+    private readonly RowForm _form;
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _fields;
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>>?[] _categories;
+    private readonly (double Low, double High)[] _ranges;
+    private readonly ColumnType[] _types;
+    private readonly FittedTarget _target;
+    private readonly Counter.Child[] _counted;
+
+    /// <summary>Names and category values are matched as text of at most this many characters; a longer one is declined.</summary>
+    private const int MaxText = 256;
+    /// <summary>A model with more fields or classes than this is served through the table path alone (the row's values and
+    /// probabilities live on the stack).</summary>
+    private const int MaxFields = 512;
+    private const int Ignored = -1;
+
+    private RecordRow(RowForm form, ServedModel model, ServeOptions options, ServeMetrics metrics)
+    {
+        _form = form;
+        _target = model.Target;
+        var names = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var name in model.Ignored) names[name] = Ignored;
+        var fields = form.Fields;
+        _categories = new Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>>?[fields.Count];
+        _ranges = new (double, double)[fields.Count];
+        _types = new ColumnType[fields.Count];
+        for (var f = 0; f < fields.Count; f++)
+        {
+            var field = fields[f];
+            var input = model.Fields.First(i => i.Name == field.Name);
+            names[field.Name] = f;
+            _types[f] = field.Type;
+            _ranges[f] = options.RejectOutOfRange ? RecordTable.AcceptedRange(input) : (double.NegativeInfinity, double.PositiveInfinity);
+            if (field.Type != ColumnType.Categorical) continue;
+            // With unknown categories refused, only those the bundle's schema lists are taken here; the others are the table path's to refuse.
+            var listed = options.RejectUnknownCategories && input.Categories is { } categories ? categories.ToHashSet(StringComparer.Ordinal) : null;
+            var known = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (var k = 0; k < field.Categories.Count; k++)
+                if (listed is null || listed.Contains(field.Categories[k])) known[field.Categories[k]] = k;
+            _categories[f] = known.GetAlternateLookup<ReadOnlySpan<char>>();
+        }
+        _fields = names.GetAlternateLookup<ReadOnlySpan<char>>();
+        _counted = _target.Task == TaskKind.Classification
+            ? _target.Classes.Select(c => metrics.Predictions.WithLabels(c)).ToArray()
+            : [metrics.Predictions.WithLabels("value")];
+    }
+
+    /// <summary>The record path for <paramref name="model"/>, or null (with <paramref name="why"/>) where it has none: a
+    /// pipeline with a step or column of no row form, several targets or labels, or more fields or classes than it keeps on the stack.</summary>
+    public static RecordRow? For(ServedModel model, ServeOptions options, ServeMetrics metrics, out string why)
+    {
+        var target = model.Target;
+        if (!(target.Task == TaskKind.Classification || target.Task == TaskKind.Regression && target.Columns is null))
+        {
+            why = "several targets or labels are answered through the table path";
+            return null;
+        }
+        if (RowForm.For(model.Pipeline, out why) is not { } form) return null;
+        if (form.Fields.Count > MaxFields || target.Classes.Count > MaxFields)
+        {
+            why = $"more than {MaxFields} fields or classes";
+            return null;
+        }
+        // The fields the table path requires are the ones the row gives.
+        if (!form.Fields.Select(f => (f.Name, f.Type)).Order().SequenceEqual(model.Fields.Select(f => (f.Name, f.Type)).Order()))
+        {
+            why = "the bundle's input fields are not the pipeline's";
+            return null;
+        }
+        return new RecordRow(form, model, options, metrics);
+    }
+
+    /// <summary>The model input of the one record in <paramref name="body"/>, or null where the record path declines it.</summary>
+    public Features? TryRead(ReadOnlySpan<byte> body)
+    {
+        // The table path refuses a body with any byte that is not UTF-8, wherever it is.
+        if (!Utf8.IsValid(body)) return null;
+        var count = _types.Length;
+        Span<double> values = stackalloc double[count];
+        Span<bool> seen = stackalloc bool[count];
+        seen.Clear();
+        var given = 0;
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = RequestRecords.MaxDepth });
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueIsEscaped || !Lookup(_fields, reader.ValueSpan, out var field) || !reader.Read()) return null;
+                if (field == Ignored)
+                {
+                    if (!Skip(ref reader)) return null;
+                    continue;
+                }
+                if (seen[field] || !TryValue(ref reader, field, out values[field])) return null;
+                seen[field] = true;
+                given++;
+            }
+            // The object's end, and nothing after it.
+            if (reader.TokenType != JsonTokenType.EndObject || reader.Read() || given != count) return null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+        var row = new float[_form.Width];
+        _form.Pack(values, row);
+        return Features.FromTable(1, row, row.Length);
+    }
+
+    /// <summary>A value the model ignores, passed over as the table path reads it: a string or number it would fail to
+    /// read (a lone surrogate escape, a number past double's range) is declined.</summary>
+    private static bool Skip(ref Utf8JsonReader reader)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String:
+                return !reader.ValueIsEscaped;
+            case JsonTokenType.Number:
+                return reader.TryGetDouble(out _);
+            case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                reader.Skip();
+                return true;
+            default:
+                return true;
+        }
+    }
+
+    private bool TryValue(ref Utf8JsonReader reader, int field, out double value)
+    {
+        value = double.NaN;
+        if (reader.TokenType == JsonTokenType.Null) return true;
+        switch (_types[field])
+        {
+            case ColumnType.Numeric:
+                var (low, high) = _ranges[field];
+                return reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out value) && double.IsFinite(value) && value >= low && value <= high;
+            case ColumnType.Boolean:
+                value = reader.TokenType == JsonTokenType.True ? 1 : 0;
+                return reader.TokenType is JsonTokenType.True or JsonTokenType.False;
+            default:
+                if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || !Lookup(_categories[field]!.Value, reader.ValueSpan, out var index)) return false;
+                value = index;
+                return true;
+        }
+    }
+
+    private static bool Lookup(Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> lookup, ReadOnlySpan<byte> utf8, out int value)
+    {
+        value = 0;
+        if (utf8.Length > MaxText) return false;
+        Span<char> text = stackalloc char[MaxText];
+        var length = Encoding.UTF8.GetChars(utf8, text);
+        return lookup.TryGetValue(text[..length], out value);
+    }
+
+    /// <summary>The answer to the record whose outputs are <paramref name="outputs"/>, counted in the predictions metric: the
+    /// bytes are this thread's buffer (<see cref="Answers.OneClass"/>). Probabilities that are not finite numbers (an input far
+    /// outside the training data, with out-of-range values accepted) are the table path's 422.</summary>
+    public ReadOnlySpan<byte> Answer(string version, float[] outputs)
+    {
+        if (_target.Task != TaskKind.Classification)
+        {
+            _counted[0].Inc();
+            return Answers.OneValue(version, _target.Decode(outputs[0]));
+        }
+        var classes = _target.Classes;
+        Span<float> logits = stackalloc float[classes.Count];
+        Span<float> probabilities = stackalloc float[classes.Count];
+        for (var k = 0; k < classes.Count; k++) logits[k] = _target.Temperature is { } temperature ? Predictor.Tempered(outputs[k], temperature) : outputs[k];
+        Predictor.Softmax(logits, probabilities, classes.Count);
+        foreach (var p in probabilities)
+            if (!float.IsFinite(p))
+                throw LatheServer.NotFinite("the record");
+        var top = Lathe.Evaluation.ClassificationMetrics.ArgMax(probabilities);
+        _counted[top].Inc();
+        return Answers.OneClass(version, classes[top], classes, probabilities);
+    }
+}

@@ -1,0 +1,329 @@
+using Lathe.Data.Cleaning;
+using Lathe.Data.Features;
+using Lathe.Data.Schema;
+using Lathe.Data.Transforms;
+
+namespace Lathe.Data.Pipeline;
+
+/// <summary>A fitted pipeline over a plain table (numbers, yes/no and category columns; no dates, text or images),
+/// compiled for one row at a time: each of the model's input cells is one raw field's value run through the steps' own
+/// per-value functions, with no table, column or name made per row. A server packs a record with it without allocating;
+/// <see cref="For"/> declines (null, with the reason) any pipeline with a step it has no row form for, and such a model
+/// is served through <see cref="FittedPipeline.Transform"/> alone.</summary>
+/// <remarks>The plan is made by following the steps over the columns' names and kinds, as <see cref="IFittedStep.Transform"/>
+/// would over a table, and it is checked against the pipeline's own record of its output (<see cref="FittedPipeline.FeatureNames"/>
+/// and <see cref="FittedPipeline.Layout"/>): a plan that does not end in the same cells is no plan. The arithmetic is the
+/// steps' own methods (<see cref="ScaledColumn.Apply"/>, <see cref="FittedPiecewiseLinearEncode.Ramp"/>, …), so a row
+/// packs bit for bit as the table path packs it; a test holds every row of real tables to that.</remarks>
+public sealed class RowForm
+{
+    private readonly Cell[] _cells;
+
+    private RowForm(IReadOnlyList<RowField> fields, Cell[] cells, int width)
+    {
+        Fields = fields;
+        _cells = cells;
+        Width = width;
+    }
+
+    /// <summary>The raw fields a row gives, in the schema's order: what <see cref="Pack"/>'s values are.</summary>
+    public IReadOnlyList<RowField> Fields { get; }
+
+    /// <summary>Values in a packed row: the model's input width.</summary>
+    public int Width { get; }
+
+    /// <summary>Packs one row. <paramref name="values"/> holds, per field of <see cref="Fields"/>: a number (NaN when missing),
+    /// a yes/no value as 1 or 0 (NaN when missing), or a category's index in its field's <see cref="RowField.Categories"/>
+    /// (NaN when missing).</summary>
+    public void Pack(ReadOnlySpan<double> values, Span<float> row)
+    {
+        if (values.Length != Fields.Count) throw new ArgumentException($"{values.Length} values for {Fields.Count} fields", nameof(values));
+        if (row.Length != Width) throw new ArgumentException($"a row of {row.Length} for an input of {Width}", nameof(row));
+        foreach (var cell in _cells) cell.Write(values, row);
+    }
+
+    /// <summary>The row form of <paramref name="pipeline"/>, or null with <paramref name="why"/> saying which column or step has none.</summary>
+    public static RowForm? For(FittedPipeline pipeline, out string why)
+    {
+        try
+        {
+            why = "";
+            return Plan(pipeline);
+        }
+        catch (NoRowForm e)
+        {
+            why = e.Message;
+            return null;
+        }
+    }
+
+    private static RowForm Plan(FittedPipeline pipeline)
+    {
+        if (pipeline.Image is not null) throw new NoRowForm("the model reads an image");
+        // Each category field takes the categories its encoding learnt: a value outside them is for the table path to judge.
+        var encoded = pipeline.Steps.SelectMany(s => s switch
+        {
+            FittedOneHotEncode o => o.Columns,
+            FittedOrdinalEncode o => o.Columns,
+            _ => [],
+        }).GroupBy(c => c.Name).ToDictionary(g => g.Key, g => g.First().Categories, StringComparer.Ordinal);
+        var fields = new List<RowField>();
+        var slots = new List<Slot>();
+        foreach (var spec in pipeline.Schema.Features)
+        {
+            var index = fields.Count;
+            switch (spec.Type)
+            {
+                case ColumnType.Numeric:
+                case ColumnType.Boolean:
+                    fields.Add(new RowField(spec.Name, spec.Type, []));
+                    slots.Add(new NumberSlot(spec.Name, index, []));
+                    break;
+                case ColumnType.Categorical:
+                    // Only categories a coerced value could be: trimmed, and not a spelling of "missing".
+                    var categories = encoded.GetValueOrDefault(spec.Name, []).Where(c => c == c.Trim() && !Values.IsMissing(c)).ToArray();
+                    fields.Add(new RowField(spec.Name, spec.Type, categories));
+                    slots.Add(new CategorySlot(spec.Name, index, [.. categories, null]));
+                    break;
+                default:
+                    throw new NoRowForm($"column '{spec.Name}' is {spec.Type.ToString().ToLowerInvariant()}");
+            }
+        }
+        foreach (var step in pipeline.Steps) Follow(step, slots);
+        return Check(pipeline, fields, slots);
+    }
+
+    /// <summary>What <paramref name="step"/> does to the columns, done to the slots.</summary>
+    private static void Follow(IFittedStep step, List<Slot> slots)
+    {
+        switch (step)
+        {
+            case FittedDropColumns drop:
+                foreach (var column in drop.Columns) slots.RemoveAt(IndexOf(slots, column.Name));
+                break;
+            case FittedImpute impute:
+                foreach (var fill in impute.Columns)
+                {
+                    var at = IndexOf(slots, fill.Name);
+                    switch (slots[at])
+                    {
+                        case NumberSlot number when fill.Number is { } value:
+                            slots[at] = number.Then(v => double.IsNaN(v) ? value : v);
+                            if (fill.Indicator) slots.Insert(at + 1, number.Then(v => double.IsNaN(v) ? 1 : 0) with { Name = $"{fill.Name}.missing" });
+                            break;
+                        case CategorySlot category when fill.Category is { } value:
+                            slots[at] = category with { Values = category.Values.Select(v => v ?? value).ToArray() };
+                            break;
+                    }
+                }
+                break;
+            case FittedClipOutliers clip:
+                foreach (var bounds in clip.Columns) Map(slots, bounds.Name, bounds.Apply);
+                break;
+            case FittedPowerTransform power:
+                foreach (var column in power.Columns)
+                {
+                    IndexOf(slots, column.Name);
+                    if (column.Method != Config.TransformKind.None) Map(slots, column.Name, column.Apply);
+                }
+                break;
+            case FittedQuantileBin bin:
+                foreach (var column in bin.Columns)
+                {
+                    var edges = column.Edges.ToArray();
+                    Map(slots, column.Name, v => FittedQuantileBin.Bin(edges, v));
+                }
+                break;
+            case FittedScale scale:
+                if (scale.Method == Config.ScaleKind.None) break;
+                foreach (var column in scale.Columns) Map(slots, column.Name, column.Apply);
+                break;
+            case FittedPiecewiseLinearEncode ple:
+                foreach (var column in ple.Columns)
+                {
+                    var at = IndexOf(slots, column.Name);
+                    if (slots[at] is not NumberSlot number) continue;
+                    var edges = column.Edges.ToArray();
+                    var bins = Enumerable.Range(0, column.Bins).Select(t =>
+                    {
+                        var (low, width) = (edges[t], edges[t + 1] - edges[t]);
+                        return (Slot)number.Then(v => FittedPiecewiseLinearEncode.Ramp(v, low, width)) with { Name = column.ColumnName(t + 1) };
+                    });
+                    slots.RemoveAt(at);
+                    slots.InsertRange(at, ple.KeepNumber ? [number, .. bins] : bins);
+                }
+                break;
+            case FittedOneHotEncode oneHot:
+                foreach (var column in oneHot.Columns)
+                {
+                    var at = IndexOf(slots, column.Name);
+                    if (slots[at] is not CategorySlot category) continue;
+                    var index = Codes(column.Categories);
+                    slots[at] = new OneHotSlot(column.Name, category.Field, category.Values.Select(v => v is not null && index.TryGetValue(v, out var k) ? k : -1).ToArray(),
+                        column.Categories.Select(c => OneHotColumn.FeatureName(column.Name, c)).ToArray());
+                }
+                break;
+            case FittedOrdinalEncode ordinal:
+                foreach (var column in ordinal.Columns)
+                {
+                    var at = IndexOf(slots, column.Name);
+                    if (slots[at] is not CategorySlot category) continue;
+                    var index = Codes(column.Categories);
+                    var codes = category.Values.Select(v => v is not null && index.TryGetValue(v, out var k) ? k : -1.0).ToArray();
+                    // The field's value is its category's index, the last entry standing for a missing one.
+                    slots[at] = new NumberSlot(column.Name, category.Field, [i => codes[double.IsNaN(i) ? codes.Length - 1 : (int)i]]);
+                }
+                break;
+            case FittedSelectFeatures select:
+                var dropped = select.Dropped.Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
+                var found = 0;
+                for (var at = 0; at < slots.Count; at++)
+                {
+                    switch (slots[at])
+                    {
+                        case NumberSlot number when dropped.Contains(number.Name):
+                            slots.RemoveAt(at--);
+                            found++;
+                            break;
+                        case OneHotSlot oneHot:
+                            var remap = new int[oneHot.Features.Count];
+                            var kept = new List<string>();
+                            for (var k = 0; k < remap.Length; k++)
+                            {
+                                remap[k] = dropped.Contains(oneHot.Features[k]) ? -1 : kept.Count;
+                                if (remap[k] >= 0) kept.Add(oneHot.Features[k]);
+                            }
+                            found += remap.Length - kept.Count;
+                            slots[at] = new OneHotSlot(oneHot.Name, oneHot.Field, oneHot.Codes.Select(c => c < 0 ? -1 : remap[c]).ToArray(), kept);
+                            break;
+                    }
+                }
+                if (found != dropped.Count) throw new NoRowForm("feature selection names columns the steps before it did not make");
+                break;
+            case FittedImageNormalize normalize when normalize.Columns.Count == 0:
+                break;
+            default:
+                throw new NoRowForm($"no row form for the step {step.GetType().Name.Replace("Fitted", "")}");
+        }
+    }
+
+    private static Dictionary<string, int> Codes(IReadOnlyList<string> categories)
+    {
+        var index = new Dictionary<string, int>(categories.Count, StringComparer.Ordinal);
+        for (var k = 0; k < categories.Count; k++) index[categories[k]] = k;
+        return index;
+    }
+
+    private static int IndexOf(List<Slot> slots, string name)
+    {
+        var at = slots.FindIndex(s => s.Name == name);
+        return at >= 0 ? at : throw new NoRowForm($"a step names the column '{name}', which the steps before it did not make");
+    }
+
+    /// <summary>A number step's function applied to the number column <paramref name="name"/> (a step leaves other kinds as they are).</summary>
+    private static void Map(List<Slot> slots, string name, Func<double, double> map)
+    {
+        var at = IndexOf(slots, name);
+        if (slots[at] is NumberSlot number) slots[at] = number.Then(map);
+    }
+
+    /// <summary>The cells as <see cref="FittedPipeline.Pack"/> lays them out, once the slots are found to end where the
+    /// fitted pipeline's own record of its input says they must.</summary>
+    private static RowForm Check(FittedPipeline pipeline, List<RowField> fields, List<Slot> slots)
+    {
+        var numbers = slots.OfType<NumberSlot>().ToArray();
+        var oneHots = slots.OfType<OneHotSlot>().ToArray();
+        var names = slots.SelectMany(s => s switch
+        {
+            NumberSlot n => [n.Name],
+            OneHotSlot o => o.Features,
+            _ => Array.Empty<string>(),
+        }).ToArray();
+        if (!names.SequenceEqual(pipeline.FeatureNames, StringComparer.Ordinal))
+            throw new NoRowForm($"the planned inputs ({string.Join(", ", names.Take(8))}…) are not the {pipeline.FeatureNames.Count} the model was fitted with");
+        var cells = new List<Cell>();
+        if (pipeline.Layout is { } layout)
+        {
+            if (layout.Texts.Count > 0 || layout.Images.Count > 0) throw new NoRowForm("the model reads text or images");
+            if (layout.Numeric != numbers.Length || !oneHots.Select(o => (o.Name, o.Features.Count + 1)).SequenceEqual(layout.Categorical.Select(c => (c.Name, c.Cardinality))))
+                throw new NoRowForm("the planned inputs are not the layout the model was fitted with");
+            var at = 0;
+            foreach (var number in numbers) cells.Add(new NumberCell(number, at++));
+            foreach (var oneHot in oneHots) cells.Add(new CodeCell(oneHot, at++));
+            return new RowForm(fields, [.. cells], layout.Width);
+        }
+        var position = 0;
+        foreach (var slot in slots)
+        {
+            switch (slot)
+            {
+                case NumberSlot number:
+                    cells.Add(new NumberCell(number, position++));
+                    break;
+                case OneHotSlot oneHot:
+                    cells.Add(new OneHotCell(oneHot, position));
+                    position += oneHot.Features.Count;
+                    break;
+            }
+        }
+        return new RowForm(fields, [.. cells], position);
+    }
+
+    private sealed class NoRowForm(string message) : Exception(message);
+
+    /// <summary>A column as the steps leave it, in terms of the field it came from.</summary>
+    private abstract record Slot(string Name, int Field);
+
+    /// <summary>A number column: the field's value through <see cref="Maps"/>, in order.</summary>
+    private sealed record NumberSlot(string Name, int Field, Func<double, double>[] Maps) : Slot(Name, Field)
+    {
+        public NumberSlot Then(Func<double, double> map) => this with { Maps = [.. Maps, map] };
+
+        public double Value(ReadOnlySpan<double> values)
+        {
+            var v = values[Field];
+            foreach (var map in Maps) v = map(v);
+            return v;
+        }
+    }
+
+    /// <summary>A category column: per category of the field (and last, for a missing one) the value it now holds.</summary>
+    private sealed record CategorySlot(string Name, int Field, string?[] Values) : Slot(Name, Field);
+
+    /// <summary>A one-hot column: per category of the field (and last, for a missing one) its feature's index, −1 for none.</summary>
+    private sealed record OneHotSlot(string Name, int Field, int[] Codes, IReadOnlyList<string> Features) : Slot(Name, Field)
+    {
+        public int Code(ReadOnlySpan<double> values) => double.IsNaN(values[Field]) ? Codes[^1] : Codes[(int)values[Field]];
+    }
+
+    private abstract class Cell
+    {
+        public abstract void Write(ReadOnlySpan<double> values, Span<float> row);
+    }
+
+    private sealed class NumberCell(NumberSlot slot, int at) : Cell
+    {
+        public override void Write(ReadOnlySpan<double> values, Span<float> row) => row[at] = (float)slot.Value(values);
+    }
+
+    private sealed class OneHotCell(OneHotSlot slot, int at) : Cell
+    {
+        public override void Write(ReadOnlySpan<double> values, Span<float> row)
+        {
+            var block = row.Slice(at, slot.Features.Count);
+            block.Clear();
+            var code = slot.Code(values);
+            if (code >= 0) block[code] = 1;
+        }
+    }
+
+    /// <summary>A category as the embedding network reads it: its index + 1, 0 for none.</summary>
+    private sealed class CodeCell(OneHotSlot slot, int at) : Cell
+    {
+        public override void Write(ReadOnlySpan<double> values, Span<float> row) => row[at] = slot.Code(values) + 1;
+    }
+}
+
+/// <summary>One raw field of a <see cref="RowForm"/>: its name, its type (numeric, boolean or categorical) and, for a
+/// category, the values a row may give it by index.</summary>
+public sealed record RowField(string Name, ColumnType Type, IReadOnlyList<string> Categories);

@@ -1,0 +1,120 @@
+using Lathe.Config;
+using Lathe.Data;
+using Lathe.Data.Cleaning;
+using Lathe.Data.Pipeline;
+using Lathe.Data.Schema;
+
+namespace Lathe.Tests.Data.Pipeline;
+
+/// <summary>The row form packs every row of real tables bit for bit as the fitted pipeline's table path does, over the
+/// steps it has a row form for, and declines the pipelines it has none for.</summary>
+public class RowFormTests
+{
+    public static TheoryData<string> Cases => ["penguins", "penguins-mlp", "penguins-every-number-step", "penguins-ple-robust", "penguins-tabular", "gapminder", "cars-without-dates"];
+
+    private static PipelineConfig Config(string name)
+    {
+        var penguins = TestData.Penguins();
+        var mlp = new ModelConfig { Kind = ModelKind.Mlp, Layers = [16] };
+        return name switch
+        {
+            "penguins" => penguins,
+            "penguins-mlp" => penguins with { Model = mlp },
+            "penguins-every-number-step" => penguins with
+            {
+                Model = mlp,
+                Prepare = new PrepareConfig
+                {
+                    Outliers = OutlierMethod.Iqr, Transform = TransformKind.YeoJohnson, Bins = 8, Scale = ScaleKind.Minmax,
+                    MissingIndicators = true, Encode = EncodeKind.Ordinal,
+                },
+            },
+            "penguins-ple-robust" => penguins with
+            {
+                Prepare = new PrepareConfig { PiecewiseLinearBins = 16, PiecewiseLinearNumber = true, Scale = ScaleKind.Robust, ImputeCategorical = CategoricalImputation.Missing, Transform = TransformKind.Log },
+            },
+            // The embedding network's layout: numbers, then category codes.
+            "penguins-tabular" => penguins with
+            {
+                Model = new ModelConfig { Kind = ModelKind.Tabular, Layers = [16] },
+                Prepare = new PrepareConfig { PiecewiseLinearBins = 8, MissingIndicators = true },
+            },
+            "gapminder" => penguins with { Target = "life_expect", Task = TaskKind.Regression, Data = new DataConfig { Path = TestData.Vega("gapminder.json") } },
+            "cars-without-dates" => penguins with { Target = "Origin", Data = new DataConfig { Path = TestData.Vega("cars.json"), Exclude = ["Name", "Year"] } },
+            _ => throw new ArgumentException(name),
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Every_row_of_a_real_table_packs_bit_for_bit_as_the_table_path_packs_it(string name)
+    {
+        var prepared = Preparation.Run(Config(name), TestData.TempDirectory());
+        var pipeline = prepared.Pipeline;
+        var form = RowForm.For(pipeline, out var why);
+        Assert.True(form is not null, why);
+        Assert.Equal(pipeline.Schema.Features.Select(f => f.Name), form.Fields.Select(f => f.Name));
+        Assert.Equal(name == "penguins-tabular", pipeline.Layout is not null);
+
+        var packed = 0;
+        var rows = 0;
+        foreach (var part in new[] { prepared.Validation, prepared.Test })
+        {
+            var whole = pipeline.Transform(part);
+            var width = form.Width;
+            Assert.Equal(whole.Values!.Length, part.RowCount * width);
+            var coerced = TypeCoercion.Apply(part, pipeline.Schema);
+            var values = new double[form.Fields.Count];
+            var row = new float[width];
+            for (var r = 0; r < part.RowCount; r++, rows++)
+            {
+                if (!Values(form, coerced, r, values)) continue;
+                form.Pack(values, row);
+                var expected = whole.Values.AsSpan(r * width, width);
+                for (var i = 0; i < width; i++)
+                    Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(row[i]),
+                        $"{name}, row {r}, input {i} ({(pipeline.Layout is null ? pipeline.FeatureNames[i] : $"position {i}")}): the table path gives {expected[i]:R}, the row form {row[i]:R}");
+                packed++;
+            }
+        }
+        // Only a row with a category the training part never saw is left to the table path.
+        Assert.True(packed >= rows * 0.9, $"{name}: {packed} of {rows} rows packed");
+        Assert.True(packed > 40, $"{name}: {packed} rows packed");
+    }
+
+    /// <summary>A coerced row's values as the row form takes them; false where a category is not one it knows.</summary>
+    private static bool Values(RowForm form, Table coerced, int row, double[] values)
+    {
+        for (var f = 0; f < form.Fields.Count; f++)
+        {
+            var field = form.Fields[f];
+            switch (coerced[field.Name])
+            {
+                case NumericColumn numbers:
+                    values[f] = numbers.Values[row];
+                    break;
+                case StringColumn texts when texts.Values[row] is null:
+                    values[f] = double.NaN;
+                    break;
+                case StringColumn texts:
+                    var index = field.Categories.ToList().IndexOf(texts.Values[row]!);
+                    if (index < 0) return false;
+                    values[f] = index;
+                    break;
+            }
+        }
+        return true;
+    }
+
+    [Fact]
+    public void A_pipeline_with_a_step_or_column_it_has_no_row_form_for_is_declined_with_the_reason()
+    {
+        var cars = Preparation.Run(Config("cars-without-dates") with { Data = new DataConfig { Path = TestData.Vega("cars.json"), Exclude = ["Name"] } }, TestData.TempDirectory());
+        Assert.Null(RowForm.For(cars.Pipeline, out var why));
+        Assert.Equal("column 'Year' is datetime", why);
+
+        var hashed = Preparation.Run(Config("penguins-mlp") with { Prepare = new PrepareConfig { Encode = EncodeKind.Hashing } }, TestData.TempDirectory());
+        Assert.Null(RowForm.For(hashed.Pipeline, out why));
+        Assert.Equal("no row form for the step HashEncode", why);
+    }
+}

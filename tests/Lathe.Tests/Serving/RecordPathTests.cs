@@ -1,0 +1,99 @@
+using System.Net;
+using System.Text;
+using Lathe.Bundles;
+using Lathe.Data;
+
+namespace Lathe.Tests.Serving;
+
+/// <summary>The record path (one plain JSON record straight into the model's row, its answer straight out) answers every
+/// request byte for byte as the table path does, and declines, to the table path, every record it cannot answer so.
+/// A media type ending in +json is JSON the record path never reads, so the same body sent with it is the table path's answer.</summary>
+[Collection(PenguinsCollection.Name)]
+public class RecordPathTests(PenguinsRun run)
+{
+    private const string TablePathJson = "application/vnd.lathe.test+json";
+
+    private Table Test => run.Result.TestRows;
+
+    [Fact]
+    public async Task Every_test_record_is_read_by_the_record_path_and_answered_byte_for_byte_as_the_table_path_answers_it()
+    {
+        await using var server = await TestServer.Start(run.Result.BundlePath);
+        var model = server.Server.Model!;
+        var row = model.Row;
+        Assert.True(row is not null, model.NoRowBecause);
+        var pipeline = Bundle.Load(run.Result.BundlePath).Pipeline;
+        var missing = 0;
+        for (var r = 0; r < Test.RowCount; r++)
+        {
+            // The record as a client sends it, the target among its fields (a field the model ignores).
+            var record = TestServer.Record(Test, r);
+            missing += record.Values.Count(v => v is null);
+            var body = Encoding.UTF8.GetBytes(TestServer.Json(record));
+            var features = row.TryRead(body);
+            Assert.True(features is not null, $"test row {r} declined: {TestServer.Json(record)}");
+            Assert.Equal(pipeline.Transform(Test.Gather([r])).Values, features.Values);
+            await AssertSameAnswer(server, body, expectStatus: HttpStatusCode.OK);
+        }
+        Assert.True(missing > 0, "no test record has a missing value");
+    }
+
+    public static TheoryData<string, string, int> Declined => new()
+    {
+        // What the table path takes, with a value the record path does not read itself.
+        { "a number sent as a string", """{"Island":"Biscoe","Beak Length (mm)":"45.1","Beak Depth (mm)":14.5,"Flipper Length (mm)":215,"Body Mass (g)":5000,"Sex":"FEMALE"}""", 200 },
+        { "a category the model never saw", """{"Island":"Atlantis","Beak Length (mm)":45.1,"Beak Depth (mm)":14.5,"Flipper Length (mm)":215,"Body Mass (g)":5000,"Sex":"FEMALE"}""", 200 },
+        { "an escape in a category", """{"Island":"Bisco\u0065","Beak Length (mm)":45.1,"Beak Depth (mm)":14.5,"Flipper Length (mm)":215,"Body Mass (g)":5000,"Sex":"FEMALE"}""", 200 },
+        { "an escape in a name", """{"Isl\u0061nd":"Biscoe","Beak Length (mm)":45.1,"Beak Depth (mm)":14.5,"Flipper Length (mm)":215,"Body Mass (g)":5000,"Sex":"FEMALE"}""", 200 },
+        { "a category with spaces around it", """{"Island":" Biscoe ","Beak Length (mm)":45.1,"Beak Depth (mm)":14.5,"Flipper Length (mm)":215,"Body Mass (g)":5000,"Sex":"FEMALE"}""", 200 },
+        { "a yes/no in a category (the text 'true', a category the model never saw)", """{"Island":true,"Beak Length (mm)":45.1,"Beak Depth (mm)":14.5,"Flipper Length (mm)":215,"Body Mass (g)":5000,"Sex":"FEMALE"}""", 200 },
+        { "an array of one record", """[{"Island":"Biscoe","Beak Length (mm)":45.1,"Beak Depth (mm)":14.5,"Flipper Length (mm)":215,"Body Mass (g)":5000,"Sex":"FEMALE"}]""", 200 },
+        // What the table path refuses, with its message.
+        { "an unknown field", """{"Island":"Biscoe","Beak Length (mm)":45.1,"Beak Depth (mm)":14.5,"Flipper Length (mm)":215,"Body Mass (g)":5000,"Sex":"FEMALE","Wingspan":3}""", 400 },
+        { "a missing field", """{"Beak Length (mm)":45.1,"Beak Depth (mm)":14.5,"Flipper Length (mm)":215,"Body Mass (g)":5000,"Sex":"FEMALE"}""", 400 },
+        { "a field twice", """{"Island":"Biscoe","Island":"Dream","Beak Length (mm)":45.1,"Beak Depth (mm)":14.5,"Flipper Length (mm)":215,"Body Mass (g)":5000,"Sex":"FEMALE"}""", 400 },
+        { "a number out of range", """{"Island":"Biscoe","Beak Length (mm)":45.1,"Beak Depth (mm)":14.5,"Flipper Length (mm)":215,"Body Mass (g)":5000000,"Sex":"FEMALE"}""", 400 },
+        { "an object as a number", """{"Island":"Biscoe","Beak Length (mm)":{"mm":45.1},"Beak Depth (mm)":14.5,"Flipper Length (mm)":215,"Body Mass (g)":5000,"Sex":"FEMALE"}""", 400 },
+        { "something after the record", """{"Island":"Biscoe","Beak Length (mm)":45.1,"Beak Depth (mm)":14.5,"Flipper Length (mm)":215,"Body Mass (g)":5000,"Sex":"FEMALE"} x""", 400 },
+        { "a record cut short", """{"Island":"Biscoe","Beak Length (mm)":45.1,"Beak Depth (mm)":14.5,"Flipper Len""", 400 },
+        { "a lone surrogate in an ignored field", """{"Species":"\ud800","Island":"Biscoe","Beak Length (mm)":45.1,"Beak Depth (mm)":14.5,"Flipper Length (mm)":215,"Body Mass (g)":5000,"Sex":"FEMALE"}""", 400 },
+        { "nesting past the limit in an ignored field", """{"Species":[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]],"Island":"Biscoe","Beak Length (mm)":45.1,"Beak Depth (mm)":14.5,"Flipper Length (mm)":215,"Body Mass (g)":5000,"Sex":"FEMALE"}""", 400 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Declined))]
+    public async Task A_record_the_record_path_cannot_answer_as_the_table_path_would_is_declined_and_the_table_path_answers_it(string what, string json, int status)
+    {
+        await using var server = await TestServer.Start(run.Result.BundlePath);
+        var body = Encoding.UTF8.GetBytes(json);
+        Assert.True(server.Server.Model!.Row!.TryRead(body) is null, $"{what}: read by the record path");
+        await AssertSameAnswer(server, body, (HttpStatusCode)status);
+    }
+
+    [Fact]
+    public async Task Ignored_fields_of_any_kind_and_nulls_are_read_by_the_record_path()
+    {
+        await using var server = await TestServer.Start(run.Result.BundlePath);
+        var body = Encoding.UTF8.GetBytes("""{"Species":{"genus":"Pygoscelis","seen":[1,2.5,null,true]},"Island":"Biscoe","Beak Length (mm)":null,"Beak Depth (mm)":14.5,"Flipper Length (mm)":215,"Body Mass (g)":5000,"Sex":null}""");
+        Assert.NotNull(server.Server.Model!.Row!.TryRead(body));
+        await AssertSameAnswer(server, body, HttpStatusCode.OK);
+        // Not UTF-8 anywhere in the body: refused, as the table path refuses it.
+        var broken = Encoding.UTF8.GetBytes("""{"Species":"X","Island":"Biscoe","Beak Length (mm)":45.1,"Beak Depth (mm)":14.5,"Flipper Length (mm)":215,"Body Mass (g)":5000,"Sex":"FEMALE"}""");
+        broken[13] = 0xFF;
+        Assert.Null(server.Server.Model!.Row!.TryRead(broken));
+        await AssertSameAnswer(server, broken, HttpStatusCode.BadRequest);
+    }
+
+    /// <summary>The body as application/json (the record path, where it reads it) and as a +json type (the table path):
+    /// the same status, media type and bytes.</summary>
+    private static async Task AssertSameAnswer(TestServer server, byte[] body, HttpStatusCode expectStatus)
+    {
+        var viaRecord = await server.Post(body, "application/json");
+        var viaTable = await server.Post(body, TablePathJson);
+        var recordBody = await viaRecord.Content.ReadAsStringAsync();
+        Assert.True(expectStatus == viaRecord.StatusCode, $"{(int)viaRecord.StatusCode}: {recordBody}");
+        Assert.Equal(viaTable.StatusCode, viaRecord.StatusCode);
+        Assert.Equal(viaTable.Content.Headers.ContentType?.MediaType, viaRecord.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(await viaTable.Content.ReadAsStringAsync(), recordBody);
+    }
+}
