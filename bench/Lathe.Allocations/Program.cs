@@ -39,6 +39,19 @@ var predictions = Measure("decode", () => Predictor.Decode(outputs, model.Target
 var answers = Measure("answers", () => Answers.For(predictions));
 Measure("serialize the answer", () => Answers.Serialize(model.Version, answers, request.Single));
 Console.WriteLine($"{"total",-36} {total,8:N0} {totalMicros,9:F1}   (bytes and microseconds a request)");
+
+// The record path, which one plain JSON record takes where the model has one (docs/serving.md, "The record path").
+if (RecordRow.For(model, options, new ServeMetrics(), out var why) is not { } row)
+{
+    Console.WriteLine($"record path: none ({why})");
+    return 0;
+}
+(total, totalMicros) = (0, 0);
+Console.WriteLine("record path:");
+var rowFeatures = Measure("  read the record into the row", () => row.TryRead(body) ?? throw new InvalidOperationException("the record path declined the body"));
+var rowOutputs = Measure("  forward pass", () => model.Outputs(rowFeatures));
+Measure("  answer", () => row.Answer(model.Version, rowOutputs).Length);
+Console.WriteLine($"{"  total",-36} {total,8:N0} {totalMicros,9:F1}");
 return 0;
 
 // The stage's bytes a call; the fitted steps run as the server runs them, on the request's own thread.

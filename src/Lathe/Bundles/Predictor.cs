@@ -21,11 +21,20 @@ public sealed class Predictor(FittedPipeline pipeline, FittedTarget target, nn.M
     /// them into predictions. Serving runs a micro-batch through here and decodes each request's rows on its own.</summary>
     public float[] Outputs(Features features)
     {
+        // One row of a plain MLP: libtorch's operations by handle, no managed tensor made (HandlePass).
+        if (features is { Rows: 1, Values: { } row } && _handlePass.Value is { } pass && pass.Outputs(row) is { } outputs) return outputs;
         using var input = new InputTensor(features);
         return Forward.Outputs(model, input, OutputCount(target));
     }
 
     public FittedPipeline Pipeline => pipeline;
+
+    private readonly Lazy<HandlePass?> _handlePass = new(() =>
+    {
+        // Evaluation mode first, as Forward.Outputs puts it: a pass for a model in training mode is no pass.
+        if (model.training) model.eval();
+        return HandlePass.For(model);
+    });
 
     /// <summary>The one prediction path: the network over preloaded input in fixed batches, then decoded.</summary>
     public static Predictions Predict(nn.Module<Tensor, Tensor> model, InputTensor input, FittedTarget target) =>
@@ -105,5 +114,9 @@ public sealed class Predictor(FittedPipeline pipeline, FittedTarget target, nn.M
     /// <summary>A logit divided by the fitted temperature, as <see cref="Decode"/> does before the softmax.</summary>
     public static float Tempered(float logit, double temperature) => (float)(logit / temperature);
 
-    public void Dispose() => model.Dispose();
+    public void Dispose()
+    {
+        if (_handlePass.IsValueCreated) _handlePass.Value?.Dispose();
+        model.Dispose();
+    }
 }

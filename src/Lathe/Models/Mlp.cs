@@ -53,6 +53,9 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
         if (dropout > 0) yield return ("dropout", nn.Dropout(dropout));
     }
 
+    /// <summary>The layers in order, for <see cref="HandlePass"/> to read.</summary>
+    internal nn.Module<Tensor, Tensor> Layers => layers;
+
     public override Tensor forward(Tensor input)
     {
         if (input.dim() <= 2) return layers.forward(input);

@@ -1,0 +1,57 @@
+using Lathe.Bundles;
+using Lathe.Config;
+using Lathe.Models;
+using Lathe.Training;
+
+namespace Lathe.Tests.Models;
+
+/// <summary>The handle pass gives a plain MLP's outputs for one row bit for bit as its modules do, on real rows, and is
+/// not made for a network it has no pass for.</summary>
+public class HandlePassTests
+{
+    [Fact]
+    public void One_row_through_libtorchs_operations_by_handle_gives_the_modules_outputs_bit_for_bit()
+    {
+        var config = TestData.Penguins() with
+        {
+            Model = new ModelConfig { Kind = ModelKind.Mlp, Layers = [32, 16], Dropout = 0.2 },
+            Training = new TrainingConfig { Epochs = 8, BatchSize = 32, Threads = 2 },
+        };
+        var result = TrainingRun.Run(config, TestData.TempDirectory());
+        var bundle = Bundle.Load(result.BundlePath);
+        using var model = bundle.CreateModel();
+        model.eval();
+        using var pass = HandlePass.For(model);
+        Assert.NotNull(pass);
+        var test = result.TestRows;
+        var width = Predictor.OutputCount(bundle.Target);
+        for (var r = 0; r < test.RowCount; r++)
+        {
+            var features = bundle.Pipeline.Transform(test.Gather([r]));
+            using var input = new InputTensor(features);
+            var expected = Forward.Outputs(model, input, width);
+            var outputs = pass.Outputs(features.Values!);
+            Assert.NotNull(outputs);
+            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), outputs.Select(BitConverter.SingleToInt32Bits));
+        }
+        // The predictor takes it for every lone row: the served answers are the table path's (RecordPathTests).
+        using var predictor = bundle.CreatePredictor();
+        Assert.Equal(result.TestPredictions.Probabilities.AsSpan(0, width).ToArray(), predictor.Predict(test.Gather([0])).Probabilities);
+    }
+
+    [Fact]
+    public void A_network_with_other_layers_has_no_handle_pass()
+    {
+        using var ensemble = new Mlp(8, [16], 0.1, 3, ensemble: 4);
+        ensemble.eval();
+        Assert.Null(HandlePass.For(ensemble));
+        using var normed = new Mlp(8, [16], 0.1, 3, norm: NormKind.Batch);
+        normed.eval();
+        Assert.Null(HandlePass.For(normed));
+        using var training = new Mlp(8, [16], 0.1, 3);
+        Assert.Null(HandlePass.For(training));
+        using var gelu = new Mlp(8, [16], 0.1, 3, activation: ActivationKind.Gelu);
+        gelu.eval();
+        Assert.Null(HandlePass.For(gelu));
+    }
+}
