@@ -5,6 +5,7 @@ using Lathe.Bundles;
 using Lathe.Config;
 using Lathe.Data.Pipeline;
 using Lathe.Data.Schema;
+using Values = Lathe.Data.Schema.Values;
 using Prometheus;
 
 namespace Lathe.Serving;
@@ -12,9 +13,9 @@ namespace Lathe.Serving;
 /// <summary>The record path: one plain JSON record from its bytes straight into the model's input row, and its answer
 /// from the outputs straight into this thread's response buffer, with no document, record, table, column or answer
 /// object made on the way (docs/serving.md, "The record path"). It takes only what it can answer exactly as the table
-/// path would: a JSON object of the model's fields, each a number, a yes/no or a category the model knows (or null),
-/// and fields the model ignores. Anything else — a field unknown, missing or twice, a value of another kind, a category
-/// it does not know, a number out of range, an escape in a name or a category, malformed JSON — it declines, and the
+/// path would: a JSON object of the model's fields, each a number, a yes/no, a category the model knows or a date
+/// (or null), and fields the model ignores. Anything else — a field unknown, missing or twice, a value of another kind, a category
+/// it does not know, a number out of range, half a surrogate pair escaped, malformed JSON — it declines, and the
 /// request goes the table path, where the checks and their messages are. A test holds the two paths to the same bytes
 /// on every row of real tables.</summary>
 public sealed class RecordRow
@@ -76,7 +77,7 @@ public sealed class RecordRow
             return null;
         }
         if (RowForm.For(model.Pipeline, out why) is not { } form) return null;
-        if (form.Fields.Count > MaxFields || target.Classes.Count > MaxFields)
+        if (form.Values > MaxFields || target.Classes.Count > MaxFields)
         {
             why = $"more than {MaxFields} fields or classes";
             return null;
@@ -96,7 +97,7 @@ public sealed class RecordRow
         // The table path refuses a body with any byte that is not UTF-8, wherever it is.
         if (!Utf8.IsValid(body)) return null;
         var count = _types.Length;
-        Span<double> values = stackalloc double[count];
+        Span<double> values = stackalloc double[_form.Values];
         Span<bool> seen = stackalloc bool[count];
         seen.Clear();
         var given = 0;
@@ -106,13 +107,13 @@ public sealed class RecordRow
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                if (reader.ValueIsEscaped || !Lookup(_fields, reader.ValueSpan, out var field) || !reader.Read()) return null;
+                if (!Lookup(_fields, ref reader, out var field) || !reader.Read()) return null;
                 if (field == Ignored)
                 {
                     if (!Skip(ref reader)) return null;
                     continue;
                 }
-                if (seen[field] || !TryValue(ref reader, field, out values[field])) return null;
+                if (seen[field] || !TryValue(ref reader, field, values)) return null;
                 seen[field] = true;
                 given++;
             }
@@ -135,7 +136,7 @@ public sealed class RecordRow
         switch (reader.TokenType)
         {
             case JsonTokenType.String:
-                return !reader.ValueIsEscaped;
+                return !reader.ValueIsEscaped || Unescapes(ref reader);
             case JsonTokenType.Number:
                 return reader.TryGetDouble(out _);
             case JsonTokenType.StartObject or JsonTokenType.StartArray:
@@ -146,32 +147,79 @@ public sealed class RecordRow
         }
     }
 
-    private bool TryValue(ref Utf8JsonReader reader, int field, out double value)
+    /// <summary>The field's value (a date's parts) into <paramref name="values"/>; false where the record path declines it.</summary>
+    private bool TryValue(ref Utf8JsonReader reader, int field, scoped Span<double> values)
     {
-        value = double.NaN;
-        if (reader.TokenType == JsonTokenType.Null) return true;
+        var at = _form.Fields[field].Offset;
+        var missing = reader.TokenType == JsonTokenType.Null;
         switch (_types[field])
         {
             case ColumnType.Numeric:
                 var (low, high) = _ranges[field];
-                return reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out value) && double.IsFinite(value) && value >= low && value <= high;
+                values[at] = double.NaN;
+                return missing || reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out values[at]) && double.IsFinite(values[at]) && values[at] >= low && values[at] <= high;
             case ColumnType.Boolean:
-                value = reader.TokenType == JsonTokenType.True ? 1 : 0;
-                return reader.TokenType is JsonTokenType.True or JsonTokenType.False;
+                values[at] = missing ? double.NaN : reader.TokenType == JsonTokenType.True ? 1 : 0;
+                return missing || reader.TokenType is JsonTokenType.True or JsonTokenType.False;
+            case ColumnType.DateTime:
+                if (missing)
+                {
+                    _form.Date(field, null, values);
+                    return true;
+                }
+                if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || reader.ValueSpan.Length > MaxText) return false;
+                // A date is read as the table path reads it: its text, "NA" and the like missing.
+                var text = reader.GetString()!;
+                if (Values.IsMissing(text)) _form.Date(field, null, values);
+                else if (Values.TryDate(text, out var date)) _form.Date(field, date, values);
+                else return false;
+                return true;
             default:
-                if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || !Lookup(_categories[field]!.Value, reader.ValueSpan, out var index)) return false;
-                value = index;
+                values[at] = double.NaN;
+                if (missing) return true;
+                if (reader.TokenType != JsonTokenType.String || !Lookup(_categories[field]!.Value, ref reader, out var index)) return false;
+                values[at] = index;
                 return true;
         }
     }
 
-    private static bool Lookup(Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> lookup, ReadOnlySpan<byte> utf8, out int value)
+    /// <summary>The current name or string, unescaped, looked up; false for one longer than <see cref="MaxText"/>, one
+    /// not found, or one the table path cannot read (an escape of half a surrogate pair).</summary>
+    private static bool Lookup(Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> lookup, ref Utf8JsonReader reader, out int value)
     {
         value = 0;
-        if (utf8.Length > MaxText) return false;
+        // UTF-8 takes at least as many bytes as UTF-16 takes characters, and an escape more.
+        if (reader.HasValueSequence || reader.ValueSpan.Length > MaxText) return false;
         Span<char> text = stackalloc char[MaxText];
-        var length = Encoding.UTF8.GetChars(utf8, text);
+        int length;
+        try
+        {
+            length = reader.CopyString(text);
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
         return lookup.TryGetValue(text[..length], out value);
+    }
+
+    /// <summary>Whether an escaped string unescapes into text (not half a surrogate pair), as the table path's reading needs.</summary>
+    private static bool Unescapes(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            if (reader.HasValueSequence || reader.ValueSpan.Length > MaxText) reader.GetString();
+            else
+            {
+                Span<char> text = stackalloc char[MaxText];
+                reader.CopyString(text);
+            }
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The answer to the record whose outputs are <paramref name="outputs"/>, counted in the predictions metric: the

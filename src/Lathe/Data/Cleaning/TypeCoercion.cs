@@ -172,7 +172,7 @@ public static class TypeCoercion
     private static IEnumerable<Column> ToDateParts(Table raw, Column column, IReadOnlyList<string> names)
     {
         var texts = Texts(raw, column);
-        var read = names.Select(name => DatePart(name) ?? throw new DataException(
+        var read = names.Select(name => DatePartReader(name) ?? throw new DataException(
             $"{raw.Source}, column '{column.Name}': the schema asks for the date part '{name}', which this Lathe does not know — the known parts are {string.Join(", ", DateParts)}")).ToArray();
         var parts = names.Select(_ => new double[texts.Length]).ToArray();
         for (var i = 0; i < texts.Length; i++)
@@ -191,7 +191,7 @@ public static class TypeCoercion
     }
 
     /// <summary>How to read the date part <paramref name="name"/> off a date; null for a name that is not one of <see cref="DateParts"/>.</summary>
-    private static Func<DateTime, double>? DatePart(string name) => name switch
+    public static Func<DateTime, double>? DatePartReader(string name) => name switch
     {
         "year" => d => d.Year,
         "month" => d => d.Month,

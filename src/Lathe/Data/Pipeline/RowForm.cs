@@ -5,7 +5,7 @@ using Lathe.Data.Transforms;
 
 namespace Lathe.Data.Pipeline;
 
-/// <summary>A fitted pipeline over a plain table (numbers, yes/no and category columns; no dates, text or images),
+/// <summary>A fitted pipeline over a plain table (numbers, yes/no, category and date columns; no text or images),
 /// compiled for one row at a time: each of the model's input cells is one raw field's value run through the steps' own
 /// per-value functions, with no table, column or name made per row. A server packs a record with it without allocating;
 /// <see cref="For"/> declines (null, with the reason) any pipeline with a step it has no row form for, and such a model
@@ -24,20 +24,36 @@ public sealed class RowForm
         Fields = fields;
         _cells = cells;
         Width = width;
+        Values = fields.Sum(f => f.Values);
+        _dateParts = fields.Select(f => f.Parts.Select(p => TypeCoercion.DatePartReader(p)!).ToArray()).ToArray();
     }
+
+    private readonly Func<DateTime, double>[][] _dateParts;
 
     /// <summary>The raw fields a row gives, in the schema's order: what <see cref="Pack"/>'s values are.</summary>
     public IReadOnlyList<RowField> Fields { get; }
 
+    /// <summary>How many values <see cref="Pack"/> takes: one per field, a date's one per part.</summary>
+    public int Values { get; }
+
+    /// <summary>Writes the date field <paramref name="field"/>'s parts (NaN for a missing date) into <paramref name="values"/>
+    /// at the field's <see cref="RowField.Offset"/>, read off the date as <see cref="TypeCoercion"/> reads them.</summary>
+    public void Date(int field, DateTime? date, Span<double> values)
+    {
+        var parts = _dateParts[field];
+        var at = Fields[field].Offset;
+        for (var p = 0; p < parts.Length; p++) values[at + p] = date is { } d ? parts[p](d) : double.NaN;
+    }
+
     /// <summary>Values in a packed row: the model's input width.</summary>
     public int Width { get; }
 
-    /// <summary>Packs one row. <paramref name="values"/> holds, per field of <see cref="Fields"/>: a number (NaN when missing),
-    /// a yes/no value as 1 or 0 (NaN when missing), or a category's index in its field's <see cref="RowField.Categories"/>
-    /// (NaN when missing).</summary>
+    /// <summary>Packs one row. <paramref name="values"/> holds, per field of <see cref="Fields"/> at its <see cref="RowField.Offset"/>:
+    /// a number (NaN when missing), a yes/no value as 1 or 0 (NaN when missing), a category's index in its field's
+    /// <see cref="RowField.Categories"/> (NaN when missing), or a date's parts (<see cref="Date"/>).</summary>
     public void Pack(ReadOnlySpan<double> values, Span<float> row)
     {
-        if (values.Length != Fields.Count) throw new ArgumentException($"{values.Length} values for {Fields.Count} fields", nameof(values));
+        if (values.Length != Values) throw new ArgumentException($"{values.Length} values for {Values}", nameof(values));
         if (row.Length != Width) throw new ArgumentException($"a row of {row.Length} for an input of {Width}", nameof(row));
         foreach (var cell in _cells) cell.Write(values, row);
     }
@@ -69,21 +85,28 @@ public sealed class RowForm
         }).GroupBy(c => c.Name).ToDictionary(g => g.Key, g => g.First().Categories, StringComparer.Ordinal);
         var fields = new List<RowField>();
         var slots = new List<Slot>();
+        var index = 0;
         foreach (var spec in pipeline.Schema.Features)
         {
-            var index = fields.Count;
             switch (spec.Type)
             {
                 case ColumnType.Numeric:
                 case ColumnType.Boolean:
-                    fields.Add(new RowField(spec.Name, spec.Type, []));
-                    slots.Add(new NumberSlot(spec.Name, index, []));
+                    fields.Add(new RowField(spec.Name, spec.Type, [], [], index));
+                    slots.Add(new NumberSlot(spec.Name, index++, []));
                     break;
                 case ColumnType.Categorical:
                     // Only categories a coerced value could be: trimmed, and not a spelling of "missing".
-                    var categories = encoded.GetValueOrDefault(spec.Name, []).Where(c => c == c.Trim() && !Values.IsMissing(c)).ToArray();
-                    fields.Add(new RowField(spec.Name, spec.Type, categories));
-                    slots.Add(new CategorySlot(spec.Name, index, [.. categories, null]));
+                    var categories = encoded.GetValueOrDefault(spec.Name, []).Where(c => c == c.Trim() && !Schema.Values.IsMissing(c)).ToArray();
+                    fields.Add(new RowField(spec.Name, spec.Type, categories, [], index));
+                    slots.Add(new CategorySlot(spec.Name, index++, [.. categories, null]));
+                    break;
+                case ColumnType.DateTime:
+                    // One column per part, named as TypeCoercion names them.
+                    var parts = spec.DateParts ?? TypeCoercion.FirstDateParts;
+                    if (parts.Any(p => TypeCoercion.DatePartReader(p) is null)) throw new NoRowForm($"column '{spec.Name}' has a date part this Lathe does not know");
+                    fields.Add(new RowField(spec.Name, spec.Type, [], parts, index));
+                    foreach (var part in parts) slots.Add(new NumberSlot($"{spec.Name}.{part}", index++, []));
                     break;
                 default:
                     throw new NoRowForm($"column '{spec.Name}' is {spec.Type.ToString().ToLowerInvariant()}");
@@ -271,7 +294,7 @@ public sealed class RowForm
 
     private sealed class NoRowForm(string message) : Exception(message);
 
-    /// <summary>A column as the steps leave it, in terms of the field it came from.</summary>
+    /// <summary>A column as the steps leave it, in terms of the value it came from (its index in <see cref="Pack"/>'s values).</summary>
     private abstract record Slot(string Name, int Field);
 
     /// <summary>A number column: the field's value through <see cref="Maps"/>, in order.</summary>
@@ -324,6 +347,10 @@ public sealed class RowForm
     }
 }
 
-/// <summary>One raw field of a <see cref="RowForm"/>: its name, its type (numeric, boolean or categorical) and, for a
-/// category, the values a row may give it by index.</summary>
-public sealed record RowField(string Name, ColumnType Type, IReadOnlyList<string> Categories);
+/// <summary>One raw field of a <see cref="RowForm"/>: its name, its type (numeric, boolean, categorical or a date), for a
+/// category the values a row may give it by index, for a date its parts, and where its values start in a packed row's values.</summary>
+public sealed record RowField(string Name, ColumnType Type, IReadOnlyList<string> Categories, IReadOnlyList<string> Parts, int Offset)
+{
+    /// <summary>Values the field takes in <see cref="RowForm.Pack"/>: a date's parts, or one.</summary>
+    public int Values => Type == ColumnType.DateTime ? Parts.Count : 1;
+}

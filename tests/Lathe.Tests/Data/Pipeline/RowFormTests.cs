@@ -10,7 +10,7 @@ namespace Lathe.Tests.Data.Pipeline;
 /// steps it has a row form for, and declines the pipelines it has none for.</summary>
 public class RowFormTests
 {
-    public static TheoryData<string> Cases => ["penguins", "penguins-mlp", "penguins-every-number-step", "penguins-ple-robust", "penguins-tabular", "gapminder", "cars-without-dates"];
+    public static TheoryData<string> Cases => ["penguins", "penguins-mlp", "penguins-every-number-step", "penguins-ple-robust", "penguins-tabular", "gapminder", "cars", "seattle-weather"];
 
     private static PipelineConfig Config(string name)
     {
@@ -40,7 +40,9 @@ public class RowFormTests
                 Prepare = new PrepareConfig { PiecewiseLinearBins = 8, MissingIndicators = true },
             },
             "gapminder" => penguins with { Target = "life_expect", Task = TaskKind.Regression, Data = new DataConfig { Path = TestData.Vega("gapminder.json") } },
-            "cars-without-dates" => penguins with { Target = "Origin", Data = new DataConfig { Path = TestData.Vega("cars.json"), Exclude = ["Name", "Year"] } },
+            // A date's calendar parts, those the screening kept.
+            "cars" => penguins with { Target = "Origin", Data = new DataConfig { Path = TestData.Vega("cars.json"), Exclude = ["Name"] } },
+            "seattle-weather" => penguins with { Target = "weather", Data = new DataConfig { Path = TestData.Vega("seattle-weather.csv") }, Prepare = new PrepareConfig { DateParts = DatePartSelection.All } },
             _ => throw new ArgumentException(name),
         };
     }
@@ -64,11 +66,11 @@ public class RowFormTests
             var width = form.Width;
             Assert.Equal(whole.Values!.Length, part.RowCount * width);
             var coerced = TypeCoercion.Apply(part, pipeline.Schema);
-            var values = new double[form.Fields.Count];
+            var values = new double[form.Values];
             var row = new float[width];
             for (var r = 0; r < part.RowCount; r++, rows++)
             {
-                if (!Values(form, coerced, r, values)) continue;
+                if (!Values(form, part, coerced, r, values)) continue;
                 form.Pack(values, row);
                 var expected = whole.Values.AsSpan(r * width, width);
                 for (var i = 0; i < width; i++)
@@ -82,24 +84,31 @@ public class RowFormTests
         Assert.True(packed > 40, $"{name}: {packed} rows packed");
     }
 
-    /// <summary>A coerced row's values as the row form takes them; false where a category is not one it knows.</summary>
-    private static bool Values(RowForm form, Table coerced, int row, double[] values)
+    /// <summary>A row's values as the row form takes them, from the raw part (dates) and the coerced one (the rest); false
+    /// where a category is not one it knows.</summary>
+    private static bool Values(RowForm form, Table raw, Table coerced, int row, double[] values)
     {
         for (var f = 0; f < form.Fields.Count; f++)
         {
             var field = form.Fields[f];
+            if (field.Type == ColumnType.DateTime)
+            {
+                var text = TypeCoercion.Texts(raw[field.Name])[row];
+                form.Date(f, Lathe.Data.Schema.Values.IsMissing(text) ? null : Lathe.Data.Schema.Values.TryDate(text!, out var date) ? date : throw new InvalidDataException(text), values);
+                continue;
+            }
             switch (coerced[field.Name])
             {
                 case NumericColumn numbers:
-                    values[f] = numbers.Values[row];
+                    values[field.Offset] = numbers.Values[row];
                     break;
                 case StringColumn texts when texts.Values[row] is null:
-                    values[f] = double.NaN;
+                    values[field.Offset] = double.NaN;
                     break;
                 case StringColumn texts:
                     var index = field.Categories.ToList().IndexOf(texts.Values[row]!);
                     if (index < 0) return false;
-                    values[f] = index;
+                    values[field.Offset] = index;
                     break;
             }
         }
@@ -109,9 +118,9 @@ public class RowFormTests
     [Fact]
     public void A_pipeline_with_a_step_or_column_it_has_no_row_form_for_is_declined_with_the_reason()
     {
-        var cars = Preparation.Run(Config("cars-without-dates") with { Data = new DataConfig { Path = TestData.Vega("cars.json"), Exclude = ["Name"] } }, TestData.TempDirectory());
-        Assert.Null(RowForm.For(cars.Pipeline, out var why));
-        Assert.Equal("column 'Year' is datetime", why);
+        var targetEncoded = Preparation.Run(Config("cars") with { Prepare = new PrepareConfig { Encode = EncodeKind.Target } }, TestData.TempDirectory());
+        Assert.Null(RowForm.For(targetEncoded.Pipeline, out var why));
+        Assert.Equal("no row form for the step TargetEncode", why);
 
         var hashed = Preparation.Run(Config("penguins-mlp") with { Prepare = new PrepareConfig { Encode = EncodeKind.Hashing } }, TestData.TempDirectory());
         Assert.Null(RowForm.For(hashed.Pipeline, out why));
