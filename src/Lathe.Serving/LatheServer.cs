@@ -301,17 +301,14 @@ public sealed class LatheServer : IAsyncDisposable
     }
 
     /// <summary>The length of a body the record path may read: JSON (no parameters but UTF-8's charset) of a known length up to
-    /// <see cref="RecordPathBytes"/>; 0 for any other, which the table path reads and checks.</summary>
+    /// <see cref="RecordRow.RecordPathBytes"/>; 0 for any other, which the table path reads and checks.</summary>
     private static int PlainJsonLength(HttpRequest request)
     {
         var type = request.ContentType;
         var json = string.Equals(type, "application/json", StringComparison.OrdinalIgnoreCase)
                    || string.Equals(type, "application/json; charset=utf-8", StringComparison.OrdinalIgnoreCase);
-        return json && request.ContentLength is { } length and > 0 and <= RecordPathBytes ? (int)length : 0;
+        return json && request.ContentLength is { } length and > 0 and <= RecordRow.RecordPathBytes ? (int)length : 0;
     }
-
-    /// <summary>Bodies longer than this (an image, many records) go the table path.</summary>
-    private const int RecordPathBytes = 16 << 10;
 
     private static void Respond(HttpResponse response, ReadOnlySpan<byte> answer)
     {

@@ -27,6 +27,11 @@ public sealed class RecordRow
     private readonly ColumnType[] _types;
     private readonly FittedTarget _target;
     private readonly Counter.Child[] _counted;
+    // The picture's shape, for a model whose one input is an image.
+    private readonly (int Channels, int Height, int Width) _image;
+
+    /// <summary>Bodies longer than this (images bigger than a few thousand pixels, many records) go the table path.</summary>
+    public const int RecordPathBytes = 16 << 10;
 
     /// <summary>Names and category values are matched as text of at most this many characters; a longer one is declined.</summary>
     private const int MaxText = 256;
@@ -61,6 +66,7 @@ public sealed class RecordRow
             _categories[f] = known.GetAlternateLookup<ReadOnlySpan<char>>();
         }
         _fields = names.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (form.Image is not null) _image = model.ImageShape(fields[0].Name);
         _counted = _target.Task == TaskKind.Classification
             ? _target.Classes.Select(c => metrics.Predictions.WithLabels(c)).ToArray()
             : [metrics.Predictions.WithLabels("value")];
@@ -101,6 +107,7 @@ public sealed class RecordRow
         Span<bool> seen = stackalloc bool[count];
         seen.Clear();
         var given = 0;
+        byte[]? pixels = null;
         var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = RequestRecords.MaxDepth });
         try
         {
@@ -113,7 +120,7 @@ public sealed class RecordRow
                     if (!Skip(ref reader)) return null;
                     continue;
                 }
-                if (seen[field] || !TryValue(ref reader, field, values)) return null;
+                if (seen[field] || !TryValue(ref reader, field, values, ref pixels)) return null;
                 seen[field] = true;
                 given++;
             }
@@ -124,6 +131,7 @@ public sealed class RecordRow
         {
             return null;
         }
+        if (_form.Image is not null) return _form.Images(pixels!, _image.Channels, _image.Height, _image.Width);
         var row = new float[_form.Width];
         _form.Pack(values, row);
         return Features.FromTable(1, row, row.Length);
@@ -148,12 +156,15 @@ public sealed class RecordRow
     }
 
     /// <summary>The field's value (a date's parts) into <paramref name="values"/>; false where the record path declines it.</summary>
-    private bool TryValue(ref Utf8JsonReader reader, int field, scoped Span<double> values)
+    private bool TryValue(ref Utf8JsonReader reader, int field, scoped Span<double> values, ref byte[]? pixels)
     {
         var at = _form.Fields[field].Offset;
         var missing = reader.TokenType == JsonTokenType.Null;
         switch (_types[field])
         {
+            case ColumnType.Image:
+                pixels = RawPixels(ref reader);
+                return pixels is not null;
             case ColumnType.Numeric:
                 var (low, high) = _ranges[field];
                 values[at] = double.NaN;
@@ -181,6 +192,24 @@ public sealed class RecordRow
                 values[at] = index;
                 return true;
         }
+    }
+
+    /// <summary>A picture sent as base64 of its raw pixels at the model's size, decoded straight from the body; null for
+    /// anything else (an image file to decode, another size, base64 in another form), which the table path reads.</summary>
+    private byte[]? RawPixels(ref Utf8JsonReader reader)
+    {
+        var size = _image.Channels * _image.Height * _image.Width;
+        var length = (size + 2) / 3 * 4;
+        if (reader.TokenType != JsonTokenType.String || reader.HasValueSequence || reader.ValueSpan.Length > RecordPathBytes) return null;
+        // System.Text.Json writes '+' as \u002B: unescaped on the stack, then only the one canonical base64 form of that
+        // many bytes is taken (padded, no line breaks).
+        Span<byte> text = stackalloc byte[reader.ValueSpan.Length];
+        var written = reader.ValueIsEscaped ? reader.CopyString(text) : reader.ValueSpan.Length;
+        if (!reader.ValueIsEscaped) reader.ValueSpan.CopyTo(text);
+        if (written != length) return null;
+        var pixels = new byte[size];
+        var status = System.Buffers.Text.Base64.DecodeFromUtf8(text[..length], pixels, out var read, out var decoded);
+        return status == System.Buffers.OperationStatus.Done && read == length && decoded == size && !RecordTable.LooksEncoded(pixels) ? pixels : null;
     }
 
     /// <summary>The current name or string, unescaped, looked up; false for one longer than <see cref="MaxText"/>, one

@@ -163,7 +163,8 @@ public static class RecordTable
         return new ImageColumn(field.Name, pixels, channels, height, width);
     }
 
-    private static bool LooksEncoded(ReadOnlySpan<byte> bytes) =>
+    /// <summary>Whether decoded bytes start as an image file does (PNG, JPEG, GIF, BMP, WebP), not as raw pixels.</summary>
+    internal static bool LooksEncoded(ReadOnlySpan<byte> bytes) =>
         bytes.StartsWith((ReadOnlySpan<byte>)[0x89, (byte)'P', (byte)'N', (byte)'G']) || bytes.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF])
         || bytes.StartsWith("GIF8"u8) || bytes.StartsWith("BM"u8) || (bytes.Length > 12 && bytes.StartsWith("RIFF"u8) && bytes[8..12].SequenceEqual("WEBP"u8));
 

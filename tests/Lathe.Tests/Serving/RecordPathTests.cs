@@ -68,6 +68,46 @@ public class RecordPathTests(PenguinsRun run)
         }
     }
 
+    [Fact]
+    public async Task A_cnn_reads_raw_pixels_by_the_record_path_and_an_image_file_or_another_size_by_the_table_path()
+    {
+        var (images, labels) = TestData.FashionSubset(600);
+        var result = Lathe.Training.TrainingRun.Run(new Lathe.Config.PipelineConfig
+        {
+            Target = "label",
+            Data = new Lathe.Config.DataConfig { Path = images, Labels = labels },
+            Model = new Lathe.Config.ModelConfig { Kind = Lathe.Config.ModelKind.Cnn, Channels = [4], Dense = 16 },
+            Training = new Lathe.Config.TrainingConfig { Epochs = 1, BatchSize = 64, Threads = 2 },
+        }, TestData.TempDirectory());
+        await using var server = await TestServer.Start(result.BundlePath);
+        var row = server.Server.Model!.Row;
+        Assert.True(row is not null, server.Server.Model.NoRowBecause);
+        var pipeline = Bundle.Load(result.BundlePath).Pipeline;
+        var test = (ImageColumn)result.TestRows["image"];
+        for (var i = 0; i < Math.Min(test.Count, 40); i++)
+        {
+            var pixels = test.Pixels.AsSpan(i * 784, 784).ToArray();
+            var body = Encoding.UTF8.GetBytes(TestServer.Json(new Dictionary<string, object> { ["image"] = Convert.ToBase64String(pixels), ["label"] = 3 }));
+            var features = row.TryRead(body);
+            Assert.NotNull(features);
+            var expected = pipeline.Transform(result.TestRows.Gather([i]));
+            Assert.Equal(expected.Pixels, features.Pixels);
+            Assert.Equal((expected.Scale, expected.Shift), (features.Scale, features.Shift));
+            await AssertSameAnswer(server, body, HttpStatusCode.OK);
+        }
+        foreach (var (image, status) in new[]
+                 {
+                     (Convert.ToBase64String(File.ReadAllBytes(TestData.Vega("7zip.png"))), HttpStatusCode.OK),
+                     (Convert.ToBase64String(new byte[783]), HttpStatusCode.BadRequest),
+                     (Convert.ToBase64String(new byte[784]).Insert(100, "\\n"), HttpStatusCode.OK),
+                 })
+        {
+            var body = Encoding.UTF8.GetBytes($$"""{"image":"{{image}}"}""");
+            Assert.Null(row.TryRead(body));
+            await AssertSameAnswer(server, body, status);
+        }
+    }
+
     public static TheoryData<string, string, int> Declined => new()
     {
         // What the table path takes, with a value the record path does not read itself.

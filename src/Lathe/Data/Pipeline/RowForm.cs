@@ -73,9 +73,19 @@ public sealed class RowForm
         }
     }
 
+    /// <summary>For a pipeline whose one feature is an image: the image's normalisation (value = pixel × scale + shift), which
+    /// <see cref="Images"/> gives a request's pixels. Null for a table's row form.</summary>
+    public (float Scale, float Shift)? Image { get; private init; }
+
+    /// <summary>One picture's model input: its channel-first pixels with the fitted normalisation, as the table path gives it.</summary>
+    public Features Images(byte[] pixels, int channels, int height, int width) =>
+        Image is { } normalisation
+            ? Features.FromImages(new ImageColumn(Fields[0].Name, pixels, channels, height, width, normalisation.Scale, normalisation.Shift))
+            : throw new InvalidOperationException("this row form packs table rows, not images");
+
     private static RowForm Plan(FittedPipeline pipeline)
     {
-        if (pipeline.Image is not null) throw new NoRowForm("the model reads an image");
+        if (pipeline.Image is not null) return PlanImage(pipeline);
         // Each category field takes the categories its encoding learnt: a value outside them is for the table path to judge.
         var encoded = pipeline.Steps.SelectMany(s => s switch
         {
@@ -114,6 +124,22 @@ public sealed class RowForm
         }
         foreach (var step in pipeline.Steps) Follow(step, slots);
         return Check(pipeline, fields, slots);
+    }
+
+    /// <summary>A pipeline of one image and nothing else: every step but the image's normalisation must find no column of its own.</summary>
+    private static RowForm PlanImage(FittedPipeline pipeline)
+    {
+        if (pipeline.Schema.Features.ToArray() is not [{ Type: ColumnType.Image } image] || pipeline.Layout is not null)
+            throw new NoRowForm("the model reads an image beside other columns");
+        (float, float) normalisation = (1f / 255, 0);
+        var slots = new List<Slot>();
+        foreach (var step in pipeline.Steps)
+        {
+            if (step is FittedImageNormalize { Columns: [var only] } && only.Name == image.Name) normalisation = only.Normalisation();
+            else Follow(step, slots);
+        }
+        if (slots.Count > 0 || pipeline.FeatureNames.Count > 0) throw new NoRowForm("the model reads columns beside its image");
+        return new RowForm([new RowField(image.Name, ColumnType.Image, [], [], 0)], [], 0) { Image = normalisation };
     }
 
     /// <summary>What <paramref name="step"/> does to the columns, done to the slots.</summary>
@@ -351,6 +377,11 @@ public sealed class RowForm
 /// category the values a row may give it by index, for a date its parts, and where its values start in a packed row's values.</summary>
 public sealed record RowField(string Name, ColumnType Type, IReadOnlyList<string> Categories, IReadOnlyList<string> Parts, int Offset)
 {
-    /// <summary>Values the field takes in <see cref="RowForm.Pack"/>: a date's parts, or one.</summary>
-    public int Values => Type == ColumnType.DateTime ? Parts.Count : 1;
+    /// <summary>Values the field takes in <see cref="RowForm.Pack"/>: a date's parts, none for an image, or one.</summary>
+    public int Values => Type switch
+    {
+        ColumnType.DateTime => Parts.Count,
+        ColumnType.Image => 0,
+        _ => 1,
+    };
 }

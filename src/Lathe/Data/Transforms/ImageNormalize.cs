@@ -27,7 +27,11 @@ public sealed class ImageNormalize : IPipelineStep
 }
 
 /// <summary>Mean and standard deviation of one image column's pixels, on a 0–1 scale.</summary>
-public sealed record NormalisedImage(string Name, double Mean, double Std);
+public sealed record NormalisedImage(string Name, double Mean, double Std)
+{
+    /// <summary>The fitted normalisation as an image column applies it to pixels: value = pixel × scale + shift.</summary>
+    public (float Scale, float Shift) Normalisation() => ((float)(1 / (255 * Std)), (float)(-Mean / Std));
+}
 
 public sealed record FittedImageNormalize(IReadOnlyList<NormalisedImage> Columns) : IFittedStep
 {
@@ -37,7 +41,7 @@ public sealed record FittedImageNormalize(IReadOnlyList<NormalisedImage> Columns
         var stats = FittedColumns.In(table, Columns, c => c.Name, "image normalise");
         var columns = table.Columns.Select(column =>
             column is ImageColumn image && stats.TryGetValue(column.Name, out var s)
-                ? image.WithNormalisation((float)(1 / (255 * s.Std)), (float)(-s.Mean / s.Std))
+                ? image.WithNormalisation(s.Normalisation().Scale, s.Normalisation().Shift)
                 : column).ToArray();
         return table.With(columns);
     }
