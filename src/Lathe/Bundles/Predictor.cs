@@ -22,19 +22,31 @@ public sealed class Predictor(FittedPipeline pipeline, FittedTarget target, nn.M
     public float[] Outputs(Features features)
     {
         // One row of a plain MLP: libtorch's operations by handle, no managed tensor made (HandlePass).
-        if (features is { Rows: 1, Values: { } row } && _handlePass.Value is { } pass && pass.Outputs(row) is { } outputs) return outputs;
+        if (features.Rows == 1 && HandlePassFor(features) is { } pass && pass.Fits(features) && pass.Outputs(features) is { } outputs) return outputs;
         using var input = new InputTensor(features);
         return Forward.Outputs(model, input, OutputCount(target));
     }
 
     public FittedPipeline Pipeline => pipeline;
 
-    private readonly Lazy<HandlePass?> _handlePass = new(() =>
+    private HandlePass? _handlePass;
+    private volatile bool _handlePassTried;
+    private readonly Lock _handlePassLock = new();
+
+    /// <summary>The model's handle pass, made on its first lone row (a served model's warm-up), whose shape it takes; null where it has none.</summary>
+    private HandlePass? HandlePassFor(Features features)
     {
-        // Evaluation mode first, as Forward.Outputs puts it: a pass for a model in training mode is no pass.
-        if (model.training) model.eval();
-        return HandlePass.For(model);
-    });
+        if (_handlePassTried) return _handlePass;
+        lock (_handlePassLock)
+        {
+            if (_handlePassTried) return _handlePass;
+            // Evaluation mode first, as Forward.Outputs puts it: a pass for a model in training mode is no pass.
+            if (model.training) model.eval();
+            _handlePass = HandlePass.For(model, features.ItemShape);
+            _handlePassTried = true;
+            return _handlePass;
+        }
+    }
 
     /// <summary>The one prediction path: the network over preloaded input in fixed batches, then decoded.</summary>
     public static Predictions Predict(nn.Module<Tensor, Tensor> model, InputTensor input, FittedTarget target) =>
@@ -116,7 +128,7 @@ public sealed class Predictor(FittedPipeline pipeline, FittedTarget target, nn.M
 
     public void Dispose()
     {
-        if (_handlePass.IsValueCreated) _handlePass.Value?.Dispose();
+        _handlePass?.Dispose();
         model.Dispose();
     }
 }

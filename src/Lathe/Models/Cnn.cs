@@ -63,6 +63,9 @@ public sealed class Cnn : nn.Module<Tensor, Tensor>, IInputEncoder
     /// <summary>The dense layer's width: the vector <see cref="Encode"/> gives per image.</summary>
     public long Width { get; }
 
+    /// <summary>The convolution blocks and the dense layers, in order, for <see cref="HandlePass"/> to read.</summary>
+    internal (nn.Module<Tensor, Tensor> Features, nn.Module<Tensor, Tensor> Classifier, bool Body) Layers => (features, classifier, _body);
+
     public override Tensor forward(Tensor input) =>
         _body ? throw new InvalidOperationException("this CNN has no head; call Encode") : classifier.forward(features.forward(input));
 

@@ -46,6 +46,9 @@ public sealed class Conv : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>The stride, padding and dilation the evaluation pass gives the convolution, for <see cref="HandlePass"/>.</summary>
+    internal (long[] Stride, long[] Padding, long[] Dilation) Geometry => (_stride, _padding, _dilation);
+
     public override Tensor forward(Tensor input)
     {
         if (_zeroFilters is null || !is_grad_enabled()) return nn.functional.conv2d(input, weight, bias, _stride, _padding, _dilation);

@@ -92,7 +92,7 @@ public sealed class MaxPool : nn.Module<Tensor, Tensor>
             0x01000000, 0x01000001, 0x01000100, 0x01000101, 0x01010000, 0x01010001, 0x01010100, 0x01010101,
         ];
 
-        private static void Forward(ReadOnlySpan<float> input, Span<float> output, Span<byte> winners, int planes, int height, int width)
+        internal static void Forward(ReadOnlySpan<float> input, Span<float> output, Span<byte> winners, int planes, int height, int width)
         {
             var (outHeight, outWidth) = (height / 2, width / 2);
             for (var plane = 0; plane < planes; plane++)

@@ -21,7 +21,7 @@ public class HandlePassTests
         var bundle = Bundle.Load(result.BundlePath);
         using var model = bundle.CreateModel();
         model.eval();
-        using var pass = HandlePass.For(model);
+        using var pass = HandlePass.For(model, [bundle.Pipeline.FeatureNames.Count]);
         Assert.NotNull(pass);
         var test = result.TestRows;
         var width = Predictor.OutputCount(bundle.Target);
@@ -30,7 +30,7 @@ public class HandlePassTests
             var features = bundle.Pipeline.Transform(test.Gather([r]));
             using var input = new InputTensor(features);
             var expected = Forward.Outputs(model, input, width);
-            var outputs = pass.Outputs(features.Values!);
+            var outputs = pass.Outputs(features);
             Assert.NotNull(outputs);
             Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), outputs.Select(BitConverter.SingleToInt32Bits));
         }
@@ -40,18 +40,54 @@ public class HandlePassTests
     }
 
     [Fact]
+    public void A_picture_through_a_cnns_convolutions_norms_and_poolings_by_handle_gives_the_modules_outputs_bit_for_bit()
+    {
+        var (images, labels) = TestData.FashionSubset(800);
+        var result = TrainingRun.Run(new PipelineConfig
+        {
+            Target = "label",
+            Data = new DataConfig { Path = images, Labels = labels },
+            Model = new ModelConfig { Kind = ModelKind.Cnn, Channels = [8, 16], Dense = 32, Dropout = 0.25 },
+            Training = new TrainingConfig { Epochs = 1, BatchSize = 64, Threads = 2 },
+        }, TestData.TempDirectory());
+        var bundle = Bundle.Load(result.BundlePath);
+        using var model = bundle.CreateModel();
+        model.eval();
+        using var pass = HandlePass.For(model, [1, 28, 28]);
+        Assert.NotNull(pass);
+        var width = Predictor.OutputCount(bundle.Target);
+        var test = result.TestRows;
+        for (var r = 0; r < Math.Min(test.RowCount, 60); r++)
+        {
+            var features = bundle.Pipeline.Transform(test.Gather([r]));
+            using var input = new InputTensor(features);
+            var expected = Forward.Outputs(model, input, width);
+            var outputs = pass.Outputs(features);
+            Assert.NotNull(outputs);
+            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), outputs.Select(BitConverter.SingleToInt32Bits));
+        }
+    }
+
+    [Fact]
     public void A_network_with_other_layers_has_no_handle_pass()
     {
         using var ensemble = new Mlp(8, [16], 0.1, 3, ensemble: 4);
         ensemble.eval();
-        Assert.Null(HandlePass.For(ensemble));
+        Assert.Null(HandlePass.For(ensemble, [8]));
         using var normed = new Mlp(8, [16], 0.1, 3, norm: NormKind.Batch);
         normed.eval();
-        Assert.Null(HandlePass.For(normed));
+        Assert.Null(HandlePass.For(normed, [8]));
         using var training = new Mlp(8, [16], 0.1, 3);
-        Assert.Null(HandlePass.For(training));
+        Assert.Null(HandlePass.For(training, [8]));
         using var gelu = new Mlp(8, [16], 0.1, 3, activation: ActivationKind.Gelu);
         gelu.eval();
-        Assert.Null(HandlePass.For(gelu));
+        Assert.Null(HandlePass.For(gelu, [8]));
+        using var averaged = new Cnn([1, 28, 28], [4], 8, 0.1, 3, pooling: PoolingKind.Avg);
+        averaged.eval();
+        Assert.Null(HandlePass.For(averaged, [1, 28, 28]));
+        // A picture too large for one engine thread keeps every thread, through the modules.
+        using var large = new Cnn([3, 64, 64], [4], 8, 0.1, 3);
+        large.eval();
+        Assert.Null(HandlePass.For(large, [3, 64, 64]));
     }
 }
