@@ -302,12 +302,13 @@ public sealed class LatheServer : IAsyncDisposable
 
     /// <summary>The length of a body the record path may read: JSON (no parameters but UTF-8's charset) of a known length up to
     /// <see cref="RecordRow.RecordPathBytes"/>; 0 for any other, which the table path reads and checks.</summary>
-    private static int PlainJsonLength(HttpRequest request)
+    private int PlainJsonLength(HttpRequest request)
     {
         var type = request.ContentType;
         var json = string.Equals(type, "application/json", StringComparison.OrdinalIgnoreCase)
                    || string.Equals(type, "application/json; charset=utf-8", StringComparison.OrdinalIgnoreCase);
-        return json && request.ContentLength is { } length and > 0 and <= RecordRow.RecordPathBytes ? (int)length : 0;
+        // A body over --max-body-bytes is the table path's to refuse (413), whatever its size.
+        return json && request.ContentLength is { } length and > 0 and <= RecordRow.RecordPathBytes && length <= _options.MaxBodyBytes ? (int)length : 0;
     }
 
     private static void Respond(HttpResponse response, ReadOnlySpan<byte> answer)

@@ -162,6 +162,15 @@ public class RecordPathTests(PenguinsRun run)
         await AssertSameAnswer(server, broken, HttpStatusCode.BadRequest);
     }
 
+    [Fact]
+    public async Task A_record_over_the_body_limit_is_refused_as_the_table_path_refuses_it()
+    {
+        await using var server = await TestServer.Start(run.Result.BundlePath, options => options with { MaxBodyBytes = 64 });
+        var body = Encoding.UTF8.GetBytes(TestServer.Json(TestServer.Record(Test, 0)));
+        Assert.NotNull(server.Server.Model!.Row!.TryRead(body));
+        await AssertSameAnswer(server, body, HttpStatusCode.RequestEntityTooLarge);
+    }
+
     /// <summary>The body as application/json (the record path, where it reads it) and as a +json type (the table path):
     /// the same status, media type and bytes.</summary>
     private static async Task AssertSameAnswer(TestServer server, byte[] body, HttpStatusCode expectStatus)
