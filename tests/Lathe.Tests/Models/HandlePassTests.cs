@@ -23,17 +23,9 @@ public class HandlePassTests
         model.eval();
         using var pass = HandlePass.For(model, [bundle.Pipeline.FeatureNames.Count]);
         Assert.NotNull(pass);
+        AssertSameAsModules(bundle, model, pass, result.TestRows, result.TestRows.RowCount);
         var test = result.TestRows;
         var width = Predictor.OutputCount(bundle.Target);
-        for (var r = 0; r < test.RowCount; r++)
-        {
-            var features = bundle.Pipeline.Transform(test.Gather([r]));
-            using var input = new InputTensor(features);
-            var expected = Forward.Outputs(model, input, width);
-            var outputs = pass.Outputs(features);
-            Assert.NotNull(outputs);
-            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), outputs.Select(BitConverter.SingleToInt32Bits));
-        }
         // The predictor takes it for every lone row: the served answers are the table path's (RecordPathTests).
         using var predictor = bundle.CreatePredictor();
         Assert.Equal(result.TestPredictions.Probabilities.AsSpan(0, width).ToArray(), predictor.Predict(test.Gather([0])).Probabilities);
@@ -55,9 +47,14 @@ public class HandlePassTests
         model.eval();
         using var pass = HandlePass.For(model, [1, 28, 28]);
         Assert.NotNull(pass);
+        AssertSameAsModules(bundle, model, pass, result.TestRows, 60);
+    }
+
+    /// <summary>The first <paramref name="count"/> test rows one at a time: the pass's outputs bit for bit as the modules'.</summary>
+    private static void AssertSameAsModules(Bundle bundle, TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> model, HandlePass pass, Lathe.Data.Table test, int count)
+    {
         var width = Predictor.OutputCount(bundle.Target);
-        var test = result.TestRows;
-        for (var r = 0; r < Math.Min(test.RowCount, 60); r++)
+        for (var r = 0; r < Math.Min(test.RowCount, count); r++)
         {
             var features = bundle.Pipeline.Transform(test.Gather([r]));
             using var input = new InputTensor(features);

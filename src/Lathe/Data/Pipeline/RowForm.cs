@@ -204,23 +204,16 @@ public sealed class RowForm
                 break;
             case FittedOneHotEncode oneHot:
                 foreach (var column in oneHot.Columns)
-                {
-                    var at = IndexOf(slots, column.Name);
-                    if (slots[at] is not CategorySlot category) continue;
-                    var index = Codes(column.Categories);
-                    slots[at] = new OneHotSlot(column.Name, category.Field, category.Values.Select(v => v is not null && index.TryGetValue(v, out var k) ? k : -1).ToArray(),
-                        column.Categories.Select(c => OneHotColumn.FeatureName(column.Name, c)).ToArray());
-                }
+                    if (Encoded(slots, column) is { } encoded)
+                        slots[encoded.At] = new OneHotSlot(column.Name, encoded.Category.Field, encoded.Codes, column.Categories.Select(c => OneHotColumn.FeatureName(column.Name, c)).ToArray());
                 break;
             case FittedOrdinalEncode ordinal:
                 foreach (var column in ordinal.Columns)
                 {
-                    var at = IndexOf(slots, column.Name);
-                    if (slots[at] is not CategorySlot category) continue;
-                    var index = Codes(column.Categories);
-                    var codes = category.Values.Select(v => v is not null && index.TryGetValue(v, out var k) ? k : -1.0).ToArray();
+                    if (Encoded(slots, column) is not { } encoded) continue;
                     // The field's value is its category's index, the last entry standing for a missing one.
-                    slots[at] = new NumberSlot(column.Name, category.Field, [i => codes[double.IsNaN(i) ? codes.Length - 1 : (int)i]]);
+                    var values = encoded.Codes.Select(k => (double)k).ToArray();
+                    slots[encoded.At] = new NumberSlot(column.Name, encoded.Category.Field, [i => values[double.IsNaN(i) ? values.Length - 1 : (int)i]]);
                 }
                 break;
             case FittedSelectFeatures select:
@@ -256,11 +249,15 @@ public sealed class RowForm
         }
     }
 
-    private static Dictionary<string, int> Codes(IReadOnlyList<string> categories)
+    /// <summary>The category column an encoding step names, and the code it gives each of the field's categories (and last,
+    /// a missing one): the category's index in the step's list, −1 for none. Null where the column is not a category (the step leaves it).</summary>
+    private static (int At, CategorySlot Category, int[] Codes)? Encoded(List<Slot> slots, EncodedColumn column)
     {
-        var index = new Dictionary<string, int>(categories.Count, StringComparer.Ordinal);
-        for (var k = 0; k < categories.Count; k++) index[categories[k]] = k;
-        return index;
+        var at = IndexOf(slots, column.Name);
+        if (slots[at] is not CategorySlot category) return null;
+        var index = new Dictionary<string, int>(column.Categories.Count, StringComparer.Ordinal);
+        for (var k = 0; k < column.Categories.Count; k++) index[column.Categories[k]] = k;
+        return (at, category, category.Values.Select(v => v is not null && index.TryGetValue(v, out var k) ? k : -1).ToArray());
     }
 
     private static int IndexOf(List<Slot> slots, string name)
