@@ -38,15 +38,18 @@ public sealed class RecordRow
     /// <summary>A model with more fields or classes than this is served through the table path alone (the row's values and
     /// probabilities live on the stack).</summary>
     private const int MaxFields = 512;
-    private const int Ignored = -1;
+    // Fields and ignored names: the numbers names are looked up to (the fields first).
+    private readonly int _names;
 
     private RecordRow(RowForm form, ServedModel model, ServeOptions options, ServeMetrics metrics)
     {
         _form = form;
         _target = model.Target;
         var names = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var name in model.Ignored) names[name] = Ignored;
         var fields = form.Fields;
+        // Each ignored name has a number past the fields', so that one sent twice is seen (the table path refuses it).
+        foreach (var name in model.Ignored) names[name] = fields.Count + names.Count;
+        _names = names.Count == 0 ? fields.Count : names.Values.Max() + 1;
         _categories = new Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>>?[fields.Count];
         _ranges = new (double, double)[fields.Count];
         _types = new ColumnType[fields.Count];
@@ -104,7 +107,7 @@ public sealed class RecordRow
         if (!Utf8.IsValid(body)) return null;
         var count = _types.Length;
         Span<double> values = stackalloc double[_form.Values];
-        Span<bool> seen = stackalloc bool[count];
+        Span<bool> seen = stackalloc bool[_names];
         seen.Clear();
         var given = 0;
         byte[]? pixels = null;
@@ -114,14 +117,14 @@ public sealed class RecordRow
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                if (!Lookup(_fields, ref reader, out var field) || !reader.Read()) return null;
-                if (field == Ignored)
+                if (!Lookup(_fields, ref reader, out var field) || !reader.Read() || seen[field]) return null;
+                seen[field] = true;
+                if (field >= count)
                 {
                     if (!Skip(ref reader)) return null;
                     continue;
                 }
-                if (seen[field] || !TryValue(ref reader, field, values, ref pixels)) return null;
-                seen[field] = true;
+                if (!TryValue(ref reader, field, values, ref pixels)) return null;
                 given++;
             }
             // The object's end, and nothing after it.

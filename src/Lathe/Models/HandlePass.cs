@@ -121,9 +121,9 @@ public sealed unsafe class HandlePass : IDisposable
         return steps.LastOrDefault() is LinearStep;
     }
 
-    private static void Dispose(List<Step> steps)
+    private static void Dispose(IEnumerable<Step> steps)
     {
-        foreach (var pool in steps.OfType<PoolStep>()) pool.Output.Dispose();
+        foreach (var step in steps) step.Free();
     }
 
     /// <summary>Whether <paramref name="features"/> is one row of the shape this pass was made for.</summary>
@@ -192,13 +192,20 @@ public sealed unsafe class HandlePass : IDisposable
 
     public void Dispose()
     {
-        foreach (var tensor in _kept) tensor.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        _input.Dispose();
+        Dispose(_steps);
     }
+
+    private int _disposed;
 
     /// <summary>One module's operation on the handle of its input; a new handle, or a kept tensor's.</summary>
     private abstract class Step
     {
         public abstract IntPtr Run(IntPtr input);
+
+        /// <summary>Lets go of what the step holds of its own.</summary>
+        public virtual void Free() { }
     }
 
     private sealed class LinearStep(IntPtr weight, IntPtr bias) : Step
@@ -233,6 +240,8 @@ public sealed unsafe class HandlePass : IDisposable
 
         public override IntPtr Run(IntPtr input) =>
             Native.Conv2d(input, _weight, _bias, (IntPtr)_geometry, 2, (IntPtr)(_geometry + 2), 2, (IntPtr)(_geometry + 4), 2, 1);
+
+        public override void Free() => NativeMemory.Free(_geometry);
     }
 
     /// <summary><c>batch_norm</c> as TorchSharp's BatchNorm2d calls it in evaluation: the running statistics, not training.</summary>
@@ -253,6 +262,8 @@ public sealed unsafe class HandlePass : IDisposable
         }
 
         public Tensor Output { get; }
+
+        public override void Free() => Output.Dispose();
 
         public override IntPtr Run(IntPtr input)
         {

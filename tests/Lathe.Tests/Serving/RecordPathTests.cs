@@ -120,6 +120,7 @@ public class RecordPathTests(PenguinsRun run)
         { "an unknown field", """{"Island":"Biscoe","Beak Length (mm)":45.1,"Beak Depth (mm)":14.5,"Flipper Length (mm)":215,"Body Mass (g)":5000,"Sex":"FEMALE","Wingspan":3}""", 400 },
         { "a missing field", """{"Beak Length (mm)":45.1,"Beak Depth (mm)":14.5,"Flipper Length (mm)":215,"Body Mass (g)":5000,"Sex":"FEMALE"}""", 400 },
         { "a field twice", """{"Island":"Biscoe","Island":"Dream","Beak Length (mm)":45.1,"Beak Depth (mm)":14.5,"Flipper Length (mm)":215,"Body Mass (g)":5000,"Sex":"FEMALE"}""", 400 },
+        { "an ignored field twice", """{"Species":"Adelie","Species":"Gentoo","Island":"Biscoe","Beak Length (mm)":45.1,"Beak Depth (mm)":14.5,"Flipper Length (mm)":215,"Body Mass (g)":5000,"Sex":"FEMALE"}""", 400 },
         { "a number out of range", """{"Island":"Biscoe","Beak Length (mm)":45.1,"Beak Depth (mm)":14.5,"Flipper Length (mm)":215,"Body Mass (g)":5000000,"Sex":"FEMALE"}""", 400 },
         { "an object as a number", """{"Island":"Biscoe","Beak Length (mm)":{"mm":45.1},"Beak Depth (mm)":14.5,"Flipper Length (mm)":215,"Body Mass (g)":5000,"Sex":"FEMALE"}""", 400 },
         { "something after the record", """{"Island":"Biscoe","Beak Length (mm)":45.1,"Beak Depth (mm)":14.5,"Flipper Length (mm)":215,"Body Mass (g)":5000,"Sex":"FEMALE"} x""", 400 },
