@@ -34,7 +34,8 @@ public sealed unsafe class HandlePass : IDisposable
         _model = model;
         _steps = steps;
         _outputs = outputs;
-        _input = zeros([1, .. inputShape]);
+        // Kept for the pass's lifetime, whatever dispose scope the caller that made it had open.
+        _input = zeros([1, .. inputShape]).DetachFromDisposeScope();
         _inputData = (float*)Native.Data(_input.Handle);
         _size = _input.numel();
         _shape = inputShape;
@@ -258,7 +259,7 @@ public sealed unsafe class HandlePass : IDisposable
         public PoolStep(int planes, int height, int width)
         {
             (_planes, _height, _width) = (planes, height, width);
-            Output = empty(1, planes, height / 2, width / 2);
+            Output = empty(1, planes, height / 2, width / 2).DetachFromDisposeScope();
         }
 
         public Tensor Output { get; }
