@@ -21,7 +21,7 @@ public sealed class Predictor(FittedPipeline pipeline, FittedTarget target, nn.M
     /// them into predictions. Serving runs a micro-batch through here and decodes each request's rows on its own.</summary>
     public float[] Outputs(Features features)
     {
-        // One row of a plain MLP: libtorch's operations by handle, no managed tensor made (HandlePass).
+        // One row of a plain MLP or CNN: libtorch's operations by handle, no managed tensor made (HandlePass).
         if (features.Rows == 1 && HandlePassFor(features) is { } pass && pass.Fits(features) && pass.Outputs(features) is { } outputs) return outputs;
         using var input = new InputTensor(features);
         return Forward.Outputs(model, input, OutputCount(target));

@@ -40,9 +40,11 @@ public sealed record FittedImageNormalize(IReadOnlyList<NormalisedImage> Columns
         if (Columns.Count == 0) return table;
         var stats = FittedColumns.In(table, Columns, c => c.Name, "image normalise");
         var columns = table.Columns.Select(column =>
-            column is ImageColumn image && stats.TryGetValue(column.Name, out var s)
-                ? image.WithNormalisation(s.Normalisation().Scale, s.Normalisation().Shift)
-                : column).ToArray();
+        {
+            if (column is not ImageColumn image || !stats.TryGetValue(column.Name, out var s)) return column;
+            var (scale, shift) = s.Normalisation();
+            return image.WithNormalisation(scale, shift);
+        }).ToArray();
         return table.With(columns);
     }
 }

@@ -66,10 +66,7 @@ public sealed record FittedPiecewiseLinearEncode(IReadOnlyList<PiecewiseLinearCo
             {
                 var (low, width) = (edges[t], edges[t + 1] - edges[t]);
                 var values = new double[numeric.Count];
-                for (var i = 0; i < values.Length; i++)
-                {
-values[i] = Ramp(numeric.Values[i], low, width);
-                }
+                for (var i = 0; i < values.Length; i++) values[i] = Ramp(numeric.Values[i], low, width);
                 outputs[kept + t] = new NumericColumn(names[t], values);
             }
             return outputs;
