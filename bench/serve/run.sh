@@ -10,7 +10,11 @@
 # counts of LATHE_THREADS (--threads; its default is 1, and .NET keeps every core for Kestrel), and the peer in each of PEER_CONFIGS
 # (WORKERSxTORCH_THREADS, uvloop + httptools, TCP_NODELAY forced on). The table compares each side's best
 # configuration at each connection count (the highest requests/s; its p50 and p99 beside it), then lists every run.
-# A run with any non-2xx answer or socket error says so and exits 1.
+# A run with any non-2xx answer or socket error says so and exits 1. REPEATS (default 1) runs wrk that many times at each
+# connection count, back to back on the same server; the table then takes each configuration's median requests/s, p50
+# and p99 over its runs. This machine's host stops a busy VM for 100 ms at a time (docs/serving.md, "The host's
+# 100 ms stops"), and one stop in a 10 s run at one connection lifts wrk's p99 by tens of milliseconds, whichever
+# server it lands on; the median of three runs is what one connection's p99 is compared by.
 #
 #   DURATION=15 CONNECTIONS="1 16 64" WRK_THREADS=1 WARMUP=3 LATHE_THREADS="1 2" PEER_CONFIGS="1x1 1x2 2x1" bench/serve/run.sh
 #
@@ -25,6 +29,7 @@ duration=${DURATION:-15}
 connections=${CONNECTIONS:-"1 16 64"}
 wrk_threads=${WRK_THREADS:-1}
 warmup=${WARMUP:-3}
+repeats=${REPEATS:-1}
 peer_configs=${PEER_CONFIGS:-"1x1 1x2 2x1"}
 lathe_threads=${LATHE_THREADS:-"1 2"}
 models=${MODELS:-"penguins fashion-mnist"}
@@ -91,13 +96,15 @@ measure() {
   BODY_FILE=$body wrk -t1 -c16 -d"${warmup}s" -s bench/serve/post.lua "http://127.0.0.1:$port" >/dev/null
   for c in $connections; do
     local t=$(( c < wrk_threads ? c : wrk_threads ))
-    echo "  $model, $name $config, $c connection(s)" >&2
-    local before after
-    before=$(cpu_ticks)
-    line=$(BODY_FILE=$body wrk -t"$t" -c"$c" -d"${duration}s" -s bench/serve/post.lua "http://127.0.0.1:$port" | tail -n 1)
-    after=$(cpu_ticks)
-    # The server's CPU milliseconds per answer: what a request costs, less moved by other load than requests/s.
-    echo "{\"model\":\"$model\",\"server\":\"$name\",\"config\":\"$config\",\"connections\":$c,\"cpu_ms\":$(( (after - before) * 1000 / clk_tck )),\"result\":$line}" >> "$results"
+    for repeat in $(seq "$repeats"); do
+      echo "  $model, $name $config, $c connection(s), run $repeat of $repeats" >&2
+      local before after
+      before=$(cpu_ticks)
+      line=$(BODY_FILE=$body wrk -t"$t" -c"$c" -d"${duration}s" -s bench/serve/post.lua "http://127.0.0.1:$port" | tail -n 1)
+      after=$(cpu_ticks)
+      # The server's CPU milliseconds per answer: what a request costs, less moved by other load than requests/s.
+      echo "{\"model\":\"$model\",\"server\":\"$name\",\"config\":\"$config\",\"connections\":$c,\"repeat\":$repeat,\"cpu_ms\":$(( (after - before) * 1000 / clk_tck )),\"result\":$line}" >> "$results"
+    done
   done
 }
 

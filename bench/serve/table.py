@@ -1,9 +1,11 @@
 """Prints bench/serve/run.sh's results (one JSON line per server, configuration and connection count) as Markdown:
 at each connection count, the best configuration (highest requests/s) of Lathe with micro-batching on, of Lathe with
 it off, and of the FastAPI peer, with the throughput ratios and whether Lathe's p99 is lower than the lowest p99 of
-any peer configuration; then every run.
+any peer configuration; then every run. A configuration run several times at one connection count (run.sh's REPEATS)
+counts by its median requests/s, p50 and p99 over those runs.
 Exits 1 when any run had a non-2xx answer, a socket error, or no answer at all."""
 import json
+import statistics
 import sys
 
 SIDES = {"lathe-batching-on": "Lathe, batching on", "lathe-batching-off": "Lathe, batching off", "peer": "FastAPI"}
@@ -36,10 +38,31 @@ def brief(run):
     return f"{r['rps']:,.0f} req/s, {r['p50_ms']:.2f} / {r['p99_ms']:.2f} ms, CPU {cpu(run)} ms/req ({run['config']}){flaw(run)}"
 
 
+def combined(repeats):
+    """One configuration's runs at one connection count as one: the median requests/s, p50 and p99, so that one run
+    with a stop of the host in it does not decide the p99; the answers, failures and CPU time of all of them."""
+    if len(repeats) == 1:
+        return repeats[0]
+    results = [r["result"] for r in repeats]
+    result = {key: sum(r.get(key, 0) for r in results)
+              for key in ("requests", "non2xx", "socket_errors", "connect", "read", "write", "timeout")}
+    result |= {key: statistics.median(r[key] for r in results) for key in ("rps", "p50_ms", "p99_ms")}
+    result["max_ms"] = max(r["max_ms"] for r in results)
+    run = dict(repeats[0], result=result, repeats=len(repeats))
+    if all("cpu_ms" in r for r in repeats):
+        run["cpu_ms"] = sum(r["cpu_ms"] for r in repeats)
+    return run
+
+
 def main():
     with open(sys.argv[1]) as f:
         runs = [json.loads(line) for line in f if line.strip()]
     failed = [r for r in runs if bad(r)]
+    every = runs
+    groups = {}
+    for r in runs:
+        groups.setdefault((r["model"], r["server"], r["config"], r["connections"]), []).append(r)
+    runs = [combined(group) for group in groups.values()]
     print("Best configuration of each side at each connection count: requests/s, p50 / p99 latency, and the configuration "
           "(Lathe: torch threads; FastAPI: workers x torch threads), with the server's CPU time per request. Requests/s counts every answer; a run with any non-2xx "
           "answer is marked, and is a side's best only when it has no clean run.")
@@ -67,12 +90,12 @@ def main():
                                for s in ("lathe-batching-on", "lathe-batching-off")) + f" (vs {peer_p99:.2f} ms)"
             print(f"| {model} | {c} | {' | '.join(cells)} | {ratios} | {lower} |")
     print()
-    print("| model | server | configuration | conns | req/s | p50 ms | p99 ms | server CPU ms / request |")
-    print("|---|---|---|---:|---:|---:|---:|---:|")
-    for r in runs:
+    print("| model | server | configuration | conns | run | req/s | p50 ms | p99 ms | max ms | server CPU ms / request |")
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    for r in every:
         result = r["result"]
-        print(f"| {r['model']} | {SIDES[r['server']]} | {config(r)} | {r['connections']} | {result['rps']:,.0f} | "
-              f"{result['p50_ms']:.2f} | {result['p99_ms']:.2f}{flaw(r)} | {cpu(r)} |")
+        print(f"| {r['model']} | {SIDES[r['server']]} | {config(r)} | {r['connections']} | {r.get('repeat', 1)} | "
+              f"{result['rps']:,.0f} | {result['p50_ms']:.2f} | {result['p99_ms']:.2f}{flaw(r)} | {result['max_ms']:.1f} | {cpu(r)} |")
     if failed:
         for r in failed:
             print(f"{r['model']} {r['server']} {r['config']} at {r['connections']} connections: {r['result']['requests']} "
