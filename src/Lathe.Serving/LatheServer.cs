@@ -206,8 +206,8 @@ public sealed class LatheServer : IAsyncDisposable
             _batcher.ShedIfSaturated(model);
             RequestRecords request;
             // One plain JSON record goes the record path (RecordRow) where the model has one; what it declines, the table path
-            // takes from the same bytes. With a prediction log the table path answers, as the log writes its records.
-            if (_log is null && model.Row is { } row && PlainJsonLength(context.Request) is > 0 and var length)
+            // takes from the same bytes.
+            if (model.Row is { } row && PlainJsonLength(context.Request) is > 0 and var length)
             {
                 pooled = ArrayPool<byte>.Shared.Rent(length);
                 await context.Request.Body.ReadExactlyAsync(pooled.AsMemory(0, length), context.RequestAborted);
@@ -217,7 +217,9 @@ public sealed class LatheServer : IAsyncDisposable
                     Interlocked.Decrement(ref _inFlight);
                     inFlight = false;
                     Respond(context.Response, row.Answer(model.Version, rowOutputs));
+                    _metrics.RecordPath.Inc();
                     await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+                    if (_log is not null) await LogRecord(model, pooled.AsMemory(0, length), rowOutputs, started);
                     return;
                 }
                 request = RequestRecords.FromJson(pooled.AsMemory(0, length), _options.MaxRecords);
@@ -267,6 +269,16 @@ public sealed class LatheServer : IAsyncDisposable
             if (inFlight) Interlocked.Decrement(ref _inFlight);
             model.Release();
         }
+    }
+
+    /// <summary>The prediction log's entry for a record the record path answered, made as the table path makes its own:
+    /// the record as <see cref="RequestRecords"/> reads it and the answer as <see cref="Answers.For"/> gives it, so a log
+    /// reads the same whichever path answered.</summary>
+    private ValueTask LogRecord(ServedModel model, ReadOnlyMemory<byte> body, float[] outputs, long started)
+    {
+        var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        var record = RequestRecords.FromJson(body, 1).Records[0];
+        return _log!.Append(model.Version, latency, record, Answers.For(Predictor.Decode(outputs, model.Target))[0]);
     }
 
     /// <summary>Far outside the training data (with --out-of-range accept) a network can overflow: no class is then more likely than another.</summary>

@@ -23,6 +23,9 @@ public sealed class PredictionLog : IDisposable
     private readonly ServeMetrics _metrics;
     private readonly Task _writer;
     private int _backlog;
+    private const int MaxBatch = 4096;
+    // How long a batch may gather before it is written: the most a logged prediction waits to reach the log.
+    private static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(10);
 
     /// <param name="target">A folder for JSON Lines files, <c>sqlite:PATH</c> or <c>postgres:CONNECTION</c> (an Npgsql
     /// connection string; the password may come from PGPASSWORD or a pgpass file instead).</param>
@@ -59,8 +62,11 @@ public sealed class PredictionLog : IDisposable
         {
             while (await _entries.Reader.WaitToReadAsync())
             {
+                // A batch gathers for a moment: one write (one transaction) and one wake-up of this thread for many
+                // predictions, not one for each; at one connection the log's wake-ups and writes took a core from the requests.
+                if (_entries.Reader.Count < MaxBatch) await Task.Delay(Gather);
                 batch.Clear();
-                while (batch.Count < 4096 && _entries.Reader.TryRead(out var entry)) batch.Add(entry);
+                while (batch.Count < MaxBatch && _entries.Reader.TryRead(out var entry)) batch.Add(entry);
                 for (var attempt = 1; ; attempt++)
                 {
                     try

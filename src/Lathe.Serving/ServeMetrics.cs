@@ -16,6 +16,7 @@ public sealed class ServeMetrics
         BatchRows = factory.CreateHistogram("lathe_batch_rows", "Rows per forward pass (micro-batch size).",
             new HistogramConfiguration { Buckets = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024] });
         LonePasses = factory.CreateCounter("lathe_lone_passes_total", "Forward passes a lone request ran on its own thread (no other request in flight), not through the batch queue.");
+        RecordPath = factory.CreateCounter("lathe_record_path_requests_total", "One-record requests read straight into the model's row and answered from its outputs (the record path), not through the table path.");
         ForwardSeconds = factory.CreateHistogram("lathe_forward_seconds", "Seconds per forward pass.",
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.00005, 2, 16) });
         QueuedRows = factory.CreateGauge("lathe_queued_rows", "Rows waiting for the model.");
@@ -36,6 +37,7 @@ public sealed class ServeMetrics
     public CollectorRegistry Registry { get; }
     public Histogram BatchRows { get; }
     public Counter LonePasses { get; }
+    public Counter RecordPath { get; }
     public Histogram ForwardSeconds { get; }
     public Gauge QueuedRows { get; }
     public Counter Shed { get; }

@@ -35,6 +35,7 @@ public class RecordPathTests(PenguinsRun run)
             Assert.Equal(pipeline.Transform(Test.Gather([r])).Values, features.Values);
             await AssertSameAnswer(server, body, expectStatus: HttpStatusCode.OK);
         }
+        Assert.Equal(Test.RowCount, server.Server.Metrics.RecordPath.Value);
         Assert.True(missing > 0, "no test record has a missing value");
     }
 
@@ -170,6 +171,42 @@ public class RecordPathTests(PenguinsRun run)
         var body = Encoding.UTF8.GetBytes(TestServer.Json(TestServer.Record(Test, 0)));
         Assert.NotNull(server.Server.Model!.Row!.TryRead(body));
         await AssertSameAnswer(server, body, HttpStatusCode.RequestEntityTooLarge);
+    }
+
+    [Fact]
+    public async Task With_a_prediction_log_the_record_path_answers_and_logs_each_record_as_the_table_path_logs_it()
+    {
+        var bodies = Enumerable.Range(0, Test.RowCount).Select(r => Encoding.UTF8.GetBytes(TestServer.Json(TestServer.Record(Test, r)))).ToList();
+        // An ignored field with a nested value, escapes in a name and a category: the log writes the record as read, not as sent.
+        bodies.Add(Encoding.UTF8.GetBytes("""{"Species":{"genus":"Pygoscelis","seen":[1,2.5,null,true]},"Isl\u0061nd":"Bisco\u0065","Beak Length (mm)":null,"Beak Depth (mm)":14.50,"Flipper Length (mm)":215,"Body Mass (g)":5e3,"Sex":null}"""));
+        var logs = new List<string[]>();
+        foreach (var mediaType in new[] { "application/json", TablePathJson })
+        {
+            var folder = TestData.TempDirectory();
+            await using (var server = await TestServer.Start(run.Result.BundlePath, o => o with { PredictionLog = folder }))
+            {
+                foreach (var body in bodies)
+                {
+                    if (mediaType == "application/json") Assert.NotNull(server.Server.Model!.Row!.TryRead(body));
+                    var answer = await server.Post(body, mediaType);
+                    Assert.True(answer.StatusCode == HttpStatusCode.OK, await answer.Content.ReadAsStringAsync());
+                }
+                Assert.Equal(mediaType == "application/json" ? bodies.Count : 0, server.Server.Metrics.RecordPath.Value);
+            }
+            var lines = Directory.GetFiles(folder, "predictions-*.jsonl").SelectMany(File.ReadAllLines).ToArray();
+            Assert.Equal(bodies.Count, lines.Length);
+            logs.Add([.. lines.Select(line =>
+            {
+                // Time and latency differ from run to run; the version, the record and the answer must not.
+                var entry = System.Text.Json.Nodes.JsonNode.Parse(line)!.AsObject();
+                Assert.True(entry["latency_ms"]!.GetValue<double>() > 0, line);
+                entry.Remove("time");
+                entry.Remove("latency_ms");
+                return entry.ToJsonString();
+            }).Order(StringComparer.Ordinal)]);
+        }
+        Assert.Equal(logs[1], logs[0]);
+        Assert.Contains(logs[0], line => line.Contains("\"Island\":\"Biscoe\",\"Beak Length (mm)\":null,\"Beak Depth (mm)\":14.5,", StringComparison.Ordinal));
     }
 
     /// <summary>The body as application/json (the record path, where it reads it) and as a +json type (the table path):
