@@ -38,6 +38,9 @@ public sealed class EnsembleHead : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>What the members' outputs are averaged as, for <see cref="HandlePass"/>.</summary>
+    internal EnsembleMean Agreement => _mean;
+
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();

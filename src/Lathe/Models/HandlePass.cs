@@ -95,13 +95,27 @@ public sealed unsafe class HandlePass : IDisposable
 
     private static long Side(long side, long kernel, long stride, long padding, long dilation) => (side + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1;
 
-    /// <summary>The steps of a sequence of flatten, linear, ReLU and dropout modules; false for any other.</summary>
+    /// <summary>The steps of a sequence of flatten, linear, ReLU and dropout modules, or of a parameter-efficient
+    /// ensemble's (a number embedding first, the members' shared layers, their heads); false for any other.</summary>
     private static bool Dense(nn.Module<Tensor, Tensor> layers, List<Step> steps, ref int outputs)
     {
+        // Whether the rows have become the members' rows, [1, members, width].
+        var members = false;
         foreach (var (_, module) in layers.named_children())
         {
             switch (module)
             {
+                case NumberEmbedding numbers when steps.Count == 0:
+                    steps.Add(new NumberEmbeddingStep(numbers));
+                    break;
+                case EnsembleLinear linear:
+                    steps.Add(new EnsembleLinearStep(linear, unsqueeze: !members));
+                    members = true;
+                    break;
+                case EnsembleHead head when members && head.Agreement is EnsembleMean.Probabilities or EnsembleMean.Values:
+                    steps.Add(new EnsembleHeadStep(head));
+                    outputs = (int)head.weight.size(1);
+                    break;
                 case TorchSharp.Modules.Linear linear when linear.bias is not null:
                     steps.Add(new LinearStep(linear.weight!.Handle, linear.bias.Handle));
                     outputs = (int)linear.weight.size(0);
@@ -119,7 +133,7 @@ public sealed unsafe class HandlePass : IDisposable
                     return false;
             }
         }
-        return steps.LastOrDefault() is LinearStep;
+        return steps.LastOrDefault() is LinearStep or EnsembleHeadStep;
     }
 
     private static void Dispose(IEnumerable<Step> steps)
@@ -189,6 +203,48 @@ public sealed unsafe class HandlePass : IDisposable
         if (handle != IntPtr.Zero) return handle;
         var error = Native.LastError();
         throw new InvalidOperationException(error == IntPtr.Zero ? "a libtorch operation failed" : Marshal.PtrToStringAnsi(error));
+    }
+
+    /// <summary>After an in-place operation, which returns nothing: throws with libtorch's error if it set one.</summary>
+    private static void CheckInPlace()
+    {
+        var error = Native.LastError();
+        if (error != IntPtr.Zero) throw new InvalidOperationException(Marshal.PtrToStringAnsi(error));
+    }
+
+    /// <summary>A step's intermediate results, one after another: each operation's result replaces the last, which is
+    /// released (the step's input is the caller's and is not). <see cref="Take"/> hands the last out; <see cref="Free"/>
+    /// releases what is left when a step fails part way.</summary>
+    private ref struct Chain(IntPtr input)
+    {
+        private readonly IntPtr _input = input;
+        private IntPtr _current = input;
+
+        public readonly IntPtr Current => _current;
+
+        public void Next(IntPtr result)
+        {
+            if (result == IntPtr.Zero)
+            {
+                Free();
+                Check(result);
+            }
+            if (_current != _input) Native.Dispose(_current);
+            _current = result;
+        }
+
+        public IntPtr Take()
+        {
+            var result = _current;
+            _current = _input;
+            return result;
+        }
+
+        public void Free()
+        {
+            if (_current != _input) Native.Dispose(_current);
+            _current = _input;
+        }
     }
 
     public void Dispose()
@@ -279,6 +335,144 @@ public sealed unsafe class HandlePass : IDisposable
         }
     }
 
+    /// <summary><see cref="NumberEmbedding"/>'s forward on one row, operation for operation: the row padded with a zero,
+    /// each number's bins picked and viewed as [numbers, 1, most bins], one batched product with the weights (a view
+    /// transposed once, as the module transposes it on every pass), the bias added, ReLU, and the passed columns in front.</summary>
+    private sealed class NumberEmbeddingStep : Step
+    {
+        private readonly Tensor _weights, _bias;
+        private readonly IntPtr _picked, _passed;
+        // The pad [0, 1], the view [1, numbers, -1] and the shape [1, numbers · width], in memory of the step's own.
+        private readonly long* _shapes;
+
+        public NumberEmbeddingStep(NumberEmbedding numbers)
+        {
+            _weights = numbers.weight.transpose(1, 2).DetachFromDisposeScope();
+            _bias = numbers.bias.unsqueeze(1).DetachFromDisposeScope();
+            (_picked, _passed) = (numbers.Picked.Handle, numbers.Passed?.Handle ?? IntPtr.Zero);
+            _shapes = (long*)NativeMemory.Alloc(7, sizeof(long));
+            new long[] { 0, 1, 1, numbers.Bins.Count, -1, 1, numbers.Bins.Count * (long)numbers.Width }.CopyTo(new Span<long>(_shapes, 7));
+        }
+
+        public override IntPtr Run(IntPtr input)
+        {
+            var chain = new Chain(input);
+            try
+            {
+                chain.Next(Native.Pad(input, (IntPtr)_shapes, 2, (byte)PaddingModes.Constant, 0.0));
+                chain.Next(Native.IndexSelect(chain.Current, 1, _picked));
+                chain.Next(Native.View(chain.Current, (IntPtr)(_shapes + 2), 3));
+                chain.Next(Native.Transpose(chain.Current, 0, 1));
+                chain.Next(Native.Bmm(chain.Current, _weights.Handle));
+                Native.AddInPlace(chain.Current, _bias.Handle, Native.One);
+                CheckInPlace();
+                Native.ReluInPlace(chain.Current);
+                CheckInPlace();
+                chain.Next(Native.Transpose(chain.Current, 0, 1));
+                chain.Next(Native.Reshape(chain.Current, (IntPtr)(_shapes + 5), 2));
+                if (_passed == IntPtr.Zero) return chain.Take();
+                var parts = stackalloc IntPtr[2];
+                parts[0] = Check(Native.IndexSelect(input, 1, _passed));
+                parts[1] = chain.Current;
+                var joined = Native.Cat((IntPtr)parts, 2, 1);
+                Native.Dispose(parts[0]);
+                chain.Next(joined);
+                return chain.Take();
+            }
+            finally
+            {
+                chain.Free();
+            }
+        }
+
+        public override void Free()
+        {
+            _weights.Dispose();
+            _bias.Dispose();
+            NativeMemory.Free(_shapes);
+        }
+    }
+
+    /// <summary><see cref="EnsembleLinear"/>'s forward: the row as every member's (unsqueezed, when it is not yet), times
+    /// the members' input scales, through the shared weight, times their output scales, plus their biases.</summary>
+    private sealed class EnsembleLinearStep(EnsembleLinear linear, bool unsqueeze) : Step
+    {
+        public override IntPtr Run(IntPtr input)
+        {
+            var chain = new Chain(input);
+            try
+            {
+                if (unsqueeze) chain.Next(Native.Unsqueeze(input, 1));
+                chain.Next(Native.Mul(chain.Current, linear.input_scale.Handle));
+                chain.Next(Native.Linear(chain.Current, linear.weight.Handle, IntPtr.Zero));
+                Native.MulInPlace(chain.Current, linear.output_scale.Handle);
+                CheckInPlace();
+                Native.AddInPlace(chain.Current, linear.bias.Handle, Native.One);
+                CheckInPlace();
+                return chain.Take();
+            }
+            finally
+            {
+                chain.Free();
+            }
+        }
+    }
+
+    /// <summary><see cref="EnsembleHead"/>'s forward in evaluation: each member's head (one batched product with the
+    /// weights transposed once), plus the biases, then the log of the members' mean probability (log-softmax, log-sum-exp
+    /// over the members, minus log k) or their mean value.</summary>
+    private sealed class EnsembleHeadStep : Step
+    {
+        private readonly EnsembleHead _head;
+        private readonly Tensor _weights;
+        // log k, as the module makes it (a double), held by handle.
+        private readonly IntPtr _logMembers;
+        // The dimension the mean of values is taken over, [1], in memory of the step's own.
+        private readonly long* _members;
+
+        public EnsembleHeadStep(EnsembleHead head)
+        {
+            _head = head;
+            _weights = head.weight.transpose(1, 2).DetachFromDisposeScope();
+            _logMembers = Check(Native.Float64Scalar(Math.Log((int)head.weight.size(0))));
+            _members = (long*)NativeMemory.Alloc(1, sizeof(long));
+            *_members = 1;
+        }
+
+        public override IntPtr Run(IntPtr input)
+        {
+            var chain = new Chain(input);
+            try
+            {
+                chain.Next(Native.Transpose(input, 0, 1));
+                chain.Next(Native.Bmm(chain.Current, _weights.Handle));
+                chain.Next(Native.Transpose(chain.Current, 0, 1));
+                chain.Next(Native.Add(chain.Current, _head.bias.Handle, Native.One));
+                if (_head.Agreement == EnsembleMean.Values)
+                {
+                    chain.Next(Native.MeanAlong(chain.Current, (IntPtr)_members, 1, 0, 0, 0));
+                    return chain.Take();
+                }
+                chain.Next(Native.LogSoftmax(chain.Current, 2, (sbyte)ScalarType.Float32));
+                chain.Next(Native.LogSumExp(chain.Current, 1, 0));
+                Native.SubScalarInPlace(chain.Current, _logMembers);
+                CheckInPlace();
+                return chain.Take();
+            }
+            finally
+            {
+                chain.Free();
+            }
+        }
+
+        public override void Free()
+        {
+            _weights.Dispose();
+            Native.DisposeScalar(_logMembers);
+            NativeMemory.Free(_members);
+        }
+    }
+
     /// <summary>TorchSharp's native library's exports, found as its own assembly finds them.</summary>
     private static class Native
     {
@@ -294,6 +488,27 @@ public sealed unsafe class HandlePass : IDisposable
         public static readonly delegate* unmanaged[Cdecl]<byte, void> SetGradFunction;
         public static readonly delegate* unmanaged[Cdecl]<byte> IsGradEnabledFunction;
         public static readonly delegate* unmanaged[Cdecl]<IntPtr> LastError;
+        public static readonly delegate* unmanaged[Cdecl]<double, IntPtr> Float64Scalar;
+        public static readonly delegate* unmanaged[Cdecl]<IntPtr, void> DisposeScalar;
+        /// <summary>The integer 1, as <see cref="Scalars.One"/> is made: the alpha of the modules' additions. Held for the process.</summary>
+        public static readonly IntPtr One;
+        public static readonly delegate* unmanaged[Cdecl]<IntPtr, IntPtr, int, byte, double, IntPtr> Pad;
+        public static readonly delegate* unmanaged[Cdecl]<IntPtr, long, IntPtr, IntPtr> IndexSelect;
+        public static readonly delegate* unmanaged[Cdecl]<IntPtr, IntPtr, int, IntPtr> View;
+        public static readonly delegate* unmanaged[Cdecl]<IntPtr, IntPtr, int, IntPtr> Reshape;
+        public static readonly delegate* unmanaged[Cdecl]<IntPtr, long, long, IntPtr> Transpose;
+        public static readonly delegate* unmanaged[Cdecl]<IntPtr, long, IntPtr> Unsqueeze;
+        public static readonly delegate* unmanaged[Cdecl]<IntPtr, IntPtr, IntPtr> Bmm;
+        public static readonly delegate* unmanaged[Cdecl]<IntPtr, IntPtr, IntPtr> Mul;
+        public static readonly delegate* unmanaged[Cdecl]<IntPtr, IntPtr, void> MulInPlace;
+        public static readonly delegate* unmanaged[Cdecl]<IntPtr, IntPtr, IntPtr, IntPtr> Add;
+        public static readonly delegate* unmanaged[Cdecl]<IntPtr, IntPtr, IntPtr, void> AddInPlace;
+        public static readonly delegate* unmanaged[Cdecl]<IntPtr, IntPtr, void> SubScalarInPlace;
+        public static readonly delegate* unmanaged[Cdecl]<IntPtr, void> ReluInPlace;
+        public static readonly delegate* unmanaged[Cdecl]<IntPtr, int, long, IntPtr> Cat;
+        public static readonly delegate* unmanaged[Cdecl]<IntPtr, long, sbyte, IntPtr> LogSoftmax;
+        public static readonly delegate* unmanaged[Cdecl]<IntPtr, long, byte, IntPtr> LogSumExp;
+        public static readonly delegate* unmanaged[Cdecl]<IntPtr, IntPtr, int, byte, byte, sbyte, IntPtr> MeanAlong;
 
         public static IntPtr BatchNorm(IntPtr input, IntPtr mean, IntPtr variance, IntPtr weight, IntPtr bias, bool training, double momentum, double eps) =>
             BatchNormFunction(input, mean, variance, weight, bias, training ? (byte)1 : (byte)0, momentum, eps);
@@ -328,6 +543,27 @@ public sealed unsafe class HandlePass : IDisposable
             SetGradFunction = (delegate* unmanaged[Cdecl]<byte, void>)Export("THSAutograd_setGrad");
             IsGradEnabledFunction = (delegate* unmanaged[Cdecl]<byte>)Export("THSAutograd_isGradEnabled");
             LastError = (delegate* unmanaged[Cdecl]<IntPtr>)Export("THSTorch_get_and_reset_last_err");
+            Float64Scalar = (delegate* unmanaged[Cdecl]<double, IntPtr>)Export("THSTorch_float64_to_scalar");
+            DisposeScalar = (delegate* unmanaged[Cdecl]<IntPtr, void>)Export("THSTorch_dispose_scalar");
+            var int32Scalar = (delegate* unmanaged[Cdecl]<int, IntPtr>)Export("THSTorch_int32_to_scalar");
+            if (int32Scalar != null) One = int32Scalar(1);
+            Pad = (delegate* unmanaged[Cdecl]<IntPtr, IntPtr, int, byte, double, IntPtr>)Export("THSNN_pad");
+            IndexSelect = (delegate* unmanaged[Cdecl]<IntPtr, long, IntPtr, IntPtr>)Export("THSTensor_index_select");
+            View = (delegate* unmanaged[Cdecl]<IntPtr, IntPtr, int, IntPtr>)Export("THSTensor_view");
+            Reshape = (delegate* unmanaged[Cdecl]<IntPtr, IntPtr, int, IntPtr>)Export("THSTensor_reshape");
+            Transpose = (delegate* unmanaged[Cdecl]<IntPtr, long, long, IntPtr>)Export("THSTensor_transpose");
+            Unsqueeze = (delegate* unmanaged[Cdecl]<IntPtr, long, IntPtr>)Export("THSTensor_unsqueeze");
+            Bmm = (delegate* unmanaged[Cdecl]<IntPtr, IntPtr, IntPtr>)Export("THSTensor_bmm");
+            Mul = (delegate* unmanaged[Cdecl]<IntPtr, IntPtr, IntPtr>)Export("THSTensor_mul");
+            MulInPlace = (delegate* unmanaged[Cdecl]<IntPtr, IntPtr, void>)Export("THSTensor_mul_");
+            Add = (delegate* unmanaged[Cdecl]<IntPtr, IntPtr, IntPtr, IntPtr>)Export("THSTensor_add");
+            AddInPlace = (delegate* unmanaged[Cdecl]<IntPtr, IntPtr, IntPtr, void>)Export("THSTensor_add_");
+            SubScalarInPlace = (delegate* unmanaged[Cdecl]<IntPtr, IntPtr, void>)Export("THSTensor_sub_scalar_");
+            ReluInPlace = (delegate* unmanaged[Cdecl]<IntPtr, void>)Export("THSTensor_relu_");
+            Cat = (delegate* unmanaged[Cdecl]<IntPtr, int, long, IntPtr>)Export("THSTensor_cat");
+            LogSoftmax = (delegate* unmanaged[Cdecl]<IntPtr, long, sbyte, IntPtr>)Export("THSSpecial_log_softmax");
+            LogSumExp = (delegate* unmanaged[Cdecl]<IntPtr, long, byte, IntPtr>)Export("THSTensor_logsumexp");
+            MeanAlong = (delegate* unmanaged[Cdecl]<IntPtr, IntPtr, int, byte, byte, sbyte, IntPtr>)Export("THSTensor_mean_along_dimensions");
             Missing = missing;
         }
     }

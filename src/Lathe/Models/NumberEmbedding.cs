@@ -70,6 +70,12 @@ public sealed class NumberEmbedding : nn.Module<Tensor, Tensor>
     /// <summary>Each embedded number's count of bins, in order.</summary>
     public IReadOnlyList<int> Bins => _bins;
 
+    /// <summary>The row's columns each number's bins are read from, [numbers · most bins], a past-the-row position for
+    /// the slots past a number's bins; and the passed columns', or null. For <see cref="HandlePass"/>.</summary>
+    internal Tensor Picked => _picked;
+
+    internal Tensor? Passed => _passed;
+
     /// <summary>Columns of the output: the passed columns, then each number's embedding.</summary>
     public long Outputs => PassedColumns + (long)_bins.Length * Width;
 

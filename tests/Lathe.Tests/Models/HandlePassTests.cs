@@ -50,6 +50,42 @@ public class HandlePassTests
         AssertSameAsModules(bundle, model, pass, result.TestRows, 60);
     }
 
+    [Fact]
+    public void The_quick_starts_ensemble_with_number_embeddings_by_handle_gives_the_modules_outputs_bit_for_bit()
+    {
+        // `lathe init`'s network for a table: 32 members, each number embedded from its 32 piecewise-linear bins.
+        var config = TestData.Penguins() with
+        {
+            Prepare = new PrepareConfig { PiecewiseLinearBins = 32 },
+            Model = new ModelConfig { Kind = ModelKind.Mlp, Layers = [128, 64], Dropout = 0.1, Ensemble = 32, NumberEmbedding = 16 },
+            Training = new TrainingConfig { Epochs = 4, BatchSize = 32, Threads = 2 },
+        };
+        var result = TrainingRun.Run(config, TestData.TempDirectory());
+        var bundle = Bundle.Load(result.BundlePath);
+        using var model = bundle.CreateModel();
+        model.eval();
+        using var pass = HandlePass.For(model, [bundle.Pipeline.FeatureNames.Count]);
+        Assert.NotNull(pass);
+        AssertSameAsModules(bundle, model, pass, result.TestRows, result.TestRows.RowCount);
+    }
+
+    [Fact]
+    public void A_regression_ensembles_mean_by_handle_gives_the_modules_outputs_bit_for_bit()
+    {
+        var config = Lathe.Tests.Training.SeveralTargetsTests.CarsRegression() with
+        {
+            Model = new ModelConfig { Layers = [32, 16], Ensemble = 8 },
+            Training = new TrainingConfig { Epochs = 4, BatchSize = 32, Threads = 2 },
+        };
+        var result = TrainingRun.Run(config, TestData.TempDirectory());
+        var bundle = Bundle.Load(result.BundlePath);
+        using var model = bundle.CreateModel();
+        model.eval();
+        using var pass = HandlePass.For(model, [bundle.Pipeline.FeatureNames.Count]);
+        Assert.NotNull(pass);
+        AssertSameAsModules(bundle, model, pass, result.TestRows, result.TestRows.RowCount);
+    }
+
     /// <summary>The first <paramref name="count"/> test rows one at a time: the pass's outputs bit for bit as the modules'.</summary>
     private static void AssertSameAsModules(Bundle bundle, TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> model, HandlePass pass, Lathe.Data.Table test, int count)
     {
@@ -68,9 +104,13 @@ public class HandlePassTests
     [Fact]
     public void A_network_with_other_layers_has_no_handle_pass()
     {
-        using var ensemble = new Mlp(8, [16], 0.1, 3, ensemble: 4);
+        // Several labels' mean probabilities: no handle pass for the ensemble's logsigmoid agreement.
+        using var ensemble = new Mlp(8, [16], 0.1, 3, ensemble: 4, mean: EnsembleMean.LabelProbabilities);
         ensemble.eval();
         Assert.Null(HandlePass.For(ensemble, [8]));
+        using var layerNormed = new Mlp(8, [16], 0.1, 3, norm: NormKind.Layer, ensemble: 4);
+        layerNormed.eval();
+        Assert.Null(HandlePass.For(layerNormed, [8]));
         using var normed = new Mlp(8, [16], 0.1, 3, norm: NormKind.Batch);
         normed.eval();
         Assert.Null(HandlePass.For(normed, [8]));
