@@ -52,7 +52,12 @@ public sealed unsafe class HandlePass : IDisposable
         switch (model)
         {
             case Mlp mlp when inputShape.Length == 1:
-                if (!Dense(mlp.Layers, steps, ref outputs)) return null;
+                if (!Dense(mlp.Layers, steps, ref outputs))
+                {
+                    // An ensemble's steps hold views and memory of their own, made before a later layer was declined.
+                    Dispose(steps);
+                    return null;
+                }
                 break;
             case Cnn cnn when inputShape.Length == 3 && !cnn.Layers.Body:
                 var shape = inputShape;
