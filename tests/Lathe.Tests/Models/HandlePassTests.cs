@@ -12,18 +12,11 @@ public class HandlePassTests
     [Fact]
     public void One_row_through_libtorchs_operations_by_handle_gives_the_modules_outputs_bit_for_bit()
     {
-        var config = TestData.Penguins() with
+        var (bundle, result) = AssertTablePassSameAsModules(TestData.Penguins() with
         {
             Model = new ModelConfig { Kind = ModelKind.Mlp, Layers = [32, 16], Dropout = 0.2 },
             Training = new TrainingConfig { Epochs = 8, BatchSize = 32, Threads = 2 },
-        };
-        var result = TrainingRun.Run(config, TestData.TempDirectory());
-        var bundle = Bundle.Load(result.BundlePath);
-        using var model = bundle.CreateModel();
-        model.eval();
-        using var pass = HandlePass.For(model, [bundle.Pipeline.FeatureNames.Count]);
-        Assert.NotNull(pass);
-        AssertSameAsModules(bundle, model, pass, result.TestRows, result.TestRows.RowCount);
+        });
         var test = result.TestRows;
         var width = Predictor.OutputCount(bundle.Target);
         // The predictor takes it for every lone row: the served answers are the table path's (RecordPathTests).
@@ -54,29 +47,28 @@ public class HandlePassTests
     public void The_quick_starts_ensemble_with_number_embeddings_by_handle_gives_the_modules_outputs_bit_for_bit()
     {
         // `lathe init`'s network for a table: 32 members, each number embedded from its 32 piecewise-linear bins.
-        var config = TestData.Penguins() with
+        AssertTablePassSameAsModules(TestData.Penguins() with
         {
             Prepare = new PrepareConfig { PiecewiseLinearBins = 32 },
             Model = new ModelConfig { Kind = ModelKind.Mlp, Layers = [128, 64], Dropout = 0.1, Ensemble = 32, NumberEmbedding = 16 },
             Training = new TrainingConfig { Epochs = 4, BatchSize = 32, Threads = 2 },
-        };
-        var result = TrainingRun.Run(config, TestData.TempDirectory());
-        var bundle = Bundle.Load(result.BundlePath);
-        using var model = bundle.CreateModel();
-        model.eval();
-        using var pass = HandlePass.For(model, [bundle.Pipeline.FeatureNames.Count]);
-        Assert.NotNull(pass);
-        AssertSameAsModules(bundle, model, pass, result.TestRows, result.TestRows.RowCount);
+        });
     }
 
     [Fact]
     public void A_regression_ensembles_mean_by_handle_gives_the_modules_outputs_bit_for_bit()
     {
-        var config = Lathe.Tests.Training.SeveralTargetsTests.CarsRegression() with
+        AssertTablePassSameAsModules(Lathe.Tests.Training.SeveralTargetsTests.CarsRegression() with
         {
             Model = new ModelConfig { Layers = [32, 16], Ensemble = 8 },
             Training = new TrainingConfig { Epochs = 4, BatchSize = 32, Threads = 2 },
-        };
+        });
+    }
+
+    /// <summary>Trains <paramref name="config"/> (a table) and holds the handle pass of its network to the modules' outputs
+    /// on every test row.</summary>
+    private static (Bundle Bundle, TrainResult Result) AssertTablePassSameAsModules(PipelineConfig config)
+    {
         var result = TrainingRun.Run(config, TestData.TempDirectory());
         var bundle = Bundle.Load(result.BundlePath);
         using var model = bundle.CreateModel();
@@ -84,6 +76,7 @@ public class HandlePassTests
         using var pass = HandlePass.For(model, [bundle.Pipeline.FeatureNames.Count]);
         Assert.NotNull(pass);
         AssertSameAsModules(bundle, model, pass, result.TestRows, result.TestRows.RowCount);
+        return (bundle, result);
     }
 
     /// <summary>The first <paramref name="count"/> test rows one at a time: the pass's outputs bit for bit as the modules'.</summary>
