@@ -6,7 +6,7 @@ using Npgsql;
 
 namespace Lathe.Serving;
 
-/// <summary>Every served prediction (time, model version, latency, the record as sent, the answer): the input of
+/// <summary>Every served prediction (time, model version, latency, the record as read, the answer): the input of
 /// monitoring. Written to <c>predictions-TIME.jsonl</c> files in a folder (a new file once one passes its size), or as
 /// rows of a <c>lathe_predictions</c> table in SQLite (<c>sqlite:PATH</c>) or PostgreSQL (<c>postgres:CONNECTION</c>).
 /// A background writer does the disk and database work in batches, so a request never waits on it; shutdown writes what
