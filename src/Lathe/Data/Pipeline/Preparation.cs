@@ -63,8 +63,7 @@ public static class Preparation
             dropped += droppedTest;
             reads.Add((fixedTest, testRead));
         }
-        if (train.RowCount < 2 || validation.RowCount == 0)
-            throw new DataException($"{data.Source}: {data.RowCount} rows give {train.RowCount} training and {validation.RowCount} validation rows — Lathe needs more rows, or a larger validation fraction");
+        if (train.RowCount < 2 || validation.RowCount == 0) throw TooFewRows(data, first, classes, train.RowCount, validation.RowCount, config.Data.Split);
 
         stage?.Report("fitting the preprocessing on the training part");
         var target = classes ?? FittedTarget.Fit(data, targets, task, parts.Train);
@@ -93,6 +92,22 @@ public static class Preparation
 
     /// <summary>Holdout by default (stratified for classification); whole groups with <c>split.group</c>; in
     /// time order with <c>split.time</c>.</summary>
+    /// <summary>Why a split left no validation rows (or under two training rows). A stratified split keeps each class's
+    /// only row for training, so a target with a class per row or so (a name, an identifier) gets no validation part
+    /// whatever its fractions: that is said, rather than asking for fractions that would not help.</summary>
+    private static DataException TooFewRows(Table data, string target, FittedTarget? classes, int train, int validation, SplitConfig split)
+    {
+        var counts = $"{data.RowCount} rows give {train} training and {validation} validation rows";
+        if (classes is not null && split.Stratify && split.Group is null && split.Time is null)
+        {
+            var sizes = classes.EncodeClasses(data).CountBy(c => c).Select(c => c.Value).ToArray();
+            var single = sizes.Count(n => n == 1);
+            if (single * 2 > sizes.Length)
+                return new DataException($"{data.Source}: {counts}: the target '{target}' has {sizes.Length} classes in {data.RowCount} rows, {single} of them on one row only, and a class's only row stays in training so the model sees it. A target that names nearly every row is not one to learn classes of; choose another target, or give each class more rows");
+        }
+        return new DataException($"{data.Source}: {counts} — Lathe needs more rows, or a larger validation fraction");
+    }
+
     private static SplitParts Split(Table data, PipelineConfig config, FittedTarget? classes)
     {
         var split = config.Data.Split;

@@ -19,4 +19,17 @@ public class PreparationTests
         // Without it the run's seed deals the rows, as before the key existed.
         Assert.NotEqual(Lines(a.Test), Lines(c.Test));
     }
+
+    [Fact]
+    public void A_target_that_names_every_row_is_refused_for_what_it_is()
+    {
+        // monarchs.json: twelve monarchs, each name once. A stratified split keeps each class's one row in training.
+        var config = new PipelineConfig { Target = "name", Data = new DataConfig { Path = TestData.Vega("monarchs.json") } };
+        var error = Assert.Throws<Lathe.Data.DataException>(() => Preparation.Run(config, TestData.TempDirectory()));
+        Assert.Contains("12 rows give 12 training and 0 validation rows", error.Message);
+        Assert.Contains("the target 'name' has 12 classes in 12 rows, 12 of them on one row only", error.Message);
+        // Without stratification the same fractions do give a validation part.
+        var unstratified = config with { Data = config.Data with { Split = new SplitConfig { Stratify = false } } };
+        Assert.True(Preparation.Run(unstratified, TestData.TempDirectory()).Validation.RowCount > 0);
+    }
 }
