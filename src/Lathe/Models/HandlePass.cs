@@ -12,8 +12,9 @@ namespace Lathe.Models;
 /// rest of a request allocating almost nothing they were what each gen-0 collection spent its time on (docs/serving.md,
 /// "The record path"). The row goes into an input tensor kept for the model, each pooling into an output kept for its
 /// layer; the other intermediate results are released by handle. Only the networks <see cref="For"/> accepts get one: an
-/// MLP of linear layers, ReLU and dropout, and a CNN of convolutions, batch norm, max pooling and ReLU under such an MLP,
-/// with a row small enough to run on one engine thread. Any other runs through its modules. Tests hold the two to the
+/// MLP of linear layers, any of <see cref="Activation"/>'s activations, batch or layer norm and dropout (or the
+/// parameter-efficient ensemble of such layers, with a number embedding first), and a CNN of convolutions, batch norm,
+/// max pooling and ReLU under such an MLP, with a row small enough to run on one engine thread. Any other runs through its modules. Tests hold the two to the
 /// same bits on real rows and pictures.</summary>
 public sealed unsafe class HandlePass : IDisposable
 {
@@ -100,7 +101,7 @@ public sealed unsafe class HandlePass : IDisposable
 
     private static long Side(long side, long kernel, long stride, long padding, long dilation) => (side + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1;
 
-    /// <summary>The steps of a sequence of flatten, linear, ReLU and dropout modules, or of a parameter-efficient
+    /// <summary>The steps of a sequence of flatten, linear, activation, norm and dropout modules, or of a parameter-efficient
     /// ensemble's (a number embedding first, the members' shared layers, their heads); false for any other.</summary>
     private static bool Dense(nn.Module<Tensor, Tensor> layers, List<Step> steps, ref int outputs)
     {
@@ -117,7 +118,7 @@ public sealed unsafe class HandlePass : IDisposable
                     steps.Add(new EnsembleLinearStep(linear, unsqueeze: !members));
                     members = true;
                     break;
-                case EnsembleHead head when members && head.Agreement is EnsembleMean.Probabilities or EnsembleMean.Values:
+                case EnsembleHead head when members:
                     steps.Add(new EnsembleHeadStep(head));
                     outputs = (int)head.weight.size(1);
                     break;
@@ -127,6 +128,25 @@ public sealed unsafe class HandlePass : IDisposable
                     break;
                 case TorchSharp.Modules.ReLU:
                     steps.Add(new ReluStep());
+                    break;
+                case TorchSharp.Modules.GELU { approximate: TorchSharp.Modules.GELU.Approximate.none }:
+                    steps.Add(new GeluStep());
+                    break;
+                case TorchSharp.Modules.SiLU:
+                    steps.Add(new SiluStep());
+                    break;
+                case TorchSharp.Modules.Tanh:
+                    steps.Add(new TanhStep());
+                    break;
+                case TorchSharp.Modules.LeakyReLU leaky:
+                    steps.Add(new LeakyReluStep(leaky.negative_slope));
+                    break;
+                // Batch norm in evaluation, on a row of one layer's outputs (an ensemble's members refuse it, Mlp).
+                case TorchSharp.Modules.BatchNorm1d norm when !members && norm.running_mean is not null && norm.running_var is not null:
+                    steps.Add(new NormStep(norm.running_mean.Handle, norm.running_var.Handle, norm.weight?.Handle ?? IntPtr.Zero, norm.bias?.Handle ?? IntPtr.Zero, norm.momentum ?? 0, norm.eps));
+                    break;
+                case TorchSharp.Modules.LayerNorm norm:
+                    steps.Add(new LayerNormStep(norm));
                     break;
                 case TorchSharp.Modules.Flatten flatten:
                     steps.Add(new FlattenStep(flatten.start_dim, flatten.end_dim));
@@ -278,6 +298,53 @@ public sealed unsafe class HandlePass : IDisposable
     private sealed class ReluStep : Step
     {
         public override IntPtr Run(IntPtr input) => Native.Relu(input);
+    }
+
+    /// <summary>GELU without the tanh approximation, as <c>nn.GELU()</c> calls it: <c>gelu</c> with the approximation named "none".</summary>
+    private sealed class GeluStep : Step
+    {
+        public override IntPtr Run(IntPtr input) => Native.Gelu(input, Native.NoApproximation);
+    }
+
+    private sealed class SiluStep : Step
+    {
+        public override IntPtr Run(IntPtr input) => Native.Silu(input);
+    }
+
+    private sealed class TanhStep : Step
+    {
+        public override IntPtr Run(IntPtr input) => Native.Tanh(input);
+    }
+
+    /// <summary><c>leaky_relu</c> with the module's slope, a double scalar as TorchSharp makes it from the module's double.</summary>
+    private sealed class LeakyReluStep(double slope) : Step
+    {
+        private readonly IntPtr _slope = Check(Native.Float64Scalar(slope));
+
+        public override IntPtr Run(IntPtr input) => Native.LeakyRelu(input, _slope);
+
+        public override void Free() => Native.DisposeScalar(_slope);
+    }
+
+    /// <summary><c>layer_norm</c> as <c>nn.LayerNorm</c> calls it: over its normalised shape, with its weight, bias and epsilon.</summary>
+    private sealed class LayerNormStep : Step
+    {
+        private readonly IntPtr _weight, _bias;
+        private readonly double _eps;
+        private readonly long* _shape;
+        private readonly int _rank;
+
+        public LayerNormStep(TorchSharp.Modules.LayerNorm norm)
+        {
+            (_weight, _bias, _eps) = (norm.elementwise_affine ? norm.weight.Handle : IntPtr.Zero, norm.bias?.Handle ?? IntPtr.Zero, norm.eps);
+            _rank = norm.normalized_shape.Length;
+            _shape = (long*)NativeMemory.Alloc((nuint)Math.Max(1, _rank), sizeof(long));
+            norm.normalized_shape.CopyTo(new Span<long>(_shape, _rank));
+        }
+
+        public override IntPtr Run(IntPtr input) => Native.LayerNorm(input, _shape, _rank, _weight, _bias, _eps);
+
+        public override void Free() => NativeMemory.Free(_shape);
     }
 
     private sealed class FlattenStep(long start, long end) : Step
@@ -458,6 +525,7 @@ public sealed unsafe class HandlePass : IDisposable
                     chain.Next(Native.MeanAlong(chain.Current, (IntPtr)_members, 1, 0, 0, 0));
                     return chain.Take();
                 }
+                if (_head.Agreement == EnsembleMean.LabelProbabilities) return LabelLogits(ref chain);
                 chain.Next(Native.LogSoftmax(chain.Current, 2, (sbyte)ScalarType.Float32));
                 chain.Next(Native.LogSumExp(chain.Current, 1, 0));
                 Native.SubScalarInPlace(chain.Current, _logMembers);
@@ -467,6 +535,33 @@ public sealed unsafe class HandlePass : IDisposable
             finally
             {
                 chain.Free();
+            }
+        }
+
+        /// <summary>Several labels' agreement: logsumexp over the members of logsigmoid(outputs), minus the same of
+        /// logsigmoid(−outputs), in the module's order of operations.</summary>
+        private static IntPtr LabelLogits(ref Chain chain)
+        {
+            var outputs = chain.Current;
+            IntPtr yes = IntPtr.Zero, negated = IntPtr.Zero, no = IntPtr.Zero;
+            try
+            {
+                var logs = Check(Native.LogSigmoid(outputs));
+                yes = Native.LogSumExp(logs, 1, 0);
+                Native.Dispose(logs);
+                Check(yes);
+                negated = Check(Native.Neg(outputs));
+                logs = Check(Native.LogSigmoid(negated));
+                no = Native.LogSumExp(logs, 1, 0);
+                Native.Dispose(logs);
+                Check(no);
+                chain.Next(Native.Sub(yes, no));
+                return chain.Take();
+            }
+            finally
+            {
+                foreach (var handle in (ReadOnlySpan<IntPtr>)[yes, negated, no])
+                    if (handle != IntPtr.Zero) Native.Dispose(handle);
             }
         }
 
@@ -514,6 +609,16 @@ public sealed unsafe class HandlePass : IDisposable
         public static readonly delegate* unmanaged[Cdecl]<IntPtr, long, sbyte, IntPtr> LogSoftmax;
         public static readonly delegate* unmanaged[Cdecl]<IntPtr, long, byte, IntPtr> LogSumExp;
         public static readonly delegate* unmanaged[Cdecl]<IntPtr, IntPtr, int, byte, byte, sbyte, IntPtr> MeanAlong;
+        public static readonly delegate* unmanaged[Cdecl]<IntPtr, IntPtr, IntPtr> Gelu;
+        /// <summary>"none", the approximation <c>nn.GELU()</c> names, as a C string held for the process.</summary>
+        public static readonly IntPtr NoApproximation = Marshal.StringToHGlobalAnsi("none");
+        public static readonly delegate* unmanaged[Cdecl]<IntPtr, IntPtr> Silu;
+        public static readonly delegate* unmanaged[Cdecl]<IntPtr, IntPtr> Tanh;
+        public static readonly delegate* unmanaged[Cdecl]<IntPtr, IntPtr, IntPtr> LeakyRelu;
+        public static readonly delegate* unmanaged[Cdecl]<IntPtr, long*, long, IntPtr, IntPtr, double, IntPtr> LayerNorm;
+        public static readonly delegate* unmanaged[Cdecl]<IntPtr, IntPtr> LogSigmoid;
+        public static readonly delegate* unmanaged[Cdecl]<IntPtr, IntPtr> Neg;
+        public static readonly delegate* unmanaged[Cdecl]<IntPtr, IntPtr, IntPtr> Sub;
 
         public static IntPtr BatchNorm(IntPtr input, IntPtr mean, IntPtr variance, IntPtr weight, IntPtr bias, bool training, double momentum, double eps) =>
             BatchNormFunction(input, mean, variance, weight, bias, training ? (byte)1 : (byte)0, momentum, eps);
@@ -569,6 +674,14 @@ public sealed unsafe class HandlePass : IDisposable
             LogSoftmax = (delegate* unmanaged[Cdecl]<IntPtr, long, sbyte, IntPtr>)Export("THSSpecial_log_softmax");
             LogSumExp = (delegate* unmanaged[Cdecl]<IntPtr, long, byte, IntPtr>)Export("THSTensor_logsumexp");
             MeanAlong = (delegate* unmanaged[Cdecl]<IntPtr, IntPtr, int, byte, byte, sbyte, IntPtr>)Export("THSTensor_mean_along_dimensions");
+            Gelu = (delegate* unmanaged[Cdecl]<IntPtr, IntPtr, IntPtr>)Export("THSTensor_gelu_with_approximate");
+            Silu = (delegate* unmanaged[Cdecl]<IntPtr, IntPtr>)Export("THSTensor_silu");
+            Tanh = (delegate* unmanaged[Cdecl]<IntPtr, IntPtr>)Export("THSTensor_tanh");
+            LeakyRelu = (delegate* unmanaged[Cdecl]<IntPtr, IntPtr, IntPtr>)Export("THSTensor_leaky_relu");
+            LayerNorm = (delegate* unmanaged[Cdecl]<IntPtr, long*, long, IntPtr, IntPtr, double, IntPtr>)Export("THSNN_layer_norm");
+            LogSigmoid = (delegate* unmanaged[Cdecl]<IntPtr, IntPtr>)Export("THSTensor_log_sigmoid");
+            Neg = (delegate* unmanaged[Cdecl]<IntPtr, IntPtr>)Export("THSTensor_neg");
+            Sub = (delegate* unmanaged[Cdecl]<IntPtr, IntPtr, IntPtr>)Export("THSTensor_sub");
             Missing = missing;
         }
     }
