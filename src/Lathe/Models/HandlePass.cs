@@ -14,8 +14,8 @@ namespace Lathe.Models;
 /// layer; the other intermediate results are released by handle. Only the networks <see cref="For"/> accepts get one: an
 /// MLP of linear layers, any of <see cref="Activation"/>'s activations, batch or layer norm and dropout (or the
 /// parameter-efficient ensemble of such layers, with a number embedding first), and a CNN of convolutions, batch norm,
-/// max pooling and ReLU under such an MLP, with a row small enough to run on one engine thread. Any other runs through its modules. Tests hold the two to the
-/// same bits on real rows and pictures.</summary>
+/// max pooling and ReLU under such an MLP, with a row small enough to run on one engine thread. Any other runs through
+/// its modules. Tests hold the two to the same bits on real rows and pictures.</summary>
 public sealed unsafe class HandlePass : IDisposable
 {
     private readonly Step[] _steps;

@@ -90,8 +90,6 @@ public static class Preparation
         return config.Model with { Kind = kind };
     }
 
-    /// <summary>Holdout by default (stratified for classification); whole groups with <c>split.group</c>; in
-    /// time order with <c>split.time</c>.</summary>
     /// <summary>Why a split left no validation rows (or under two training rows). A stratified split keeps each class's
     /// only row for training, so a target with a class per row or so (a name, an identifier) gets no validation part
     /// whatever its fractions: that is said, rather than asking for fractions that would not help.</summary>
@@ -108,6 +106,8 @@ public static class Preparation
         return new DataException($"{data.Source}: {counts} — Lathe needs more rows, or a larger validation fraction");
     }
 
+    /// <summary>Holdout by default (stratified for classification); whole groups with <c>split.group</c>; in
+    /// time order with <c>split.time</c>.</summary>
     private static SplitParts Split(Table data, PipelineConfig config, FittedTarget? classes)
     {
         var split = config.Data.Split;
