@@ -6,7 +6,8 @@ Per JSON, CSV or TSV file of data/vega-datasets/data under 5 MB, up to two targe
 text column of 2-30 values, the first number column of over 20 values whose name is not an identifier's); a file that
 is not a table of records gets none. Per target, in a folder of its own:
   1. `lathe init`, then `lathe train` for three epochs on one engine thread, `lathe predict` and `lathe evaluate` on the
-     whole file, and `lathe serve` answering one record and an array of three (JSON) and the same three as `text/csv`.
+     whole file, and `lathe serve` answering one record and an array of three (JSON, flat) and the same three as
+     `text/csv`, and a JSON file's own first record as it is (nested objects, the target).
      Every command must end 0, or 1 with one line starting "error:" (a refusal: too few rows, not a table of records).
   2. Bad input to the trained model: `lathe predict` on the file without a column the model reads (must end 1 naming
      it), with 'abc' in a number column (1, naming the column and line), cut at 60% of its bytes (0 or 1); and requests
@@ -27,12 +28,22 @@ WORKERS = int(sys.argv[2]) if len(sys.argv) > 2 else 2
 LATHE = ["dotnet", os.path.join(WORK, "bin", "lathe.dll")]
 
 
+def records(path):
+    """A JSON file's records, or None when it is not an array of records (GeoJSON, TopoJSON, a nested object)."""
+    try:
+        rows = json.load(open(path))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return rows if isinstance(rows, list) and rows and isinstance(rows[0], dict) else None
+
+
 def table(path):
-    """The file as a DataFrame, or None when it is not a table of records (GeoJSON, TopoJSON, a nested object)."""
+    """The file as a DataFrame (a nested object's fields as columns named by their path, as Lathe reads them), or None
+    when it is not a table of records."""
     try:
         if path.endswith(".json"):
-            records = json.load(open(path))
-            return pd.DataFrame(records) if isinstance(records, list) and records and isinstance(records[0], dict) else None
+            rows = records(path)
+            return pd.json_normalize(rows, sep=".") if rows is not None else None
         return pd.read_csv(path, sep="\t" if path.endswith(".tsv") else ",")
     except (ValueError, UnicodeDecodeError):
         return None
@@ -125,6 +136,9 @@ def check(file, target, port):
         csv = frame.drop(columns=[target]).head(3).to_csv(index=False).encode()
         answers = {"one record": post(port, json.dumps(rows[0]).encode()), "three records": post(port, json.dumps(rows).encode()),
                    "three as CSV": post(port, csv, "text/csv")}
+        if path.endswith(".json"):
+            # The file's own first record, nested objects and target as they are.
+            answers["the file's own record"] = post(port, json.dumps(records(path)[0]).encode())
         for check, status in answers.items():
             if status != 200: fail(check, status)
         bad = {}

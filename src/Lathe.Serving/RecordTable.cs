@@ -22,7 +22,7 @@ public static class RecordTable
         var names = model.FieldNames;
         for (var r = 0; r < records.Count; r++)
             foreach (var name in records[r].Keys)
-                if (!names.Contains(name) && !model.Ignored.Contains(name))
+                if (!names.Contains(name) && !model.IsIgnored(name))
                 {
                     var nearest = ConfigNames.Nearest(name, names);
                     errors.Add(r, name, "unknown field" + (nearest is null ? $" — the model takes {string.Join(", ", names)}" : $" — did you mean '{nearest}'?"));

@@ -84,13 +84,26 @@ public sealed record RequestRecords(IReadOnlyList<IReadOnlyDictionary<string, Ra
     private static Dictionary<string, RawValue> Record(JsonElement element, string prefix)
     {
         var record = new Dictionary<string, RawValue>(StringComparer.Ordinal);
+        Fields(element, prefix, "", record);
+        return record;
+    }
+
+    /// <summary>The fields of <paramref name="element"/> into <paramref name="record"/>; a nested object's fields under
+    /// their path (<c>record.high</c>), as <see cref="Lathe.Data.Sources.JsonSource"/> reads a data file's.</summary>
+    private static void Fields(JsonElement element, string prefix, string path, Dictionary<string, RawValue> record)
+    {
         foreach (var property in element.EnumerateObject())
         {
             RawValue value;
             string name;
             try
             {
-                name = property.Name;
+                name = path + property.Name;
+                if (property.Value.ValueKind == JsonValueKind.Object)
+                {
+                    Fields(property.Value, prefix, name + Lathe.Data.Sources.JsonSource.NestedSeparator, record);
+                    continue;
+                }
                 value = property.Value.ValueKind switch
                 {
                     JsonValueKind.Number => new RawValue(RawKind.Number, property.Value.GetDouble(), property.Value.GetRawText()),
@@ -110,7 +123,6 @@ public sealed record RequestRecords(IReadOnlyList<IReadOnlyDictionary<string, Ra
                 throw new RequestException(400, "invalid-input", "Invalid input", $"field '{prefix}{name}' appears twice in one record",
                     new ProblemErrors().Add(prefix + name, "appears twice"));
         }
-        return record;
     }
 
     private static RawValue Kind(JsonValueKind kind) => kind switch

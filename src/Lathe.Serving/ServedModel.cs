@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Lathe.Bundles;
 using Lathe.Data.Pipeline;
 using Lathe.Data.Schema;
+using Lathe.Data.Sources;
 
 namespace Lathe.Serving;
 
@@ -52,6 +53,16 @@ public sealed class ServedModel
     /// <summary>The names of <see cref="Fields"/>.</summary>
     public IReadOnlySet<string> FieldNames { get; }
     public IReadOnlySet<string> Ignored { get; }
+
+    /// <summary>Whether a request's field is one the model ignores: a name of <see cref="Ignored"/>, or a field nested in
+    /// one (<c>Species.genus</c> when the target <c>Species</c> came as an object).</summary>
+    public bool IsIgnored(string name)
+    {
+        if (Ignored.Contains(name)) return true;
+        for (var dot = name.IndexOf(JsonSource.NestedSeparator, StringComparison.Ordinal); dot > 0; dot = name.IndexOf(JsonSource.NestedSeparator, dot + 1, StringComparison.Ordinal))
+            if (Ignored.Contains(name[..dot])) return true;
+        return false;
+    }
     /// <summary>The [channels, height, width] a request's image in the field <paramref name="field"/> is decoded to.</summary>
     public (int Channels, int Height, int Width) ImageShape(string field) => _imageShapes[field];
     public FittedPipeline Pipeline => Bundle.Pipeline;

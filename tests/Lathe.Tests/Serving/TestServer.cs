@@ -60,7 +60,6 @@ public sealed class TestServer : IAsyncDisposable
 
     public static string Json(object value) => JsonSerializer.Serialize(value);
 
-    /// <summary>A problem-details body: its status, type and the listed fields.</summary>
     /// <summary>Asserts that <paramref name="response"/> is 200 with <paramref name="expected"/>'s one-row prediction: its
     /// label and every class probability, bit for bit.</summary>
     public static async Task AssertAnswers(HttpResponseMessage response, Lathe.Bundles.Predictions expected)
@@ -72,6 +71,7 @@ public sealed class TestServer : IAsyncDisposable
             Assert.Equal(expected.Probabilities[k], answer.RootElement.GetProperty("probabilities").GetProperty(expected.Classes[k]).GetSingle());
     }
 
+    /// <summary>A problem-details body: its status, type and the listed fields.</summary>
     public static async Task<(int Status, string Type, string Title, JsonElement Body)> Problem(HttpResponseMessage response)
     {
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);

@@ -6,11 +6,16 @@ namespace Lathe.Data.Sources;
 
 /// <summary>Reads JSON records: an array of objects (as vega-datasets ships tables) or JSON Lines (one
 /// object per line; a <c>.json</c> file that starts with <c>{</c> is read this way too). Keys become
-/// columns in order of first appearance; a record without a key is missing there. A column whose values
+/// columns in order of first appearance; a record without a key is missing there. A nested object's fields are
+/// columns of their own, named by their path (<c>record.high</c>); an array is kept as its JSON text. A column whose values
 /// are all numbers or null stays numeric; anything else is kept as text and typed later. A record that is
 /// not an object — or, in JSON Lines, a line that is not valid JSON — is quarantined, not fatal.</summary>
 public sealed class JsonSource(string path, bool? lines = null) : IDataSource
 {
+    /// <summary>Joins a nested object's name to its fields' names: <c>{"record": {"high": 62}}</c> is the column
+    /// <c>record.high</c>, in a data file and in a request alike.</summary>
+    public const string NestedSeparator = ".";
+
     private static readonly JsonDocumentOptions Options = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
 
     public string Name => path;
@@ -193,17 +198,29 @@ public sealed class JsonSource(string path, bool? lines = null) : IDataSource
                 Quarantine(number, $"record is {Article(record.ValueKind)}, not an object of fields", record.GetRawText());
                 return;
             }
-            var row = Numbers.Count;
+            Fields(record, "", Numbers.Count);
+            Numbers.Add(number);
+        }
+
+        /// <summary>A record's fields into their columns; a nested object's fields each into a column of their own,
+        /// named by the path to them (<c>record.high</c>), as a request to the server is read.</summary>
+        private void Fields(JsonElement record, string prefix, int row)
+        {
             foreach (var property in record.EnumerateObject())
             {
-                if (!_columns.TryGetValue(property.Name, out var column))
+                var name = prefix + property.Name;
+                if (property.Value.ValueKind == JsonValueKind.Object)
                 {
-                    _columns[property.Name] = column = new JsonColumn(row);
-                    _order.Add(property.Name);
+                    Fields(property.Value, name + NestedSeparator, row);
+                    continue;
+                }
+                if (!_columns.TryGetValue(name, out var column))
+                {
+                    _columns[name] = column = new JsonColumn(row);
+                    _order.Add(name);
                 }
                 column.Set(row, property.Value);
             }
-            Numbers.Add(number);
         }
 
         public void Quarantine(int number, string reason, string raw) => Quarantined.Add(new QuarantinedRow(number, reason, raw));

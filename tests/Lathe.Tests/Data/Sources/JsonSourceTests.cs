@@ -28,6 +28,21 @@ public class JsonSourceTests
     }
 
     [Fact]
+    public void A_nested_objects_fields_are_columns_named_by_their_path()
+    {
+        // weekly-weather.json: {"day":"M","record":{"high":62,"low":15},...}; half the records have "actual", the
+        // other half "forecast" two levels deep ({"high":{"high":53,"low":46},...}).
+        var table = DataSource.Open(TestData.Vega("weekly-weather.json")).Read();
+        Assert.Equal(10, table.RowCount);
+        Assert.Equal(["day", "record.high", "record.low", "normal.high", "normal.low", "actual.high", "actual.low", "id",
+            "forecast.high.high", "forecast.high.low", "forecast.low.high", "forecast.low.low"], table.ColumnNames);
+        Assert.Equal(62, ((NumericColumn)table["record.high"]).Values[0]);
+        Assert.Equal(5, ((NumericColumn)table["actual.low"]).Values.Count(double.IsNaN));
+        Assert.Equal(46, ((NumericColumn)table["forecast.high.low"]).Values[^1]);
+        Assert.True(double.IsNaN(((NumericColumn)table["forecast.high.low"]).Values[0]));
+    }
+
+    [Fact]
     public void A_json_object_instead_of_records_is_refused()
     {
         var error = Assert.Throws<DataException>(() => DataSource.Open(TestData.Vega("us-10m.json")).Read());
