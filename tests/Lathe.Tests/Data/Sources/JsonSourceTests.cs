@@ -40,6 +40,14 @@ public class JsonSourceTests
         Assert.Equal(5, ((NumericColumn)table["actual.low"]).Values.Count(double.IsNaN));
         Assert.Equal(46, ((NumericColumn)table["forecast.high.low"]).Values[^1]);
         Assert.True(double.IsNaN(((NumericColumn)table["forecast.high.low"]).Values[0]));
+        // As JSON Lines, read in batches of three as `lathe predict` streams it: the same columns and values.
+        var lines = Path.Combine(TestData.TempDirectory(), "weekly-weather.jsonl");
+        File.WriteAllLines(lines, System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(TestData.Vega("weekly-weather.json")))!.AsArray().Select(r => r!.ToJsonString()));
+        var batches = new JsonSource(lines).ReadBatches(3).ToArray();
+        Assert.Equal(4, batches.Length);
+        Assert.Equal(table.ColumnNames, batches[^1].ColumnNames);
+        Assert.Equal(((NumericColumn)table["forecast.low.high"]).Values[9..], ((NumericColumn)batches[^1]["forecast.low.high"]).Values);
+        Assert.Equal(((NumericColumn)table["record.low"]).Values[..3], ((NumericColumn)batches[0]["record.low"]).Values);
     }
 
     [Fact]
