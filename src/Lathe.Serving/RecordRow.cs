@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Unicode;
 using Lathe.Bundles;
@@ -12,14 +13,17 @@ namespace Lathe.Serving;
 /// <summary>The record path: one plain JSON record from its bytes straight into the model's input row, and its answer
 /// from the outputs straight into this thread's response buffer, with no document, record, table, column or answer
 /// object made on the way (docs/serving.md, "The record path"). It takes only what it can answer exactly as the table
-/// path would: a JSON object of the model's fields, each a number, a yes/no, a category the model knows or a date
-/// (or null), and fields the model ignores. Anything else — a field unknown, missing or twice, a value of another kind, a category
+/// path would: a JSON object of the model's fields, each a number, a yes/no, a category the model knows, a date or a
+/// text its TF-IDF step weighs (or null), and fields the model ignores. Anything else — a field unknown, missing or twice, a value of another kind, a category
 /// it does not know, a number out of range, half a surrogate pair escaped, malformed JSON — it declines, and the
 /// request goes the table path, where the checks and their messages are. A test holds the two paths to the same bytes
 /// on every row of real tables.</summary>
 public sealed class RecordRow
 {
     private readonly RowForm _form;
+
+    /// <summary>The row form records are packed with.</summary>
+    public RowForm Form => _form;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _fields;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>>?[] _categories;
     private readonly (double Low, double High)[] _ranges;
@@ -85,7 +89,7 @@ public sealed class RecordRow
             return null;
         }
         if (RowForm.For(model.Pipeline, out why) is not { } form) return null;
-        if (form.Values > MaxFields || target.Classes.Count > MaxFields)
+        if (form.Fields.Count > MaxFields || target.Classes.Count > MaxFields)
         {
             why = $"more than {MaxFields} fields or classes";
             return null;
@@ -104,8 +108,22 @@ public sealed class RecordRow
     {
         // The table path refuses a body with any byte that is not UTF-8, wherever it is.
         if (!Utf8.IsValid(body)) return null;
+        // A row's values live on the stack, but for texts' many TF-IDF weights.
+        double[]? rented = null;
+        Span<double> values = _form.Values <= MaxFields ? stackalloc double[_form.Values] : (rented = ArrayPool<double>.Shared.Rent(_form.Values)).AsSpan(0, _form.Values);
+        try
+        {
+            return Read(body, values);
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<double>.Shared.Return(rented);
+        }
+    }
+
+    private Features? Read(ReadOnlySpan<byte> body, Span<double> values)
+    {
         var count = _types.Length;
-        Span<double> values = stackalloc double[_form.Values];
         Span<bool> seen = stackalloc bool[_names];
         seen.Clear();
         var given = 0;
@@ -171,6 +189,24 @@ public sealed class RecordRow
                 var (low, high) = _ranges[field];
                 values[at] = double.NaN;
                 return missing || reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out values[at]) && double.IsFinite(values[at]) && values[at] >= low && values[at] <= high;
+            case ColumnType.Text:
+                // As TypeCoercion leaves a text: trimmed, and "NA" and the like missing.
+                string? words = null;
+                if (!missing)
+                {
+                    if (reader.TokenType != JsonTokenType.String) return false;
+                    try
+                    {
+                        words = reader.GetString()!;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        return false;
+                    }
+                    words = Values.IsMissing(words) ? null : words.Trim();
+                }
+                _form.Text(field, words, values);
+                return true;
             case ColumnType.Boolean:
                 values[at] = missing ? double.NaN : reader.TokenType == JsonTokenType.True ? 1 : 0;
                 return missing || reader.TokenType is JsonTokenType.True or JsonTokenType.False;

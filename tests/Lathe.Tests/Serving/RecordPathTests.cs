@@ -70,6 +70,46 @@ public class RecordPathTests(PenguinsRun run)
     }
 
     [Fact]
+    public async Task A_model_with_a_tf_idf_text_reads_its_records_by_the_record_path_and_answers_as_the_table_path()
+    {
+        var config = TestData.Penguins() with
+        {
+            Target = "Major Genre",
+            Data = new Lathe.Config.DataConfig { Path = TestData.Vega("movies.json") },
+            Prepare = new Lathe.Config.PrepareConfig { Text = Lathe.Config.TextHandling.Words },
+            Model = new Lathe.Config.ModelConfig { Kind = Lathe.Config.ModelKind.Mlp, Layers = [16] },
+            Training = new Lathe.Config.TrainingConfig { Epochs = 2, Threads = 2 },
+        };
+        var result = Lathe.Training.TrainingRun.Run(config, TestData.TempDirectory());
+        await using var server = await TestServer.Start(result.BundlePath);
+        var row = server.Server.Model!.Row;
+        Assert.True(row is not null, server.Server.Model.NoRowBecause);
+        Assert.Contains(row.Form.Fields, f => f.Type == Lathe.Data.Schema.ColumnType.Text && f.Name == "Title");
+        var test = result.TestRows;
+        var read = 0;
+        for (var r = 0; r < test.RowCount; r++)
+        {
+            var body = Encoding.UTF8.GetBytes(TestServer.Json(TestServer.Record(test, r)));
+            // A director or distributor the training part never saw, or a title sent as a number, is the table path's.
+            if (row.TryRead(body) is not null) read++;
+            await AssertSameAnswer(server, body, HttpStatusCode.OK);
+        }
+        Assert.True(read >= test.RowCount * 0.8, $"{read} of {test.RowCount} test records read by the record path");
+        // A missing title, one padded with spaces, "NA", one of no known word, and one in escapes.
+        var record = TestServer.Record(test, 0);
+        foreach (var title in new[] { null, "  The Land Girls  ", "NA", "Zzyzx Qwerty" })
+        {
+            record["Title"] = title;
+            var body = Encoding.UTF8.GetBytes(TestServer.Json(record));
+            Assert.NotNull(row.TryRead(body));
+            await AssertSameAnswer(server, body, HttpStatusCode.OK);
+        }
+        var escaped = Encoding.UTF8.GetBytes(TestServer.Json(record).Replace("\"Zzyzx Qwerty\"", "\"The \\u004Cand Girls\""));
+        Assert.NotNull(row.TryRead(escaped));
+        await AssertSameAnswer(server, escaped, HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task A_cnn_reads_raw_pixels_by_the_record_path_and_an_image_file_or_another_size_by_the_table_path()
     {
         var (images, labels) = TestData.FashionSubset(600);

@@ -5,7 +5,7 @@ using Lathe.Data.Transforms;
 
 namespace Lathe.Data.Pipeline;
 
-/// <summary>A fitted pipeline over a plain table (numbers, yes/no, category and date columns; no text or images),
+/// <summary>A fitted pipeline over a plain table (numbers, yes/no, category and date columns, and text weighed by TF-IDF),
 /// compiled for one row at a time: each of the model's input cells is one raw field's value run through the steps' own
 /// per-value functions, with no table, column or name made per row. A server packs a record with it without allocating;
 /// <see cref="For"/> declines (null, with the reason) any pipeline with a step it has no row form for, and such a model
@@ -19,16 +19,30 @@ public sealed class RowForm
 {
     private readonly Cell[] _cells;
 
-    private RowForm(IReadOnlyList<RowField> fields, Cell[] cells, int width)
+    private RowForm(IReadOnlyList<RowField> fields, Cell[] cells, int width, IReadOnlyDictionary<int, TextPlan>? texts = null)
     {
         Fields = fields;
         _cells = cells;
         Width = width;
         Values = fields.Sum(f => f.Values);
-        _dateParts = fields.Select(f => f.Parts.Select(p => TypeCoercion.DatePartReader(p)!).ToArray()).ToArray();
+        _dateParts = fields.Select(f => f.Type == ColumnType.DateTime ? f.Parts.Select(p => TypeCoercion.DatePartReader(p)!).ToArray() : []).ToArray();
+        _texts = fields.Select((_, f) => texts?.GetValueOrDefault(f)).ToArray();
     }
 
     private readonly Func<DateTime, double>[][] _dateParts;
+    private readonly TextPlan?[] _texts;
+
+    /// <summary>Writes the text field <paramref name="field"/>'s TF-IDF weights into <paramref name="values"/> at the field's
+    /// <see cref="RowField.Offset"/>, one per feature token (<see cref="RowField.Parts"/>), as <see cref="FittedTextVectorize"/>
+    /// weighs a text: <paramref name="text"/> as <see cref="TypeCoercion"/> leaves it (trimmed; null when missing, which
+    /// weighs nothing: the text step comes before any filling).</summary>
+    public void Text(int field, string? text, Span<double> values)
+    {
+        var plan = _texts[field] ?? throw new ArgumentException($"field {field} is not a text field", nameof(field));
+        var weights = values.Slice(Fields[field].Offset, plan.Vocabulary.Tokens.Count);
+        weights.Clear();
+        FittedTextVectorize.Weigh(plan.Vocabulary, plan.Features, text, weights);
+    }
 
     /// <summary>The raw fields a row gives, in the schema's order: what <see cref="Pack"/>'s values are.</summary>
     public IReadOnlyList<RowField> Fields { get; }
@@ -93,6 +107,9 @@ public sealed class RowForm
             FittedOrdinalEncode o => o.Columns,
             _ => [],
         }).GroupBy(c => c.Name).ToDictionary(g => g.Key, g => g.First().Categories, StringComparer.Ordinal);
+        // Text fields weighed by TF-IDF, by name: a text is read only so.
+        var vectorized = pipeline.Steps.OfType<FittedTextVectorize>().SelectMany(v => v.Columns)
+            .GroupBy(c => c.Name).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var fields = new List<RowField>();
         var slots = new List<Slot>();
         var index = 0;
@@ -118,12 +135,21 @@ public sealed class RowForm
                     fields.Add(new RowField(spec.Name, spec.Type, [], parts, index));
                     foreach (var part in parts) slots.Add(new NumberSlot($"{spec.Name}.{part}", index++, []));
                     break;
+                case ColumnType.Text when vectorized.TryGetValue(spec.Name, out var vocabulary):
+                    // One value per feature token, its weight: the TF-IDF step then finds them made.
+                    var tokens = vocabulary.Words.Select(w => $"{spec.Name}:{w}").ToArray();
+                    fields.Add(new RowField(spec.Name, spec.Type, [], tokens, index));
+                    slots.Add(new TextSlot(spec.Name, index));
+                    index += tokens.Length;
+                    break;
                 default:
                     throw new NoRowForm($"column '{spec.Name}' is {spec.Type.ToString().ToLowerInvariant()}");
             }
         }
-        foreach (var step in pipeline.Steps) Follow(step, slots);
-        return Check(pipeline, fields, slots);
+        var texts = new Dictionary<int, TextPlan>();
+        foreach (var step in pipeline.Steps) Follow(step, slots, texts);
+        if (slots.OfType<TextSlot>().FirstOrDefault() is { } unread) throw new NoRowForm($"column '{unread.Name}' is text the steps do not weigh");
+        return Check(pipeline, fields, slots, texts);
     }
 
     /// <summary>A pipeline of one image and nothing else: every step but the image's normalisation must find no column of its own.</summary>
@@ -136,14 +162,14 @@ public sealed class RowForm
         foreach (var step in pipeline.Steps)
         {
             if (step is FittedImageNormalize { Columns: [var only] } && only.Name == image.Name) normalisation = only.Normalisation();
-            else Follow(step, slots);
+            else Follow(step, slots, new Dictionary<int, TextPlan>());
         }
         if (slots.Count > 0 || pipeline.FeatureNames.Count > 0) throw new NoRowForm("the model reads columns beside its image");
         return new RowForm([new RowField(image.Name, ColumnType.Image, [], [], 0)], [], 0) { Image = normalisation };
     }
 
     /// <summary>What <paramref name="step"/> does to the columns, done to the slots.</summary>
-    private static void Follow(IFittedStep step, List<Slot> slots)
+    private static void Follow(IFittedStep step, List<Slot> slots, Dictionary<int, TextPlan> texts)
     {
         switch (step)
         {
@@ -163,6 +189,9 @@ public sealed class RowForm
                         case CategorySlot category when fill.Category is { } value:
                             slots[at] = category with { Values = category.Values.Select(v => v ?? value).ToArray() };
                             break;
+                        // Texts are weighed before the impute step; one filled first has no row form.
+                        case TextSlot when fill.Category is not null:
+                            throw new NoRowForm($"the text column '{fill.Name}' is filled before it is weighed");
                     }
                 }
                 break;
@@ -244,6 +273,16 @@ public sealed class RowForm
                 break;
             case FittedImageNormalize normalize when normalize.Columns.Count == 0:
                 break;
+            case FittedTextVectorize vectorize:
+                foreach (var vocabulary in vectorize.Columns)
+                {
+                    var at = IndexOf(slots, vocabulary.Name);
+                    if (slots[at] is not TextSlot text) throw new NoRowForm($"the text step names the column '{vocabulary.Name}', which is not text here");
+                    texts[text.Field] = new TextPlan(vocabulary);
+                    slots.RemoveAt(at);
+                    slots.InsertRange(at, vocabulary.Words.Select((w, k) => (Slot)new NumberSlot($"{vocabulary.Name}:{w}", text.Field + k, [])));
+                }
+                break;
             default:
                 throw new NoRowForm($"no row form for the step {step.GetType().Name.Replace("Fitted", "")}");
         }
@@ -275,7 +314,7 @@ public sealed class RowForm
 
     /// <summary>The cells as <see cref="FittedPipeline.Pack"/> lays them out, once the slots are found to end where the
     /// fitted pipeline's own record of its input says they must.</summary>
-    private static RowForm Check(FittedPipeline pipeline, List<RowField> fields, List<Slot> slots)
+    private static RowForm Check(FittedPipeline pipeline, List<RowField> fields, List<Slot> slots, Dictionary<int, TextPlan> texts)
     {
         var numbers = slots.OfType<NumberSlot>().ToArray();
         var oneHots = slots.OfType<OneHotSlot>().ToArray();
@@ -296,7 +335,7 @@ public sealed class RowForm
             var at = 0;
             foreach (var number in numbers) cells.Add(new NumberCell(number, at++));
             foreach (var oneHot in oneHots) cells.Add(new CodeCell(oneHot, at++));
-            return new RowForm(fields, [.. cells], layout.Width);
+            return new RowForm(fields, [.. cells], layout.Width, texts);
         }
         var position = 0;
         foreach (var slot in slots)
@@ -312,7 +351,7 @@ public sealed class RowForm
                     break;
             }
         }
-        return new RowForm(fields, [.. cells], position);
+        return new RowForm(fields, [.. cells], position, texts);
     }
 
     private sealed class NoRowForm(string message) : Exception(message);
@@ -331,6 +370,16 @@ public sealed class RowForm
             foreach (var map in Maps) v = map(v);
             return v;
         }
+    }
+
+    /// <summary>A text column before its TF-IDF step.</summary>
+    private sealed record TextSlot(string Name, int Field) : Slot(Name, Field);
+
+    /// <summary>A text field's weighing: its vocabulary, and each feature token's index by token id.</summary>
+    private sealed class TextPlan(TextVocabulary vocabulary)
+    {
+        public TextVocabulary Vocabulary { get; } = vocabulary;
+        public IReadOnlyDictionary<int, int> Features { get; } = FittedTextVectorize.FeatureIndex(vocabulary);
     }
 
     /// <summary>A category column: per category of the field (and last, for a missing one) the value it now holds.</summary>
@@ -370,14 +419,15 @@ public sealed class RowForm
     }
 }
 
-/// <summary>One raw field of a <see cref="RowForm"/>: its name, its type (numeric, boolean, categorical or a date), for a
-/// category the values a row may give it by index, for a date its parts, and where its values start in a packed row's values.</summary>
+/// <summary>One raw field of a <see cref="RowForm"/>: its name, its type (numeric, boolean, categorical, a date or a text), for a
+/// category the values a row may give it by index, for a date its parts, for a text its TF-IDF features' names, and where
+/// its values start in a packed row's values.</summary>
 public sealed record RowField(string Name, ColumnType Type, IReadOnlyList<string> Categories, IReadOnlyList<string> Parts, int Offset)
 {
-    /// <summary>Values the field takes in <see cref="RowForm.Pack"/>: a date's parts, none for an image, or one.</summary>
+    /// <summary>Values the field takes in <see cref="RowForm.Pack"/>: a date's parts, a text's feature tokens, none for an image, or one.</summary>
     public int Values => Type switch
     {
-        ColumnType.DateTime => Parts.Count,
+        ColumnType.DateTime or ColumnType.Text => Parts.Count,
         ColumnType.Image => 0,
         _ => 1,
     };

@@ -49,26 +49,45 @@ public sealed record FittedTextVectorize(IReadOnlyList<TextVocabulary> Columns) 
 
     private static IEnumerable<Column> Weights(StringColumn column, TextVocabulary vocabulary)
     {
-        var feature = new Dictionary<int, int>();
-        for (var k = 0; k < vocabulary.Tokens.Count; k++) feature[vocabulary.Tokens[k]] = k;
+        var feature = FeatureIndex(vocabulary);
         var weights = vocabulary.Tokens.Select(_ => new double[column.Count]).ToArray();
         var texts = column.Values;
-        var counts = new Dictionary<int, int>();
-        for (var row = 0; row < texts.Length; row++)
+        var row = new double[vocabulary.Tokens.Count];
+        for (var r = 0; r < texts.Length; r++)
         {
-            counts.Clear();
-            foreach (var id in vocabulary.Tokenizer.Encode(texts[row]))
-                if (feature.TryGetValue(id, out var k)) counts[k] = counts.GetValueOrDefault(k) + 1;
-            double norm = 0;
-            foreach (var (k, count) in counts)
-            {
-                var weight = (1 + Math.Log(count)) * vocabulary.Idf[k];
-                weights[k][row] = weight;
-                norm += weight * weight;
-            }
-            if (norm > 0)
-                foreach (var k in counts.Keys) weights[k][row] /= Math.Sqrt(norm);
+            Array.Clear(row);
+            Weigh(vocabulary, feature, texts[r], row);
+            for (var k = 0; k < row.Length; k++)
+                if (row[k] != 0) weights[k][r] = row[k];
         }
         return weights.Select((values, k) => new NumericColumn($"{column.Name}:{vocabulary.Tokenizer.Vocabulary[vocabulary.Tokens[k]]}", values));
+    }
+
+    /// <summary>Each feature token's index in the vocabulary's features, by token id.</summary>
+    public static Dictionary<int, int> FeatureIndex(TextVocabulary vocabulary)
+    {
+        var feature = new Dictionary<int, int>();
+        for (var k = 0; k < vocabulary.Tokens.Count; k++) feature[vocabulary.Tokens[k]] = k;
+        return feature;
+    }
+
+    /// <summary>One text's weights into <paramref name="weights"/> (zeros where a feature token is absent, as given):
+    /// (1 + log count) × idf per feature token, the whole scaled to unit length. The table and a served row both weigh
+    /// a text here, so they agree to the bit.</summary>
+    public static void Weigh(TextVocabulary vocabulary, IReadOnlyDictionary<int, int> feature, string? text, Span<double> weights)
+    {
+        // Counted in the order the tokens first appear; the norm is summed in that order.
+        var counts = new Dictionary<int, int>();
+        foreach (var id in vocabulary.Tokenizer.Encode(text))
+            if (feature.TryGetValue(id, out var k)) counts[k] = counts.GetValueOrDefault(k) + 1;
+        double norm = 0;
+        foreach (var (k, count) in counts)
+        {
+            var weight = (1 + Math.Log(count)) * vocabulary.Idf[k];
+            weights[k] = weight;
+            norm += weight * weight;
+        }
+        if (norm > 0)
+            foreach (var k in counts.Keys) weights[k] /= Math.Sqrt(norm);
     }
 }

@@ -10,7 +10,7 @@ namespace Lathe.Tests.Data.Pipeline;
 /// steps it has a row form for, and declines the pipelines it has none for.</summary>
 public class RowFormTests
 {
-    public static TheoryData<string> Cases => ["penguins", "penguins-mlp", "penguins-every-number-step", "penguins-ple-robust", "penguins-tabular", "gapminder", "cars", "seattle-weather"];
+    public static TheoryData<string> Cases => ["penguins", "penguins-mlp", "penguins-every-number-step", "penguins-ple-robust", "penguins-tabular", "gapminder", "cars", "seattle-weather", "movies-text", "movies-bpe"];
 
     private static PipelineConfig Config(string name)
     {
@@ -43,6 +43,9 @@ public class RowFormTests
             // A date's calendar parts, those the screening kept.
             "cars" => penguins with { Target = "Origin", Data = new DataConfig { Path = TestData.Vega("cars.json"), Exclude = ["Name"] } },
             "seattle-weather" => penguins with { Target = "weather", Data = new DataConfig { Path = TestData.Vega("seattle-weather.csv") }, Prepare = new PrepareConfig { DateParts = DatePartSelection.All } },
+            // Titles weighed by TF-IDF over words, and over BPE subwords.
+            "movies-text" => penguins with { Target = "Major Genre", Data = new DataConfig { Path = TestData.Vega("movies.json") }, Prepare = new PrepareConfig { Text = TextHandling.Words } },
+            "movies-bpe" => penguins with { Target = "Major Genre", Data = new DataConfig { Path = TestData.Vega("movies.json") }, Prepare = new PrepareConfig { Text = TextHandling.Bpe, TextVocabulary = 300 } },
             _ => throw new ArgumentException(name),
         };
     }
@@ -79,8 +82,9 @@ public class RowFormTests
                 packed++;
             }
         }
-        // Only a row with a category the training part never saw is left to the table path.
-        Assert.True(packed >= rows * 0.9, $"{name}: {packed} of {rows} rows packed");
+        // Only a row with a category the training part never saw is left to the table path (movies' directors and
+        // distributors are many, so more of its rows have one).
+        Assert.True(packed >= rows * (name.StartsWith("movies", StringComparison.Ordinal) ? 0.85 : 0.9), $"{name}: {packed} of {rows} rows packed");
         Assert.True(packed > 40, $"{name}: {packed} rows packed");
     }
 
@@ -91,6 +95,11 @@ public class RowFormTests
         for (var f = 0; f < form.Fields.Count; f++)
         {
             var field = form.Fields[f];
+            if (field.Type == ColumnType.Text)
+            {
+                form.Text(f, ((StringColumn)coerced[field.Name]).Values[row], values);
+                continue;
+            }
             if (field.Type == ColumnType.DateTime)
             {
                 var text = TypeCoercion.Texts(raw[field.Name])[row];
