@@ -1,13 +1,14 @@
 """Every table vega-datasets ships, through Lathe end to end, then fed bad input: a robustness sweep, not a benchmark.
 
-    /usr/bin/python3 bench/sweep/every_table.py [WORK] [WORKERS]      # WORK default runs/sweep, WORKERS default 2
+    /usr/bin/python3 bench/sweep/every_table.py [WORK] [WORKERS] [FILES]   # WORK default runs/sweep, WORKERS 2, FILES a,b.json
 
 Per JSON, CSV or TSV file of data/vega-datasets/data under 5 MB, up to two targets are picked from the data (the first
 text column of 2-30 values, the first number column of over 20 values whose name is not an identifier's); a file that
 is not a table of records gets none. Per target, in a folder of its own:
   1. `lathe init`, then `lathe train` for three epochs on one engine thread, `lathe predict` and `lathe evaluate` on the
      whole file, and `lathe serve` answering one record and an array of three (JSON, flat) and the same three as
-     `text/csv`, and a JSON file's own first record as it is (nested objects, the target).
+     `text/csv`, and a JSON file's own record as it is (the first with every field the model reads; nested objects and
+     the target as they are).
      Every command must end 0, or 1 with one line starting "error:" (a refusal: too few rows, not a table of records).
   2. Bad input to the trained model: `lathe predict` on the file without a column the model reads (must end 1 naming
      it), with 'abc' in a number column (1, naming the column and line), cut at 60% of its bytes (0 or 1); and requests
@@ -25,6 +26,8 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DATA = os.path.join(ROOT, "data", "vega-datasets", "data")
 WORK = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "runs", "sweep"))
 WORKERS = int(sys.argv[2]) if len(sys.argv) > 2 else 2
+# A comma-separated list of files, to sweep those alone.
+ONLY = set(sys.argv[3].split(",")) if len(sys.argv) > 3 else None
 LATHE = ["dotnet", os.path.join(WORK, "bin", "lathe.dll")]
 
 
@@ -137,8 +140,10 @@ def check(file, target, port):
         answers = {"one record": post(port, json.dumps(rows[0]).encode()), "three records": post(port, json.dumps(rows).encode()),
                    "three as CSV": post(port, csv, "text/csv")}
         if path.endswith(".json"):
-            # The file's own first record, nested objects and target as they are.
-            answers["the file's own record"] = post(port, json.dumps(records(path)[0]).encode())
+            # The file's first record that has every field the model reads (a field left out is a 400), nested objects
+            # and the target as they are.
+            whole = [r for r in records(path)[:200] if set(read) <= set(pd.json_normalize([r], sep=".").columns)]
+            if whole: answers["the file's own record"] = post(port, json.dumps(whole[0]).encode())
         for check, status in answers.items():
             if status != 200: fail(check, status)
         bad = {}
@@ -191,7 +196,7 @@ def main():
     jobs = []
     for file in sorted(os.listdir(DATA)):
         path = os.path.join(DATA, file)
-        if not file.endswith((".json", ".csv", ".tsv")) or os.path.getsize(path) > 5 << 20: continue
+        if not file.endswith((".json", ".csv", ".tsv")) or os.path.getsize(path) > 5 << 20 or ONLY and file not in ONLY: continue
         frame = table(path)
         for target in (targets(frame) if frame is not None else []) or ["(none)"]:
             jobs.append((file, target))
