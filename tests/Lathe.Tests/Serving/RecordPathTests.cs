@@ -70,13 +70,14 @@ public class RecordPathTests(PenguinsRun run)
     }
 
     [Fact]
-    public async Task A_model_with_a_tf_idf_text_reads_its_records_by_the_record_path_and_answers_as_the_table_path()
+    public async Task A_model_with_a_tf_idf_text_and_target_encoded_categories_reads_its_records_by_the_record_path_and_answers_as_the_table_path()
     {
         var config = TestData.Penguins() with
         {
             Target = "Major Genre",
             Data = new Lathe.Config.DataConfig { Path = TestData.Vega("movies.json") },
-            Prepare = new Lathe.Config.PrepareConfig { Text = Lathe.Config.TextHandling.Words },
+            // Categories target-encoded too, as `lathe init` writes movies' many directors.
+            Prepare = new Lathe.Config.PrepareConfig { Text = Lathe.Config.TextHandling.Words, Encode = Lathe.Config.EncodeKind.Target },
             Model = new Lathe.Config.ModelConfig { Kind = Lathe.Config.ModelKind.Mlp, Layers = [16] },
             Training = new Lathe.Config.TrainingConfig { Epochs = 2, Threads = 2 },
         };

@@ -103,8 +103,9 @@ public sealed class RowForm
         // Each category field takes the categories its encoding learnt: a value outside them is for the table path to judge.
         var encoded = pipeline.Steps.SelectMany(s => s switch
         {
-            FittedOneHotEncode o => o.Columns,
-            FittedOrdinalEncode o => o.Columns,
+            FittedOneHotEncode o => o.Columns.Select(c => (c.Name, c.Categories)),
+            FittedOrdinalEncode o => o.Columns.Select(c => (c.Name, c.Categories)),
+            FittedTargetEncode t => t.Columns.Select(c => (c.Name, c.Categories)),
             _ => [],
         }).GroupBy(c => c.Name).ToDictionary(g => g.Key, g => g.First().Categories, StringComparer.Ordinal);
         // Text fields weighed by TF-IDF, by name: a text is read only so.
@@ -243,6 +244,24 @@ public sealed class RowForm
                     // The field's value is its category's index, the last entry standing for a missing one.
                     var values = encoded.Codes.Select(k => (double)k).ToArray();
                     slots[encoded.At] = new NumberSlot(column.Name, encoded.Category.Field, [i => values[double.IsNaN(i) ? values.Length - 1 : (int)i]]);
+                }
+                break;
+            case FittedTargetEncode target:
+                foreach (var column in target.Columns)
+                {
+                    var at = IndexOf(slots, column.Name);
+                    if (slots[at] is not CategorySlot category) continue;
+                    // Per category of the field (and last, a missing one): the values of the category it now holds, the
+                    // training part's prior for one the encoding never saw.
+                    var index = new Dictionary<string, int>(column.Categories.Count, StringComparer.Ordinal);
+                    for (var k = 0; k < column.Categories.Count; k++) index[column.Categories[k]] = k;
+                    var known = category.Values.Select(v => v is not null && index.TryGetValue(v, out var k) ? column.Values[k] : target.Prior).ToArray();
+                    slots.RemoveAt(at);
+                    slots.InsertRange(at, target.Outputs.Select((output, j) =>
+                    {
+                        var values = known.Select(v => v[j]).ToArray();
+                        return (Slot)new NumberSlot($"{column.Name}.{output}", category.Field, [i => values[double.IsNaN(i) ? values.Length - 1 : (int)i]]);
+                    }));
                 }
                 break;
             case FittedSelectFeatures select:
