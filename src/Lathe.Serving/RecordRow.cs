@@ -14,16 +14,13 @@ namespace Lathe.Serving;
 /// from the outputs straight into this thread's response buffer, with no document, record, table, column or answer
 /// object made on the way (docs/serving.md, "The record path"). It takes only what it can answer exactly as the table
 /// path would: a JSON object of the model's fields, each a number, a yes/no, a category the model knows, a date or a
-/// text its TF-IDF step weighs (or null), and fields the model ignores. Anything else — a field unknown, missing or twice, a value of another kind, a category
-/// it does not know, a number out of range, half a surrogate pair escaped, malformed JSON — it declines, and the
-/// request goes the table path, where the checks and their messages are. A test holds the two paths to the same bytes
-/// on every row of real tables.</summary>
+/// text its TF-IDF step weighs (or null), and fields the model ignores. Anything else — a field unknown, missing or
+/// twice, a value of another kind, a category it does not know, a number out of range, half a surrogate pair escaped,
+/// malformed JSON — it declines, and the request goes the table path, where the checks and their messages are. A test
+/// holds the two paths to the same bytes on every row of real tables.</summary>
 public sealed class RecordRow
 {
     private readonly RowForm _form;
-
-    /// <summary>The row form records are packed with.</summary>
-    public RowForm Form => _form;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _fields;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>>?[] _categories;
     private readonly (double Low, double High)[] _ranges;
@@ -32,6 +29,9 @@ public sealed class RecordRow
     private readonly Counter.Child[] _counted;
     // The picture's shape, for a model whose one input is an image.
     private readonly (int Channels, int Height, int Width) _image;
+
+    /// <summary>The row form records are packed with.</summary>
+    public RowForm Form => _form;
 
     /// <summary>Bodies longer than this (images bigger than a few thousand pixels, many records) go the table path.</summary>
     public const int RecordPathBytes = 16 << 10;
