@@ -50,7 +50,8 @@ public class RowFormTests
             "penguins-target-encoded" => penguins with { Prepare = new PrepareConfig { Encode = EncodeKind.Target } },
             // What `lathe init` writes for movies (its many directors target-encoded, numbers in piecewise-linear bins), with titles as words.
             "movies-init" => InitialConfig.For(TestData.Vega("movies.json"), "Major Genre", TestData.TempDirectory()).Config is var init
-                ? init with { Prepare = init.Prepare with { Text = TextHandling.Words }, Training = penguins.Training }
+                // Its data path is written relative to the config's folder; here the path is the file's own.
+                ? init with { Data = init.Data with { Path = TestData.Vega("movies.json") }, Prepare = init.Prepare with { Text = TextHandling.Words }, Training = penguins.Training }
                 : throw new InvalidOperationException(),
             _ => throw new ArgumentException(name),
         };
