@@ -41,8 +41,11 @@ public sealed class RowForm
         var plan = _texts[field] ?? throw new ArgumentException($"field {field} is not a text field", nameof(field));
         var weights = values.Slice(Fields[field].Offset, plan.Vocabulary.Tokens.Count);
         weights.Clear();
-        FittedTextVectorize.Weigh(plan.Vocabulary, plan.Features, text, weights);
+        FittedTextVectorize.Weigh(plan.Vocabulary, plan.Features, text, _counts ??= [], weights);
     }
+
+    // Each thread's scratch for a text's token counts: a served row is weighed on the request's thread.
+    [ThreadStatic] private static Dictionary<int, int>? _counts;
 
     /// <summary>The raw fields a row gives, in the schema's order: what <see cref="Pack"/>'s values are.</summary>
     public IReadOnlyList<RowField> Fields { get; }

@@ -53,12 +53,16 @@ public sealed record FittedTextVectorize(IReadOnlyList<TextVocabulary> Columns) 
         var weights = vocabulary.Tokens.Select(_ => new double[column.Count]).ToArray();
         var texts = column.Values;
         var row = new double[vocabulary.Tokens.Count];
+        var counts = new Dictionary<int, int>();
         for (var r = 0; r < texts.Length; r++)
         {
-            Array.Clear(row);
-            Weigh(vocabulary, feature, texts[r], row);
-            for (var k = 0; k < row.Length; k++)
-                if (row[k] != 0) weights[k][r] = row[k];
+            Weigh(vocabulary, feature, texts[r], counts, row);
+            // Only the text's own tokens were written; they are moved out, leaving the row zero again.
+            foreach (var k in counts.Keys)
+            {
+                weights[k][r] = row[k];
+                row[k] = 0;
+            }
         }
         return weights.Select((values, k) => new NumericColumn($"{column.Name}:{vocabulary.Tokenizer.Vocabulary[vocabulary.Tokens[k]]}", values));
     }
@@ -71,13 +75,13 @@ public sealed record FittedTextVectorize(IReadOnlyList<TextVocabulary> Columns) 
         return feature;
     }
 
-    /// <summary>One text's weights into <paramref name="weights"/> (zeros where a feature token is absent, as given):
-    /// (1 + log count) × idf per feature token, the whole scaled to unit length. The table and a served row both weigh
-    /// a text here, so they agree to the bit.</summary>
-    public static void Weigh(TextVocabulary vocabulary, IReadOnlyDictionary<int, int> feature, string? text, Span<double> weights)
+    /// <summary>One text's weights: (1 + log count) × idf per feature token, the whole scaled to unit length, written
+    /// into <paramref name="weights"/> at the text's own feature tokens, which <paramref name="counts"/> holds after (its
+    /// count by feature index; cleared first). The table and a served row both weigh a text here, so they agree to the bit.</summary>
+    public static void Weigh(TextVocabulary vocabulary, IReadOnlyDictionary<int, int> feature, string? text, Dictionary<int, int> counts, Span<double> weights)
     {
         // Counted in the order the tokens first appear; the norm is summed in that order.
-        var counts = new Dictionary<int, int>();
+        counts.Clear();
         foreach (var id in vocabulary.Tokenizer.Encode(text))
             if (feature.TryGetValue(id, out var k)) counts[k] = counts.GetValueOrDefault(k) + 1;
         double norm = 0;
