@@ -118,7 +118,7 @@ public sealed unsafe class HandlePass : IDisposable
                     steps.Add(new EnsembleLinearStep(linear, unsqueeze: !members));
                     members = true;
                     break;
-                case EnsembleHead head when members:
+                case EnsembleHead head when members && head.Agreement is EnsembleMean.Probabilities or EnsembleMean.Values or EnsembleMean.LabelProbabilities:
                     steps.Add(new EnsembleHeadStep(head));
                     outputs = (int)head.weight.size(1);
                     break;
