@@ -17,7 +17,7 @@ public sealed class CsvPredictionWriter : IPredictionWriter
         shape.WriteCsv(_writer, target);
     }
 
-    public void Write(Predictions batch) => batch.WriteCsv(_writer, _target, header: false);
+    public void Write(Predictions batch, IReadOnlyList<int>? absent = null) => batch.WriteCsv(_writer, _target, header: false, absent);
 
     public void Dispose() => _writer.Dispose();
 }

@@ -37,14 +37,20 @@ public sealed record Predictions(TaskKind Task, IReadOnlyList<string> Classes, s
 
     /// <summary>CSV with one row per input row, under a header of <see cref="ColumnNames"/> (left out with
     /// <paramref name="header"/> false, for a batch that follows others): the prediction and its probabilities,
-    /// numbers written so that they read back to the same bits; a multilabel prediction as 0/1.</summary>
-    public void WriteCsv(TextWriter writer, string target, bool header = true)
+    /// numbers written so that they read back to the same bits; a multilabel prediction as 0/1. Rows at the positions
+    /// <paramref name="absent"/> lists (ascending, among <c>Count + absent.Count</c> rows written) have every field empty.</summary>
+    public void WriteCsv(TextWriter writer, string target, bool header = true, IReadOnlyList<int>? absent = null)
     {
-        if (header) writer.WriteLine(string.Join(",", ColumnNames(target).Select(Csv)));
+        var names = ColumnNames(target);
+        if (header) writer.WriteLine(string.Join(",", names.Select(Csv)));
         var line = new StringBuilder();
+        // A lone column's empty row is written as "": a blank line is one that CSV readers skip.
+        var empty = names.Count == 1 ? "\"\"" : new string(',', names.Count - 1);
         var several = Task == TaskKind.Multilabel ? Classes.Count : Targets?.Count ?? 1;
+        var next = 0;
         for (var i = 0; i < Count; i++)
         {
+            for (; absent is not null && next < absent.Count && absent[next] == i + next; next++) writer.WriteLine(empty);
             line.Clear();
             if (Task == TaskKind.Multilabel)
             {
@@ -63,6 +69,7 @@ public sealed record Predictions(TaskKind Task, IReadOnlyList<string> Classes, s
             }
             writer.WriteLine(line);
         }
+        for (; absent is not null && next < absent.Count; next++) writer.WriteLine(empty);
     }
 
     private static string Csv(string field) =>

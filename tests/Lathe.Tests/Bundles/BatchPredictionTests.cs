@@ -90,6 +90,74 @@ public class BatchPredictionTests(PenguinsRun run)
         Assert.Equal([256], written.Batches.Select(b => b.Count));
     }
 
+    [Theory]
+    [InlineData(7)]
+    [InlineData(300)]
+    public void Rows_set_aside_keep_their_places_as_empty_rows_and_the_rest_get_the_predictions_of_a_file_without_them(int rows)
+    {
+        using var predictor = Bundle.Load(run.Result.BundlePath).CreatePredictor();
+        var directory = TestData.TempDirectory();
+        var file = JsonRecords.ToCsv(TestData.Vega("penguins.json"), Path.Combine(directory, "penguins.csv"));
+        var lines = File.ReadAllLines(file);
+        // Data rows (0-based) damaged: the first; two running; eight running (more than a batch of 7); one a whole
+        // forward slice in; the last. Some by the reader (a field too many or too few), some by their type.
+        var damaged = new SortedSet<int> { 0, 40, 41, 256, 343 };
+        for (var r = 100; r < 108; r++) damaged.Add(r);
+        foreach (var r in damaged)
+        {
+            var fields = lines[r + 1].Split(',');
+            lines[r + 1] = (r % 3) switch
+            {
+                0 => lines[r + 1] + ",surplus",
+                1 => string.Join(",", fields.Select((f, i) => i == 4 ? "long" : f)),
+                _ => string.Join(",", fields.Take(3)),
+            };
+        }
+        File.WriteAllLines(file, lines);
+        var clean = Path.Combine(directory, "clean.csv");
+        File.WriteAllLines(clean, lines.Where((_, i) => i == 0 || !damaged.Contains(i - 1)));
+        var expected = new Collector();
+        Assert.Equal(344 - damaged.Count, BatchPrediction.Predict(predictor, DataSource.Open(clean), expected, rows));
+
+        var written = new Collector();
+        var aside = new MemoryStream();
+        using (var setAside = new Lathe.Data.Cleaning.QuarantineWriter(aside))
+        {
+            Assert.Equal(344 - damaged.Count, BatchPrediction.Predict(predictor, DataSource.Open(file), written, rows, setAside: setAside));
+            Assert.Equal(damaged.Count, setAside.Count);
+        }
+        // The output, row by row: null where a row was set aside, in the file's order.
+        var output = written.Rows().ToArray();
+        Assert.Equal(344, output.Length);
+        Assert.Equal(damaged, Enumerable.Range(0, 344).Where(i => output[i] is null));
+        Assert.Equal(expected.Rows().Select(r => r!.Value.Label), output.Where(r => r is not null).Select(r => r!.Value.Label));
+        Assert.Equal(Bits(expected.Batches.SelectMany(b => b.Probabilities)), Bits(written.Batches.SelectMany(b => b.Probabilities)));
+        // Predicted rows reach the network in the slices they would without the damaged ones.
+        Assert.Equal(expected.Batches.Select(b => b.Count).Where(n => n > 0), written.Batches.Select(b => b.Count).Where(n => n > 0));
+
+        var list = System.Text.Encoding.UTF8.GetString(aside.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("line,reason,raw", list[0]);
+        Assert.Equal(damaged.Select(r => r + 2), list.Skip(1).Select(l => int.Parse(l.Split(',')[0])));
+        Assert.Contains("expected 7 fields as in the header, found 8", list[1]);
+        Assert.Contains("column 'Flipper Length (mm)': 'long' is not a number", list[2]);
+        Assert.Contains("expected 7 fields as in the header, found 3", list[3]);
+        Assert.StartsWith("345,column 'Flipper Length (mm)': 'long' is not a number,", list[^1]);
+    }
+
+    [Fact]
+    public void A_lone_columns_empty_rows_are_written_as_an_empty_field_that_reads_back_as_missing()
+    {
+        var values = new Predictions(TaskKind.Regression, [], [], [], [1.5, 2.25]);
+        var file = Path.Combine(TestData.TempDirectory(), "values.csv");
+        using (var writer = new StreamWriter(file)) values.WriteCsv(writer, "mpg", absent: [0, 2, 3]);
+        Assert.Equal(["predicted_mpg", "\"\"", "1.5", "\"\"", "\"\"", "2.25"], File.ReadAllLines(file));
+        var read = Assert.IsType<NumericColumn>(DataSource.Open(file).Read()["predicted_mpg"]).Values;
+        Assert.Equal([double.NaN, 1.5, double.NaN, double.NaN, 2.25], read);
+        // A blank line is still no record; "" is one.
+        File.WriteAllText(file, "x\n1\n\n\"\"\n2\n");
+        Assert.Equal([1, double.NaN, 2], Assert.IsType<NumericColumn>(DataSource.Open(file).Read()["x"]).Values);
+    }
+
     [Fact]
     public void An_output_named_other_than_csv_or_parquet_is_an_error_naming_it()
     {
@@ -108,7 +176,26 @@ public class BatchPredictionTests(PenguinsRun run)
     {
         public List<Predictions> Batches { get; } = [];
 
-        public void Write(Predictions batch) => Batches.Add(batch);
+        // Each write's rows without a prediction, at their places among its rows.
+        private readonly List<IReadOnlyList<int>> _absent = [];
+
+        public void Write(Predictions batch, IReadOnlyList<int>? absent = null)
+        {
+            Batches.Add(batch);
+            _absent.Add(absent ?? []);
+        }
+
+        /// <summary>Every row written, in order: its label and probabilities, or null for a row without a prediction.</summary>
+        public IEnumerable<(string Label, float[] Probabilities)?> Rows()
+        {
+            for (var b = 0; b < Batches.Count; b++)
+            {
+                var (batch, absent, from) = (Batches[b], _absent[b], 0);
+                var classes = batch.Classes.Count;
+                for (var i = 0; i < batch.Count + absent.Count; i++)
+                    yield return absent.Contains(i) ? null : (batch.Labels[from], batch.Probabilities[(from * classes)..(++from * classes)]);
+            }
+        }
 
         public void Dispose()
         {

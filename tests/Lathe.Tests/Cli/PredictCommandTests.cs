@@ -78,6 +78,54 @@ public class PredictCommandTests(PenguinsRun run)
     }
 
     [Fact]
+    public void With_bad_rows_the_rows_that_cannot_be_predicted_are_listed_there_and_left_empty_in_the_output()
+    {
+        var dir = TestData.TempDirectory();
+        var data = JsonRecords.ToCsv(TestData.Vega("penguins.json"), Path.Combine(dir, "penguins.csv"));
+        var lines = File.ReadAllLines(data);
+        lines[100] = string.Join(",", lines[100].Split(',').Select((f, i) => i == 5 ? "heavy" : f));
+        lines[320] += ",surplus";
+        File.WriteAllLines(data, lines);
+        var clean = Path.Combine(dir, "clean.csv");
+        File.WriteAllLines(clean, lines.Where((_, i) => i != 100 && i != 320));
+        using var predictor = Bundle.Load(run.Result.BundlePath).CreatePredictor();
+        var expected = predictor.Predict(DataSource.Open(clean).Read());
+        Assert.Equal(342, expected.Count);
+
+        foreach (var output in new[] { "predictions.csv", "predictions.parquet" })
+        {
+            var predict = LatheProcess.Run(dir, "predict", run.Result.BundlePath, "--data", data, "--out", output, "--bad-rows", "bad-rows.csv", "--batch-rows", "50");
+            Assert.True(predict.ExitCode == 0, predict.Error);
+            Assert.Contains("Predicted 342 rows", predict.Out);
+            Assert.Contains("2 row(s) could not be predicted", Flat(predict.Out));
+            Assert.Contains("penguins.csv line 101: column 'Body Mass (g)': 'heavy' is not a number", Flat(predict.Out));
+            var list = File.ReadAllLines(Path.Combine(dir, "bad-rows.csv"));
+            Assert.Equal(3, list.Length);
+            Assert.Equal("line,reason,raw", list[0]);
+            Assert.StartsWith("101,column 'Body Mass (g)': 'heavy' is not a number,", list[1]);
+            Assert.StartsWith("321,\"expected 7 fields as in the header, found 8\",", list[2]);
+            // One output row per input row: the two set aside empty (null in Parquet), the rest as in a file without them.
+            var table = output.EndsWith(".csv") ? DataSource.Open(Path.Combine(dir, output)).Read() : Table.Concat(new ParquetSource(Path.Combine(dir, output)).ReadBatches(100_000).ToList());
+            Assert.Equal(344, table.RowCount);
+            var labels = Assert.IsType<StringColumn>(table["predicted_Species"]).Values;
+            // Missing: an empty field as CSV reads, null in Parquet.
+            Assert.True(string.IsNullOrEmpty(labels[99]) && string.IsNullOrEmpty(labels[319]));
+            Assert.Equal(expected.Labels, labels.Where((_, i) => i != 99 && i != 319));
+            var adelie = Assert.IsType<NumericColumn>(table["p_Adelie"]).Values;
+            Assert.True(double.IsNaN(adelie[99]) && double.IsNaN(adelie[319]));
+            Assert.Equal(Enumerable.Range(0, 342).Select(i => expected.Probabilities[i * 3]), adelie.Where((_, i) => i != 99 && i != 319).Select(v => (float)v));
+        }
+
+        var same = LatheProcess.Run(dir, "predict", run.Result.BundlePath, "--data", data, "--out", "same.csv", "--bad-rows", "same.csv");
+        Assert.Equal(1, same.ExitCode);
+        Assert.Contains("--bad-rows same.csv is the --out file too", same.Error);
+        Assert.False(File.Exists(Path.Combine(dir, "same.csv")));
+    }
+
+    /// <summary>The console's text with its line wrapping undone.</summary>
+    private static string Flat(string text) => string.Join(" ", text.Split('\n', StringSplitOptions.TrimEntries));
+
+    [Fact]
     public void An_unknown_output_extension_or_an_empty_batch_exits_1_with_what_to_use()
     {
         var dir = TestData.TempDirectory();

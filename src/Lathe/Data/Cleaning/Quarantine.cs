@@ -10,13 +10,18 @@ public static class Quarantine
 {
     public const string FileName = "quarantine.csv";
 
+    public const string Header = "line,reason,raw";
+
     public static void Write(string path, IReadOnlyList<QuarantinedRow> rows)
     {
-        var text = new StringBuilder("line,reason,raw\n");
-        foreach (var row in rows.OrderBy(r => r.Line))
-            text.Append(row.Line.ToString(CultureInfo.InvariantCulture)).Append(',').Append(Csv(row.Reason)).Append(',').Append(Csv(row.Raw)).Append('\n');
+        var text = new StringBuilder(Header).Append('\n');
+        foreach (var row in rows.OrderBy(r => r.Line)) Append(text, row).Append('\n');
         AtomicFile.WriteAllText(path, text.ToString());
     }
+
+    /// <summary>One row's line of the file: its line, why, and its raw text, as CSV fields.</summary>
+    public static StringBuilder Append(StringBuilder text, QuarantinedRow row) =>
+        text.Append(row.Line.ToString(CultureInfo.InvariantCulture)).Append(',').Append(Csv(row.Reason)).Append(',').Append(Csv(row.Raw));
 
     /// <summary>Throws when the quarantined share of <paramref name="totalRows"/> is over <paramref name="limit"/>.</summary>
     public static void Check(string source, IReadOnlyCollection<QuarantinedRow> rows, int totalRows, double limit, string? writtenTo)

@@ -282,7 +282,8 @@ public sealed class CsvSource(string path, char? delimiter = null, TextEncoding 
                 reader.ResumeAt(recordStart, recordLine);
                 break;
             }
-            if (error is null && fields.Count == 1 && fields[0].Start == fields[0].End) continue;
+            // A blank line is skipped; "" on its own is a record of one empty field (a lone column's missing value).
+            if (error is null && fields.Count == 1 && fields[0].Start == fields[0].End && !fields[0].Quoted) continue;
             if (error is null && fields.Count != header.Length)
                 error = $"expected {header.Length} fields as in the header, found {fields.Count}";
             for (var c = 0; !valid && error is null && c < fields.Count; c++)
