@@ -11,7 +11,8 @@ is not a table of records gets none. Per target, in a folder of its own:
      the target as they are).
      Every command must end 0, or 1 with one line starting "error:" (a refusal: too few rows, not a table of records).
   2. Bad input to the trained model: `lathe predict` on the file without a column the model reads (must end 1 naming
-     it), with 'abc' in a number column (1, naming the column and line), cut at 60% of its bytes (0 or 1); and requests
+     it), with 'abc' in a number column (1, naming the column and line; with --bad-rows 0, that row listed and its
+     output row empty, one output row per input row), cut at 60% of its bytes (0 or 1); and requests
      to the server: a field the model reads left out, an array or an object as its value (400), random bytes, an
      empty array (400), a truncated CSV body and every field null (200 or 400).
 No answer may be a 5xx, no command may print a stack trace, and the server's log may hold none.
@@ -181,6 +182,16 @@ def check(file, target, port):
         damaged.to_csv(text, index=False)
         code, out = run(LATHE + ["predict", model, "--data", text, "--out", os.path.join(work, "p2.csv"), "--threads", "1"], work)
         if code != 1 or numbers[0] not in out or "line" not in out or traced(out): fail("predict with 'abc' in a number column", out)
+        # The same file with --bad-rows: every row answered but the damaged one, which is listed and left empty.
+        listed, predicted = os.path.join(work, "bad-rows.csv"), os.path.join(work, "p2b.csv")
+        code, out = run(LATHE + ["predict", model, "--data", text, "--out", predicted, "--bad-rows", listed, "--threads", "1"], work)
+        if code != 0 or traced(out): fail("predict --bad-rows with 'abc' in a number column", out)
+        else:
+            aside, answers = pd.read_csv(listed), pd.read_csv(predicted)
+            empty = list(answers.index[answers.isna().all(axis=1)])
+            if len(answers) != len(damaged) or len(damaged) // 2 not in empty or len(empty) != len(aside) \
+                    or not aside["reason"].str.contains(numbers[0], regex=False).any():
+                fail("predict --bad-rows output", f"{len(answers)} rows for {len(damaged)}, empty {empty[:5]}, listed {aside.head(3).to_dict('records')}")
     raw = open(path, "rb").read()
     cut = os.path.join(work, "cut" + os.path.splitext(path)[1])
     open(cut, "wb").write(raw[: int(len(raw) * 0.6)])
