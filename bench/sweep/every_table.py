@@ -18,7 +18,8 @@ is not a table of records gets none. Per target, in a folder of its own:
 No answer may be a 5xx, no command may print a stack trace, and the server's log may hold none.
 Prints one JSON line per target and a summary; exits 1 when any check failed. Needs Debian's python3-pandas and
 python3-yaml and a Release build of src/Lathe.Cli (bench/tables/run.sh makes one; or `dotnet build -c Release src/Lathe.Cli`).
-It copies that build into WORK first, so builds during the sweep do not touch it. About 25 minutes with two workers."""
+It copies that build into WORK first, so builds during the sweep do not touch it. 11 minutes with two workers on a quiet
+machine; never beside the test suite, whose time limits it can push over."""
 import json, os, queue, re, shutil, subprocess, sys, time, urllib.error, urllib.request
 from concurrent.futures import ThreadPoolExecutor
 import pandas as pd, yaml

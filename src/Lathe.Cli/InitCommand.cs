@@ -24,7 +24,8 @@ internal static class InitCommand
             if (File.Exists(path) && !result.GetValue(force))
                 throw new LatheException($"'{path}' already exists — choose another --out, or add --force to overwrite it");
             var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-            var (config, schema, rows) = InitialConfig.For(result.GetValue(data)!, result.GetValue(target)!, directory, result.GetValue(labels));
+            var setup = InitialConfig.For(result.GetValue(data)!, result.GetValue(target)!, directory, result.GetValue(labels));
+            var (config, schema, rows) = setup;
             var header = $"Lathe config for '{config.Target}' in {Path.GetFileName(config.Data.Path)}, written by `lathe init`.\n"
                          + "Every key is shown with its default; edit any of them, then run: lathe train " + path;
             AtomicFile.WriteAllText(path, ConfigWriter.Write(config, header));
@@ -40,6 +41,7 @@ internal static class InitCommand
                 Verb.Out.MarkupLine($"Classes are learnt with label smoothing {config.Training.LabelSmoothing} (training.label_smoothing): more accurate on the tables Lathe was measured on, with less confident probabilities; 0 turns it off.");
             if (config.Model.Ensemble > 1)
                 Verb.Out.MarkupLine($"The table network is an ensemble of {config.Model.Ensemble} members sharing their hidden weights (model.ensemble): more accurate on the tables Lathe was measured on, at about {config.Model.Ensemble} times a network's arithmetic per row; 0 turns it off.");
+            foreach (var warning in setup.Warnings) Verb.Out.MarkupLine($"[yellow]warning:[/] {Markup.Escape(warning)}.");
             Verb.Out.MarkupLine($"Wrote [bold]{Markup.Escape(path)}[/]. Next: [bold]lathe train {Markup.Escape(path)}[/]");
             return 0;
         }, token));

@@ -9,7 +9,7 @@ namespace Lathe.Config;
 public static class InitialConfig
 {
     /// <param name="configDirectory">Where the config will be written; data paths are made relative to it.</param>
-    public static (PipelineConfig Config, DataSchema Schema, int Rows) For(string dataPath, string target, string configDirectory, string? labels = null)
+    public static InitialSetup For(string dataPath, string target, string configDirectory, string? labels = null)
     {
         var data = DataSource.Open(dataPath, DataFormat.Auto, labels).Read();
         if (!data.Contains(target)) throw data.MissingColumn(target, "target column");
@@ -47,7 +47,12 @@ public static class InitialConfig
                     LabelSmoothing = task == TaskKind.Classification ? TableLabelSmoothing : 0,
                 },
         };
-        return (config, schema, data.RowCount);
+        var warnings = new List<string>();
+        if (task == TaskKind.Classification && TaskInference.RowNames(data[target]) is var (classes, single))
+            warnings.Add($"the target '{target}' has {classes:N0} classes in {data.RowCount:N0} rows, {single:N0} of them on one row only: "
+                         + "it names rows (a title, an identifier) more than it sorts them into classes, and a model cannot learn a class from one row. "
+                         + "Choose a target with fewer, larger classes");
+        return new InitialSetup(config, schema, data.RowCount, warnings);
     }
 
     /// <summary>Label smoothing for classifying table rows: against none, up or level in accuracy on the five
@@ -108,4 +113,11 @@ public static class InitialConfig
                      == from.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
         return shared ? Path.GetRelativePath(from, full) : full;
     }
+}
+
+/// <summary>What <c>lathe init</c> decided from the data: the config, the columns' schema, the rows read, and what the
+/// user should know about the data before training (a target that names its rows).</summary>
+public sealed record InitialSetup(PipelineConfig Config, DataSchema Schema, int Rows, IReadOnlyList<string> Warnings)
+{
+    public void Deconstruct(out PipelineConfig config, out DataSchema schema, out int rows) => (config, schema, rows) = (Config, Schema, Rows);
 }

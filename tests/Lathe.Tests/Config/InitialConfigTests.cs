@@ -23,6 +23,19 @@ public class InitialConfigTests
     }
 
     [Fact]
+    public void A_target_that_names_its_rows_is_warned_of_and_one_of_classes_is_not()
+    {
+        // cars' model names: 311 in 406 rows, 254 of them on one row; movies' titles nearly one per row.
+        var names = InitialConfig.For(TestData.Vega("cars.json"), "Name", TestData.TempDirectory());
+        Assert.Equal(TaskKind.Classification, names.Config.Task);
+        var warning = Assert.Single(names.Warnings);
+        Assert.StartsWith("the target 'Name' has 311 classes in 406 rows, 254 of them on one row only", warning);
+        Assert.Single(InitialConfig.For(TestData.Vega("movies.json"), "Title", TestData.TempDirectory()).Warnings);
+        foreach (var (file, target) in new[] { ("cars.json", "Origin"), ("penguins.json", "Species"), ("seattle-weather.csv", "weather"), ("cars.json", "Horsepower") })
+            Assert.Empty(InitialConfig.For(TestData.Vega(file), target, TestData.TempDirectory()).Warnings);
+    }
+
+    [Fact]
     public void A_long_table_keeps_its_numbers_whole_and_trains_one_network_because_both_would_multiply_its_cost()
     {
         // 200,000 flights × two numbers (distance, time) × 32 bins is 12.8 million values, over the budget; 2,000 are not.

@@ -100,7 +100,7 @@ public static class Preparation
         {
             var sizes = classes.EncodeClasses(data).CountBy(c => c).Select(c => c.Value).ToArray();
             var single = sizes.Count(n => n == 1);
-            if (single * 2 > sizes.Length)
+            if (TaskInference.NamesRows(sizes))
                 return new DataException($"{data.Source}: {counts}: the target '{target}' has {sizes.Length} classes in {data.RowCount} rows, {single} of them on one row only, and a class's only row stays in training so the model sees it. A target that names nearly every row is not one to learn classes of; choose another target, or give each class more rows");
         }
         return new DataException($"{data.Source}: {counts} — Lathe needs more rows, or a larger validation fraction");
