@@ -12,7 +12,7 @@ namespace Lathe.Models;
 /// rest of a request allocating almost nothing they were what each gen-0 collection spent its time on (docs/serving.md,
 /// "The record path"). The row goes into an input tensor kept for the model, each pooling into an output kept for its
 /// layer; the other intermediate results are released by handle. Only the networks <see cref="For"/> accepts get one: an
-/// MLP of linear layers, any of <see cref="Activation"/>'s activations, batch or layer norm and dropout (or the
+/// MLP of linear layers, any of <see cref="Activation"/>'s activations, batch or layer norm, dropout and residual blocks (or the
 /// parameter-efficient ensemble of such layers, with a number embedding first), and a CNN of convolutions, batch norm,
 /// max pooling and ReLU under such an MLP, with a row small enough to run on one engine thread. Any other runs through
 /// its modules. Tests hold the two to the same bits on real rows and pictures.</summary>
@@ -101,9 +101,15 @@ public sealed unsafe class HandlePass : IDisposable
 
     private static long Side(long side, long kernel, long stride, long padding, long dilation) => (side + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1;
 
-    /// <summary>The steps of a sequence of flatten, linear, activation, norm and dropout modules, or of a parameter-efficient
-    /// ensemble's (a number embedding first, the members' shared layers, their heads); false for any other.</summary>
-    private static bool Dense(nn.Module<Tensor, Tensor> layers, List<Step> steps, ref int outputs)
+    /// <summary>The steps of a sequence of flatten, linear, activation, norm, dropout and residual-block modules ending in a
+    /// linear head, or of a parameter-efficient ensemble's (a number embedding first, the members' shared layers, their
+    /// heads); false for any other.</summary>
+    private static bool Dense(nn.Module<Tensor, Tensor> layers, List<Step> steps, ref int outputs) =>
+        Layers(layers, steps, ref outputs) && steps.LastOrDefault() is LinearStep or EnsembleHeadStep;
+
+    /// <summary>The steps of <paramref name="layers"/>' modules in order, added to <paramref name="steps"/>; false at the
+    /// first module without one.</summary>
+    private static bool Layers(nn.Module<Tensor, Tensor> layers, List<Step> steps, ref int outputs)
     {
         // Whether the rows have become the members' rows, [1, members, width].
         var members = false;
@@ -154,11 +160,21 @@ public sealed unsafe class HandlePass : IDisposable
                 // The identity in evaluation.
                 case TorchSharp.Modules.Dropout:
                     break;
+                case ResidualDense block when !members && block.Projection?.bias is null:
+                    var body = new List<Step>();
+                    var width = 0;
+                    if (!Layers(block.Body, body, ref width))
+                    {
+                        Dispose(body);
+                        return false;
+                    }
+                    steps.Add(new ResidualStep([.. body], block.Projection?.weight!.Handle ?? IntPtr.Zero));
+                    break;
                 default:
                     return false;
             }
         }
-        return steps.LastOrDefault() is LinearStep or EnsembleHeadStep;
+        return true;
     }
 
     private static void Dispose(IEnumerable<Step> steps)
@@ -345,6 +361,33 @@ public sealed unsafe class HandlePass : IDisposable
         public override IntPtr Run(IntPtr input) => Native.LayerNorm(input, _shape, _rank, _weight, _bias, _eps);
 
         public override void Free() => NativeMemory.Free(_shape);
+    }
+
+    /// <summary><see cref="ResidualDense"/>'s forward: its layers' steps on the input, then the shortcut added in place — the
+    /// input itself, or its bias-free projection where the width changes.</summary>
+    private sealed class ResidualStep(Step[] body, IntPtr projection) : Step
+    {
+        public override IntPtr Run(IntPtr input)
+        {
+            var chain = new Chain(input);
+            var shortcut = IntPtr.Zero;
+            try
+            {
+                foreach (var step in body) chain.Next(step.Run(chain.Current));
+                if (chain.Current == input) throw new InvalidOperationException("a residual block without layers");
+                shortcut = projection == IntPtr.Zero ? input : Check(Native.Linear(input, projection, IntPtr.Zero));
+                Native.AddInPlace(chain.Current, shortcut, Native.One);
+                CheckInPlace();
+                return chain.Take();
+            }
+            finally
+            {
+                if (shortcut != input && shortcut != IntPtr.Zero) Native.Dispose(shortcut);
+                chain.Free();
+            }
+        }
+
+        public override void Free() => Dispose(body);
     }
 
     private sealed class FlattenStep(long start, long end) : Step

@@ -18,6 +18,10 @@ public sealed class ResidualDense : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>f's modules in order, and the shortcut's projection (null where the width stays), for <see cref="HandlePass"/>.</summary>
+    internal nn.Module<Tensor, Tensor> Body => body;
+    internal TorchSharp.Modules.Linear? Projection => projection as TorchSharp.Modules.Linear;
+
     public override Tensor forward(Tensor input)
     {
         using var shortcut = projection is null ? input.alias() : projection.forward(input);
