@@ -13,7 +13,8 @@ namespace Lathe.Models;
 /// "The record path"). The row goes into an input tensor kept for the model, each pooling into an output kept for its
 /// layer; the other intermediate results are released by handle. Only the networks <see cref="For"/> accepts get one: an
 /// MLP of linear layers, any of <see cref="Activation"/>'s activations, batch or layer norm, dropout and residual blocks (or the
-/// parameter-efficient ensemble of such layers, with a number embedding first), and a CNN of convolutions, batch norm,
+/// parameter-efficient ensemble of such layers, with a number embedding first), the embedding network of numbers and
+/// categories under such an MLP, and a CNN of convolutions, batch norm,
 /// max pooling and ReLU under such an MLP, with a row small enough to run on one engine thread. Any other runs through
 /// its modules. Tests hold the two to the same bits on real rows and pictures.</summary>
 public sealed unsafe class HandlePass : IDisposable
@@ -40,7 +41,7 @@ public sealed unsafe class HandlePass : IDisposable
         _inputData = (float*)Native.Data(_input.Handle);
         _size = _input.numel();
         _shape = inputShape;
-        _kept = [_input, .. steps.OfType<PoolStep>().Select(p => p.Output)];
+        _kept = [_input, .. steps.Select(s => s.Kept).OfType<Tensor>()];
     }
 
     /// <summary>The handle pass of <paramref name="model"/> (in evaluation mode) for rows of <paramref name="inputShape"/>
@@ -56,6 +57,14 @@ public sealed unsafe class HandlePass : IDisposable
                 if (!Dense(mlp.Layers, steps, ref outputs))
                 {
                     // An ensemble's steps hold views and memory of their own, made before a later layer was declined.
+                    Dispose(steps);
+                    return null;
+                }
+                break;
+            case TabularNet tabular when inputShape.Length == 1 && tabular.NumbersAndCategories && FuseStep.For(tabular, inputShape[0]) is { } fuse:
+                steps.Add(fuse);
+                if (!Dense(tabular.Network.Layers, steps, ref outputs))
+                {
                     Dispose(steps);
                     return null;
                 }
@@ -113,11 +122,12 @@ public sealed unsafe class HandlePass : IDisposable
     {
         // Whether the rows have become the members' rows, [1, members, width].
         var members = false;
+        var start = steps.Count;
         foreach (var (_, module) in layers.named_children())
         {
             switch (module)
             {
-                case NumberEmbedding numbers when steps.Count == 0:
+                case NumberEmbedding numbers when steps.Count == start:
                     steps.Add(new NumberEmbeddingStep(numbers));
                     break;
                 case EnsembleLinear linear:
@@ -304,6 +314,10 @@ public sealed unsafe class HandlePass : IDisposable
 
         /// <summary>Lets go of what the step holds of its own.</summary>
         public virtual void Free() { }
+
+        /// <summary>The tensor the step writes its output into and keeps, whose handle the pass never releases; null for a
+        /// step whose every output is new.</summary>
+        public virtual Tensor? Kept => null;
     }
 
     private sealed class LinearStep(IntPtr weight, IntPtr bias) : Step
@@ -435,6 +449,8 @@ public sealed unsafe class HandlePass : IDisposable
 
         public Tensor Output { get; }
 
+        public override Tensor? Kept => Output;
+
         public override void Free() => Output.Dispose();
 
         public override IntPtr Run(IntPtr input)
@@ -446,6 +462,60 @@ public sealed unsafe class HandlePass : IDisposable
             MaxPool.Pooling.Forward(new ReadOnlySpan<float>((void*)Native.Data(input), size), new Span<float>((void*)Native.Data(Output.Handle), outputs),
                 winners, _planes, _height, _width);
             System.Buffers.ArrayPool<byte>.Shared.Return(winners);
+            return Output.Handle;
+        }
+    }
+
+    /// <summary><see cref="TabularNet"/>'s fusion of a row of numbers and category codes, by copying, into an output kept for
+    /// the model: the numbers as they are, then each code's row of its embedding's weights (the lookup the module makes: a
+    /// copy, so the same bits), as <c>cat</c> joins them.</summary>
+    private sealed class FuseStep : Step
+    {
+        private readonly int _numbers, _width;
+        private readonly Tensor[] _weights;
+        private readonly int[] _widths;
+        private readonly long[] _cardinalities;
+
+        private FuseStep(int numbers, Tensor[] weights)
+        {
+            (_numbers, _weights) = (numbers, weights);
+            _widths = [.. weights.Select(w => (int)w.size(1))];
+            _cardinalities = [.. weights.Select(w => w.size(0))];
+            _width = numbers + _widths.Sum();
+            Output = empty(1, _width).DetachFromDisposeScope();
+        }
+
+        /// <summary>The step for a network whose row is <paramref name="size"/> values of numbers then codes, or null where
+        /// its weights are not plain float32 rows in order.</summary>
+        public static FuseStep? For(TabularNet tabular, long size)
+        {
+            var layout = tabular.Layout;
+            if (size != layout.Width || layout.CategoricalStart != layout.Numeric) return null;
+            var weights = tabular.Embeddings.Select(e => e.weight!).ToArray();
+            if (weights.Any(w => w.dim() != 2 || w.dtype != ScalarType.Float32 || !w.is_contiguous())) return null;
+            return new FuseStep(layout.Numeric, weights);
+        }
+
+        public Tensor Output { get; }
+
+        public override Tensor? Kept => Output;
+
+        public override void Free() => Output.Dispose();
+
+        public override IntPtr Run(IntPtr input)
+        {
+            var row = new ReadOnlySpan<float>((void*)Native.Data(input), _numbers + _weights.Length);
+            var fused = new Span<float>((void*)Native.Data(Output.Handle), _width);
+            row[.._numbers].CopyTo(fused);
+            var at = _numbers;
+            for (var c = 0; c < _weights.Length; c++)
+            {
+                // The module casts the code to int64, as here, and an embedding refuses a code outside its rows.
+                var code = (long)row[_numbers + c];
+                if (code < 0 || code >= _cardinalities[c]) throw new InvalidOperationException($"category code {code} is outside embedding {c}'s {_cardinalities[c]} rows");
+                new ReadOnlySpan<float>((float*)Native.Data(_weights[c].Handle) + code * _widths[c], _widths[c]).CopyTo(fused.Slice(at, _widths[c]));
+                at += _widths[c];
+            }
             return Output.Handle;
         }
     }

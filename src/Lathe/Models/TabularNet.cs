@@ -53,6 +53,12 @@ public sealed class TabularNet : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>Whether the inputs are numbers and categories alone (no text, no image), for <see cref="HandlePass"/>.</summary>
+    internal bool NumbersAndCategories => texts.Count == 0 && image is null && images.Count == 0 && dropout is null;
+    internal InputLayout Layout => _layout;
+    internal IList<Embedding> Embeddings => embeddings;
+    internal Mlp Network => mlp;
+
     /// <summary>fastai's rule of thumb for a column of <paramref name="cardinality"/> codes: min(600, round(1.6 · n^0.56)).</summary>
     public static int EmbeddingWidth(int cardinality) => Math.Min(600, (int)Math.Round(1.6 * Math.Pow(cardinality, 0.56)));
 

@@ -95,6 +95,26 @@ public class HandlePassTests
     }
 
     [Fact]
+    public void The_embedding_networks_categories_by_handle_give_the_modules_outputs_bit_for_bit()
+    {
+        // Penguins' island and sex through their embeddings beside the numbers; then movies' category columns (one of
+        // hundreds of directors, many of them unseen in training: code 0, a row of zeros) beside number embeddings, as an ensemble.
+        AssertTablePassSameAsModules(TestData.Penguins() with
+        {
+            Model = new ModelConfig { Kind = ModelKind.Tabular, Layers = [32, 16], Dropout = 0.1 },
+            Training = new TrainingConfig { Epochs = 4, BatchSize = 32, Threads = 2 },
+        });
+        AssertTablePassSameAsModules(new PipelineConfig
+        {
+            Target = "IMDB Rating",
+            Data = new DataConfig { Path = TestData.Vega("movies.json"), Exclude = ["Title", "IMDB Votes", "Rotten Tomatoes Rating"] },
+            Prepare = new PrepareConfig { PiecewiseLinearBins = 16 },
+            Model = new ModelConfig { Kind = ModelKind.Tabular, Layers = [32, 16], Ensemble = 4, NumberEmbedding = 8 },
+            Training = new TrainingConfig { Epochs = 2, BatchSize = 64, Threads = 2 },
+        }, rows: 300);
+    }
+
+    [Fact]
     public void Several_labels_ensemble_by_handle_gives_the_modules_outputs_bit_for_bit()
     {
         AssertTablePassSameAsModules(Lathe.Tests.Training.SeveralTargetsTests.CarsMultilabel(Lathe.Tests.Training.SeveralTargetsTests.CarsLabels()) with
@@ -106,15 +126,15 @@ public class HandlePassTests
 
     /// <summary>Trains <paramref name="config"/> (a table) and holds the handle pass of its network to the modules' outputs
     /// on every test row.</summary>
-    private static (Bundle Bundle, TrainResult Result) AssertTablePassSameAsModules(PipelineConfig config)
+    private static (Bundle Bundle, TrainResult Result) AssertTablePassSameAsModules(PipelineConfig config, int rows = int.MaxValue)
     {
         var result = TrainingRun.Run(config, TestData.TempDirectory());
         var bundle = Bundle.Load(result.BundlePath);
         using var model = bundle.CreateModel();
         model.eval();
-        using var pass = HandlePass.For(model, [bundle.Pipeline.FeatureNames.Count]);
+        using var pass = HandlePass.For(model, bundle.Pipeline.Transform(result.TestRows.Gather([0])).ItemShape);
         Assert.NotNull(pass);
-        AssertSameAsModules(bundle, model, pass, result.TestRows, result.TestRows.RowCount);
+        AssertSameAsModules(bundle, model, pass, result.TestRows, Math.Min(rows, result.TestRows.RowCount));
         return (bundle, result);
     }
 
