@@ -14,7 +14,8 @@ namespace Lathe.Serving;
 /// from the outputs straight into this thread's response buffer, with no document, record, table, column or answer
 /// object made on the way (docs/serving.md, "The record path"). It takes only what it can answer exactly as the table
 /// path would: a JSON object of the model's fields, each a number, a yes/no, a category the model knows, a date or a
-/// text its TF-IDF step weighs (or null), and fields the model ignores. Anything else — a field unknown, missing or
+/// text its TF-IDF step weighs (or null), and fields the model ignores; a nested object's fields by their path
+/// (<c>record.high</c>), as the table path names them. Anything else — a field unknown, missing or
 /// twice, a value of another kind, a category it does not know, a number out of range, half a surrogate pair escaped,
 /// malformed JSON — it declines, and the request goes the table path, where the checks and their messages are. A test
 /// holds the two paths to the same bytes on every row of real tables.</summary>
@@ -129,23 +130,12 @@ public sealed class RecordRow
         var given = 0;
         byte[]? pixels = null;
         var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = RequestRecords.MaxDepth });
+        Span<char> name = stackalloc char[MaxText];
         try
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (!Lookup(_fields, ref reader, out var field) || !reader.Read() || seen[field]) return null;
-                seen[field] = true;
-                if (field >= count)
-                {
-                    if (!Skip(ref reader)) return null;
-                    continue;
-                }
-                if (!TryValue(ref reader, field, values, ref pixels)) return null;
-                given++;
-            }
-            // The object's end, and nothing after it.
-            if (reader.TokenType != JsonTokenType.EndObject || reader.Read() || given != count) return null;
+            // The object's fields, its end, and nothing after it.
+            if (!ReadFields(ref reader, name, 0, values, seen, ref given, ref pixels) || reader.Read() || given != count) return null;
         }
         catch (JsonException)
         {
@@ -155,6 +145,55 @@ public sealed class RecordRow
         var row = new float[_form.Width];
         _form.Pack(values, row);
         return Features.FromTable(1, row, row.Length);
+    }
+
+    /// <summary>The fields of the object the reader is in, up to its end: each name, after the <paramref name="prefix"/>
+    /// characters of <paramref name="name"/> (the path of the objects it is nested in, <c>record.</c>), looked up as the
+    /// table path names a nested field; a name that is no field but holds an object is read the same way one level down.</summary>
+    private bool ReadFields(ref Utf8JsonReader reader, scoped Span<char> name, int prefix, scoped Span<double> values, scoped Span<bool> seen, ref int given, ref byte[]? pixels)
+    {
+        var count = _types.Length;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (!Name(ref reader, name, prefix, out var length)) return false;
+            var found = _fields.TryGetValue(name[..length], out var field);
+            if (!reader.Read()) return false;
+            if (!found)
+            {
+                if (reader.TokenType != JsonTokenType.StartObject || length + 1 >= name.Length) return false;
+                name[length] = '.';
+                if (!ReadFields(ref reader, name, length + 1, values, seen, ref given, ref pixels)) return false;
+                continue;
+            }
+            if (seen[field]) return false;
+            seen[field] = true;
+            if (field >= count)
+            {
+                if (!Skip(ref reader)) return false;
+                continue;
+            }
+            if (!TryValue(ref reader, field, values, ref pixels)) return false;
+            given++;
+        }
+        return reader.TokenType == JsonTokenType.EndObject;
+    }
+
+    /// <summary>The current property name, unescaped, into <paramref name="name"/> after its first <paramref name="prefix"/>
+    /// characters; false where it does not fit or is no text (an escape of half a surrogate pair).</summary>
+    private static bool Name(ref Utf8JsonReader reader, scoped Span<char> name, int prefix, out int length)
+    {
+        length = 0;
+        // UTF-8 takes at least as many bytes as UTF-16 takes characters, and an escape more.
+        if (reader.HasValueSequence || reader.ValueSpan.Length > name.Length - prefix) return false;
+        try
+        {
+            length = prefix + reader.CopyString(name[prefix..]);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     /// <summary>A value the model ignores, passed over as the table path reads it: a string or number it would fail to

@@ -43,14 +43,32 @@ public class NestedRecordTests
         var asFiled = (JsonObject)nested[0]!.DeepClone();
         asFiled.Remove("Species");
         var answer = await Answer(await server.PostJson(asFiled.ToJsonString()));
-        // The same record flat, by the columns' names; and as CSV.
+        // Read by the record path, nested or flat: one record a request.
+        var recordPath = server.Server.Metrics.RecordPath;
+        Assert.Equal(1, recordPath.Value);
+        // The same record flat, by the columns' names; and as CSV (the table path).
         var flat = new JsonObject { ["Island"] = "Torgersen", ["beak.length"] = 39.1, ["beak.depth"] = 18.7, ["Flipper Length (mm)"] = 181, ["Body Mass (g)"] = 3750, ["Sex"] = "MALE" };
         Assert.Equal(answer, await Answer(await server.PostJson(flat.ToJsonString())));
+        Assert.Equal(2, recordPath.Value);
         var csv = "Island,beak.length,beak.depth,Flipper Length (mm),Body Mass (g),Sex\nTorgersen,39.1,18.7,181,3750,MALE\n";
         Assert.Equal(answer, await Answer(await server.Post(Encoding.UTF8.GetBytes(csv), "text/csv")));
         // The target sent along as an object of its own is ignored like the target itself.
         asFiled["Species"] = new JsonObject { ["genus"] = "Pygoscelis", ["name"] = "Adelie" };
         Assert.Equal(answer, await Answer(await server.PostJson(asFiled.ToJsonString())));
+        Assert.Equal(3, recordPath.Value);
+        // Every test record as the file nests it: the record path's answer, byte for byte the table path's (a CSV body
+        // of the same row goes the table path), and every one read by the record path.
+        var test = result.TestRows;
+        for (var r = 0; r < test.RowCount; r++)
+        {
+            var record = new JsonObject { ["Island"] = Text(test, "Island", r), ["Sex"] = Text(test, "Sex", r),
+                ["Flipper Length (mm)"] = Number(test, "Flipper Length (mm)", r), ["Body Mass (g)"] = Number(test, "Body Mass (g)", r),
+                ["beak"] = new JsonObject { ["length"] = Number(test, "beak.length", r), ["depth"] = Number(test, "beak.depth", r) } };
+            var row = string.Join(",", new[] { "Island", "beak.length", "beak.depth", "Flipper Length (mm)", "Body Mass (g)", "Sex" }.Select(c => test.RowText(r).Split(',')[Array.IndexOf(test.ColumnNames.ToArray(), c)]));
+            var tablePath = await Answer(await server.Post(Encoding.UTF8.GetBytes("Island,beak.length,beak.depth,Flipper Length (mm),Body Mass (g),Sex\n" + row + "\n"), "text/csv"));
+            Assert.Equal(tablePath, await Answer(await server.PostJson(record.ToJsonString())));
+        }
+        Assert.Equal(3 + test.RowCount, recordPath.Value);
 
         // A nested field left out is named by its path; the same field both nested and flat is refused.
         var partial = (JsonObject)asFiled.DeepClone();
@@ -64,6 +82,11 @@ public class NestedRecordTests
         Assert.Equal(400, status);
         Assert.Contains("'beak.depth' appears twice", body.GetProperty("detail").GetString());
     }
+
+    private static string? Text(Lathe.Data.Table table, string column, int row) => ((Lathe.Data.StringColumn)table[column]).Values[row] is { Length: > 0 } text ? text : null;
+
+    private static double? Number(Lathe.Data.Table table, string column, int row) =>
+        table[column] is Lathe.Data.NumericColumn numbers ? (double.IsNaN(numbers.Values[row]) ? null : numbers.Values[row]) : double.Parse(((Lathe.Data.StringColumn)table[column]).Values[row]!, System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>A 200 answer's prediction and probabilities (the model's version aside; a CSV body's one record taken
     /// out of its list).</summary>
