@@ -14,7 +14,7 @@ namespace Lathe.Serving;
 /// from the outputs straight into this thread's response buffer, with no document, record, table, column or answer
 /// object made on the way (docs/serving.md, "The record path"). It takes only what it can answer exactly as the table
 /// path would: a JSON object of the model's fields, each a number, a yes/no, a category the model knows, a date or a
-/// text its TF-IDF step weighs (or null), and fields the model ignores; a nested object's fields by their path
+/// text its TF-IDF step weighs or its sequence step makes token ids of (or null), and fields the model ignores; a nested object's fields by their path
 /// (<c>record.high</c>), as the table path names them. Anything else — a field unknown, missing or
 /// twice, a value of another kind, a category it does not know, a number out of range, half a surrogate pair escaped,
 /// malformed JSON — it declines, and the request goes the table path, where the checks and their messages are. A test

@@ -65,16 +65,25 @@ public class RecordPathTests(PenguinsRun run)
         }
     }
 
-    [Fact]
-    public async Task A_model_with_a_tf_idf_text_and_target_encoded_categories_reads_its_records_by_the_record_path_and_answers_as_the_table_path()
+    [Theory]
+    [InlineData("tf-idf")]
+    [InlineData("lstm")]
+    [InlineData("transformer-bpe")]
+    public async Task A_model_with_a_text_reads_its_records_by_the_record_path_and_answers_as_the_table_path(string text)
     {
-        var (server, row, test) = await TrainAndServe(TestData.Penguins() with
+        var movies = TestData.Penguins() with
         {
             Target = "Major Genre",
             Data = new Lathe.Config.DataConfig { Path = TestData.Vega("movies.json") },
-            // Categories target-encoded too, as `lathe init` writes movies' many directors.
-            Prepare = new Lathe.Config.PrepareConfig { Text = Lathe.Config.TextHandling.Words, Encode = Lathe.Config.EncodeKind.Target },
             Training = new Lathe.Config.TrainingConfig { Epochs = 2, Threads = 2 },
+        };
+        var (server, row, test) = await TrainAndServe(text switch
+        {
+            // Categories target-encoded too, as `lathe init` writes movies' many directors.
+            "tf-idf" => movies with { Prepare = new Lathe.Config.PrepareConfig { Text = Lathe.Config.TextHandling.Words, Encode = Lathe.Config.EncodeKind.Target } },
+            // The title as a sequence model's token ids (cut to 8: longer titles lose their end), beside the embedded categories.
+            "lstm" => movies with { Prepare = new Lathe.Config.PrepareConfig { Text = Lathe.Config.TextHandling.Words }, Model = new Lathe.Config.ModelConfig { Kind = Lathe.Config.ModelKind.Lstm, MaxLength = 8 } },
+            _ => movies with { Prepare = new Lathe.Config.PrepareConfig { Text = Lathe.Config.TextHandling.Bpe, TextVocabulary = 300 }, Model = new Lathe.Config.ModelConfig { Kind = Lathe.Config.ModelKind.Transformer, MaxLength = 12 } },
         });
         await using var served = server;
         Assert.Contains(row.Form.Fields, f => f.Type == Lathe.Data.Schema.ColumnType.Text && f.Name == "Title");

@@ -5,7 +5,8 @@ using Lathe.Data.Transforms;
 
 namespace Lathe.Data.Pipeline;
 
-/// <summary>A fitted pipeline over a plain table (numbers, yes/no, category and date columns, and text weighed by TF-IDF),
+/// <summary>A fitted pipeline over a plain table (numbers, yes/no, category and date columns, and text weighed by TF-IDF or
+/// read as a sequence model's token ids),
 /// compiled for one row at a time: each of the model's input cells is one raw field's value run through the steps' own
 /// per-value functions, with no table, column or name made per row. A server packs a record with it without allocating;
 /// <see cref="For"/> declines (null, with the reason) any pipeline with a step it has no row form for, and such a model
@@ -19,7 +20,8 @@ public sealed class RowForm
 {
     private readonly Cell[] _cells;
 
-    private RowForm(IReadOnlyList<RowField> fields, Cell[] cells, int width, IReadOnlyDictionary<int, TextPlan>? texts = null)
+    private RowForm(IReadOnlyList<RowField> fields, Cell[] cells, int width, IReadOnlyDictionary<int, TextPlan>? texts = null,
+        IReadOnlyDictionary<int, TokenSequenceShape>? sequences = null)
     {
         Fields = fields;
         _cells = cells;
@@ -27,17 +29,29 @@ public sealed class RowForm
         Values = fields.Sum(f => f.Values);
         _dateParts = fields.Select(f => f.Type == ColumnType.DateTime ? f.Parts.Select(p => TypeCoercion.DatePartReader(p)!).ToArray() : []).ToArray();
         _texts = fields.Select((_, f) => texts?.GetValueOrDefault(f)).ToArray();
+        _sequences = fields.Select((_, f) => sequences?.GetValueOrDefault(f)).ToArray();
     }
 
     private readonly Func<DateTime, double>[][] _dateParts;
     private readonly TextPlan?[] _texts;
+    private readonly TokenSequenceShape?[] _sequences;
 
-    /// <summary>Writes the text field <paramref name="field"/>'s TF-IDF weights into <paramref name="values"/> at the field's
-    /// <see cref="RowField.Offset"/>, one per feature token (<see cref="RowField.Parts"/>), as <see cref="FittedTextVectorize"/>
-    /// weighs a text: <paramref name="text"/> as <see cref="TypeCoercion"/> leaves it (trimmed; null when missing, which
-    /// weighs nothing: the text step comes before any filling).</summary>
+    /// <summary>Writes the text field <paramref name="field"/>'s values into <paramref name="values"/> at the field's
+    /// <see cref="RowField.Offset"/>, one per <see cref="RowField.Parts"/>: its TF-IDF weights, one per feature token, as
+    /// <see cref="FittedTextVectorize"/> weighs a text; or for a sequence model its token ids, cut and padded to the fitted
+    /// length as <see cref="TokenSequenceShape.Encode"/> makes them. <paramref name="text"/> is as <see cref="TypeCoercion"/>
+    /// leaves it (trimmed; null when missing, which weighs nothing and is all padding: the text steps come before any filling).</summary>
     public void Text(int field, string? text, Span<double> values)
     {
+        if (_sequences[field] is { } shape)
+        {
+            var ids = values.Slice(Fields[field].Offset, shape.Length);
+            // Padding is id 0.
+            ids.Clear();
+            var tokens = shape.Tokenizer.Encode(text);
+            for (var i = 0; i < Math.Min(tokens.Length, shape.Length); i++) ids[i] = tokens[i];
+            return;
+        }
         var plan = _texts[field] ?? throw new ArgumentException($"field {field} is not a text field", nameof(field));
         var weights = values.Slice(Fields[field].Offset, plan.Vocabulary.Tokens.Count);
         weights.Clear();
@@ -114,6 +128,9 @@ public sealed class RowForm
         // Text fields weighed by TF-IDF, by name: a text is read only so.
         var vectorized = pipeline.Steps.OfType<FittedTextVectorize>().SelectMany(v => v.Columns)
             .GroupBy(c => c.Name).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        // Text fields a sequence model reads as token ids, by name.
+        var sequenced = pipeline.Steps.OfType<FittedTextSequence>().SelectMany(v => v.Columns)
+            .GroupBy(c => c.Name).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var fields = new List<RowField>();
         var slots = new List<Slot>();
         var index = 0;
@@ -146,6 +163,12 @@ public sealed class RowForm
                     slots.Add(new TextSlot(spec.Name, index));
                     index += tokens.Length;
                     break;
+                case ColumnType.Text when sequenced.TryGetValue(spec.Name, out var shape):
+                    // One value per token position, its id: the sequence step then finds them made.
+                    fields.Add(new RowField(spec.Name, spec.Type, [], Enumerable.Range(0, shape.Length).Select(i => $"{spec.Name}[{i}]").ToArray(), index));
+                    slots.Add(new TextSlot(spec.Name, index));
+                    index += shape.Length;
+                    break;
                 default:
                     throw new NoRowForm($"column '{spec.Name}' is {spec.Type.ToString().ToLowerInvariant()}");
             }
@@ -153,7 +176,8 @@ public sealed class RowForm
         var texts = new Dictionary<int, TextPlan>();
         foreach (var step in pipeline.Steps) Follow(step, slots, texts);
         if (slots.OfType<TextSlot>().FirstOrDefault() is { } unread) throw new NoRowForm($"column '{unread.Name}' is text the steps do not weigh");
-        return Check(pipeline, fields, slots, texts);
+        var sequences = slots.OfType<TokenSlot>().ToDictionary(t => t.Field, t => t.Shape);
+        return Check(pipeline, fields, slots, texts, sequences);
     }
 
     /// <summary>A pipeline of one image and nothing else: every step but the image's normalisation must find no column of its own.</summary>
@@ -193,8 +217,8 @@ public sealed class RowForm
                         case CategorySlot category when fill.Category is { } value:
                             slots[at] = category with { Values = category.Values.Select(v => v ?? value).ToArray() };
                             break;
-                        // Texts are weighed before the impute step; one filled first has no row form.
-                        case TextSlot when fill.Category is not null:
+                        // Texts are weighed (or made token ids) before the impute step; one filled first has no row form.
+                        case TextSlot or TokenSlot when fill.Category is not null:
                             throw new NoRowForm($"the text column '{fill.Name}' is filled before it is weighed");
                     }
                 }
@@ -295,6 +319,14 @@ public sealed class RowForm
                 break;
             case FittedImageNormalize normalize when normalize.Columns.Count == 0:
                 break;
+            case FittedTextSequence sequence:
+                foreach (var shape in sequence.Columns)
+                {
+                    var at = IndexOf(slots, shape.Name);
+                    if (slots[at] is not TextSlot text) throw new NoRowForm($"the text sequence step names the column '{shape.Name}', which is not text here");
+                    slots[at] = new TokenSlot(shape.Name, text.Field, shape);
+                }
+                break;
             case FittedTextVectorize vectorize:
                 foreach (var vocabulary in vectorize.Columns)
                 {
@@ -336,10 +368,12 @@ public sealed class RowForm
 
     /// <summary>The cells as <see cref="FittedPipeline.Pack"/> lays them out, once the slots are found to end where the
     /// fitted pipeline's own record of its input says they must.</summary>
-    private static RowForm Check(FittedPipeline pipeline, List<RowField> fields, List<Slot> slots, Dictionary<int, TextPlan> texts)
+    private static RowForm Check(FittedPipeline pipeline, List<RowField> fields, List<Slot> slots, Dictionary<int, TextPlan> texts,
+        Dictionary<int, TokenSequenceShape> sequences)
     {
         var numbers = slots.OfType<NumberSlot>().ToArray();
         var oneHots = slots.OfType<OneHotSlot>().ToArray();
+        var tokens = slots.OfType<TokenSlot>().ToArray();
         var names = slots.SelectMany(s => s switch
         {
             NumberSlot n => [n.Name],
@@ -351,14 +385,18 @@ public sealed class RowForm
         var cells = new List<Cell>();
         if (pipeline.Layout is { } layout)
         {
-            if (layout.Texts.Count > 0 || layout.Images.Count > 0) throw new NoRowForm("the model reads text or images");
-            if (layout.Numeric != numbers.Length || !oneHots.Select(o => (o.Name, o.Features.Count + 1)).SequenceEqual(layout.Categorical.Select(c => (c.Name, c.Cardinality))))
+            if (layout.Images.Count > 0) throw new NoRowForm("the model reads images beside the columns");
+            if (layout.Numeric != numbers.Length || !oneHots.Select(o => (o.Name, o.Features.Count + 1)).SequenceEqual(layout.Categorical.Select(c => (c.Name, c.Cardinality)))
+                || !tokens.Select(t => (t.Name, t.Shape.Length)).SequenceEqual(layout.Texts.Select(t => (t.Name, t.Length))))
                 throw new NoRowForm("the planned inputs are not the layout the model was fitted with");
             var at = 0;
             foreach (var number in numbers) cells.Add(new NumberCell(number, at++));
             foreach (var oneHot in oneHots) cells.Add(new CodeCell(oneHot, at++));
-            return new RowForm(fields, [.. cells], layout.Width, texts);
+            var offsets = layout.TextOffsets();
+            for (var t = 0; t < tokens.Length; t++) cells.Add(new TokenCell(tokens[t], offsets[t]));
+            return new RowForm(fields, [.. cells], layout.Width, texts, sequences);
         }
+        if (tokens.Length > 0) throw new NoRowForm("token ids without the layout that places them");
         var position = 0;
         foreach (var slot in slots)
         {
@@ -394,8 +432,11 @@ public sealed class RowForm
         }
     }
 
-    /// <summary>A text column before its TF-IDF step.</summary>
+    /// <summary>A text column before its TF-IDF or sequence step.</summary>
     private sealed record TextSlot(string Name, int Field) : Slot(Name, Field);
+
+    /// <summary>A text column as token ids: the field's <see cref="TokenSequenceShape.Length"/> values, from <see cref="Field"/> on.</summary>
+    private sealed record TokenSlot(string Name, int Field, TokenSequenceShape Shape) : Slot(Name, Field);
 
     /// <summary>A text field's weighing: its vocabulary, and each feature token's index by token id.</summary>
     private sealed class TextPlan(TextVocabulary vocabulary)
@@ -434,6 +475,17 @@ public sealed class RowForm
         }
     }
 
+    /// <summary>A text's token ids, as float32 where the layout places them.</summary>
+    private sealed class TokenCell(TokenSlot slot, int at) : Cell
+    {
+        public override void Write(ReadOnlySpan<double> values, Span<float> row)
+        {
+            var ids = values.Slice(slot.Field, slot.Shape.Length);
+            var into = row.Slice(at, ids.Length);
+            for (var i = 0; i < ids.Length; i++) into[i] = (float)ids[i];
+        }
+    }
+
     /// <summary>A category as the embedding network reads it: its index + 1, 0 for none.</summary>
     private sealed class CodeCell(OneHotSlot slot, int at) : Cell
     {
@@ -442,7 +494,8 @@ public sealed class RowForm
 }
 
 /// <summary>One raw field of a <see cref="RowForm"/>: its name, its type (numeric, boolean, categorical, a date or a text), for a
-/// category the values a row may give it by index, for a date its parts, for a text its TF-IDF features' names, and where
+/// category the values a row may give it by index, for a date its parts, for a text its TF-IDF features' names or its
+/// token positions (a sequence model's ids), and where
 /// its values start in a packed row's values.</summary>
 public sealed record RowField(string Name, ColumnType Type, IReadOnlyList<string> Categories, IReadOnlyList<string> Parts, int Offset)
 {

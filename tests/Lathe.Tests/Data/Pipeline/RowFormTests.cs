@@ -10,7 +10,7 @@ namespace Lathe.Tests.Data.Pipeline;
 /// steps it has a row form for, and declines the pipelines it has none for.</summary>
 public class RowFormTests
 {
-    public static TheoryData<string> Cases => ["penguins", "penguins-mlp", "penguins-every-number-step", "penguins-ple-robust", "penguins-tabular", "gapminder", "cars", "seattle-weather", "movies-text", "movies-bpe", "penguins-target-encoded", "movies-init"];
+    public static TheoryData<string> Cases => ["penguins", "penguins-mlp", "penguins-every-number-step", "penguins-ple-robust", "penguins-tabular", "gapminder", "cars", "seattle-weather", "movies-text", "movies-bpe", "penguins-target-encoded", "movies-init", "movies-lstm", "movies-transformer-bpe"];
 
     private static PipelineConfig Config(string name)
     {
@@ -53,6 +53,9 @@ public class RowFormTests
                 // Its data path is written relative to the config's folder; here the path is the file's own.
                 ? init with { Data = init.Data with { Path = TestData.Vega("movies.json") }, Prepare = init.Prepare with { Text = TextHandling.Words }, Training = penguins.Training }
                 : throw new InvalidOperationException(),
+            // Titles as a sequence model's token ids beside the embedded categories and the numbers.
+            "movies-lstm" => penguins with { Target = "Major Genre", Data = new DataConfig { Path = TestData.Vega("movies.json") }, Prepare = new PrepareConfig { Text = TextHandling.Words }, Model = new ModelConfig { Kind = ModelKind.Lstm } },
+            "movies-transformer-bpe" => penguins with { Target = "Major Genre", Data = new DataConfig { Path = TestData.Vega("movies.json") }, Prepare = new PrepareConfig { Text = TextHandling.Bpe, TextVocabulary = 300 }, Model = new ModelConfig { Kind = ModelKind.Transformer, MaxLength = 12 } },
             _ => throw new ArgumentException(name),
         };
     }
@@ -66,9 +69,11 @@ public class RowFormTests
         var form = RowForm.For(pipeline, out var why);
         Assert.True(form is not null, why);
         Assert.Equal(pipeline.Schema.Features.Select(f => f.Name), form.Fields.Select(f => f.Name));
-        Assert.Equal(name == "penguins-tabular", pipeline.Layout is not null);
+        var sequences = name is "movies-lstm" or "movies-transformer-bpe";
+        Assert.Equal(name == "penguins-tabular" || sequences, pipeline.Layout is not null);
+        Assert.Equal(sequences, pipeline.Layout?.Texts.Count > 0);
         Assert.Equal(name is "penguins-target-encoded" or "movies-init", pipeline.Steps.OfType<Lathe.Data.Transforms.FittedTargetEncode>().Any(t => t.Columns.Count > 0));
-        Assert.Equal(name.StartsWith("movies", StringComparison.Ordinal), pipeline.Steps.Any(s => s is Lathe.Data.Transforms.FittedTextVectorize));
+        Assert.Equal(name.StartsWith("movies", StringComparison.Ordinal) && !sequences, pipeline.Steps.Any(s => s is Lathe.Data.Transforms.FittedTextVectorize));
 
         var packed = 0;
         var rows = 0;
