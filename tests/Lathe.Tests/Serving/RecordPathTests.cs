@@ -65,6 +65,28 @@ public class RecordPathTests(PenguinsRun run)
         }
     }
 
+    [Fact]
+    public async Task A_model_with_derived_columns_reads_its_records_by_the_record_path_and_answers_as_the_table_path()
+    {
+        var (server, row, test) = await TrainAndServe(TestData.Penguins() with
+        {
+            Prepare = new Lathe.Config.PrepareConfig
+            {
+                DropCorrelated = 1,
+                Derive = new Dictionary<string, string> { ["beak_ratio"] = "`Beak Length (mm)` / `Beak Depth (mm)`", ["bulk"] = "log(`Body Mass (g)`) - beak_ratio ^ 2" },
+            },
+            Training = new Lathe.Config.TrainingConfig { Epochs = 3, Threads = 2 },
+        });
+        await using var served = server;
+        for (var r = 0; r < test.RowCount; r++)
+        {
+            var body = Encoding.UTF8.GetBytes(TestServer.Json(TestServer.Record(test, r)));
+            Assert.True(row.TryRead(body) is not null, $"test row {r} declined: {Encoding.UTF8.GetString(body)}");
+            await AssertSameAnswer(server, body, HttpStatusCode.OK);
+        }
+        Assert.Equal(test.RowCount, server.Server.Metrics.RecordPath.Value);
+    }
+
     [Theory]
     [InlineData("tf-idf")]
     [InlineData("lstm")]

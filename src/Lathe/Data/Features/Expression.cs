@@ -25,20 +25,35 @@ public sealed class Expression
 
     public double[] Evaluate(Func<string, double[]> column, int rows) => _root.Evaluate(column, rows);
 
+    /// <summary>A value of one row, read from its fields' values.</summary>
+    public delegate double RowValue(ReadOnlySpan<double> values);
+
+    /// <summary>The formula for one row at a time, each column read by <paramref name="column"/>'s function: the same
+    /// operations in the same order as <see cref="Evaluate"/>, so a row's value has the same bits as its cell in the column.</summary>
+    public RowValue Compile(Func<string, RowValue> column) => _root.Compile(column);
+
     private abstract record Node
     {
         public abstract double[] Evaluate(Func<string, double[]> column, int rows);
+        public abstract RowValue Compile(Func<string, RowValue> column);
         public virtual IEnumerable<string> Columns() => [];
     }
 
     private sealed record Number(double Value) : Node
     {
         public override double[] Evaluate(Func<string, double[]> column, int rows) => Enumerable.Repeat(Value, rows).ToArray();
+
+        public override RowValue Compile(Func<string, RowValue> column)
+        {
+            var value = Value;
+            return _ => value;
+        }
     }
 
     private sealed record ColumnRef(string Name) : Node
     {
         public override double[] Evaluate(Func<string, double[]> column, int rows) => column(Name);
+        public override RowValue Compile(Func<string, RowValue> column) => column(Name);
         public override IEnumerable<string> Columns() => [Name];
     }
 
@@ -56,6 +71,19 @@ public sealed class Expression
                 result[i] = double.IsFinite(value) ? value : double.NaN;
             }
             return result;
+        }
+
+        public override RowValue Compile(Func<string, RowValue> column)
+        {
+            var arguments = Arguments.Select(a => a.Compile(column)).ToArray();
+            var function = Function;
+            return row =>
+            {
+                var values = new double[arguments.Length];
+                for (var a = 0; a < arguments.Length; a++) values[a] = arguments[a](row);
+                var value = function(values);
+                return double.IsFinite(value) ? value : double.NaN;
+            };
         }
 
         public override IEnumerable<string> Columns() => Arguments.SelectMany(a => a.Columns());

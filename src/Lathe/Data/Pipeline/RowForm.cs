@@ -5,8 +5,8 @@ using Lathe.Data.Transforms;
 
 namespace Lathe.Data.Pipeline;
 
-/// <summary>A fitted pipeline over a plain table (numbers, yes/no, category and date columns, and text weighed by TF-IDF or
-/// read as a sequence model's token ids),
+/// <summary>A fitted pipeline over a plain table (numbers, yes/no, category and date columns, text weighed by TF-IDF or
+/// read as a sequence model's token ids, and columns derived by formula),
 /// compiled for one row at a time: each of the model's input cells is one raw field's value run through the steps' own
 /// per-value functions, with no table, column or name made per row. A server packs a record with it without allocating;
 /// <see cref="For"/> declines (null, with the reason) any pipeline with a step it has no row form for, and such a model
@@ -201,6 +201,17 @@ public sealed class RowForm
     {
         switch (step)
         {
+            case FittedDeriveFeatures derive:
+                foreach (var column in derive.Columns)
+                {
+                    if (slots.Any(s => s.Name == column.Name)) throw new NoRowForm($"derived column '{column.Name}' would replace an existing column");
+                    // Read off the fields' typed values, as the step reads the typed columns (it comes before any number step).
+                    var read = Expression.Parse(column.Formula).Compile(name => slots[IndexOf(slots, name)] is NumberSlot { Maps.Length: 0 } number
+                        ? number.Value
+                        : throw new NoRowForm($"the formula for '{column.Name}' reads '{name}', which is not a number here"));
+                    slots.Add(new NumberSlot(column.Name, -1, [], read));
+                }
+                break;
             case FittedDropColumns drop:
                 foreach (var column in drop.Columns) slots.RemoveAt(IndexOf(slots, column.Name));
                 break;
@@ -419,14 +430,15 @@ public sealed class RowForm
     /// <summary>A column as the steps leave it, in terms of the value it came from (its index in <see cref="Pack"/>'s values).</summary>
     private abstract record Slot(string Name, int Field);
 
-    /// <summary>A number column: the field's value through <see cref="Maps"/>, in order.</summary>
-    private sealed record NumberSlot(string Name, int Field, Func<double, double>[] Maps) : Slot(Name, Field)
+    /// <summary>A number column: the field's value (or for a derived column, its formula's, <see cref="Source"/>) through
+    /// <see cref="Maps"/>, in order.</summary>
+    private sealed record NumberSlot(string Name, int Field, Func<double, double>[] Maps, Expression.RowValue? Source = null) : Slot(Name, Field)
     {
         public NumberSlot Then(Func<double, double> map) => this with { Maps = [.. Maps, map] };
 
         public double Value(ReadOnlySpan<double> values)
         {
-            var v = values[Field];
+            var v = Source is null ? values[Field] : Source(values);
             foreach (var map in Maps) v = map(v);
             return v;
         }

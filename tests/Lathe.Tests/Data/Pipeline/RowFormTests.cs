@@ -10,7 +10,7 @@ namespace Lathe.Tests.Data.Pipeline;
 /// steps it has a row form for, and declines the pipelines it has none for.</summary>
 public class RowFormTests
 {
-    public static TheoryData<string> Cases => ["penguins", "penguins-mlp", "penguins-every-number-step", "penguins-ple-robust", "penguins-tabular", "gapminder", "cars", "seattle-weather", "movies-text", "movies-bpe", "penguins-target-encoded", "movies-init", "movies-lstm", "movies-transformer-bpe"];
+    public static TheoryData<string> Cases => ["penguins", "penguins-mlp", "penguins-every-number-step", "penguins-ple-robust", "penguins-tabular", "gapminder", "cars", "seattle-weather", "movies-text", "movies-bpe", "penguins-target-encoded", "movies-init", "movies-lstm", "movies-transformer-bpe", "penguins-derived"];
 
     private static PipelineConfig Config(string name)
     {
@@ -56,6 +56,22 @@ public class RowFormTests
             // Titles as a sequence model's token ids beside the embedded categories and the numbers.
             "movies-lstm" => penguins with { Target = "Major Genre", Data = new DataConfig { Path = TestData.Vega("movies.json") }, Prepare = new PrepareConfig { Text = TextHandling.Words }, Model = new ModelConfig { Kind = ModelKind.Lstm } },
             "movies-transformer-bpe" => penguins with { Target = "Major Genre", Data = new DataConfig { Path = TestData.Vega("movies.json") }, Prepare = new PrepareConfig { Text = TextHandling.Bpe, TextVocabulary = 300 }, Model = new ModelConfig { Kind = ModelKind.Transformer, MaxLength = 12 } },
+            // Derived columns: of two fields, of a derived one (missing where a beak is), and through every function.
+            "penguins-derived" => penguins with
+            {
+                Model = mlp,
+                Prepare = new PrepareConfig
+                {
+                    // Kept all, though they correlate with their fields.
+                    DropCorrelated = 1,
+                    Derive = new Dictionary<string, string>
+                    {
+                        ["beak_ratio"] = "`Beak Length (mm)` / `Beak Depth (mm)`",
+                        ["bulk"] = "log(`Body Mass (g)`) - sqrt(`Flipper Length (mm)`) ^ 2 / 1e3 + beak_ratio * -2",
+                        ["odd"] = "max(abs(log1p(beak_ratio) - 1), min(exp(`Beak Depth (mm)` / 10), 6))",
+                    },
+                },
+            },
             _ => throw new ArgumentException(name),
         };
     }
@@ -75,6 +91,7 @@ public class RowFormTests
         Assert.Equal(name is "penguins-target-encoded" or "movies-init", pipeline.Steps.OfType<Lathe.Data.Transforms.FittedTargetEncode>().Any(t => t.Columns.Count > 0));
         Assert.Equal(name.StartsWith("movies", StringComparison.Ordinal) && !sequences, pipeline.Steps.Any(s => s is Lathe.Data.Transforms.FittedTextVectorize));
 
+        if (name == "penguins-derived") Assert.Equal(["beak_ratio", "bulk", "odd"], pipeline.FeatureNames.Where(n => n is "beak_ratio" or "bulk" or "odd"));
         var packed = 0;
         var rows = 0;
         foreach (var part in new[] { prepared.Validation, prepared.Test })
