@@ -67,6 +67,12 @@ public sealed class RecordRow
             if (field.Type != ColumnType.Categorical) continue;
             // With unknown categories refused, only those the bundle's schema lists are taken here; the others are the table path's to refuse.
             var listed = options.RejectUnknownCategories && input.Categories is { } categories ? categories.ToHashSet(StringComparer.Ordinal) : null;
+            if (field.Buckets > 0)
+            {
+                // A hashed category may be any text, or with unknown categories refused any listed one.
+                if (listed is not null) _categories[f] = listed.ToDictionary(c => c, _ => 0, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+                continue;
+            }
             var known = new Dictionary<string, int>(StringComparer.Ordinal);
             for (var k = 0; k < field.Categories.Count; k++)
                 if (listed is null || listed.Contains(field.Categories[k])) known[field.Categories[k]] = k;
@@ -261,6 +267,25 @@ public sealed class RecordRow
                 if (Values.IsMissing(text)) _form.Date(field, null, values);
                 else if (Values.TryDate(text, out var date)) _form.Date(field, date, values);
                 else return false;
+                return true;
+            case ColumnType.Categorical when _form.Fields[field].Buckets is var buckets and > 0:
+                // As TypeCoercion leaves a category (trimmed; "NA" and the like missing), then its bucket.
+                values[at] = double.NaN;
+                if (missing) return true;
+                if (reader.TokenType != JsonTokenType.String) return false;
+                string category;
+                try
+                {
+                    category = reader.GetString()!;
+                }
+                catch (InvalidOperationException)
+                {
+                    return false;
+                }
+                if (Values.IsMissing(category)) return true;
+                category = category.Trim();
+                if (_categories[field] is { } known && !known.ContainsKey(category)) return false;
+                values[at] = Lathe.Data.Transforms.HashEncode.Bucket(category, buckets);
                 return true;
             default:
                 values[at] = double.NaN;

@@ -87,6 +87,39 @@ public class RecordPathTests(PenguinsRun run)
         Assert.Equal(test.RowCount, server.Server.Metrics.RecordPath.Value);
     }
 
+    [Fact]
+    public async Task A_model_with_hashed_categories_reads_its_records_by_the_record_path_and_answers_as_the_table_path()
+    {
+        var (server, row, test) = await TrainAndServe(TestData.Penguins() with
+        {
+            Prepare = new Lathe.Config.PrepareConfig { Encode = Lathe.Config.EncodeKind.Hashing, HashBuckets = 8 },
+            Training = new Lathe.Config.TrainingConfig { Epochs = 3, Threads = 2 },
+        });
+        await using var served = server;
+        Assert.Contains(row.Form.Fields, f => f is { Name: "Island", Buckets: 8 });
+        for (var r = 0; r < test.RowCount; r++)
+        {
+            var body = Encoding.UTF8.GetBytes(TestServer.Json(TestServer.Record(test, r)));
+            Assert.True(row.TryRead(body) is not null, $"test row {r} declined: {Encoding.UTF8.GetString(body)}");
+            await AssertSameAnswer(server, body, HttpStatusCode.OK);
+        }
+        Assert.Equal(test.RowCount, server.Server.Metrics.RecordPath.Value);
+        // An island never seen hashes into a bucket as any other; padded, "NA" and missing as the table path reads them.
+        var record = TestServer.Record(test, 0);
+        foreach (var island in new[] { "Atlantis", "  Dream ", "NA", null })
+        {
+            record["Island"] = island;
+            var body = Encoding.UTF8.GetBytes(TestServer.Json(record));
+            Assert.NotNull(row.TryRead(body));
+            await AssertSameAnswer(server, body, HttpStatusCode.OK);
+        }
+        // A hashed column's bundle lists no categories, so even a server that refuses unknown ones takes any island.
+        await using var strict = await TestServer.Start(served.Server.Model!.Path, o => o with { RejectUnknownCategories = true });
+        record["Island"] = "Atlantis";
+        Assert.NotNull(strict.Server.Model!.Row!.TryRead(Encoding.UTF8.GetBytes(TestServer.Json(record))));
+        await AssertSameAnswer(strict, Encoding.UTF8.GetBytes(TestServer.Json(record)), HttpStatusCode.OK);
+    }
+
     [Theory]
     [InlineData("tf-idf")]
     [InlineData("lstm")]
@@ -109,6 +142,7 @@ public class RecordPathTests(PenguinsRun run)
         });
         await using var served = server;
         Assert.Contains(row.Form.Fields, f => f.Type == Lathe.Data.Schema.ColumnType.Text && f.Name == "Title");
+        Assert.Equal(text != "tf-idf", served.Server.Model!.Pipeline.Layout?.Texts.Count > 0);
         var read = 0;
         for (var r = 0; r < test.RowCount; r++)
         {
@@ -274,11 +308,14 @@ public class RecordPathTests(PenguinsRun run)
         Assert.Contains(logs[0], line => line.Contains("\"Island\":\"Biscoe\",\"Beak Length (mm)\":null,\"Beak Depth (mm)\":14.5,", StringComparison.Ordinal));
     }
 
-    /// <summary>Trains a small MLP on <paramref name="config"/> and serves it: the server, its record path (which must be
-    /// there) and the test rows.</summary>
+    /// <summary>Trains <paramref name="config"/> with small hidden layers (a small MLP where it names no model kind) and serves
+    /// it: the server, its record path (which must be there) and the test rows.</summary>
     private static async Task<(TestServer Server, RecordRow Row, Table Test)> TrainAndServe(Lathe.Config.PipelineConfig config)
     {
-        var result = Lathe.Training.TrainingRun.Run(config with { Model = new Lathe.Config.ModelConfig { Kind = Lathe.Config.ModelKind.Mlp, Layers = [16] } }, TestData.TempDirectory());
+        var model = config.Model.Kind == Lathe.Config.ModelKind.Auto
+            ? new Lathe.Config.ModelConfig { Kind = Lathe.Config.ModelKind.Mlp, Layers = [16] }
+            : config.Model with { Layers = [16] };
+        var result = Lathe.Training.TrainingRun.Run(config with { Model = model }, TestData.TempDirectory());
         var server = await TestServer.Start(result.BundlePath);
         var row = server.Server.Model!.Row;
         Assert.True(row is not null, server.Server.Model.NoRowBecause);

@@ -5,8 +5,8 @@ using Lathe.Data.Transforms;
 
 namespace Lathe.Data.Pipeline;
 
-/// <summary>A fitted pipeline over a plain table (numbers, yes/no, category and date columns, text weighed by TF-IDF or
-/// read as a sequence model's token ids, and columns derived by formula),
+/// <summary>A fitted pipeline over a plain table (numbers, yes/no, category and date columns, categories hashed into
+/// buckets, text weighed by TF-IDF or read as a sequence model's token ids, and columns derived by formula),
 /// compiled for one row at a time: each of the model's input cells is one raw field's value run through the steps' own
 /// per-value functions, with no table, column or name made per row. A server packs a record with it without allocating;
 /// <see cref="For"/> declines (null, with the reason) any pipeline with a step it has no row form for, and such a model
@@ -125,6 +125,9 @@ public sealed class RowForm
             FittedTargetEncode t => t.Columns.Select(c => (c.Name, c.Categories)),
             _ => [],
         }).GroupBy(c => c.Name).ToDictionary(g => g.Key, g => g.First().Categories, StringComparer.Ordinal);
+        // Category fields hashed into buckets, by name: the row gives such a field its category's bucket.
+        var hashed = pipeline.Steps.OfType<FittedHashEncode>().SelectMany(h => h.Columns.Select(c => (Name: c, h.Buckets)))
+            .GroupBy(c => c.Name).ToDictionary(g => g.Key, g => g.First().Buckets, StringComparer.Ordinal);
         // Text fields weighed by TF-IDF, by name: a text is read only so.
         var vectorized = pipeline.Steps.OfType<FittedTextVectorize>().SelectMany(v => v.Columns)
             .GroupBy(c => c.Name).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
@@ -142,6 +145,10 @@ public sealed class RowForm
                 case ColumnType.Boolean:
                     fields.Add(new RowField(spec.Name, spec.Type, [], [], index));
                     slots.Add(new NumberSlot(spec.Name, index++, []));
+                    break;
+                case ColumnType.Categorical when hashed.TryGetValue(spec.Name, out var buckets):
+                    fields.Add(new RowField(spec.Name, spec.Type, [], [], index) { Buckets = buckets });
+                    slots.Add(new HashSlot(spec.Name, index++, null));
                     break;
                 case ColumnType.Categorical:
                     // Only categories a coerced value could be: trimmed, and not a spelling of "missing".
@@ -227,6 +234,9 @@ public sealed class RowForm
                             break;
                         case CategorySlot category when fill.Category is { } value:
                             slots[at] = category with { Values = category.Values.Select(v => v ?? value).ToArray() };
+                            break;
+                        case HashSlot hash when fill.Category is { } value:
+                            slots[at] = hash with { Fill = value };
                             break;
                         // Texts are weighed (or made token ids) before the impute step; one filled first has no row form.
                         case TextSlot or TokenSlot when fill.Category is not null:
@@ -329,6 +339,16 @@ public sealed class RowForm
                 if (found != dropped.Count) throw new NoRowForm("feature selection names columns the steps before it did not make");
                 break;
             case FittedImageNormalize normalize when normalize.Columns.Count == 0:
+                break;
+            case FittedHashEncode hash:
+                foreach (var name in hash.Columns)
+                {
+                    var at = IndexOf(slots, name);
+                    if (slots[at] is not HashSlot slot) continue;
+                    // A field's value is its category's bucket; a missing one has the filled category's bucket, or none.
+                    int[] codes = [.. Enumerable.Range(0, hash.Buckets), slot.Fill is { } fill ? HashEncode.Bucket(fill, hash.Buckets) : -1];
+                    slots[at] = new OneHotSlot(name, slot.Field, codes, Enumerable.Range(0, hash.Buckets).Select(k => $"{name}#{k}").ToArray());
+                }
                 break;
             case FittedTextSequence sequence:
                 foreach (var shape in sequence.Columns)
@@ -457,6 +477,10 @@ public sealed class RowForm
         public IReadOnlyDictionary<int, int> Features { get; } = FittedTextVectorize.FeatureIndex(vocabulary);
     }
 
+    /// <summary>A category column to be hashed: the field's value is its category's bucket; <see cref="Fill"/> is the category a
+    /// missing one is given (by the impute step), or null.</summary>
+    private sealed record HashSlot(string Name, int Field, string? Fill) : Slot(Name, Field);
+
     /// <summary>A category column: per category of the field (and last, for a missing one) the value it now holds.</summary>
     private sealed record CategorySlot(string Name, int Field, string?[] Values) : Slot(Name, Field);
 
@@ -511,6 +535,11 @@ public sealed class RowForm
 /// its values start in a packed row's values.</summary>
 public sealed record RowField(string Name, ColumnType Type, IReadOnlyList<string> Categories, IReadOnlyList<string> Parts, int Offset)
 {
+    /// <summary>For a category hashed into buckets (<c>prepare.encode: hashing</c>), how many: a row gives the field its
+    /// category's bucket (<see cref="HashEncode.Bucket"/> of the category as <see cref="TypeCoercion"/> leaves it), not an
+    /// index in <see cref="Categories"/>, which is empty. 0 for any other field.</summary>
+    public int Buckets { get; init; }
+
     /// <summary>Values the field takes in <see cref="RowForm.Pack"/>: a date's parts, a text's feature tokens, none for an image, or one.</summary>
     public int Values => Type switch
     {
