@@ -13,12 +13,12 @@ namespace Lathe.Serving;
 /// <summary>The record path: one plain JSON record from its bytes straight into the model's input row, and its answer
 /// from the outputs straight into this thread's response buffer, with no document, record, table, column or answer
 /// object made on the way (docs/serving.md, "The record path"). It takes only what it can answer exactly as the table
-/// path would: a JSON object of the model's fields, each a number, a yes/no, a category the model knows, a date or a
-/// text its TF-IDF step weighs or its sequence step makes token ids of (or null), and fields the model ignores; a nested object's fields by their path
-/// (<c>record.high</c>), as the table path names them. Anything else — a field unknown, missing or
-/// twice, a value of another kind, a category it does not know, a number out of range, half a surrogate pair escaped,
-/// malformed JSON — it declines, and the request goes the table path, where the checks and their messages are. A test
-/// holds the two paths to the same bytes on every row of real tables.</summary>
+/// path would: a JSON object of the model's fields, each a number, a yes/no, a category the model knows (any, where it is
+/// hashed), a date or a text its TF-IDF step weighs or its sequence step makes token ids of (or null), and fields the
+/// model ignores; a nested object's fields by their path (<c>record.high</c>), as the table path names them. Anything
+/// else — a field unknown, missing or twice, a value of another kind, a category it does not know, a number out of
+/// range, half a surrogate pair escaped, malformed JSON — it declines, and the request goes the table path, where the
+/// checks and their messages are. A test holds the two paths to the same bytes on every row of real tables.</summary>
 public sealed class RecordRow
 {
     private readonly RowForm _form;
