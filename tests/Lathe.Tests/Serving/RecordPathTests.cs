@@ -50,12 +50,7 @@ public class RecordPathTests(PenguinsRun run)
             Training = new Lathe.Config.TrainingConfig { Epochs = 3, Threads = 2 },
         });
         await using var served = server;
-        for (var r = 0; r < test.RowCount; r++)
-        {
-            var body = Encoding.UTF8.GetBytes(TestServer.Json(TestServer.Record(test, r)));
-            Assert.True(row.TryRead(body) is not null, $"test row {r} declined: {Encoding.UTF8.GetString(body)}; the table path answers {await (await server.Post(body, TablePathJson)).Content.ReadAsStringAsync()}");
-            await AssertSameAnswer(server, body, HttpStatusCode.OK);
-        }
+        await AssertEveryTestRecordReadAndAnswered(server, row, test);
         // A date written another way is read as the table path reads it; one that is no date is the table path's to refuse.
         var record = TestServer.Record(test, 0);
         foreach (var (year, status) in new[] { ("NA", HttpStatusCode.OK), ("1975-06-01T12:30:00", HttpStatusCode.OK), ("12/31/1975", HttpStatusCode.OK), ("31/12/1975", HttpStatusCode.BadRequest), ("the seventies", HttpStatusCode.BadRequest) })
@@ -78,13 +73,7 @@ public class RecordPathTests(PenguinsRun run)
             Training = new Lathe.Config.TrainingConfig { Epochs = 3, Threads = 2 },
         });
         await using var served = server;
-        for (var r = 0; r < test.RowCount; r++)
-        {
-            var body = Encoding.UTF8.GetBytes(TestServer.Json(TestServer.Record(test, r)));
-            Assert.True(row.TryRead(body) is not null, $"test row {r} declined: {Encoding.UTF8.GetString(body)}");
-            await AssertSameAnswer(server, body, HttpStatusCode.OK);
-        }
-        Assert.Equal(test.RowCount, server.Server.Metrics.RecordPath.Value);
+        await AssertEveryTestRecordReadAndAnswered(server, row, test);
     }
 
     [Fact]
@@ -97,13 +86,7 @@ public class RecordPathTests(PenguinsRun run)
         });
         await using var served = server;
         Assert.Contains(row.Form.Fields, f => f is { Name: "Island", Buckets: 8 });
-        for (var r = 0; r < test.RowCount; r++)
-        {
-            var body = Encoding.UTF8.GetBytes(TestServer.Json(TestServer.Record(test, r)));
-            Assert.True(row.TryRead(body) is not null, $"test row {r} declined: {Encoding.UTF8.GetString(body)}");
-            await AssertSameAnswer(server, body, HttpStatusCode.OK);
-        }
-        Assert.Equal(test.RowCount, server.Server.Metrics.RecordPath.Value);
+        await AssertEveryTestRecordReadAndAnswered(server, row, test);
         // An island never seen hashes into a bucket as any other; padded, "NA" and missing as the table path reads them.
         var record = TestServer.Record(test, 0);
         foreach (var island in new[] { "Atlantis", "  Dream ", "NA", null })
@@ -320,6 +303,20 @@ public class RecordPathTests(PenguinsRun run)
         var row = server.Server.Model!.Row;
         Assert.True(row is not null, server.Server.Model.NoRowBecause);
         return (server, row, result.TestRows);
+    }
+
+    /// <summary>Every test record, as a client sends it: read by the record path, and answered by it byte for byte as the
+    /// table path answers it.</summary>
+    private static async Task AssertEveryTestRecordReadAndAnswered(TestServer server, RecordRow row, Table test)
+    {
+        var before = server.Server.Metrics.RecordPath.Value;
+        for (var r = 0; r < test.RowCount; r++)
+        {
+            var body = Encoding.UTF8.GetBytes(TestServer.Json(TestServer.Record(test, r)));
+            Assert.True(row.TryRead(body) is not null, $"test row {r} declined: {Encoding.UTF8.GetString(body)}; the table path answers {await (await server.Post(body, TablePathJson)).Content.ReadAsStringAsync()}");
+            await AssertSameAnswer(server, body, HttpStatusCode.OK);
+        }
+        Assert.Equal(before + test.RowCount, server.Server.Metrics.RecordPath.Value);
     }
 
     /// <summary>The body as application/json (the record path, where it reads it) and as a +json type (the table path):
