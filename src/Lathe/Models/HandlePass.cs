@@ -14,8 +14,8 @@ namespace Lathe.Models;
 /// layer; the other intermediate results are released by handle. Only the networks <see cref="For"/> accepts get one: an
 /// MLP of linear layers, any of <see cref="Activation"/>'s activations, batch or layer norm, dropout and residual blocks (or the
 /// parameter-efficient ensemble of such layers, with a number embedding first), the embedding network of numbers and
-/// categories under such an MLP, and a CNN of convolutions, batch norm,
-/// max pooling and ReLU under such an MLP, with a row small enough to run on one engine thread. Any other runs through
+/// categories under such an MLP, a CNN of convolutions, batch norm, max pooling and ReLU under such an MLP, and the
+/// residual CNN (its blocks, global average pooling, its head), with a row small enough to run on one engine thread. Any other runs through
 /// its modules. Tests hold the two to the same bits on real rows and pictures.</summary>
 public sealed unsafe class HandlePass : IDisposable
 {
@@ -71,32 +71,15 @@ public sealed unsafe class HandlePass : IDisposable
                 break;
             case Cnn cnn when inputShape.Length == 3 && !cnn.Layers.Body:
                 var shape = inputShape;
-                foreach (var (_, module) in cnn.Layers.Features.named_children())
+                if (!Convolutions(cnn.Layers.Features, ref shape, steps) || !Dense(cnn.Layers.Classifier, steps, ref outputs))
                 {
-                    switch (module)
-                    {
-                        case Conv conv when conv.weight.size(1) == shape[0]:
-                            var (stride, padding, dilation) = conv.Geometry;
-                            var (kernelHeight, kernelWidth) = (conv.weight.size(2), conv.weight.size(3));
-                            shape = [conv.weight.size(0), Side(shape[1], kernelHeight, stride[0], padding[0], dilation[0]), Side(shape[2], kernelWidth, stride[1], padding[1], dilation[1])];
-                            steps.Add(new ConvStep(conv.weight.Handle, conv.bias?.Handle ?? IntPtr.Zero, stride, padding, dilation));
-                            break;
-                        case TorchSharp.Modules.BatchNorm2d norm when norm.running_mean is not null && norm.running_var is not null:
-                            steps.Add(new NormStep(norm.running_mean.Handle, norm.running_var.Handle, norm.weight?.Handle ?? IntPtr.Zero, norm.bias?.Handle ?? IntPtr.Zero, norm.momentum ?? 0, norm.eps));
-                            break;
-                        case MaxPool when shape[1] >= 2 && shape[2] >= 2:
-                            steps.Add(new PoolStep((int)shape[0], (int)shape[1], (int)shape[2]));
-                            shape = [shape[0], shape[1] / 2, shape[2] / 2];
-                            break;
-                        case TorchSharp.Modules.ReLU:
-                            steps.Add(new ReluStep());
-                            break;
-                        default:
-                            Dispose(steps);
-                            return null;
-                    }
+                    Dispose(steps);
+                    return null;
                 }
-                if (!Dense(cnn.Layers.Classifier, steps, ref outputs))
+                break;
+            case ResNet resnet when inputShape.Length == 3 && resnet.Layers.Classifier is { } head:
+                var side = inputShape;
+                if (!Convolutions(resnet.Layers.Features, ref side, steps) || side.Length != 1 || !Dense(head, steps, ref outputs))
                 {
                     Dispose(steps);
                     return null;
@@ -106,6 +89,59 @@ public sealed unsafe class HandlePass : IDisposable
                 return null;
         }
         return steps.Count > 0 ? new HandlePass(model, inputShape, [.. steps], outputs) : null;
+    }
+
+    /// <summary>The steps of a sequence of convolution, batch norm, max pooling, ReLU, residual-block, global average pooling
+    /// and flatten modules on pictures of <paramref name="shape"/> (channels, height, width), which becomes the shape they
+    /// leave; false at the first module without one.</summary>
+    private static bool Convolutions(nn.Module<Tensor, Tensor> layers, ref long[] shape, List<Step> steps)
+    {
+        foreach (var (_, module) in layers.named_children())
+        {
+            switch (module)
+            {
+                case Conv conv when shape.Length == 3 && conv.weight.size(1) == shape[0]:
+                    var (stride, padding, dilation) = conv.Geometry;
+                    var (kernelHeight, kernelWidth) = (conv.weight.size(2), conv.weight.size(3));
+                    shape = [conv.weight.size(0), Side(shape[1], kernelHeight, stride[0], padding[0], dilation[0]), Side(shape[2], kernelWidth, stride[1], padding[1], dilation[1])];
+                    steps.Add(new ConvStep(conv.weight.Handle, conv.bias?.Handle ?? IntPtr.Zero, stride, padding, dilation));
+                    break;
+                case TorchSharp.Modules.BatchNorm2d norm when norm.running_mean is not null && norm.running_var is not null:
+                    steps.Add(new NormStep(norm.running_mean.Handle, norm.running_var.Handle, norm.weight?.Handle ?? IntPtr.Zero, norm.bias?.Handle ?? IntPtr.Zero, norm.momentum ?? 0, norm.eps));
+                    break;
+                case MaxPool when shape.Length == 3 && shape[1] >= 2 && shape[2] >= 2:
+                    steps.Add(new PoolStep((int)shape[0], (int)shape[1], (int)shape[2]));
+                    shape = [shape[0], shape[1] / 2, shape[2] / 2];
+                    break;
+                case TorchSharp.Modules.ReLU:
+                    steps.Add(new ReluStep());
+                    break;
+                case ResidualConv block when shape.Length == 3:
+                    var (body, shortcut) = (new List<Step>(), new List<Step>());
+                    var (bodyShape, shortcutShape) = (shape, shape);
+                    if (!Convolutions(block.Body, ref bodyShape, body) || block.Shortcut is { } projection && !Convolutions(projection, ref shortcutShape, shortcut)
+                        || !bodyShape.SequenceEqual(shortcutShape))
+                    {
+                        Dispose(body);
+                        Dispose(shortcut);
+                        return false;
+                    }
+                    steps.Add(new ResidualStep([.. body], [.. shortcut], relu: true));
+                    shape = bodyShape;
+                    break;
+                case TorchSharp.Modules.AdaptiveAvgPool2d pool when shape.Length == 3 && pool.output_size is [1, 1]:
+                    steps.Add(new AveragePoolStep());
+                    shape = [shape[0], 1, 1];
+                    break;
+                case TorchSharp.Modules.Flatten { start_dim: 1, end_dim: -1 } flatten:
+                    steps.Add(new FlattenStep(flatten.start_dim, flatten.end_dim));
+                    shape = [shape.Aggregate(1L, (a, b) => a * b)];
+                    break;
+                default:
+                    return false;
+            }
+        }
+        return true;
     }
 
     private static long Side(long side, long kernel, long stride, long padding, long dilation) => (side + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1;
@@ -178,7 +214,7 @@ public sealed unsafe class HandlePass : IDisposable
                         Dispose(body);
                         return false;
                     }
-                    steps.Add(new ResidualStep([.. body], block.Projection?.weight!.Handle ?? IntPtr.Zero));
+                    steps.Add(new ResidualStep([.. body], block.Projection is { } projection ? [new LinearStep(projection.weight!.Handle, IntPtr.Zero)] : [], relu: false));
                     break;
                 default:
                     return false;
@@ -377,31 +413,58 @@ public sealed unsafe class HandlePass : IDisposable
         public override void Free() => NativeMemory.Free(_shape);
     }
 
-    /// <summary><see cref="ResidualDense"/>'s forward: its layers' steps on the input, then the shortcut added in place — the
-    /// input itself, or its bias-free projection where the width changes.</summary>
-    private sealed class ResidualStep(Step[] body, IntPtr projection) : Step
+    /// <summary>A residual block's forward (<see cref="ResidualDense"/>, <see cref="ResidualConv"/>): its layers' steps on the
+    /// input, then the shortcut added in place — the input itself, or what the shortcut's steps make of it (a bias-free
+    /// projection; a 1×1 convolution and norm) — and for a convolution block ReLU in place.</summary>
+    private sealed class ResidualStep(Step[] body, Step[] shortcut, bool relu) : Step
     {
         public override IntPtr Run(IntPtr input)
         {
             var chain = new Chain(input);
-            var shortcut = IntPtr.Zero;
+            var identity = new Chain(input);
             try
             {
                 foreach (var step in body) chain.Next(step.Run(chain.Current));
                 if (chain.Current == input) throw new InvalidOperationException("a residual block without layers");
-                shortcut = projection == IntPtr.Zero ? input : Check(Native.Linear(input, projection, IntPtr.Zero));
-                Native.AddInPlace(chain.Current, shortcut, Native.One);
+                foreach (var step in shortcut) identity.Next(step.Run(identity.Current));
+                Native.AddInPlace(chain.Current, identity.Current, Native.One);
                 CheckInPlace();
+                if (relu)
+                {
+                    Native.ReluInPlace(chain.Current);
+                    CheckInPlace();
+                }
                 return chain.Take();
             }
             finally
             {
-                if (shortcut != input && shortcut != IntPtr.Zero) Native.Dispose(shortcut);
+                identity.Free();
                 chain.Free();
             }
         }
 
-        public override void Free() => Dispose(body);
+        public override void Free()
+        {
+            Dispose(body);
+            Dispose(shortcut);
+        }
+    }
+
+    /// <summary><c>adaptive_avg_pool2d</c> to one value per channel, as <c>nn.AdaptiveAvgPool2d(1)</c> calls it.</summary>
+    private sealed class AveragePoolStep : Step
+    {
+        // The output size [1, 1], in memory of the step's own.
+        private readonly long* _size;
+
+        public AveragePoolStep()
+        {
+            _size = (long*)NativeMemory.Alloc(2, sizeof(long));
+            _size[0] = _size[1] = 1;
+        }
+
+        public override IntPtr Run(IntPtr input) => Native.AdaptiveAveragePool(input, (IntPtr)_size, 2);
+
+        public override void Free() => NativeMemory.Free(_size);
     }
 
     private sealed class FlattenStep(long start, long end) : Step
@@ -692,6 +755,7 @@ public sealed unsafe class HandlePass : IDisposable
         public static readonly bool Missing;
         public static readonly delegate* unmanaged[Cdecl]<IntPtr, IntPtr, IntPtr, IntPtr> Linear;
         public static readonly delegate* unmanaged[Cdecl]<IntPtr, IntPtr> Relu;
+        public static readonly delegate* unmanaged[Cdecl]<IntPtr, IntPtr, int, IntPtr> AdaptiveAveragePool;
         public static readonly delegate* unmanaged[Cdecl]<IntPtr, long, long, IntPtr> Flatten;
         public static readonly delegate* unmanaged[Cdecl]<IntPtr, IntPtr, IntPtr, IntPtr, int, IntPtr, int, IntPtr, int, long, IntPtr> Conv2d;
         public static readonly delegate* unmanaged[Cdecl]<IntPtr, IntPtr, IntPtr, IntPtr, IntPtr, byte, double, double, IntPtr> BatchNormFunction;
@@ -759,6 +823,7 @@ public sealed unsafe class HandlePass : IDisposable
             Relu = (delegate* unmanaged[Cdecl]<IntPtr, IntPtr>)Export("THSTensor_relu");
             Flatten = (delegate* unmanaged[Cdecl]<IntPtr, long, long, IntPtr>)Export("THSTensor_flatten");
             Conv2d = (delegate* unmanaged[Cdecl]<IntPtr, IntPtr, IntPtr, IntPtr, int, IntPtr, int, IntPtr, int, long, IntPtr>)Export("THSTensor_conv2d");
+            AdaptiveAveragePool = (delegate* unmanaged[Cdecl]<IntPtr, IntPtr, int, IntPtr>)Export("THSTensor_adaptive_avg_pool2d");
             BatchNormFunction = (delegate* unmanaged[Cdecl]<IntPtr, IntPtr, IntPtr, IntPtr, IntPtr, byte, double, double, IntPtr>)Export("THSNN_batch_norm");
             Data = (delegate* unmanaged[Cdecl]<IntPtr, IntPtr>)Export("THSTensor_data");
             Numel = (delegate* unmanaged[Cdecl]<IntPtr, long>)Export("THSTensor_numel");

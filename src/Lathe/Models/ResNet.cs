@@ -50,6 +50,9 @@ public sealed class ResNet : nn.Module<Tensor, Tensor>, IInputEncoder
     /// <summary>The last block's channels: the pooled vector <see cref="Encode"/> gives per image.</summary>
     public long Width { get; }
 
+    /// <summary>The body's modules in order and the head's (null for a body alone), for <see cref="HandlePass"/>.</summary>
+    internal (nn.Module<Tensor, Tensor> Features, nn.Module<Tensor, Tensor>? Classifier) Layers => (features, classifier);
+
     public override Tensor forward(Tensor input)
     {
         if (classifier is null) throw new InvalidOperationException("this resnet has no head; call Encode");

@@ -31,6 +31,10 @@ public sealed class ResidualConv : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>The block's layers and its shortcut's (null where the input is added as it is), for <see cref="HandlePass"/>.</summary>
+    internal nn.Module<Tensor, Tensor> Body => body;
+    internal nn.Module<Tensor, Tensor>? Shortcut => shortcut;
+
     public override Tensor forward(Tensor input)
     {
         using var identity = shortcut is null ? input.alias() : shortcut.forward(input);

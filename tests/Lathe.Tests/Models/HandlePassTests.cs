@@ -44,6 +44,26 @@ public class HandlePassTests
     }
 
     [Fact]
+    public void A_picture_through_a_resnets_blocks_and_global_pooling_by_handle_gives_the_modules_outputs_bit_for_bit()
+    {
+        // Channels 8, 8, 16: a block adding its input as it is, then one through a strided 1×1 convolution and norm.
+        var (images, labels) = TestData.FashionSubset(800);
+        var result = TrainingRun.Run(new PipelineConfig
+        {
+            Target = "label",
+            Data = new DataConfig { Path = images, Labels = labels },
+            Model = new ModelConfig { Kind = ModelKind.Resnet, Channels = [8, 8, 16], Dropout = 0.25 },
+            Training = new TrainingConfig { Epochs = 1, BatchSize = 64, Threads = 2 },
+        }, TestData.TempDirectory());
+        var bundle = Bundle.Load(result.BundlePath);
+        using var model = bundle.CreateModel();
+        model.eval();
+        using var pass = HandlePass.For(model, [1, 28, 28]);
+        Assert.NotNull(pass);
+        AssertSameAsModules(bundle, model, pass, result.TestRows, 60);
+    }
+
+    [Fact]
     public void The_quick_starts_ensemble_with_number_embeddings_by_handle_gives_the_modules_outputs_bit_for_bit()
     {
         // `lathe init`'s network for a table: 32 members, each number embedded from its 32 piecewise-linear bins.
