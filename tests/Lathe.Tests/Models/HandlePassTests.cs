@@ -25,42 +25,32 @@ public class HandlePassTests
     }
 
     [Fact]
-    public void A_picture_through_a_cnns_convolutions_norms_and_poolings_by_handle_gives_the_modules_outputs_bit_for_bit()
-    {
-        var (images, labels) = TestData.FashionSubset(800);
-        var result = TrainingRun.Run(new PipelineConfig
-        {
-            Target = "label",
-            Data = new DataConfig { Path = images, Labels = labels },
-            Model = new ModelConfig { Kind = ModelKind.Cnn, Channels = [8, 16], Dense = 32, Dropout = 0.25 },
-            Training = new TrainingConfig { Epochs = 1, BatchSize = 64, Threads = 2 },
-        }, TestData.TempDirectory());
-        var bundle = Bundle.Load(result.BundlePath);
-        using var model = bundle.CreateModel();
-        model.eval();
-        using var pass = HandlePass.For(model, [1, 28, 28]);
-        Assert.NotNull(pass);
-        AssertSameAsModules(bundle, model, pass, result.TestRows, 60);
-    }
+    public void A_picture_through_a_cnns_convolutions_norms_and_poolings_by_handle_gives_the_modules_outputs_bit_for_bit() =>
+        AssertPicturePassSameAsModules(new ModelConfig { Kind = ModelKind.Cnn, Channels = [8, 16], Dense = 32, Dropout = 0.25 });
 
     [Fact]
-    public void A_picture_through_a_resnets_blocks_and_global_pooling_by_handle_gives_the_modules_outputs_bit_for_bit()
-    {
+    public void A_picture_through_a_resnets_blocks_and_global_pooling_by_handle_gives_the_modules_outputs_bit_for_bit() =>
         // Channels 8, 8, 16: a block adding its input as it is, then one through a strided 1×1 convolution and norm.
+        AssertPicturePassSameAsModules(new ModelConfig { Kind = ModelKind.Resnet, Channels = [8, 8, 16], Dropout = 0.25 });
+
+    /// <summary>Trains <paramref name="model"/> on 800 Fashion-MNIST pictures for an epoch and holds the handle pass of its
+    /// network to the modules' outputs on 60 test pictures.</summary>
+    private static void AssertPicturePassSameAsModules(ModelConfig model)
+    {
         var (images, labels) = TestData.FashionSubset(800);
         var result = TrainingRun.Run(new PipelineConfig
         {
             Target = "label",
             Data = new DataConfig { Path = images, Labels = labels },
-            Model = new ModelConfig { Kind = ModelKind.Resnet, Channels = [8, 8, 16], Dropout = 0.25 },
+            Model = model,
             Training = new TrainingConfig { Epochs = 1, BatchSize = 64, Threads = 2 },
         }, TestData.TempDirectory());
         var bundle = Bundle.Load(result.BundlePath);
-        using var model = bundle.CreateModel();
-        model.eval();
-        using var pass = HandlePass.For(model, [1, 28, 28]);
+        using var network = bundle.CreateModel();
+        network.eval();
+        using var pass = HandlePass.For(network, [1, 28, 28]);
         Assert.NotNull(pass);
-        AssertSameAsModules(bundle, model, pass, result.TestRows, 60);
+        AssertSameAsModules(bundle, network, pass, result.TestRows, 60);
     }
 
     [Fact]
