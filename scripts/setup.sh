@@ -5,6 +5,7 @@
 #   curl and python3 (Debian)                            -> the quick start's call to lathe serve
 #   Unicode Character Database (Debian unicode-data)     -> /usr/share/unicode/, for the NFKC conformance test
 #   vega-datasets (npm, pinned)                          -> data/vega-datasets/data/
+#   scikit-learn's data files (Debian python3-sklearn)   -> data/sklearn/ (the .deb unpacked, not installed)
 #   PostgreSQL (Debian package postgresql), running, with role lathe (password lathe) owning database
 #   lathe_test, for the PostgreSQL source's tests (LATHE_TEST_POSTGRES overrides where they connect)
 set -euo pipefail
@@ -30,6 +31,16 @@ if [ ! -f data/vega-datasets/data/penguins.json ]; then
   mkdir -p data && tmp=$(mktemp -d)
   (cd "$tmp" && npm pack --silent "vega-datasets@$VEGA_VERSION" >/dev/null && tar xzf vega-datasets-*.tgz)
   rm -rf data/vega-datasets && mv "$tmp/package" data/vega-datasets && rm -rf "$tmp"
+fi
+# scikit-learn's bundled tables as its Debian package ships them (iris.csv, breast_cancer.csv, boston_house_prices.csv, …):
+# real files with the layouts users bring (a line of counts above the data, a preamble above the header, columns split by
+# spaces). Only the .deb is fetched and unpacked, nothing installed; the apt lists are refreshed if it is not found.
+if [ ! -f data/sklearn/iris.csv ]; then
+  echo "Fetching scikit-learn's data files (Debian python3-sklearn, unpacked only)..."
+  tmp=$(mktemp -d)
+  (cd "$tmp" && { apt-get download python3-sklearn >/dev/null 2>&1 || { $sudo_cmd apt-get update -qq && apt-get download python3-sklearn >/dev/null; }; } \
+    && dpkg-deb -x python3-sklearn_*.deb unpacked)
+  mkdir -p data/sklearn && cp "$tmp"/unpacked/usr/lib/python3/dist-packages/sklearn/datasets/data/*.csv* data/sklearn/ && rm -rf "$tmp"
 fi
 # The Debian package creates a cluster but, without systemd (containers, CI), does not start it.
 pg_version=$(ls -d /usr/lib/postgresql/*/bin/postgres | sort -V | tail -n 1 | cut -d/ -f5)

@@ -19,12 +19,14 @@ internal static class EvaluateCommand
         var output = new Option<string?>("--out") { Description = "Folder for metrics.json and report.html; default: an 'evaluation' folder beside the model." };
         var threads = Verb.ThreadsOption();
         var command = new Command("evaluate", "Score a trained model on labelled data; writes metrics.json and report.html.") { model, data, labels, output, threads };
+        var layout = new Verb.LayoutOptions(fromModel: true);
+        foreach (var option in layout.Options) command.Options.Add(option);
         command.SetAction((result, token) => Verb.Run(_ =>
         {
             Verb.UseThreads(result, threads);
             var bundlePath = result.GetValue(model)!;
             var bundle = Bundle.Load(bundlePath);
-            var table = Quarantine.RequireNone(DataSource.Open(result.GetValue(data)!, labels: result.GetValue(labels)).Read());
+            var table = Quarantine.RequireNone(DataSource.Open(result.GetValue(data)!, labels: result.GetValue(labels), layout: layout.Read(result, bundle.TrainingLayout)).Read());
             var directory = result.GetValue(output) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(bundlePath))!, "evaluation");
             var report = Path.Combine(directory, EvaluationReport.FileName);
             var evaluation = Evaluator.Evaluate(bundle, table, report, bundlePath);

@@ -18,13 +18,15 @@ internal static class InitCommand
         {
             data, target, labels, output, force,
         };
+        var layout = new Verb.LayoutOptions();
+        foreach (var option in layout.Options) command.Options.Add(option);
         command.SetAction((result, token) => Verb.Run(_ =>
         {
             var path = result.GetValue(output)!;
             if (File.Exists(path) && !result.GetValue(force))
                 throw new LatheException($"'{path}' already exists — choose another --out, or add --force to overwrite it");
             var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-            var setup = InitialConfig.For(result.GetValue(data)!, result.GetValue(target)!, directory, result.GetValue(labels));
+            var setup = InitialConfig.For(result.GetValue(data)!, result.GetValue(target)!, directory, result.GetValue(labels), layout.Read(result));
             var (config, schema, rows) = setup;
             var header = $"Lathe config for '{config.Target}' in {Path.GetFileName(config.Data.Path)}, written by `lathe init`.\n"
                          + "Every key is shown with its default; edit any of them, then run: lathe train " + path;

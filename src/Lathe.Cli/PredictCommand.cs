@@ -30,6 +30,8 @@ internal static class PredictCommand
         {
             model, data, output, badRows, batchRows, threads,
         };
+        var layout = new Verb.LayoutOptions(fromModel: true);
+        foreach (var option in layout.Options) command.Options.Add(option);
         command.SetAction((result, token) => Verb.Run(cancel =>
         {
             var path = result.GetValue(output)!;
@@ -38,7 +40,7 @@ internal static class PredictCommand
             if (rows < 1) throw new LatheException($"--batch-rows {rows}: a batch needs at least 1 row");
             Verb.UseThreads(result, threads);
             var bundle = Bundle.Load(result.GetValue(model)!);
-            var source = DataSource.Open(result.GetValue(data)!);
+            var source = DataSource.Open(result.GetValue(data)!, layout: layout.Read(result, bundle.TrainingLayout));
             var total = source.CountRows(cancel);
             using var predictor = bundle.CreatePredictor();
             var badPath = result.GetValue(badRows);

@@ -19,12 +19,14 @@ internal static class ProfileCommand
         {
             input, target, labels, output,
         };
+        var layout = new Verb.LayoutOptions();
+        foreach (var option in layout.Options) command.Options.Add(option);
         command.SetAction((result, token) => Verb.Run(cancel =>
         {
             var path = result.GetValue(input)!;
             var isConfig = path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
             var config = isConfig ? ConfigReader.Load(path) : null;
-            var source = config is not null ? DataSource.Open(config.Data) : DataSource.Open(path, labels: result.GetValue(labels));
+            var source = config is not null ? DataSource.Open(config.Data) : DataSource.Open(path, labels: result.GetValue(labels), layout: layout.Read(result));
             var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(source.Name));
             DataProfile? profile = null;
             Verb.Out.Status().Start($"profiling {Markup.Escape(name)}", context =>

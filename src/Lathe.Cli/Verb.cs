@@ -51,6 +51,53 @@ internal static class Verb
         Engine.TorchRuntime.UseThreads(threads);
     }
 
+    /// <summary>The options of a verb that reads a data file (profile, init, predict, evaluate) that say how a CSV or TSV
+    /// file is laid out, as data.delimiter, data.skip_rows and data.header do in a config; each left out is found from the file.</summary>
+    /// <param name="fromModel">A verb that runs a model: an option left out takes what the model's training config set.</param>
+    public sealed class LayoutOptions(bool fromModel = false)
+    {
+
+        private readonly Option<string> _delimiter = new("--delimiter")
+        {
+            Description = "CSV/TSV: what splits the fields: auto (found from the file), whitespace (runs of spaces and tabs), tab, or one character such as ;."
+                          + (fromModel ? " Left out: the model's training config's data.delimiter." : ""),
+            DefaultValueFactory = _ => Data.Sources.CsvLayout.Auto,
+        };
+        private readonly Option<string> _skipRows = new("--skip-rows")
+        {
+            Description = "CSV/TSV: lines above the header to skip; auto skips a preamble it recognises and says so."
+                          + (fromModel ? " Left out: the model's training config's data.skip_rows." : ""),
+            DefaultValueFactory = _ => "auto",
+        };
+        private readonly Option<Data.Sources.HeaderRow> _header = new("--header")
+        {
+            Description = "CSV/TSV: whether the first line read names the columns: auto (unless every field is a number), true or false."
+                          + (fromModel ? " Left out: the model's training config's data.header." : ""),
+            DefaultValueFactory = _ => Data.Sources.HeaderRow.Auto,
+        };
+
+        public IEnumerable<Option> Options => [_delimiter, _skipRows, _header];
+
+        /// <param name="otherwise">What an option left out takes: the training file's layout for a verb that runs a model.</param>
+        public Data.Sources.CsvLayout Read(ParseResult result, Data.Sources.CsvLayout? otherwise = null)
+        {
+            otherwise ??= Data.Sources.CsvLayout.Detect;
+            bool Given(Option option) => result.GetResult(option) is { Implicit: false };
+            var skip = result.GetValue(_skipRows)!;
+            int? rows = skip == "auto" ? null
+                : int.TryParse(skip, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n
+                : throw new LatheException($"--skip-rows {skip}: give a number of lines, or auto");
+            var delimiter = result.GetValue(_delimiter)!;
+            if (!Data.Sources.CsvLayout.TryParseDelimiter(delimiter, out _, out var error)) throw new LatheException($"--delimiter: {error}");
+            return new Data.Sources.CsvLayout
+            {
+                Delimiter = Given(_delimiter) ? delimiter : otherwise.Delimiter,
+                SkipRows = Given(_skipRows) ? rows : otherwise.SkipRows,
+                Header = Given(_header) ? result.GetValue(_header) : otherwise.Header,
+            };
+        }
+    }
+
     public static string Format(double value) => value.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture);
 
     public static void WriteMetrics(string title, IReadOnlyList<(string Part, Evaluation.MetricSet Metrics)> parts, MetricKind primary)

@@ -10,6 +10,9 @@ public static class TestData
 
     public static string Vega(string file) => Require(Path.Combine(RepoRoot, "data", "vega-datasets", "data", file));
 
+    /// <summary>A table scikit-learn ships (Debian's python3-sklearn, unpacked into data/sklearn by scripts/setup.sh).</summary>
+    public static string Sklearn(string file) => Require(Path.Combine(RepoRoot, "data", "sklearn", file));
+
     public static string FashionMnist(string file) => Require(Path.Combine("/usr/share/datasets/fashion-mnist", file));
 
     /// <summary>A file of the Unicode Character Database (Debian's unicode-data package).</summary>

@@ -39,6 +39,24 @@ public sealed class Bundle
     /// <summary>The weights, as a safetensors file.</summary>
     public byte[] Weights { get; }
 
+    /// <summary>How the training file was laid out as its config set it (data.delimiter, data.skip_rows,
+    /// data.header): how <c>lathe predict</c> and <c>evaluate</c> read a file unless told otherwise, so a model trained
+    /// on a file without a header reads its like. All auto for a config written before those keys could not be read.</summary>
+    public Data.Sources.CsvLayout TrainingLayout
+    {
+        get
+        {
+            try
+            {
+                return Config.ConfigReader.Parse(ConfigYaml, ConfigEntry).Data.Layout;
+            }
+            catch (Config.ConfigException)
+            {
+                return Data.Sources.CsvLayout.Detect;
+            }
+        }
+    }
+
     /// <summary>Writes the bundle atomically (see <see cref="AtomicFile"/>).</summary>
     public void Save(string path)
     {

@@ -117,6 +117,9 @@ public sealed class ConfigReader
 
     internal int? OptionalInt(YamlNode node) => IsNull(node) ? null : Int(node);
 
+    /// <summary>A whole number, or auto (null: found from the data).</summary>
+    internal int? AutoInt(YamlNode node) => node is YamlScalarNode { Value: "auto" } ? null : Int(node);
+
     internal double Double(YamlNode node)
     {
         var text = Scalar(node, "a number");

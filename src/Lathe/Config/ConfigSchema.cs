@@ -21,6 +21,9 @@ internal static class ConfigSchema
         new("path", "The test data file.", c => c.Path, (c, n, r) => c with { Path = r.FilePath(n) }),
         new("format", "File format.", c => c.Format, (c, n, r) => c with { Format = r.Enum<DataFormat>(n) }),
         new("encoding", "Text encoding of a CSV/TSV file.", c => c.Encoding, (c, n, r) => c with { Encoding = r.Enum<TextEncoding>(n) }),
+        new("delimiter", "CSV/TSV: what splits the fields: auto (found from the first lines: , tab ; | or runs of white space), whitespace (runs of spaces and tabs), tab, or one character such as ;.", c => c.Delimiter, (c, n, r) => c with { Delimiter = r.String(n) }),
+        new("skip_rows", "CSV/TSV: lines above the header to skip (a title, a line of counts); auto skips a preamble it recognises (a title line, a mostly empty line above the column names) and says so in lathe profile.", c => (object?)c.SkipRows ?? "auto", (c, n, r) => c with { SkipRows = r.AutoInt(n) }),
+        new("header", "CSV/TSV: whether the first line read names the columns; auto takes it as names unless every field is a number (then the columns are column_1, column_2, ...).", c => c.Header, (c, n, r) => c with { Header = r.Enum<HeaderRow>(n) }),
         new("labels", "IDX only: the labels file.", c => c.Labels, (c, n, r) => c with { Labels = r.OptionalFilePath(n) }));
 
     public static readonly ConfigSection<DataConfig> Data = new(
@@ -28,6 +31,9 @@ internal static class ConfigSchema
         new("path", "The data: a CSV, TSV, JSON (records or lines), Parquet, Arrow IPC, gzipped IDX or SQLite file, or a folder of images with one sub-folder per class; relative to this file. Empty for a PostgreSQL database (connection).", c => c.Path, (c, n, r) => c with { Path = r.FilePath(n) }),
         new("format", "Data format; auto decides from the file name, or is postgres when connection is set.", c => c.Format, (c, n, r) => c with { Format = r.Enum<DataFormat>(n) }),
         new("encoding", "Text encoding of a CSV/TSV file; auto reads a byte-order mark, else UTF-8 (Latin-1 when most damaged lines say so).", c => c.Encoding, (c, n, r) => c with { Encoding = r.Enum<TextEncoding>(n) }),
+        new("delimiter", "CSV/TSV: what splits the fields: auto (found from the first lines: , tab ; | or runs of white space), whitespace (runs of spaces and tabs), tab, or one character such as ;.", c => c.Delimiter, (c, n, r) => c with { Delimiter = r.String(n) }),
+        new("skip_rows", "CSV/TSV: lines above the header to skip (a title, a line of counts); auto skips a preamble it recognises (a title line, a mostly empty line above the column names) and says so in lathe profile.", c => (object?)c.SkipRows ?? "auto", (c, n, r) => c with { SkipRows = r.AutoInt(n) }),
+        new("header", "CSV/TSV: whether the first line read names the columns; auto takes it as names unless every field is a number (then the columns are column_1, column_2, ...).", c => c.Header, (c, n, r) => c with { Header = r.Enum<HeaderRow>(n) }),
         new("labels", "IDX only: the labels file that goes with the images.", c => c.Labels, (c, n, r) => c with { Labels = r.OptionalFilePath(n) }),
         new("image_size", "Image folders: [height, width] to resize every image to; [] uses the most common size.", c => c.ImageSize, (c, n, r) => c with { ImageSize = r.IntList(n) }),
         new("query", "SQL sources (a SQLite .db file as path, or a PostgreSQL connection): the query whose result is the table; an ORDER BY keeps the row order, and so the split, the same from run to run.", c => c.Query, (c, n, r) => c with { Query = r.OptionalString(n) }),

@@ -9,9 +9,11 @@ namespace Lathe.Config;
 public static class InitialConfig
 {
     /// <param name="configDirectory">Where the config will be written; data paths are made relative to it.</param>
-    public static InitialSetup For(string dataPath, string target, string configDirectory, string? labels = null)
+    /// <param name="layout">How a CSV/TSV file is laid out, written into the config; null finds it all from the file.</param>
+    public static InitialSetup For(string dataPath, string target, string configDirectory, string? labels = null, CsvLayout? layout = null)
     {
-        var data = DataSource.Open(dataPath, DataFormat.Auto, labels).Read();
+        layout ??= CsvLayout.Detect;
+        var data = DataSource.Open(dataPath, DataFormat.Auto, labels, layout: layout).Read();
         if (!data.Contains(target)) throw data.MissingColumn(target, "target column");
         var task = TaskInference.Infer(data[target]);
         var schema = SchemaInference.Infer(data, target);
@@ -26,6 +28,9 @@ public static class InitialConfig
             {
                 Path = Relative(dataPath, configDirectory),
                 Labels = labels is null ? null : Relative(labels, configDirectory),
+                Delimiter = layout.Delimiter,
+                SkipRows = layout.SkipRows,
+                Header = layout.Header,
                 Split = new SplitConfig { Stratify = task == TaskKind.Classification },
             },
             Prepare = new PrepareConfig
@@ -47,7 +52,7 @@ public static class InitialConfig
                     LabelSmoothing = task == TaskKind.Classification ? TableLabelSmoothing : 0,
                 },
         };
-        var warnings = new List<string>();
+        var warnings = data.Notes.Select(n => n.ToString()).ToList();
         if (task == TaskKind.Classification && TaskInference.RowNames(data[target]) is var (classes, single))
             warnings.Add($"the target '{target}' has {classes:N0} classes in {data.RowCount:N0} rows, {single:N0} of them on one row only: "
                          + "it names rows (a title, an identifier) more than it sorts them into classes, and a model cannot learn a class from one row. "

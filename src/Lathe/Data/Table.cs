@@ -59,6 +59,9 @@ public sealed class Table
     public string Resolve(string path) => System.IO.Path.GetFullPath(path.Trim(), Directory ?? System.IO.Directory.GetCurrentDirectory());
     /// <summary>Rows of the source that could not be read, set aside by the reader.</summary>
     public IReadOnlyList<Cleaning.QuarantinedRow> Quarantined { get; }
+    /// <summary>What the reader decided about the file's layout that a user should know (a preamble skipped, column
+    /// names that read like data), each with its fix; shown by <c>lathe profile</c>, <c>init</c> and <c>prepare</c>.</summary>
+    public IReadOnlyList<ReadNote> Notes { get; init; } = [];
     public int RowCount { get; }
     public string Source { get; }
     public IEnumerable<string> ColumnNames => Columns.Select(c => c.Name);
@@ -183,8 +186,17 @@ public sealed class Table
             }
             throw new ArgumentException($"column '{column.Name}' cannot be joined across batches of different kinds");
         }).ToArray();
-        return new Table(columns, last.Source, lines, batches.SelectMany(b => b.Quarantined).ToArray(), last._lines is null ? "record" : last._rowUnit, last.Directory);
+        return new Table(columns, last.Source, lines, batches.SelectMany(b => b.Quarantined).ToArray(), last._lines is null ? "record" : last._rowUnit, last.Directory)
+        {
+            Notes = batches[0].Notes,
+        };
     }
 
     public Table With(IReadOnlyList<Column> columns) => new(columns, Source, _lines, Quarantined, _rowUnit, Directory);
+}
+
+/// <summary>Something the reader decided about a file's layout, and how to decide otherwise.</summary>
+public sealed record ReadNote(string Problem, string Fix)
+{
+    public override string ToString() => $"{Problem} → {Fix}";
 }

@@ -279,6 +279,33 @@ public class ConfigReaderTests
     }
 
     [Fact]
+    public void A_delimited_files_layout_reads_writes_back_and_is_refused_when_it_cannot_be()
+    {
+        var defaults = ConfigReader.Parse(Valid, "run.yaml", "/data").Data;
+        Assert.Equal(Lathe.Data.Sources.CsvLayout.Detect, defaults.Layout);
+        var written = ConfigWriter.Write(ConfigReader.Parse(Valid, "run.yaml", "/data"));
+        Assert.Contains("  delimiter: auto\n", written);
+        Assert.Contains("  skip_rows: auto\n", written);
+        Assert.Contains("  header: auto\n", written);
+
+        var set = Valid.Replace("  path: penguins.json", "  path: iris.csv\n  delimiter: whitespace\n  skip_rows: 1\n  header: false\n  test: { path: test.csv, delimiter: ';', skip_rows: 0, header: true }\n  split: { train: 0.8, validation: 0.2, test: 0 }");
+        var config = ConfigReader.Parse(set, "run.yaml", "/data").Data;
+        Assert.Equal(new Lathe.Data.Sources.CsvLayout { Delimiter = "whitespace", SkipRows = 1, Header = Lathe.Data.Sources.HeaderRow.False }, config.Layout);
+        Assert.Equal(new Lathe.Data.Sources.CsvLayout { Delimiter = ";", SkipRows = 0, Header = Lathe.Data.Sources.HeaderRow.True }, config.Test!.Layout);
+        var again = ConfigReader.Parse(ConfigWriter.Write(ConfigReader.Parse(set, "run.yaml", "/data")), "again.yaml", "/data").Data;
+        Assert.Equal(config.Layout, again.Layout);
+        Assert.Equal(config.Test.Layout, again.Test!.Layout);
+
+        var problems = Fails(Valid.Replace("  path: penguins.json", "  path: a.csv\n  delimiter: ab\n  skip_rows: -2\n  test: { path: b.csv, delimiter: '\"' }\n  split: { train: 0.8, validation: 0.2, test: 0 }")).Errors;
+        Assert.Equal(["data.delimiter", "data.skip_rows", "data.test.delimiter"], problems.Select(p => p.Path));
+        Assert.Contains("'ab' is not a delimiter Lathe reads", problems[0].Message);
+        Assert.Contains("must be 0 or more lines (got -2)", problems[1].Message);
+        Assert.Contains("a quote cannot split fields", problems[2].Message);
+        Assert.Equal(4, problems[0].Line);
+        Assert.Contains("unknown value 'maybe'", Assert.Single(Fails(Valid.Replace("  path: penguins.json", "  path: a.csv\n  header: maybe")).Errors).Message);
+    }
+
+    [Fact]
     public void Every_example_config_is_valid()
     {
         foreach (var file in Directory.GetFiles(Path.Combine(TestData.RepoRoot, "examples"), "*.yaml"))

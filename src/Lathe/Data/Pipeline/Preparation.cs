@@ -57,7 +57,7 @@ public static class Preparation
         if (config.Data.Test is { } testSource)
         {
             stage?.Report($"reading {Path.GetFileName(testSource.Path)}");
-            var fixedTest = DataSource.Open(testSource.Path, testSource.Format, testSource.Labels, testSource.Encoding, config.Data.QuarantineLimit);
+            var fixedTest = DataSource.Open(testSource.Path, testSource.Format, testSource.Labels, testSource.Encoding, config.Data.QuarantineLimit, layout: testSource.Layout);
             var testRead = Quarantine.RequireNone(fixedTest.Read(cancellationToken));
             (test, var droppedTest) = WithTarget(testRead, targets);
             dropped += droppedTest;

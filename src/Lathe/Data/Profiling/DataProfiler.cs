@@ -45,8 +45,11 @@ public static class DataProfiler
             ConstantColumns = constant,
             TargetBalance = balance,
         };
-        return profile with { Warnings = Warn(profile, task) };
+        return profile with { Warnings = [.. Layout(table), .. Warn(profile, task)] };
     }
+
+    /// <summary>What the reader decided about the file's layout (a preamble skipped, a header of numbers), first among the warnings.</summary>
+    private static IEnumerable<ProfileWarning> Layout(Table table) => table.Notes.Select(n => new ProfileWarning(null, n.Problem, n.Fix));
 
     /// <summary>Profiles a source in one pass over its batches. Data that fits in the sample
     /// (<see cref="ProfileSketch.SampleRows"/> rows) is profiled as one table, exactly as
@@ -82,7 +85,8 @@ public static class DataProfiler
             rows += batches.Current.RowCount;
             progress?.Report(rows);
         }
-        return sketch.ToProfile();
+        var sketched = sketch.ToProfile();
+        return sketched with { Warnings = [.. Layout(first), .. sketched.Warnings] };
     }
 
     private static ColumnProfile Describe(Column column, ColumnSchema spec)

@@ -11,13 +11,17 @@ namespace Lathe.Data.Sources;
 /// <summary>Reads delimited text into columns: a column whose every value is a number (or missing) is read
 /// as numbers straight from the bytes, any other as text (typed later by schema inference). Handles RFC 4180 quoting
 /// (delimiters, doubled quotes and line breaks inside quotes), CRLF or LF, gzip, UTF-8 with or without a
-/// byte-order mark, UTF-16 and Latin-1; detects the delimiter (, tab ; |) and whether the first row is a
-/// header. A malformed record (wrong field count, broken or unclosed quoting, invalid UTF-8) is never
+/// byte-order mark, UTF-16 and Latin-1; finds what <see cref="CsvLayout"/> leaves at auto: the delimiter (, tab ;
+/// | or runs of white space), a preamble above the header, and whether the first row is a header. A malformed record (wrong field count, broken or unclosed quoting, invalid UTF-8) is never
 /// dropped silently: its first line goes to <see cref="Table.Quarantined"/> and reading resumes on the
 /// next line, so one stray quote cannot swallow the rest of the file.</summary>
-public sealed class CsvSource(string path, char? delimiter = null, TextEncoding encoding = TextEncoding.Auto, double quarantineLimit = 0.01) : IDataSource
+public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncoding encoding = TextEncoding.Auto, double quarantineLimit = 0.01) : IDataSource
 {
     private const string InvalidUtf8 = "invalid UTF-8 bytes";
+    private readonly CsvLayout _layout = layout ?? CsvLayout.Detect;
+    private readonly Splitter? _splitter = CsvLayout.TryParseDelimiter((layout ?? CsvLayout.Detect).Delimiter, out var d, out var error)
+        ? d is { } given ? new Splitter(given.Byte, given.Whitespace) : null
+        : throw new DataException($"{path}: {error}");
 
     public string Name => path;
 
@@ -103,32 +107,31 @@ public sealed class CsvSource(string path, char? delimiter = null, TextEncoding 
         Fill();
         var name = Path.GetFileName(path);
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        var separator = (byte)(delimiter ?? Sniff(buffer, 0, filled));
-        var fields = new List<Field>();
-        string[] header;
-        bool hasHeader;
-        int line;
+        Front front;
         while (true)
         {
-            var reader = new RecordReader(buffer, 0, separator, 1, filled);
-            header = Header(reader, fields, out hasHeader);
-            if (eof || reader.Position < filled)
-            {
-                (position, line) = hasHeader ? (reader.Position, reader.Line) : (0, 1);
-                break;
-            }
+            front = ReadFront(buffer, 0, filled);
+            if (eof || front.HeaderEnd < filled) break;
             Fill();
         }
+        var (splitter, header, line) = (front.Splitter, front.Header, front.BodyLine);
+        position = front.Body;
+        var notes = front.Notes;
 
         while (position < filled || !eof)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var valid = Utf8.IsValid(buffer.AsSpan(position, filled - position));
-            var chunk = ReadChunk(buffer, position, filled, filled, line, separator, header, valid, cancellationToken, rows, eof);
+            var chunk = ReadChunk(buffer, position, filled, filled, line, splitter, header, valid, cancellationToken, rows, eof);
             (position, line) = (chunk.End, chunk.NextLine);
             if (chunk.Lines.Count > 0 || chunk.Quarantined.Count > 0)
-                yield return new Table(header.Select((h, c) => CsvColumn.Join(h, [chunk.Columns[c]], chunk.Lines.Count)).ToArray(), name,
-                    chunk.Lines.ToArray(), chunk.Quarantined, directory: directory);
+            {
+                var columns = header.Select((h, c) => CsvColumn.Join(h, [chunk.Columns[c]], chunk.Lines.Count)).ToArray();
+                // The notes go with the first batch, which is what a reader of the layout looks at.
+                yield return new Table(columns, name, chunk.Lines.ToArray(), chunk.Quarantined, directory: directory) { Notes = [.. notes, .. NumberNames(front, columns)] };
+                notes = [];
+                front = front with { Named = false };
+            }
             if (chunk.Lines.Count < rows && !eof) Fill();
         }
     }
@@ -205,15 +208,11 @@ public sealed class CsvSource(string path, char? delimiter = null, TextEncoding 
     private Table Parse(byte[] text, int start, CancellationToken cancellationToken)
     {
         var name = Path.GetFileName(path);
-        var separator = (byte)(delimiter ?? Sniff(text, start, text.Length));
-        var reader = new RecordReader(text, start, separator);
-        var header = Header(reader, new List<Field>(), out var hasHeader);
-
-        // Without a header the first line is data: read it again as a record.
-        var (body, bodyLine) = hasHeader ? (reader.Position, reader.Line) : (start, 1);
+        var front = ReadFront(text, start, text.Length);
+        var (body, bodyLine, header) = (front.Body, front.BodyLine, front.Header);
         // Most files are valid UTF-8 throughout: one check of the whole text spares a check per field.
         var valid = Utf8.IsValid(text.AsSpan(body));
-        var chunks = ReadChunks(text, body, bodyLine, separator, header, valid, cancellationToken);
+        var chunks = ReadChunks(text, body, bodyLine, front.Splitter, header, valid, cancellationToken);
         // Line numbers of a later chunk were counted from its own start.
         var offsets = new int[chunks.Length];
         for (var k = 1; k < chunks.Length; k++) offsets[k] = offsets[k - 1] + chunks[k - 1].NextLine - 1;
@@ -223,21 +222,138 @@ public sealed class CsvSource(string path, char? delimiter = null, TextEncoding 
             foreach (var l in chunks[k].Lines) lines[at++] = l + offsets[k];
         var quarantined = chunks.SelectMany((c, k) => c.Quarantined.Select(q => q with { Line = q.Line + offsets[k] })).ToList();
         var columns = header.Select((h, c) => CsvColumn.Join(h, chunks.Select(chunk => chunk.Columns[c]).ToArray(), lines.Length)).ToArray();
-        return new Table(columns, name, lines, quarantined, directory: Path.GetDirectoryName(Path.GetFullPath(path)));
+        return new Table(columns, name, lines, quarantined, directory: Path.GetDirectoryName(Path.GetFullPath(path)))
+        {
+            Notes = [.. front.Notes, .. NumberNames(front, columns)],
+        };
     }
 
-    /// <summary>The column names from the first record, or column_1… when it holds only numbers (then it is data).</summary>
-    private string[] Header(RecordReader reader, List<Field> fields, out bool hasHeader)
+    /// <summary>What splits the fields; <see cref="Whitespace"/>: runs of spaces and tabs, none at either end of a line.</summary>
+    private readonly record struct Splitter(byte Delimiter, bool Whitespace);
+
+    /// <summary>The top of the file: what splits its fields, the column names, where the data starts (its first
+    /// record, and that record's line), where the header ends, whether the header named the columns (under
+    /// <see cref="HeaderRow.Auto"/>), and what the reader decided that a user should know.</summary>
+    private sealed record Front(Splitter Splitter, string[] Header, int Body, int BodyLine, int HeaderEnd, int HeaderLine, bool Named, List<ReadNote> Notes);
+
+    private Front ReadFront(byte[] text, int start, int end)
     {
-        if (!reader.Next(fields, out var headerError, out _, out _))
-            throw new DataException($"{path}: the file is empty — it needs a header row and data rows");
+        var splitter = _splitter ?? Sniff(text, start, end);
+        var notes = new List<ReadNote>();
+        var reader = new RecordReader(text, start, splitter, 1, end);
+        if (_layout.SkipRows is { } skip)
+        {
+            for (var k = 0; k < skip && reader.Position < end; k++) reader.ResumeAfterLine(reader.Position, reader.Line);
+        }
+        else if (Preamble(text, start, end, splitter, out var headerShape) is { Count: > 0 } preamble)
+        {
+            reader.ResumeAt(headerShape.Start, headerShape.Line);
+            // Blank lines above the header go without a word; a line with something on it is named.
+            if (preamble.FirstOrDefault(p => !p.Blank) is { Why.Length: > 0 } first)
+            {
+                var lines = headerShape.Line - first.Line == 1 ? $"line {first.Line}" : $"lines {first.Line}–{headerShape.Line - 1}";
+                var shown = reader.RawLine(first.Start);
+                if (shown.Length > 60) shown = shown[..57] + "...";
+                notes.Add(new ReadNote($"{lines} ('{shown}') skipped as a preamble above the header: {first.Why}",
+                    $"if line {first.Line} is the header, set data.skip_rows: {first.Line - 1}"));
+            }
+        }
+        var (body, bodyLine) = (reader.Position, reader.Line);
+        var fields = new List<Field>();
+        if (!reader.Next(fields, out var headerError, out var headerLine, out _))
+            throw new DataException(bodyLine == 1
+                ? $"{path}: the file is empty — it needs a header row and data rows"
+                : $"{path}: nothing is left after the {bodyLine - 1} line(s) skipped above the header — check data.skip_rows");
         if (headerError is not null)
-            throw new DataException($"{path} line 1: the header row is malformed ({headerError})");
-        var first = fields.Select(f => reader.IsValid(f) ? reader.Text(f) : "").ToArray();
-        hasHeader = !first.All(f => Values.TryNumber(f, out _));
-        return hasHeader
-            ? first.Select((h, i) => h.Trim().Length == 0 ? $"column_{i + 1}" : h.Trim()).ToArray()
-            : first.Select((_, i) => $"column_{i + 1}").ToArray();
+            throw new DataException($"{path} line {headerLine}: the header row is malformed ({headerError})");
+        var names = fields.Select(f => reader.IsValid(f) ? reader.Text(f) : "").ToArray();
+        var named = _layout.Header switch
+        {
+            HeaderRow.True => true,
+            HeaderRow.False => false,
+            _ => !names.All(f => Values.TryNumber(f, out _)),
+        };
+        var header = named
+            ? names.Select((h, i) => h.Trim().Length == 0 ? $"column_{i + 1}" : h.Trim()).ToArray()
+            : names.Select((_, i) => $"column_{i + 1}").ToArray();
+        if (!named && _layout.Header == HeaderRow.Auto)
+            notes.Add(new ReadNote($"line {headerLine} holds only numbers, so it is read as data and the columns are named column_1 to column_{header.Length}",
+                $"if line {headerLine} names the columns, set data.header: true"));
+        // Without a header the first line is data: it is read again as a record.
+        return named
+            ? new Front(splitter, header, reader.Position, reader.Line, reader.Position, headerLine, _layout.Header == HeaderRow.Auto, notes)
+            : new Front(splitter, header, body, bodyLine, reader.Position, headerLine, false, notes);
+    }
+
+    /// <summary>A header found under <see cref="HeaderRow.Auto"/> that names columns of numbers with numbers, beside
+    /// other names (all numbers would have made it data): line 1 of scikit-learn's iris.csv, "150,4,setosa,versicolor,virginica",
+    /// is a count of rows and features, then the class names. Such a line may be data, or a preamble.</summary>
+    private static IEnumerable<ReadNote> NumberNames(Front front, Column[] columns)
+    {
+        if (!front.Named) yield break;
+        var numbered = columns.Where(c => c is NumericColumn && Values.TryNumber(c.Name, out var v) && !double.IsNaN(v)).Select(c => $"'{c.Name}'").ToArray();
+        if (numbered.Length == 0) yield break;
+        var line = front.HeaderLine;
+        yield return new ReadNote(
+            $"the header (line {line}) names {(numbered.Length == 1 ? "a column" : $"{numbered.Length} columns")} of numbers with {(numbered.Length == 1 ? "a number" : "numbers")} ({string.Join(", ", numbered.Take(4))}{(numbered.Length > 4 ? ", ..." : "")}), as a data row or a line of counts would",
+            $"if line {line} is data, set data.header: false; if it is a preamble, also data.skip_rows: {line}");
+    }
+
+    /// <summary>A record at the top of the file as the preamble search sees it.</summary>
+    private readonly record struct Shape(int Line, int Start, int Fields, int Empty, int Numbers, bool Blank, bool Malformed)
+    {
+        public string Why { get; init; } = "";
+    }
+
+    /// <summary>The records above the header that are not part of the table, found from the first 64: blank lines;
+    /// a line with at most half the fields of the lines below, where at least nine in ten of those agree on three
+    /// or more (a title, "569,30,malignant,benign"); and a line as wide as the table but mostly empty, above one that
+    /// names every column in words and lines of data (scikit-learn's boston_house_prices.csv: "506,13,,,,…"). At most
+    /// 20; none when the file is too short to tell.</summary>
+    /// <param name="header">The record after the preamble, where the header is read.</param>
+    private static List<Shape> Preamble(byte[] text, int start, int end, Splitter splitter, out Shape header)
+    {
+        header = default;
+        var reader = new RecordReader(text, start, splitter, 1, end);
+        var fields = new List<Field>();
+        var shapes = new List<Shape>();
+        while (shapes.Count < 64 && reader.Next(fields, out var error, out var line, out var recordStart))
+        {
+            if (error is not null)
+            {
+                reader.ResumeAfterLine(recordStart, line);
+                shapes.Add(new Shape(line, recordStart, 0, 0, 0, false, true));
+                continue;
+            }
+            int empty = 0, numbers = 0;
+            foreach (var field in fields)
+            {
+                if (field.End == field.Start || reader.Text(field).Length == 0) empty++;
+                else if (reader.IsValid(field) && reader.TryNumber(field, out var value) && !double.IsNaN(value)) numbers++;
+            }
+            var blank = fields.Count == 1 && empty == 1 && !fields[0].Quoted;
+            shapes.Add(new Shape(line, recordStart, fields.Count, empty, numbers, blank, false));
+        }
+        var below = shapes.Skip(1).Where(s => !s.Blank && !s.Malformed).ToArray();
+        if (below.Length < 2) return [];
+        var (width, agreeing) = below.GroupBy(s => s.Fields).Select(g => (g.Key, g.Count())).MaxBy(g => g.Item2);
+        var agreed = width >= 3 && agreeing >= 0.9 * below.Length;
+        var preamble = new List<Shape>();
+        for (var k = 0; k < Math.Min(shapes.Count - 2, 20); k++)
+        {
+            var shape = shapes[k];
+            if (shape.Blank) preamble.Add(shape with { Why = "it is blank" });
+            else if (shape.Malformed) break;
+            else if (agreed && shape.Fields <= width / 2)
+                preamble.Add(shape with { Why = $"it has {shape.Fields} field{(shape.Fields == 1 ? "" : "s")} where the lines below have {width}" });
+            else if (shape.Fields == width && width >= 2 && 2 * shape.Empty > shape.Fields
+                     && shapes[k + 1] is { Blank: false, Malformed: false, Empty: 0, Numbers: 0 } names && names.Fields == width
+                     && shapes[k + 2].Numbers > 0)
+                preamble.Add(shape with { Why = $"most of its fields are empty, and line {names.Line} names every column" });
+            else break;
+        }
+        if (preamble.Count > 0) header = shapes[preamble.Count];
+        return preamble;
     }
 
     /// <summary>Bodies larger than this are read as two halves at once.</summary>
@@ -246,16 +362,16 @@ public sealed class CsvSource(string path, char? delimiter = null, TextEncoding 
     /// <summary>The records from <paramref name="body"/> to the end, in one chunk or two. A large body is split at
     /// a line break and both halves are read at once; the split holds only if the first half's last record ends
     /// exactly there (a quoted field can hold line breaks), otherwise the body is read again in one piece.</summary>
-    private static Chunk[] ReadChunks(byte[] text, int body, int line, byte separator, string[] header, bool valid, CancellationToken cancellationToken)
+    private static Chunk[] ReadChunks(byte[] text, int body, int line, Splitter splitter, string[] header, bool valid, CancellationToken cancellationToken)
     {
         var split = text.Length - body > ParallelAbove && Environment.ProcessorCount > 1
             ? Array.IndexOf(text, (byte)'\n', body + (text.Length - body) / 2) + 1
             : 0;
-        if (split <= body) return [ReadChunk(text, body, text.Length, text.Length, line, separator, header, valid, cancellationToken)];
-        var second = Task.Run(() => ReadChunk(text, split, text.Length, text.Length, 1, separator, header, valid, cancellationToken), cancellationToken);
-        var first = ReadChunk(text, body, split, text.Length, line, separator, header, valid, cancellationToken);
+        if (split <= body) return [ReadChunk(text, body, text.Length, text.Length, line, splitter, header, valid, cancellationToken)];
+        var second = Task.Run(() => ReadChunk(text, split, text.Length, text.Length, 1, splitter, header, valid, cancellationToken), cancellationToken);
+        var first = ReadChunk(text, body, split, text.Length, line, splitter, header, valid, cancellationToken);
         var rest = second.GetAwaiter().GetResult();
-        return first.End == split ? [first, rest] : [ReadChunk(text, body, text.Length, text.Length, line, separator, header, valid, cancellationToken)];
+        return first.End == split ? [first, rest] : [ReadChunk(text, body, text.Length, text.Length, line, splitter, header, valid, cancellationToken)];
     }
 
     /// <summary>Reads records starting at <paramref name="from"/> (on line <paramref name="line"/>) until one ends at or past
@@ -264,10 +380,10 @@ public sealed class CsvSource(string path, char? delimiter = null, TextEncoding 
     /// <param name="valid">The whole text is valid UTF-8, so fields need no check of their own.</param>
     /// <param name="final">The file ends at <paramref name="end"/>. When it does not, a record that reaches
     /// <paramref name="end"/> may be cut short: the chunk stops before it, to be read again from a refilled buffer.</param>
-    private static Chunk ReadChunk(byte[] text, int from, int to, int end, int line, byte separator, string[] header, bool valid, CancellationToken cancellationToken,
+    private static Chunk ReadChunk(byte[] text, int from, int to, int end, int line, Splitter splitter, string[] header, bool valid, CancellationToken cancellationToken,
         int maxRows = int.MaxValue, bool final = true)
     {
-        var reader = new RecordReader(text, from, separator, line, end);
+        var reader = new RecordReader(text, from, splitter, line, end);
         var capacity = Math.Min(reader.EstimateRecords(to), maxRows);
         var starts = new List<int>(capacity);
         var columns = header.Select((_, c) => new CsvColumn(reader, starts, c, capacity)).ToArray();
@@ -401,29 +517,52 @@ public sealed class CsvSource(string path, char? delimiter = null, TextEncoding 
         }
     }
 
-    /// <summary>The delimiter that splits the first lines into the same, largest number of fields.</summary>
-    private static char Sniff(byte[] text, int start, int end)
+    /// <summary>What splits the first 50 lines: the delimiter (, tab ; |) on the first line that splits the most lines
+    /// into as many fields as it splits that one, if nine lines in ten; else one that splits nine in ten of the lines
+    /// below the first alike (the first is then a title); else runs of spaces and tabs, where the first line has no
+    /// , ; or | and they split it and nine in ten of the lines below into the same two or more fields; else the
+    /// first line's best delimiter, or a comma: a file of one column.</summary>
+    private static Splitter Sniff(byte[] text, int start, int end)
     {
         char[] candidates = [',', '\t', ';', '|'];
         var lines = new List<int[]>();
-        var counts = new int[candidates.Length];
-        var quoted = false;
+        // Per line: each candidate's count, then the number of runs of white space between words (quotes aside).
+        var counts = new int[candidates.Length + 1];
+        bool quoted = false, word = false, gap = false, blank = true;
+        var blanks = new List<bool>();
+        void EndLine()
+        {
+            lines.Add(counts);
+            blanks.Add(blank);
+            counts = new int[candidates.Length + 1];
+            (word, gap, blank) = (false, false, true);
+        }
         for (var i = start; i < end && lines.Count < 50; i++)
         {
             var b = text[i];
-            if (b == '"') quoted = !quoted;
-            else if (!quoted && b == '\n')
+            if (!quoted && b == '\n')
             {
-                lines.Add(counts);
-                counts = new int[candidates.Length];
+                EndLine();
+                continue;
             }
-            else if (!quoted)
+            if (b == '"') quoted = !quoted;
+            if (b is (byte)' ' or (byte)'\t' or (byte)'\r')
+            {
+                if (!quoted && word) gap = true;
+            }
+            else
+            {
+                blank = false;
+                if (gap) counts[^1]++;
+                (word, gap) = (true, false);
+            }
+            if (!quoted)
                 for (var k = 0; k < candidates.Length; k++)
                     if (b == candidates[k]) counts[k]++;
         }
-        if (counts.Any(c => c > 0)) lines.Add(counts);
-        if (lines.Count == 0) return ',';
-        var best = 0;
+        if (!blank) EndLine();
+        if (lines.Count == 0) return new Splitter((byte)',', false);
+        var best = -1;
         var bestScore = -1.0;
         for (var k = 0; k < candidates.Length; k++)
         {
@@ -432,7 +571,25 @@ public sealed class CsvSource(string path, char? delimiter = null, TextEncoding 
             var score = lines.Count(l => l[k] == header) + header / 1000.0;
             if (score > bestScore) (best, bestScore) = (k, score);
         }
-        return candidates[best];
+        if (best >= 0 && bestScore >= 0.9 * lines.Count) return new Splitter((byte)candidates[best], false);
+        // The first line may be a title: the lines below it decide, blank ones aside.
+        var below = Enumerable.Range(1, lines.Count - 1).Where(l => !blanks[l]).Select(l => lines[l]).ToArray();
+        // The share of those lines that one count (other than none) of column k agrees on, and that count.
+        (double Share, int Count) Agreement(int k)
+        {
+            var (share, count) = (0.0, 0);
+            foreach (var group in below.Select(l => l[k]).Where(c => c > 0).GroupBy(c => c))
+                if ((double)group.Count() / below.Length is var s && (s > share || s == share && group.Key > count)) (share, count) = (s, group.Key);
+            return (share, count);
+        }
+        var agreed = Enumerable.Range(0, candidates.Length).Select(k => (Column: k, Agreement: Agreement(k))).Where(a => a.Agreement.Share >= 0.9).ToArray();
+        if (agreed.Length > 0) return new Splitter((byte)candidates[agreed.MaxBy(a => (a.Agreement.Share, a.Agreement.Count)).Column], false);
+        // Spaces and tabs: where no , ; or | is on the first line and the lines split alike (tabs alone did not).
+        if (lines[0][0] + lines[0][2] + lines[0][3] == 0 && Agreement(candidates.Length) is { Share: >= 0.9, Count: >= 1 } words
+            && lines[0][^1] == words.Count)
+            return new Splitter((byte)' ', true);
+        if (best >= 0) return new Splitter((byte)candidates[best], false);
+        return new Splitter((byte)',', false);
     }
 
     private readonly record struct Field(int Start, int End, bool Quoted, bool Escapes);
@@ -440,13 +597,23 @@ public sealed class CsvSource(string path, char? delimiter = null, TextEncoding 
     /// <summary>Splits UTF-8 bytes into records of fields without copying; only ASCII bytes (delimiter,
     /// quote, line breaks) are structural, so multi-byte characters pass through untouched.</summary>
     /// <remarks>Only the bytes before <c>end</c> are read: a streamed file's buffer is filled that far.</remarks>
-    private sealed class RecordReader(byte[] text, int start, byte delimiter, int line = 1, int end = -1)
+    private sealed class RecordReader(byte[] text, int start, Splitter splitter, int line = 1, int end = -1)
     {
         private readonly int _end = end < 0 ? text.Length : end;
         private int _position = start;
         private int _line = line;
+        private readonly byte _delimiter = splitter.Delimiter;
+        private readonly bool _whitespace = splitter.Whitespace;
 
-        private readonly System.Buffers.SearchValues<byte> _stops = System.Buffers.SearchValues.Create([delimiter, (byte)'\n', (byte)'\r']);
+        private readonly System.Buffers.SearchValues<byte> _stops = System.Buffers.SearchValues.Create(
+            splitter.Whitespace ? [(byte)' ', (byte)'\t', (byte)'\n', (byte)'\r'] : [splitter.Delimiter, (byte)'\n', (byte)'\r']);
+
+        /// <summary>Moves past spaces and tabs; true when a line break or the end follows them.</summary>
+        private bool SkipBlanks()
+        {
+            while (_position < _end && text[_position] is (byte)' ' or (byte)'\t') _position++;
+            return _position >= _end || text[_position] is (byte)'\n' or (byte)'\r';
+        }
 
         public int Position => _position;
         public int Line => _line;
@@ -471,6 +638,13 @@ public sealed class CsvSource(string path, char? delimiter = null, TextEncoding 
             line = _line;
             recordStart = _position;
             if (_position >= _end) return false;
+            // Split by white space, a line starts with its first word (a line of blanks reads as a blank line).
+            if (_whitespace && SkipBlanks() && _position < _end && _position > recordStart)
+            {
+                fields.Add(new Field(_position, _position, false, false));
+                EndLine();
+                return true;
+            }
             var fieldStart = _position;
             while (true)
             {
@@ -510,9 +684,25 @@ public sealed class CsvSource(string path, char? delimiter = null, TextEncoding 
                     }
                     fields.Add(new Field(contentStart, _position, true, escapes));
                     _position++;
+                    if (_whitespace)
+                    {
+                        var closed = _position;
+                        if (SkipBlanks())
+                        {
+                            if (_position < _end) EndLine();
+                            return true;
+                        }
+                        if (_position > closed)
+                        {
+                            fieldStart = _position;
+                            continue;
+                        }
+                        error = "text after a closing quote";
+                        return true;
+                    }
                     while (_position < _end && text[_position] == ' ') _position++;
                     if (_position >= _end) return true;
-                    if (text[_position] == delimiter)
+                    if (text[_position] == _delimiter)
                     {
                         fieldStart = ++_position;
                         if (_position >= _end)
@@ -535,7 +725,18 @@ public sealed class CsvSource(string path, char? delimiter = null, TextEncoding 
                 fields.Add(new Field(fieldStart, end, false, false));
                 _position = end;
                 if (_position >= _end) return true;
-                if (text[_position] == delimiter)
+                if (_whitespace)
+                {
+                    // A run of blanks is one delimiter; blanks at the end of a line are not a field.
+                    if (SkipBlanks())
+                    {
+                        if (_position < _end) EndLine();
+                        return true;
+                    }
+                    fieldStart = _position;
+                    continue;
+                }
+                if (text[_position] == _delimiter)
                 {
                     fieldStart = ++_position;
                     continue;
@@ -572,7 +773,7 @@ public sealed class CsvSource(string path, char? delimiter = null, TextEncoding 
         /// before without error), read again.</summary>
         public Field FieldAt(int recordStart, int index, List<Field> fields)
         {
-            var again = new RecordReader(text, recordStart, delimiter, end: _end);
+            var again = new RecordReader(text, recordStart, splitter, end: _end);
             again.Next(fields, out _, out _, out _);
             return fields[index];
         }

@@ -10,7 +10,8 @@ namespace Lathe.Data.Sources;
 public static class DataSource
 {
     public static IDataSource Open(string path, DataFormat format = DataFormat.Auto, string? labels = null,
-        TextEncoding encoding = TextEncoding.Auto, double quarantineLimit = 0.01, string? query = null, IReadOnlyList<int>? imageSize = null)
+        TextEncoding encoding = TextEncoding.Auto, double quarantineLimit = 0.01, string? query = null, IReadOnlyList<int>? imageSize = null,
+        CsvLayout? layout = null)
     {
         if (format == DataFormat.Postgres)
             throw new DataException("a PostgreSQL table is read from data.connection and data.query, not from a path");
@@ -20,12 +21,14 @@ public static class DataSource
         if (labels is not null && !File.Exists(labels))
             throw new DataException($"labels file '{labels}' does not exist — check data.labels");
         var resolved = format == DataFormat.Auto ? Detect(path) : format;
+        if (resolved is not (DataFormat.Csv or DataFormat.Tsv) && layout is not null && layout != CsvLayout.Detect)
+            throw new DataException($"{path}: data.delimiter, data.skip_rows and data.header are for CSV and TSV files, not {ConfigNames.Of(resolved)} — remove them");
         if (resolved != DataFormat.Idx && labels is not null)
             throw new DataException($"{path}: a labels file is only used with IDX data — remove data.labels, or set format: idx");
         return resolved switch
         {
-            DataFormat.Csv => new CsvSource(path, null, encoding, quarantineLimit),
-            DataFormat.Tsv => new CsvSource(path, '\t', encoding, quarantineLimit),
+            DataFormat.Csv => new CsvSource(path, layout, encoding, quarantineLimit),
+            DataFormat.Tsv => new CsvSource(path, layout is null || layout.Delimiter == CsvLayout.Auto ? (layout ?? CsvLayout.Detect) with { Delimiter = CsvLayout.Tab } : layout, encoding, quarantineLimit),
             DataFormat.Json => new JsonSource(path),
             DataFormat.Jsonl => new JsonSource(path, lines: true),
             DataFormat.Parquet => new ParquetSource(path),
@@ -41,7 +44,7 @@ public static class DataSource
             data.Connection ?? throw new DataException("a PostgreSQL source needs data.connection, e.g. Host=localhost;Database=shop;Username=lathe"),
             data.Query ?? throw new DataException("a PostgreSQL source needs data.query, the SQL whose result is the table"),
             data.PasswordFile)
-        : Open(data.Path, data.Format, data.Labels, data.Encoding, data.QuarantineLimit, data.Query, data.ImageSize);
+        : Open(data.Path, data.Format, data.Labels, data.Encoding, data.QuarantineLimit, data.Query, data.ImageSize, data.Layout);
 
     public static DataFormat Detect(string path)
     {

@@ -1,0 +1,52 @@
+using Lathe.Config;
+
+namespace Lathe.Data.Sources;
+
+/// <summary>How a delimited text file is laid out: what splits its fields, how many lines stand above the header
+/// (a title, or a line of counts as scikit-learn's data files have), and whether there is a header at all. Each is
+/// found from the file when left at auto (<see cref="CsvSource"/>); the config's <c>data.delimiter</c>,
+/// <c>data.skip_rows</c> and <c>data.header</c> set them.</summary>
+public sealed record CsvLayout
+{
+    /// <summary>auto (found from the first lines: , tab ; | or white space), whitespace (runs of spaces and tabs, as
+    /// pandas' <c>sep=r"\s+"</c>), tab, or one character.</summary>
+    public string Delimiter { get; init; } = Auto;
+    /// <summary>Lines above the header, skipped; null finds a preamble (<see cref="CsvSource"/>).</summary>
+    public int? SkipRows { get; init; }
+    public HeaderRow Header { get; init; } = HeaderRow.Auto;
+
+    public const string Auto = "auto";
+    public const string Whitespace = "whitespace";
+    public const string Tab = "tab";
+
+    /// <summary>Everything found from the file.</summary>
+    public static readonly CsvLayout Detect = new();
+    public static readonly CsvLayout Tabs = new() { Delimiter = Tab };
+
+    /// <summary>The delimiter as the reader takes it: null to find it, or its byte and whether runs of white
+    /// space split fields. False with the reason when it is not one Lathe reads.</summary>
+    public static bool TryParseDelimiter(string text, out (byte Byte, bool Whitespace)? delimiter, out string? error)
+    {
+        (delimiter, error) = (null, null);
+        switch (text)
+        {
+            case Auto: return true;
+            case Whitespace: delimiter = ((byte)' ', true); return true;
+            case Tab or "\t": delimiter = ((byte)'\t', false); return true;
+        }
+        if (text.Length != 1 || text[0] > 127)
+            error = $"'{text}' is not a delimiter Lathe reads: give auto, whitespace, tab or one ASCII character such as , ; |";
+        else if (text[0] is '"' or '\n' or '\r')
+            error = $"{(text[0] == '"' ? "a quote" : "a line break")} cannot split fields: it has its own meaning in a delimited file";
+        else
+        {
+            delimiter = ((byte)text[0], false);
+            return true;
+        }
+        return false;
+    }
+}
+
+/// <summary>Whether the first line read (after <see cref="CsvLayout.SkipRows"/>) names the columns. Auto: it does
+/// unless every field is a number, which makes it data.</summary>
+public enum HeaderRow { Auto, True, False }

@@ -1,0 +1,73 @@
+namespace Lathe.Tests.Cli;
+
+/// <summary>The layout options end to end on scikit-learn's iris.csv, whose first line is a count of rows and features
+/// and the class names: told once at init, the config carries it to training, and the bundle to predict and evaluate.</summary>
+public class CsvLayoutCliTests
+{
+    [Fact]
+    public void A_layout_given_to_init_reaches_training_and_the_models_predictions()
+    {
+        var dir = TestData.TempDirectory();
+        var iris = TestData.Sklearn("iris.csv");
+
+        // Left to itself, init reads line 1 as the header and says why that is doubtful.
+        var doubtful = LatheProcess.Run(dir, "init", "--data", iris, "--target", "virginica", "--out", "doubtful.yaml");
+        Assert.True(doubtful.ExitCode == 0, doubtful.Error);
+        Assert.Contains("the header (line 1) names 2 columns of numbers with numbers", Flat(doubtful.Out));
+
+        var init = LatheProcess.Run(dir, "init", "--data", iris, "--target", "column_5", "--header", "false", "--skip-rows", "1", "--out", "iris.yaml");
+        Assert.True(init.ExitCode == 0, init.Error);
+        Assert.DoesNotContain("warning", init.Out);
+        var yaml = File.ReadAllText(Path.Combine(dir, "iris.yaml"));
+        Assert.Contains("  skip_rows: 1\n", yaml);
+        Assert.Contains("  header: false\n", yaml);
+        Assert.Contains("task: classification", yaml);
+        File.WriteAllText(Path.Combine(dir, "iris.yaml"), yaml.Replace("  epochs: 200", "  epochs: 30").Replace("  ensemble: 32", "  ensemble: 0").Replace("  threads: 0", "  threads: 2"));
+
+        var train = LatheProcess.Run(dir, "train", "iris.yaml", "--out", "run");
+        Assert.True(train.ExitCode == 0, train.Error);
+        var model = Path.Combine(dir, "run", "model.lathe");
+
+        // predict reads the file as training did, without being told again: 150 rows, every class among the predictions.
+        var predict = LatheProcess.Run(dir, "predict", model, "--data", iris, "--out", "predictions.csv");
+        Assert.True(predict.ExitCode == 0, predict.Error);
+        var lines = File.ReadAllLines(Path.Combine(dir, "predictions.csv"));
+        Assert.Equal("predicted_column_5,p_0,p_1,p_2", lines[0]);
+        Assert.Equal(151, lines.Length);
+        var predicted = lines.Skip(1).Select(l => l.Split(',')[0]).ToArray();
+        Assert.Equal(["0", "1", "2"], predicted.Distinct().Order());
+        var truth = File.ReadLines(iris).Skip(1).Select(l => l.Split(',')[4]).ToArray();
+        Assert.True(predicted.Zip(truth).Count(p => p.First == p.Second) >= 120, "a trained iris model gets most of its own table right");
+
+        var evaluate = LatheProcess.Run(dir, "evaluate", model, "--data", iris, "--out", "evaluation");
+        Assert.True(evaluate.ExitCode == 0, evaluate.Error);
+        Assert.True(File.Exists(Path.Combine(dir, "evaluation", "metrics.json")));
+
+        // Told otherwise, predict reads line 1 as the header, and the model's columns are not there.
+        var otherwise = LatheProcess.Run(dir, "predict", model, "--data", iris, "--out", "other.csv", "--header", "auto", "--skip-rows", "0");
+        Assert.Equal(1, otherwise.ExitCode);
+        Assert.Contains("named 'column_1'", otherwise.Error);
+        Assert.False(File.Exists(Path.Combine(dir, "other.csv")));
+
+        var wrong = LatheProcess.Run(dir, "predict", model, "--data", iris, "--out", "other.csv", "--skip-rows", "one");
+        Assert.Equal(1, wrong.ExitCode);
+        Assert.Contains("--skip-rows one: give a number of lines, or auto", wrong.Error);
+    }
+
+    [Fact]
+    public void Profile_names_the_preamble_it_skipped_and_the_header_it_did_not_find()
+    {
+        var dir = TestData.TempDirectory();
+        var profile = LatheProcess.Run(dir, "profile", TestData.Sklearn("breast_cancer.csv"), "--out", "profile.html");
+        Assert.True(profile.ExitCode == 0, profile.Error);
+        var said = Flat(profile.Out);
+        Assert.Contains("line 1 ('569,30,malignant,benign') skipped as a preamble above the header: it has 4 fields where the lines below have 31", said);
+        Assert.Contains("line 2 holds only numbers, so it is read as data and the columns are named column_1 to column_31", said);
+        Assert.Contains("569 rows", said);
+        var html = File.ReadAllText(Path.Combine(dir, "profile.html"));
+        Assert.Contains("skipped as a preamble above the header", html);
+    }
+
+    /// <summary>The console's output with its line wrapping undone.</summary>
+    private static string Flat(string text) => string.Join(" ", text.Split('\n', StringSplitOptions.TrimEntries));
+}

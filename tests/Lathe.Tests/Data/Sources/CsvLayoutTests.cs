@@ -1,0 +1,199 @@
+using Lathe.Config;
+using Lathe.Data;
+using Lathe.Data.Sources;
+
+namespace Lathe.Tests.Data.Sources;
+
+/// <summary>Files laid out as users bring them, read by what <see cref="CsvLayout"/> leaves at auto or sets: scikit-learn's
+/// bundled tables (a line of counts above the data or above the header, columns split by spaces) and small files for
+/// each rule alone.</summary>
+public class CsvLayoutTests
+{
+    [Fact]
+    public void A_mostly_empty_line_above_the_column_names_is_skipped_and_said()
+    {
+        // boston_house_prices.csv: "506,13,,,,,,,,,,,," then the names, then 506 rows.
+        var table = DataSource.Open(TestData.Sklearn("boston_house_prices.csv")).Read();
+        Assert.Equal(["CRIM", "ZN", "INDUS", "CHAS", "NOX", "RM", "AGE", "DIS", "RAD", "TAX", "PTRATIO", "B", "LSTAT", "MEDV"], table.ColumnNames);
+        Assert.Equal(506, table.RowCount);
+        Assert.Empty(table.Quarantined);
+        Assert.All(table.Columns, c => Assert.IsType<NumericColumn>(c));
+        Assert.Equal(0.00632, ((NumericColumn)table["CRIM"]).Values[0]);
+        Assert.Equal(24, ((NumericColumn)table["MEDV"]).Values[0]);
+        Assert.Equal("line 3", table.RowName(0));
+        var note = Assert.Single(table.Notes);
+        Assert.StartsWith("line 1 ('506,13,,,,,,,,,,,,') skipped as a preamble above the header: most of its fields are empty, and line 2 names every column", note.Problem);
+        Assert.Equal("if line 1 is the header, set data.skip_rows: 0", note.Fix);
+
+        // Told there is none, the reader takes line 1 as the header: line 2's names are then a row of text.
+        var asWritten = DataSource.Open(TestData.Sklearn("boston_house_prices.csv"), layout: new CsvLayout { SkipRows = 0 }).Read();
+        Assert.Equal(["506", "13", "column_3"], asWritten.ColumnNames.Take(3));
+        Assert.Equal(507, asWritten.RowCount);
+        Assert.Equal("CRIM", ((StringColumn)asWritten["506"]).Values[0]);
+        Assert.DoesNotContain(asWritten.Notes, n => n.Problem.Contains("preamble"));
+    }
+
+    [Theory]
+    [InlineData("breast_cancer.csv", "569,30,malignant,benign", 569, 31, 4)]
+    [InlineData("wine_data.csv", "178,13,class_0,class_1,class_2", 178, 14, 5)]
+    public void A_line_of_counts_narrower_than_the_table_is_skipped_and_the_numbers_below_are_data(string file, string counts, int rows, int width, int fields)
+    {
+        var table = DataSource.Open(TestData.Sklearn(file)).Read();
+        Assert.Equal(Enumerable.Range(1, width).Select(i => $"column_{i}"), table.ColumnNames);
+        Assert.Equal(rows, table.RowCount);
+        Assert.Empty(table.Quarantined);
+        Assert.Equal("line 2", table.RowName(0));
+        // The last column is the class, coded 0, 1, ….
+        var classes = ((NumericColumn)table[$"column_{width}"]).Values.Distinct().Order().ToArray();
+        Assert.Equal(Enumerable.Range(0, counts.Split(',').Length - 2).Select(c => (double)c), classes);
+        Assert.Equal([
+            $"line 1 ('{counts}') skipped as a preamble above the header: it has {fields} fields where the lines below have {width}",
+            $"line 2 holds only numbers, so it is read as data and the columns are named column_1 to column_{width}",
+        ], table.Notes.Select(n => n.Problem));
+
+        // Streamed in small batches through a small buffer, the same rows and the notes with the first batch.
+        var batches = new CsvSource(TestData.Sklearn(file)).ReadBatches(40, 4096).ToList();
+        Assert.Equal(table.Notes, batches[0].Notes);
+        Assert.All(batches.Skip(1), b => Assert.Empty(b.Notes));
+        var joined = Table.Concat(batches);
+        Assert.Equal(rows, joined.RowCount);
+        for (var c = 1; c <= width; c++)
+            Assert.Equal(((NumericColumn)table[$"column_{c}"]).Values, ((NumericColumn)joined[$"column_{c}"]).Values);
+        Assert.Equal(Enumerable.Range(0, rows).Select(table.LineOf), Enumerable.Range(0, rows).Select(joined.LineOf));
+    }
+
+    [Fact]
+    public void A_header_that_names_columns_of_numbers_with_numbers_is_read_as_written_and_said()
+    {
+        // iris.csv: "150,4,setosa,versicolor,virginica" is a count of rows and features, then the class names; the
+        // reader cannot tell it from a header, so it reads it as one and says what to set.
+        var iris = TestData.Sklearn("iris.csv");
+        var table = DataSource.Open(iris).Read();
+        Assert.Equal(["150", "4", "setosa", "versicolor", "virginica"], table.ColumnNames);
+        var note = Assert.Single(table.Notes);
+        Assert.Equal("the header (line 1) names 2 columns of numbers with numbers ('150', '4'), as a data row or a line of counts would", note.Problem);
+        Assert.Equal("if line 1 is data, set data.header: false; if it is a preamble, also data.skip_rows: 1", note.Fix);
+
+        var told = DataSource.Open(iris, layout: new CsvLayout { SkipRows = 1, Header = HeaderRow.False }).Read();
+        Assert.Equal(["column_1", "column_2", "column_3", "column_4", "column_5"], told.ColumnNames);
+        Assert.Equal(150, told.RowCount);
+        Assert.Empty(told.Notes);
+        Assert.Equal([5.1, 3.5, 1.4, 0.2, 0], told.Columns.Select(c => ((NumericColumn)c).Values[0]));
+        Assert.Equal([50, 50, 50], ((NumericColumn)told["column_5"]).Values.GroupBy(v => v).Select(g => g.Count()));
+    }
+
+    [Fact]
+    public void Columns_split_by_spaces_are_found_and_read()
+    {
+        // linnerud_exercise.csv: "Chins Situps Jumps", then "5 162 60", …
+        var table = DataSource.Open(TestData.Sklearn("linnerud_exercise.csv")).Read();
+        Assert.Equal(["Chins", "Situps", "Jumps"], table.ColumnNames);
+        Assert.Equal(20, table.RowCount);
+        Assert.Equal([5, 162, 60], table.Columns.Select(c => ((NumericColumn)c).Values[0]));
+
+        // diabetes_data_raw.csv.gz: ten numbers a line, split by single spaces, no header.
+        var diabetes = DataSource.Open(TestData.Sklearn("diabetes_data_raw.csv.gz")).Read();
+        Assert.Equal(442, diabetes.RowCount);
+        Assert.Equal(10, diabetes.Columns.Count);
+        Assert.Equal([59, 2, 32.1, 101, 157, 93.2, 38, 4, 4.8598, 87], diabetes.Columns.Select(c => ((NumericColumn)c).Values[0]));
+    }
+
+    [Fact]
+    public void Runs_of_white_space_split_fields_and_quotes_still_hold_them()
+    {
+        var file = Path.Combine(TestData.TempDirectory(), "spaced.txt");
+        File.WriteAllText(file, "  name \t  score   city\n\"Ann Lee\"  3.5 \"New York\"\nBob\t\t4   Oslo   \n   \nCy 5\n\"Di\"x 6 Rome\nEd 7 Bern\n");
+        var table = DataSource.Open(file, layout: new CsvLayout { Delimiter = CsvLayout.Whitespace }).Read();
+        Assert.Equal(["name", "score", "city"], table.ColumnNames);
+        Assert.Equal(new string?[] { "Ann Lee", "Bob", "Ed" }, ((StringColumn)table["name"]).Values);
+        Assert.Equal([3.5, 4, 7], ((NumericColumn)table["score"]).Values);
+        Assert.Equal(new string?[] { "New York", "Oslo", "Bern" }, ((StringColumn)table["city"]).Values);
+        Assert.Equal([2, 3, 7], Enumerable.Range(0, 3).Select(table.LineOf));
+        // The line of blanks is skipped; a short line and text after a closing quote are set aside, each with its line.
+        Assert.Equal([(5, "expected 3 fields as in the header, found 2"), (6, "text after a closing quote")], table.Quarantined.Select(q => (q.Line, q.Reason)));
+
+        // Found without being told, where every line splits alike, tabs and spaces mixed.
+        var mixed = Path.Combine(TestData.TempDirectory(), "mixed.txt");
+        File.WriteAllText(mixed, "x\ty z\n1 2\t3\n4  5 6\n7 8 9\n");
+        var found = DataSource.Open(mixed).Read();
+        Assert.Equal(["x", "y", "z"], found.ColumnNames);
+        Assert.Equal([1, 4, 7], ((NumericColumn)found["x"]).Values);
+        Assert.Equal([3, 6, 9], ((NumericColumn)found["z"]).Values);
+    }
+
+    [Fact]
+    public void A_title_and_blank_lines_above_the_header_are_skipped_and_a_semicolon_file_is_still_found()
+    {
+        var file = Path.Combine(TestData.TempDirectory(), "report.csv");
+        File.WriteAllLines(file, ["Quarterly sales, 2024", "", "region;q1;q2;q3", "north;1,5;2;3", "south;4;5,25;6", "east;7;8;9,75"]);
+        var table = DataSource.Open(file).Read();
+        Assert.Equal(["region", "q1", "q2", "q3"], table.ColumnNames);
+        Assert.Equal(3, table.RowCount);
+        Assert.Equal("line 4", table.RowName(0));
+        var note = Assert.Single(table.Notes);
+        Assert.Equal("lines 1–2 ('Quarterly sales, 2024') skipped as a preamble above the header: it has 1 field where the lines below have 4", note.Problem);
+
+        // Told where the header is, the reader says nothing; told wrong, the lines it then reads are set aside.
+        Assert.Empty(DataSource.Open(file, layout: new CsvLayout { SkipRows = 2 }).Read().Notes);
+        Assert.Equal(["region", "q1", "q2", "q3"], DataSource.Open(file, layout: new CsvLayout { SkipRows = 2, Delimiter = ";" }).Read().ColumnNames);
+        var none = DataSource.Open(file, layout: new CsvLayout { SkipRows = 0, Delimiter = ";" }).Read();
+        Assert.Equal(["Quarterly sales, 2024"], none.ColumnNames);
+        Assert.Equal(0, none.RowCount);
+    }
+
+    [Fact]
+    public void A_header_of_numbers_can_be_declared_and_data_without_one()
+    {
+        var file = Path.Combine(TestData.TempDirectory(), "years.csv");
+        File.WriteAllLines(file, ["1990,1991,1992", "1,2,3", "4,5,6"]);
+        Assert.Equal(3, DataSource.Open(file).Read().RowCount);
+        var named = DataSource.Open(file, layout: new CsvLayout { Header = HeaderRow.True }).Read();
+        Assert.Equal(["1990", "1991", "1992"], named.ColumnNames);
+        Assert.Equal(2, named.RowCount);
+        Assert.Empty(named.Notes);
+
+        var words = Path.Combine(TestData.TempDirectory(), "words.csv");
+        File.WriteAllLines(words, ["red,big", "blue,small"]);
+        var data = DataSource.Open(words, layout: new CsvLayout { Header = HeaderRow.False }).Read();
+        Assert.Equal(["column_1", "column_2"], data.ColumnNames);
+        Assert.Equal(new string?[] { "red", "blue" }, ((StringColumn)data["column_1"]).Values);
+    }
+
+    [Fact]
+    public void Files_of_one_layout_read_as_before()
+    {
+        // Nothing here is a preamble: a header over its data, including a file whose first data row is short.
+        foreach (var name in new[] { "seattle-weather.csv", "airports.csv", "stocks.csv", "unemployment.tsv", "github.csv", "disasters.csv" })
+            Assert.Empty(DataSource.Open(TestData.Vega(name)).Read().Notes);
+        var file = Path.Combine(TestData.TempDirectory(), "short.csv");
+        File.WriteAllLines(file, ["a,b,c,d", "1,2", "3,4,5,6", "7,8,9,10"]);
+        var table = DataSource.Open(file).Read();
+        Assert.Equal(["a", "b", "c", "d"], table.ColumnNames);
+        Assert.Equal(2, table.RowCount);
+    }
+
+    [Theory]
+    [InlineData("ab", "'ab' is not a delimiter Lathe reads")]
+    [InlineData("\"", "a quote cannot split fields")]
+    public void A_delimiter_that_cannot_be_is_refused_naming_the_file(string delimiter, string message)
+    {
+        var error = Assert.Throws<DataException>(() => DataSource.Open(TestData.Sklearn("iris.csv"), layout: new CsvLayout { Delimiter = delimiter }));
+        Assert.Contains("iris.csv: " + message, error.Message);
+    }
+
+    [Fact]
+    public void Layout_keys_are_refused_for_a_file_that_is_not_delimited_text()
+    {
+        var error = Assert.Throws<DataException>(() => DataSource.Open(TestData.Vega("penguins.json"), layout: new CsvLayout { Header = HeaderRow.False }));
+        Assert.Contains("data.delimiter, data.skip_rows and data.header are for CSV and TSV files, not json", error.Message);
+        // All at auto is no setting at all.
+        Assert.Equal(344, DataSource.Open(TestData.Vega("penguins.json"), layout: new CsvLayout()).Read().RowCount);
+    }
+
+    [Fact]
+    public void Skipping_past_the_end_is_a_clear_error()
+    {
+        var error = Assert.Throws<DataException>(() => DataSource.Open(TestData.Sklearn("linnerud_exercise.csv"), layout: new CsvLayout { SkipRows = 30 }).Read());
+        Assert.Contains("nothing is left after the 21 line(s) skipped above the header — check data.skip_rows", error.Message);
+    }
+}
