@@ -33,6 +33,7 @@ internal static class PrepareCommand
             var rows = prepared!.Rows;
             var table = new Table().AddColumns("part", "rows").AddRow("train", $"{rows.Train:N0}").AddRow("validation", $"{rows.Validation:N0}").AddRow("test", $"{rows.Test:N0}");
             Verb.Out.Write(table);
+            foreach (var note in prepared.ReadNotes) Verb.Out.MarkupLine($"[yellow]note:[/] {Markup.Escape(note.ToString())}.");
             if (rows.Quarantined > 0) Verb.Out.MarkupLine($"[yellow]{rows.Quarantined} malformed row(s)[/] set aside in quarantine.csv.");
             if (rows.DuplicatesDropped > 0) Verb.Out.MarkupLine($"{rows.DuplicatesDropped} exact duplicate row(s) dropped.");
             Verb.Out.MarkupLine($"{prepared.Pipeline.FeatureNames.Count} model input column(s). Wrote train/validation/test.parquet, {PreparedOutput.JsonFile} and {PreparedOutput.ReportFile} to [bold]{Markup.Escape(directory)}[/].");

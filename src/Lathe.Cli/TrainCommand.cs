@@ -67,6 +67,7 @@ internal static class TrainCommand
                 foreach (var name in names) table.AddRow(Markup.Escape(name), $"{Verb.Format(cv.Summary[name].Mean)} ± {Verb.Format(cv.Summary[name].Std)}");
                 Verb.Out.Write(table);
             }
+            foreach (var note in metrics.Reading) Verb.Out.MarkupLine($"[yellow]note:[/] {Markup.Escape(note)}.");
             if (metrics.Rows.Quarantined > 0)
                 Verb.Out.MarkupLine($"[yellow]{metrics.Rows.Quarantined} malformed row(s) set aside[/]: each is listed with its line and reason in [bold]{Markup.Escape(Path.Combine(run.OutputDirectory, Lathe.Data.Cleaning.Quarantine.FileName))}[/].");
             if (metrics.Rows.DroppedMissingTarget > 0)

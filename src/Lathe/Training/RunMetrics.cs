@@ -31,6 +31,9 @@ public sealed record RunMetrics
     /// <summary>With <c>training.cv</c>: every metric's mean ± std over the folds, and each fold; null otherwise.</summary>
     public CrossValidationResult? CrossValidation { get; init; }
     public string DataFingerprint { get; init; } = "";
+    /// <summary>What the reader decided about the data file's layout (a preamble skipped, a header of numbers read
+    /// as data), as "what → how to decide otherwise"; empty for most files.</summary>
+    public IReadOnlyList<string> Reading { get; init; } = [];
     public int Seed { get; init; }
     public int Threads { get; init; }
     /// <summary>How MKL chose its kernels in the training process: with the seed and <see cref="Threads"/>, what

@@ -144,6 +144,7 @@ public static class TrainingRun
             Calibration = calibration,
             CrossValidation = crossValidation,
             DataFingerprint = fingerprint,
+            Reading = prepared.ReadNotes.Select(n => n.ToString()).ToArray(),
             Seed = config.Seed,
             Threads = threads,
             Mkl = TorchRuntime.Mkl,

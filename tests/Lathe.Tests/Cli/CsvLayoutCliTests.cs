@@ -55,17 +55,28 @@ public class CsvLayoutCliTests
     }
 
     [Fact]
-    public void Profile_names_the_preamble_it_skipped_and_the_header_it_did_not_find()
+    public void Profile_init_and_prepare_name_the_preamble_skipped_and_the_header_not_found()
     {
         var dir = TestData.TempDirectory();
-        var profile = LatheProcess.Run(dir, "profile", TestData.Sklearn("breast_cancer.csv"), "--out", "profile.html");
+        var data = TestData.Sklearn("breast_cancer.csv");
+        const string skipped = "line 1 ('569,30,malignant,benign') skipped as a preamble above the header: it has 4 fields where the lines below have 31";
+        const string headless = "line 2 holds only numbers, so it is read as data and the columns are named column_1 to column_31";
+        var profile = LatheProcess.Run(dir, "profile", data, "--out", "profile.html");
         Assert.True(profile.ExitCode == 0, profile.Error);
         var said = Flat(profile.Out);
-        Assert.Contains("line 1 ('569,30,malignant,benign') skipped as a preamble above the header: it has 4 fields where the lines below have 31", said);
-        Assert.Contains("line 2 holds only numbers, so it is read as data and the columns are named column_1 to column_31", said);
+        Assert.Contains(skipped, said);
+        Assert.Contains(headless, said);
         Assert.Contains("569 rows", said);
-        var html = File.ReadAllText(Path.Combine(dir, "profile.html"));
-        Assert.Contains("skipped as a preamble above the header", html);
+        Assert.Contains("skipped as a preamble above the header", File.ReadAllText(Path.Combine(dir, "profile.html")));
+
+        var init = LatheProcess.Run(dir, "init", "--data", data, "--target", "column_31", "--out", "cancer.yaml");
+        Assert.True(init.ExitCode == 0, init.Error);
+        Assert.Contains(skipped, Flat(init.Out));
+        Assert.Contains("  skip_rows: auto\n", File.ReadAllText(Path.Combine(dir, "cancer.yaml")));
+        var prepare = LatheProcess.Run(dir, "prepare", "cancer.yaml", "--out", "prepared");
+        Assert.True(prepare.ExitCode == 0, prepare.Error);
+        Assert.Contains("note: breast_cancer.csv: " + skipped, Flat(prepare.Out));
+        Assert.Contains(headless, Flat(prepare.Out));
     }
 
     /// <summary>The console's output with its line wrapping undone.</summary>

@@ -75,7 +75,10 @@ public static class Preparation
             (train, outliers) = ClipOutliers.DropRows(train, schema, config.Prepare.Outliers, config.Prepare.OutlierThreshold);
         var (pipeline, trainInput) = FittedPipeline.FitTransform(train, schema, config.Prepare, target, config.Seed, ModelFor(config, schema));
         var rows = new RowCounts(train.RowCount, validation.RowCount, test.RowCount, dropped, quarantined.Count, duplicates, duplicatesDropped, conflicting, SparseRowsDropped: sparseRows, ValuesMadeMissing: madeMissing.Values.Sum(), OutlierRowsDropped: outliers);
-        return new PreparedData(task, metric, target, schema, pipeline, train, trainInput, validation, test, rows, quarantined, DataSource.Fingerprint(reads), madeMissing);
+        return new PreparedData(task, metric, target, schema, pipeline, train, trainInput, validation, test, rows, quarantined, DataSource.Fingerprint(reads), madeMissing)
+        {
+            ReadNotes = reads.SelectMany(r => r.Item2.Notes.Select(n => n with { Problem = $"{r.Item2.Source}: {n.Problem}" })).ToArray(),
+        };
     }
 
     /// <summary>The model config with <c>model.kind: auto</c> resolved from the data's modality, as the pipeline

@@ -24,4 +24,8 @@ public sealed record PreparedData(
     RowCounts Rows,
     IReadOnlyList<QuarantinedRow> Quarantined,
     string Fingerprint,
-    IReadOnlyDictionary<string, int>? MadeMissing = null);
+    IReadOnlyDictionary<string, int>? MadeMissing = null)
+{
+    /// <summary>What the reader decided about the files' layout (<see cref="Table.Notes"/>), the training file's first.</summary>
+    public IReadOnlyList<ReadNote> ReadNotes { get; init; } = [];
+}
