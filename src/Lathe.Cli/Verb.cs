@@ -76,7 +76,14 @@ internal static class Verb
             DefaultValueFactory = _ => Data.Sources.HeaderRow.Auto,
         };
 
-        public IEnumerable<Option> Options => [_delimiter, _skipRows, _header];
+        private readonly Option<Data.Sources.DecimalMark> _decimal = new("--decimal")
+        {
+            Description = "CSV/TSV: what marks a number's decimals: auto, point, or comma (1.234,5 is 1234.5)."
+                          + (fromModel ? " Left out: the model's training config's data.decimal." : ""),
+            DefaultValueFactory = _ => Data.Sources.DecimalMark.Auto,
+        };
+
+        public IEnumerable<Option> Options => [_delimiter, _skipRows, _header, _decimal];
 
         /// <param name="otherwise">What an option left out takes: the training file's layout for a verb that runs a model.</param>
         public Data.Sources.CsvLayout Read(ParseResult result, Data.Sources.CsvLayout? otherwise = null)
@@ -94,6 +101,7 @@ internal static class Verb
                 Delimiter = Given(_delimiter) ? delimiter : otherwise.Delimiter,
                 SkipRows = Given(_skipRows) ? rows : otherwise.SkipRows,
                 Header = Given(_header) ? result.GetValue(_header) : otherwise.Header,
+                Decimal = Given(_decimal) ? result.GetValue(_decimal) : otherwise.Decimal,
             };
         }
     }

@@ -13,8 +13,10 @@ public sealed record DataConfig
     public int? SkipRows { get; init; }
     /// <summary>CSV/TSV: whether the first line read names the columns.</summary>
     public Data.Sources.HeaderRow Header { get; init; }
-    /// <summary>How a CSV/TSV file is laid out, from the three keys above.</summary>
-    public Data.Sources.CsvLayout Layout => new() { Delimiter = Delimiter, SkipRows = SkipRows, Header = Header };
+    /// <summary>CSV/TSV: what marks a number's decimals.</summary>
+    public Data.Sources.DecimalMark Decimal { get; init; }
+    /// <summary>How a CSV/TSV file is laid out, from the four keys above.</summary>
+    public Data.Sources.CsvLayout Layout => new() { Delimiter = Delimiter, SkipRows = SkipRows, Header = Header, Decimal = Decimal };
     /// <summary>SQL sources: the query whose result is the table (SQLite: a .db file as <see cref="Path"/>;
     /// PostgreSQL: <see cref="Connection"/>).</summary>
     public string? Query { get; init; }

@@ -31,6 +31,7 @@ public static class InitialConfig
                 Delimiter = layout.Delimiter,
                 SkipRows = layout.SkipRows,
                 Header = layout.Header,
+                Decimal = layout.Decimal,
                 Split = new SplitConfig { Stratify = task == TaskKind.Classification },
             },
             Prepare = new PrepareConfig

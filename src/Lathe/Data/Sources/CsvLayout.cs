@@ -14,6 +14,9 @@ public sealed record CsvLayout
     /// <summary>Lines above the header, skipped; null finds a preamble (<see cref="CsvSource"/>).</summary>
     public int? SkipRows { get; init; }
     public HeaderRow Header { get; init; } = HeaderRow.Auto;
+    /// <summary>What marks a number's decimals: a point, or a comma as European spreadsheets write them ("1.234,5" is
+    /// 1234.5); auto finds a comma in a file not split by commas whose numbers have decimal commas and no decimal points.</summary>
+    public DecimalMark Decimal { get; init; } = DecimalMark.Auto;
 
     public const string Auto = "auto";
     public const string Whitespace = "whitespace";
@@ -46,6 +49,9 @@ public sealed record CsvLayout
         return false;
     }
 }
+
+/// <summary>What marks a number's decimals in a delimited file (<see cref="CsvLayout.Decimal"/>).</summary>
+public enum DecimalMark { Auto, Point, Comma }
 
 /// <summary>Whether the first line read (after <see cref="CsvLayout.SkipRows"/>) names the columns. Auto: it does
 /// unless every field is a number, which makes it data.</summary>

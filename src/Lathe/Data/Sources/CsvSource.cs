@@ -19,8 +19,8 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
 {
     private const string InvalidUtf8 = "invalid UTF-8 bytes";
     private readonly CsvLayout _layout = layout ?? CsvLayout.Detect;
-    private readonly Splitter? _splitter = CsvLayout.TryParseDelimiter((layout ?? CsvLayout.Detect).Delimiter, out var d, out var error)
-        ? d is { } given ? new Splitter(given.Byte, given.Whitespace) : null
+    private readonly Dialect? _dialect = CsvLayout.TryParseDelimiter((layout ?? CsvLayout.Detect).Delimiter, out var d, out var error)
+        ? d is { } given ? new Dialect(given.Byte, given.Whitespace) : null
         : throw new DataException($"{path}: {error}");
 
     public string Name => path;
@@ -114,7 +114,7 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
             if (eof || front.HeaderEnd < filled) break;
             Fill();
         }
-        var (splitter, header, line) = (front.Splitter, front.Header, front.BodyLine);
+        var (dialect, header, line) = (front.Dialect, front.Header, front.BodyLine);
         position = front.Body;
         var notes = front.Notes;
 
@@ -122,7 +122,7 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         {
             cancellationToken.ThrowIfCancellationRequested();
             var valid = Utf8.IsValid(buffer.AsSpan(position, filled - position));
-            var chunk = ReadChunk(buffer, position, filled, filled, line, splitter, header, valid, cancellationToken, rows, eof);
+            var chunk = ReadChunk(buffer, position, filled, filled, line, dialect, header, valid, cancellationToken, rows, eof);
             (position, line) = (chunk.End, chunk.NextLine);
             if (chunk.Lines.Count > 0 || chunk.Quarantined.Count > 0)
             {
@@ -212,7 +212,7 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         var (body, bodyLine, header) = (front.Body, front.BodyLine, front.Header);
         // Most files are valid UTF-8 throughout: one check of the whole text spares a check per field.
         var valid = Utf8.IsValid(text.AsSpan(body));
-        var chunks = ReadChunks(text, body, bodyLine, front.Splitter, header, valid, cancellationToken);
+        var chunks = ReadChunks(text, body, bodyLine, front.Dialect, header, valid, cancellationToken);
         // Line numbers of a later chunk were counted from its own start.
         var offsets = new int[chunks.Length];
         for (var k = 1; k < chunks.Length; k++) offsets[k] = offsets[k - 1] + chunks[k - 1].NextLine - 1;
@@ -228,24 +228,25 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         };
     }
 
-    /// <summary>What splits the fields; <see cref="Whitespace"/>: runs of spaces and tabs, none at either end of a line.</summary>
-    private readonly record struct Splitter(byte Delimiter, bool Whitespace);
+    /// <summary>How the fields are written: what splits them (<see cref="Whitespace"/>: runs of spaces and tabs, none at
+    /// either end of a line), and whether numbers carry a decimal comma ("1.234,5").</summary>
+    private readonly record struct Dialect(byte Delimiter, bool Whitespace, bool DecimalComma = false);
 
     /// <summary>The top of the file: what splits its fields, the column names, where the data starts (its first
     /// record, and that record's line), where the header ends, whether the header named the columns (under
     /// <see cref="HeaderRow.Auto"/>), and what the reader decided that a user should know.</summary>
-    private sealed record Front(Splitter Splitter, string[] Header, int Body, int BodyLine, int HeaderEnd, int HeaderLine, bool Named, List<ReadNote> Notes);
+    private sealed record Front(Dialect Dialect, string[] Header, int Body, int BodyLine, int HeaderEnd, int HeaderLine, bool Named, List<ReadNote> Notes);
 
     private Front ReadFront(byte[] text, int start, int end)
     {
-        var splitter = _splitter ?? Sniff(text, start, end);
+        var dialect = _dialect ?? Sniff(text, start, end);
         var notes = new List<ReadNote>();
-        var reader = new RecordReader(text, start, splitter, 1, end);
+        var reader = new RecordReader(text, start, dialect, 1, end);
         if (_layout.SkipRows is { } skip)
         {
             for (var k = 0; k < skip && reader.Position < end; k++) reader.ResumeAfterLine(reader.Position, reader.Line);
         }
-        else if (Preamble(text, start, end, splitter, out var headerShape) is { Count: > 0 } preamble)
+        else if (Preamble(text, start, end, dialect, out var headerShape) is { Count: > 0 } preamble)
         {
             reader.ResumeAt(headerShape.Start, headerShape.Line);
             // Blank lines above the header go without a word; a line with something on it is named.
@@ -280,9 +281,111 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
             notes.Add(new ReadNote($"line {headerLine} holds only numbers, so it is read as data and the columns are named column_1 to column_{header.Length}",
                 $"if line {headerLine} names the columns, set data.header: true"));
         // Without a header the first line is data: it is read again as a record.
-        return named
-            ? new Front(splitter, header, reader.Position, reader.Line, reader.Position, headerLine, _layout.Header == HeaderRow.Auto, notes)
-            : new Front(splitter, header, body, bodyLine, reader.Position, headerLine, false, notes);
+        var data = named ? (reader.Position, reader.Line) : (body, bodyLine);
+        var comma = _layout.Decimal switch
+        {
+            DecimalMark.Comma => true,
+            DecimalMark.Point => false,
+            _ => DecimalCommas(text, data.Item1, end, dialect, out var example) is var found && found && Note(example),
+        };
+        bool Note(string example)
+        {
+            notes.Add(new ReadNote($"numbers are written with a decimal comma ('{example}'), so commas mark decimals and points group thousands",
+                "if they do not, set data.decimal: point"));
+            return true;
+        }
+        return new Front(dialect with { DecimalComma = comma }, header, data.Item1, data.Item2, reader.Position, headerLine, named && _layout.Header == HeaderRow.Auto, notes);
+    }
+
+    /// <summary>Whether the first 64 records' numbers have decimal commas ("1,5", "1.234,56") and none a decimal point
+    /// ("1.5"; "1.234" could be a thousand either way), in a file whose fields are not split by commas.</summary>
+    private static bool DecimalCommas(byte[] text, int body, int end, Dialect dialect, out string example)
+    {
+        example = "";
+        if (dialect is { Delimiter: (byte)',', Whitespace: false }) return false;
+        var reader = new RecordReader(text, body, dialect, 1, end);
+        var fields = new List<Field>();
+        var (commas, points) = (0, 0);
+        for (var records = 0; records < 64 && reader.Next(fields, out var error, out var line, out var start); records++)
+        {
+            if (error is not null)
+            {
+                reader.ResumeAfterLine(start, line);
+                continue;
+            }
+            foreach (var field in fields)
+            {
+                var bytes = text.AsSpan(field.Start, field.End - field.Start).Trim((byte)' ');
+                if (CommaNumber(bytes, [], out _) && bytes.Contains((byte)','))
+                {
+                    if (commas++ == 0) example = Encoding.UTF8.GetString(bytes);
+                }
+                else if (PointDecimals(bytes)) points++;
+            }
+        }
+        return commas > 0 && points == 0;
+
+        // Digits, a point and digits that are not a group of three: a decimal point.
+        static bool PointDecimals(ReadOnlySpan<byte> bytes)
+        {
+            if (bytes.Length > 0 && bytes[0] is (byte)'-' or (byte)'+') bytes = bytes[1..];
+            var point = bytes.IndexOf((byte)'.');
+            return point > 0 && bytes.LastIndexOf((byte)'.') == point && point < bytes.Length - 1
+                   && !bytes[..point].ContainsAnyExcept("0123456789"u8) && !bytes[(point + 1)..].ContainsAnyExcept("0123456789"u8)
+                   && !(bytes.Length - point - 1 == 3 && point <= 3);
+        }
+    }
+
+    /// <summary>A number written with a decimal comma and points between groups of three ("-1.234,5", "0,25", "1.234"),
+    /// and as it is written with a decimal point, in <paramref name="invariant"/> when that is long enough
+    /// (<paramref name="length"/> says how long it needs to be).</summary>
+    private static bool CommaNumber(ReadOnlySpan<byte> bytes, Span<byte> invariant, out int length)
+    {
+        length = 0;
+        var at = 0;
+        if (bytes.Length > 0 && bytes[0] is (byte)'-' or (byte)'+')
+        {
+            if (bytes[0] == '-') Put((byte)'-', invariant, ref length);
+            at = 1;
+        }
+        int digits = 0, group = 0, groups = 0;
+        var comma = false;
+        for (; at < bytes.Length; at++)
+        {
+            var b = bytes[at];
+            if ((uint)(b - '0') <= 9)
+            {
+                digits++;
+                group++;
+                Put(b, invariant, ref length);
+                continue;
+            }
+            if (b == '.' && !comma)
+            {
+                // A point groups thousands: one to three digits before the first, three after each.
+                if (groups == 0 ? group is 0 or > 3 : group != 3) return false;
+                groups++;
+                group = 0;
+                continue;
+            }
+            if (b == ',' && !comma && group > 0 && (groups == 0 || group == 3))
+            {
+                comma = true;
+                groups = groups == 0 ? 0 : -1;
+                group = 0;
+                Put((byte)'.', invariant, ref length);
+                continue;
+            }
+            return false;
+        }
+        if (groups > 0 && group != 3) return false;
+        return digits > 0 && group > 0 && (comma || groups > 0);
+
+        static void Put(byte b, Span<byte> into, ref int at)
+        {
+            if (at < into.Length) into[at] = b;
+            at++;
+        }
     }
 
     /// <summary>A header found under <see cref="HeaderRow.Auto"/> that names columns of numbers with numbers, beside
@@ -311,10 +414,10 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
     /// names every column in words and lines of data (scikit-learn's boston_house_prices.csv: "506,13,,,,…"). At most
     /// 20; none when the file is too short to tell.</summary>
     /// <param name="header">The record after the preamble, where the header is read.</param>
-    private static List<Shape> Preamble(byte[] text, int start, int end, Splitter splitter, out Shape header)
+    private static List<Shape> Preamble(byte[] text, int start, int end, Dialect dialect, out Shape header)
     {
         header = default;
-        var reader = new RecordReader(text, start, splitter, 1, end);
+        var reader = new RecordReader(text, start, dialect, 1, end);
         var fields = new List<Field>();
         var shapes = new List<Shape>();
         while (shapes.Count < 64 && reader.Next(fields, out var error, out var line, out var recordStart))
@@ -362,16 +465,16 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
     /// <summary>The records from <paramref name="body"/> to the end, in one chunk or two. A large body is split at
     /// a line break and both halves are read at once; the split holds only if the first half's last record ends
     /// exactly there (a quoted field can hold line breaks), otherwise the body is read again in one piece.</summary>
-    private static Chunk[] ReadChunks(byte[] text, int body, int line, Splitter splitter, string[] header, bool valid, CancellationToken cancellationToken)
+    private static Chunk[] ReadChunks(byte[] text, int body, int line, Dialect dialect, string[] header, bool valid, CancellationToken cancellationToken)
     {
         var split = text.Length - body > ParallelAbove && Environment.ProcessorCount > 1
             ? Array.IndexOf(text, (byte)'\n', body + (text.Length - body) / 2) + 1
             : 0;
-        if (split <= body) return [ReadChunk(text, body, text.Length, text.Length, line, splitter, header, valid, cancellationToken)];
-        var second = Task.Run(() => ReadChunk(text, split, text.Length, text.Length, 1, splitter, header, valid, cancellationToken), cancellationToken);
-        var first = ReadChunk(text, body, split, text.Length, line, splitter, header, valid, cancellationToken);
+        if (split <= body) return [ReadChunk(text, body, text.Length, text.Length, line, dialect, header, valid, cancellationToken)];
+        var second = Task.Run(() => ReadChunk(text, split, text.Length, text.Length, 1, dialect, header, valid, cancellationToken), cancellationToken);
+        var first = ReadChunk(text, body, split, text.Length, line, dialect, header, valid, cancellationToken);
         var rest = second.GetAwaiter().GetResult();
-        return first.End == split ? [first, rest] : [ReadChunk(text, body, text.Length, text.Length, line, splitter, header, valid, cancellationToken)];
+        return first.End == split ? [first, rest] : [ReadChunk(text, body, text.Length, text.Length, line, dialect, header, valid, cancellationToken)];
     }
 
     /// <summary>Reads records starting at <paramref name="from"/> (on line <paramref name="line"/>) until one ends at or past
@@ -380,10 +483,10 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
     /// <param name="valid">The whole text is valid UTF-8, so fields need no check of their own.</param>
     /// <param name="final">The file ends at <paramref name="end"/>. When it does not, a record that reaches
     /// <paramref name="end"/> may be cut short: the chunk stops before it, to be read again from a refilled buffer.</param>
-    private static Chunk ReadChunk(byte[] text, int from, int to, int end, int line, Splitter splitter, string[] header, bool valid, CancellationToken cancellationToken,
+    private static Chunk ReadChunk(byte[] text, int from, int to, int end, int line, Dialect dialect, string[] header, bool valid, CancellationToken cancellationToken,
         int maxRows = int.MaxValue, bool final = true)
     {
-        var reader = new RecordReader(text, from, splitter, line, end);
+        var reader = new RecordReader(text, from, dialect, line, end);
         var capacity = Math.Min(reader.EstimateRecords(to), maxRows);
         var starts = new List<int>(capacity);
         var columns = header.Select((_, c) => new CsvColumn(reader, starts, c, capacity)).ToArray();
@@ -522,7 +625,7 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
     /// below the first alike (the first is then a title); else runs of spaces and tabs, where the first line has no
     /// , ; or | and they split it and nine in ten of the lines below into the same two or more fields; else the
     /// first line's best delimiter, or a comma: a file of one column.</summary>
-    private static Splitter Sniff(byte[] text, int start, int end)
+    private static Dialect Sniff(byte[] text, int start, int end)
     {
         char[] candidates = [',', '\t', ';', '|'];
         var lines = new List<int[]>();
@@ -561,7 +664,7 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
                     if (b == candidates[k]) counts[k]++;
         }
         if (!blank) EndLine();
-        if (lines.Count == 0) return new Splitter((byte)',', false);
+        if (lines.Count == 0) return new Dialect((byte)',', false);
         var best = -1;
         var bestScore = -1.0;
         for (var k = 0; k < candidates.Length; k++)
@@ -571,7 +674,7 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
             var score = lines.Count(l => l[k] == header) + header / 1000.0;
             if (score > bestScore) (best, bestScore) = (k, score);
         }
-        if (best >= 0 && bestScore >= 0.9 * lines.Count) return new Splitter((byte)candidates[best], false);
+        if (best >= 0 && bestScore >= 0.9 * lines.Count) return new Dialect((byte)candidates[best], false);
         // The first line may be a title: the lines below it decide, blank ones aside.
         var below = Enumerable.Range(1, lines.Count - 1).Where(l => !blanks[l]).Select(l => lines[l]).ToArray();
         // The share of those lines that one count (other than none) of column k agrees on, and that count.
@@ -583,13 +686,13 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
             return (share, count);
         }
         var agreed = Enumerable.Range(0, candidates.Length).Select(k => (Column: k, Agreement: Agreement(k))).Where(a => a.Agreement.Share >= 0.9).ToArray();
-        if (agreed.Length > 0) return new Splitter((byte)candidates[agreed.MaxBy(a => (a.Agreement.Share, a.Agreement.Count)).Column], false);
+        if (agreed.Length > 0) return new Dialect((byte)candidates[agreed.MaxBy(a => (a.Agreement.Share, a.Agreement.Count)).Column], false);
         // Spaces and tabs: where no , ; or | is on the first line and the lines split alike (tabs alone did not).
         if (lines[0][0] + lines[0][2] + lines[0][3] == 0 && Agreement(candidates.Length) is { Share: >= 0.9, Count: >= 1 } words
             && lines[0][^1] == words.Count)
-            return new Splitter((byte)' ', true);
-        if (best >= 0) return new Splitter((byte)candidates[best], false);
-        return new Splitter((byte)',', false);
+            return new Dialect((byte)' ', true);
+        if (best >= 0) return new Dialect((byte)candidates[best], false);
+        return new Dialect((byte)',', false);
     }
 
     private readonly record struct Field(int Start, int End, bool Quoted, bool Escapes);
@@ -597,16 +700,27 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
     /// <summary>Splits UTF-8 bytes into records of fields without copying; only ASCII bytes (delimiter,
     /// quote, line breaks) are structural, so multi-byte characters pass through untouched.</summary>
     /// <remarks>Only the bytes before <c>end</c> are read: a streamed file's buffer is filled that far.</remarks>
-    private sealed class RecordReader(byte[] text, int start, Splitter splitter, int line = 1, int end = -1)
+    private sealed class RecordReader(byte[] text, int start, Dialect dialect, int line = 1, int end = -1)
     {
         private readonly int _end = end < 0 ? text.Length : end;
         private int _position = start;
         private int _line = line;
-        private readonly byte _delimiter = splitter.Delimiter;
-        private readonly bool _whitespace = splitter.Whitespace;
+        private readonly byte _delimiter = dialect.Delimiter;
+        private readonly bool _whitespace = dialect.Whitespace;
+        private readonly bool _decimalComma = dialect.DecimalComma;
+
+        /// <summary>A number with a decimal comma, read as its invariant form.</summary>
+        private static bool TryCommaNumber(ReadOnlySpan<byte> bytes, out double value)
+        {
+            value = 0;
+            if (bytes.Length > 64 || !CommaNumber(bytes, [], out var length)) return false;
+            Span<byte> invariant = stackalloc byte[length];
+            CommaNumber(bytes, invariant, out _);
+            return double.TryParse(invariant, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
+        }
 
         private readonly System.Buffers.SearchValues<byte> _stops = System.Buffers.SearchValues.Create(
-            splitter.Whitespace ? [(byte)' ', (byte)'\t', (byte)'\n', (byte)'\r'] : [splitter.Delimiter, (byte)'\n', (byte)'\r']);
+            dialect.Whitespace ? [(byte)' ', (byte)'\t', (byte)'\n', (byte)'\r'] : [dialect.Delimiter, (byte)'\n', (byte)'\r']);
 
         /// <summary>Moves past spaces and tabs; true when a line break or the end follows them.</summary>
         private bool SkipBlanks()
@@ -773,7 +887,7 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         /// before without error), read again.</summary>
         public Field FieldAt(int recordStart, int index, List<Field> fields)
         {
-            var again = new RecordReader(text, recordStart, splitter, end: _end);
+            var again = new RecordReader(text, recordStart, dialect, end: _end);
             again.Next(fields, out _, out _, out _);
             return fields[index];
         }
@@ -791,6 +905,7 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
                 return true;
             }
             if (TryInteger(bytes, out value)) return true;
+            if (_decimalComma && TryCommaNumber(bytes, out value)) return true;
             if (!field.Escapes && double.TryParse(bytes, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value)) return true;
             var written = Text(field);
             if (Values.IsMissing(written))
@@ -823,6 +938,13 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         /// <summary>A field's text (valid UTF-8, checked when the record was read), trimmed unless quoted.</summary>
         public string Text(Field field)
         {
+            // A number with a decimal comma in a column read as text is written as the rest of Lathe reads numbers.
+            if (_decimalComma && !field.Quoted && CommaNumber(text.AsSpan(field.Start, field.End - field.Start).Trim((byte)' '), [], out var length))
+            {
+                Span<byte> invariant = stackalloc byte[length];
+                CommaNumber(text.AsSpan(field.Start, field.End - field.Start).Trim((byte)' '), invariant, out _);
+                return Encoding.ASCII.GetString(invariant);
+            }
             var decoded = Encoding.UTF8.GetString(text.AsSpan(field.Start, field.End - field.Start));
             if (field.Escapes) decoded = decoded.Replace("\"\"", "\"");
             return field.Quoted ? decoded : decoded.Trim();
@@ -833,7 +955,7 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         public ReadOnlySpan<char> Chars(Field field, char[] buffer)
         {
             var bytes = text.AsSpan(field.Start, field.End - field.Start);
-            if (field.Escapes || bytes.Length > buffer.Length) return [];
+            if (field.Escapes || bytes.Length > buffer.Length || _decimalComma && !field.Quoted && CommaNumber(bytes.Trim((byte)' '), [], out _)) return [];
             ReadOnlySpan<char> chars = buffer.AsSpan(0, Encoding.UTF8.GetChars(bytes, buffer));
             return field.Quoted ? chars : chars.Trim();
         }

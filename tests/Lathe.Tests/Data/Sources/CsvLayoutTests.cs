@@ -130,11 +130,14 @@ public class CsvLayoutTests
         Assert.Equal(["region", "q1", "q2", "q3"], table.ColumnNames);
         Assert.Equal(3, table.RowCount);
         Assert.Equal("line 4", table.RowName(0));
-        var note = Assert.Single(table.Notes);
-        Assert.Equal("lines 1–2 ('Quarterly sales, 2024') skipped as a preamble above the header: it has 1 field where the lines below have 4", note.Problem);
+        Assert.Equal("lines 1–2 ('Quarterly sales, 2024') skipped as a preamble above the header: it has 1 field where the lines below have 4", table.Notes[0].Problem);
+        // Its numbers have decimal commas, and are read as the numbers they are.
+        Assert.StartsWith("numbers are written with a decimal comma ('1,5')", table.Notes[1].Problem);
+        Assert.Equal([1.5, 4, 7], ((NumericColumn)table["q1"]).Values);
+        Assert.Equal([3, 6, 9.75], ((NumericColumn)table["q3"]).Values);
 
         // Told where the header is, the reader says nothing; told wrong, the lines it then reads are set aside.
-        Assert.Empty(DataSource.Open(file, layout: new CsvLayout { SkipRows = 2 }).Read().Notes);
+        Assert.DoesNotContain(DataSource.Open(file, layout: new CsvLayout { SkipRows = 2 }).Read().Notes, n => n.Problem.Contains("preamble"));
         Assert.Equal(["region", "q1", "q2", "q3"], DataSource.Open(file, layout: new CsvLayout { SkipRows = 2, Delimiter = ";" }).Read().ColumnNames);
         var none = DataSource.Open(file, layout: new CsvLayout { SkipRows = 0, Delimiter = ";" }).Read();
         Assert.Equal(["Quarterly sales, 2024"], none.ColumnNames);
@@ -172,6 +175,60 @@ public class CsvLayoutTests
         Assert.Equal(2, table.RowCount);
     }
 
+    [Fact]
+    public void A_european_export_of_a_real_table_reads_and_prepares_as_the_original()
+    {
+        // seattle-weather.csv written as a German spreadsheet writes it: semicolons, decimal commas, points between
+        // thousands (precipitation is in tenths of a millimetre here so that some values pass 1,000), negative temperatures.
+        var original = TestData.Vega("seattle-weather.csv");
+        var lines = File.ReadAllLines(original);
+        string German(string field, int column)
+        {
+            if (!double.TryParse(field, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value)) return field;
+            if (column == 1) value = Math.Round(value * 100, 2);
+            // The invariant culture's "1,234.5" with its marks swapped ("1.234,5"): this process has no cultures to ask.
+            return value.ToString("#,##0.##", System.Globalization.CultureInfo.InvariantCulture).Replace(',', '\u0001').Replace('.', ',').Replace('\u0001', '.');
+        }
+        var scaled = Path.Combine(TestData.TempDirectory(), "seattle-scaled.csv");
+        File.WriteAllLines(scaled, lines.Select((line, i) => i == 0 ? line : string.Join(",", line.Split(',').Select((f, c) => c == 1 && double.TryParse(f, System.Globalization.CultureInfo.InvariantCulture, out var v) ? Math.Round(v * 100, 2).ToString("R", System.Globalization.CultureInfo.InvariantCulture) : f))));
+        var german = Path.Combine(TestData.TempDirectory(), "seattle-de.csv");
+        File.WriteAllLines(german, lines.Select((line, i) => i == 0 ? line.Replace(',', ';') : string.Join(";", line.Split(',').Select(German))));
+        Assert.Contains("2012-01-03;80;11,7;7,2;2,3;rain", File.ReadAllText(german));
+        Assert.Contains(";1.", File.ReadAllText(german));
+
+        var expected = DataSource.Open(scaled).Read();
+        var read = DataSource.Open(german).Read();
+        Assert.Equal(expected.ColumnNames, read.ColumnNames);
+        foreach (var name in new[] { "precipitation", "temp_max", "temp_min", "wind" })
+            Assert.Equal(((NumericColumn)expected[name]).Values, ((NumericColumn)read[name]).Values);
+        Assert.Equal(((StringColumn)expected["date"]).Values, ((StringColumn)read["date"]).Values);
+        var note = Assert.Single(read.Notes);
+        Assert.StartsWith("numbers are written with a decimal comma (", note.Problem);
+        Assert.Equal("if they do not, set data.decimal: point", note.Fix);
+
+        // Told otherwise, the same file's decimals are not numbers; told so, the note is not needed.
+        Assert.IsType<StringColumn>(DataSource.Open(german, layout: new CsvLayout { Decimal = DecimalMark.Point }).Read()["temp_max"]);
+        Assert.Empty(DataSource.Open(german, layout: new CsvLayout { Decimal = DecimalMark.Comma }).Read().Notes);
+
+        // Prepared for training, both files give the model the same numbers, bit for bit.
+        PipelineConfig Config(string path) => new()
+        {
+            Target = "weather",
+            Seed = 7,
+            Data = new DataConfig { Path = path },
+        };
+        var fromOriginal = Lathe.Data.Pipeline.Preparation.Run(Config(scaled), TestData.TempDirectory());
+        var fromGerman = Lathe.Data.Pipeline.Preparation.Run(Config(german), TestData.TempDirectory());
+        Assert.Equal(fromOriginal.TrainInput.ColumnNames, fromGerman.TrainInput.ColumnNames);
+        foreach (var column in fromOriginal.TrainInput.Columns)
+            Assert.Equal(((NumericColumn)column).Values, ((NumericColumn)fromGerman.TrainInput[column.Name]).Values);
+
+        // A column that is not all numbers keeps its decimal-comma values as the numbers they are.
+        var mixed = Path.Combine(TestData.TempDirectory(), "mixed-de.csv");
+        File.WriteAllLines(mixed, ["name;size", "a;1,5", "b;2.500,25", "c;n/a cm", "d;-0,75"]);
+        Assert.Equal(new string?[] { "1.5", "2500.25", "n/a cm", "-0.75" }, ((StringColumn)DataSource.Open(mixed).Read()["size"]).Values);
+    }
+
     [Theory]
     [InlineData("ab", "'ab' is not a delimiter Lathe reads")]
     [InlineData("\"", "a quote cannot split fields")]
@@ -185,7 +242,7 @@ public class CsvLayoutTests
     public void Layout_keys_are_refused_for_a_file_that_is_not_delimited_text()
     {
         var error = Assert.Throws<DataException>(() => DataSource.Open(TestData.Vega("penguins.json"), layout: new CsvLayout { Header = HeaderRow.False }));
-        Assert.Contains("data.delimiter, data.skip_rows and data.header are for CSV and TSV files, not json", error.Message);
+        Assert.Contains("data.delimiter, data.skip_rows, data.header and data.decimal are for CSV and TSV files, not json", error.Message);
         // All at auto is no setting at all.
         Assert.Equal(344, DataSource.Open(TestData.Vega("penguins.json"), layout: new CsvLayout()).Read().RowCount);
     }
