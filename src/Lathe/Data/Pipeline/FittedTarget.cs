@@ -93,10 +93,57 @@ public sealed record FittedTarget(string Name, TaskKind Task, IReadOnlyList<stri
             if (labels[i] is null)
                 throw new DataException($"{raw.Source} {raw.RowName(i)}: the target '{Name}' is missing — drop the row or fill in its label");
             if (!index.TryGetValue(labels[i]!, out encoded[i]))
-                throw new DataException($"{raw.Source} {raw.RowName(i)}: the target '{Name}' is '{labels[i]}', a class the model was not trained on (it knows: {string.Join(", ", Classes)})");
+                throw new DataException($"{raw.Source} {raw.RowName(i)}: {UnknownClass(labels[i]!)}");
         }
         return encoded;
     }
+
+    private string UnknownClass(string label) => $"the target '{Name}' is '{label}', a class the model was not trained on (it knows: {string.Join(", ", Classes)})";
+
+    private static string NotANumber(string target, string? text) => $"the target '{target}' is '{text}', not a number — a regression target must be numeric";
+
+    private static string NotYesNo(string label, string? text) => $"the label '{label}' is '{text}'; a multilabel target column holds 0/1, true/false or yes/no";
+
+    /// <summary>Rows whose label is there but cannot be scored, each with why: a class the model was not trained on, a
+    /// regression target that is not a number, a multilabel label that is not a yes or a no. A missing label is not
+    /// among them (<see cref="RowsWithTargets"/> leaves such rows out).</summary>
+    public IReadOnlyList<(int Row, string Reason)> BadLabels(Table raw)
+    {
+        var bad = new List<(int Row, string Reason)>();
+        if (Columns is not null)
+            return Columns.SelectMany(c => c.BadLabels(raw)).GroupBy(b => b.Row).Select(g => g.First()).OrderBy(b => b.Row).ToArray();
+        if (Task == TaskKind.Multilabel)
+        {
+            foreach (var label in Classes)
+            {
+                var texts = Labels(raw.Contains(label) ? raw[label] : throw raw.MissingColumn(label, "label column (target)"));
+                for (var i = 0; i < texts.Length; i++)
+                    if (texts[i] is { } text && YesNoValue(text) is null) bad.Add((i, NotYesNo(label, text)));
+            }
+            return bad.GroupBy(b => b.Row).Select(g => g.First()).OrderBy(b => b.Row).ToArray();
+        }
+        var column = Column(raw);
+        if (Task == TaskKind.Classification)
+        {
+            var known = Classes.ToHashSet(StringComparer.Ordinal);
+            var labels = Labels(column);
+            for (var i = 0; i < labels.Length; i++)
+                if (labels[i] is { } label && !known.Contains(label)) bad.Add((i, UnknownClass(label)));
+        }
+        else if (column is StringColumn texts)
+        {
+            for (var i = 0; i < texts.Count; i++)
+                if (!Values.IsMissing(texts.Values[i]) && !Values.TryNumber(texts.Values[i]!, out _)) bad.Add((i, NotANumber(Name, texts.Values[i])));
+        }
+        return bad;
+    }
+
+    private static double? YesNoValue(string text) => text.ToLowerInvariant() switch
+    {
+        "1" or "true" or "yes" => 1,
+        "0" or "false" or "no" => 0,
+        _ => null,
+    };
 
     /// <summary>Regression targets on the model's scale: (value − mean) / std; several targets row by row
     /// (row-major, <see cref="Width"/> per row). Multilabel: the 0/1 labels as they are.</summary>
@@ -143,13 +190,9 @@ public sealed record FittedTarget(string Name, TaskKind Task, IReadOnlyList<stri
         var values = new double[texts.Length];
         for (var i = 0; i < texts.Length; i++)
         {
-            values[i] = texts[i]?.ToLowerInvariant() switch
-            {
-                "1" or "true" or "yes" => 1,
-                "0" or "false" or "no" => 0,
-                null => throw new DataException($"{raw.Source} {raw.RowName(i)}: the label '{label}' is missing — drop the row or fill in 0 or 1"),
-                _ => throw new DataException($"{raw.Source} {raw.RowName(i)}: the label '{label}' is '{texts[i]}'; a multilabel target column holds 0/1, true/false or yes/no"),
-            };
+            values[i] = texts[i] is null
+                ? throw new DataException($"{raw.Source} {raw.RowName(i)}: the label '{label}' is missing — drop the row or fill in 0 or 1")
+                : YesNoValue(texts[i]!) ?? throw new DataException($"{raw.Source} {raw.RowName(i)}: {NotYesNo(label, texts[i])}");
         }
         return values;
     }
@@ -194,7 +237,7 @@ public sealed record FittedTarget(string Name, TaskKind Task, IReadOnlyList<stri
         {
             if (Values.IsMissing(texts[i])) values[i] = double.NaN;
             else if (!Values.TryNumber(texts[i]!, out values[i]))
-                throw new DataException($"{raw?.Source ?? "data"} {raw?.RowName(i) ?? $"row {i + 1}"}: the target '{column.Name}' is '{texts[i]}', not a number — a regression target must be numeric");
+                throw new DataException($"{raw?.Source ?? "data"} {raw?.RowName(i) ?? $"row {i + 1}"}: {NotANumber(column.Name, texts[i])}");
         }
         return values;
     }
