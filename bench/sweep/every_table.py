@@ -12,7 +12,8 @@ is not a table of records gets none. Per target, in a folder of its own:
      Every command must end 0, or 1 with one line starting "error:" (a refusal: too few rows, not a table of records).
   2. Bad input to the trained model: `lathe predict` on the file without a column the model reads (must end 1 naming
      it), with 'abc' in a number column (1, naming the column and line; with --bad-rows 0, that row listed and its
-     output row empty, one output row per input row), cut at 60% of its bytes (0 or 1); and requests
+     output row empty, one output row per input row; `lathe evaluate --bad-rows` 0, that row listed and counted as
+     set aside), cut at 60% of its bytes (0 or 1); and requests
      to the server: a field the model reads left out, an array or an object as its value (400), random bytes, an
      empty array (400), a truncated CSV body and every field null (200 or 400).
 No answer may be a 5xx, no command may print a stack trace, and the server's log may hold none.
@@ -193,6 +194,14 @@ def check(file, target, port):
             if len(answers) != len(damaged) or len(damaged) // 2 not in empty or len(empty) != len(aside) \
                     or not aside["reason"].str.contains(numbers[0], regex=False).any():
                 fail("predict --bad-rows output", f"{len(answers)} rows for {len(damaged)}, empty {empty[:5]}, listed {aside.head(3).to_dict('records')}")
+        # And `lathe evaluate --bad-rows`: the damaged row listed, counted as set aside, the others scored.
+        listed, scored = os.path.join(work, "bad-rows-evaluate.csv"), os.path.join(work, "evaluation-abc")
+        code, out = run(LATHE + ["evaluate", model, "--data", text, "--out", scored, "--bad-rows", listed, "--threads", "1"], work)
+        if code != 0 or traced(out): fail("evaluate --bad-rows with 'abc' in a number column", out)
+        else:
+            aside, metrics = pd.read_csv(listed), json.load(open(os.path.join(scored, "metrics.json")))
+            if metrics.get("set_aside") != len(aside) or not aside["reason"].str.contains(numbers[0], regex=False).any():
+                fail("evaluate --bad-rows output", f"set_aside {metrics.get('set_aside')}, listed {aside.head(3).to_dict('records')}")
     raw = open(path, "rb").read()
     cut = os.path.join(work, "cut" + os.path.splitext(path)[1])
     open(cut, "wb").write(raw[: int(len(raw) * 0.6)])
