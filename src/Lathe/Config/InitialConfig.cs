@@ -16,7 +16,12 @@ public static class InitialConfig
         var data = DataSource.Open(dataPath, DataFormat.Auto, labels, layout: layout).Read();
         if (!data.Contains(target)) throw data.MissingColumn(target, "target column");
         var task = TaskInference.Infer(data[target]);
-        var schema = SchemaInference.Infer(data, target);
+        // R's row names name rows, one each: nothing a model can learn from, and excluded from the start.
+        string[] rowNames = data.Columns.Count > 0 && data.Columns[0].Name == CsvSource.RowNames && target != CsvSource.RowNames
+                            && Distinct(data.Columns[0]) == data.RowCount
+            ? [CsvSource.RowNames]
+            : [];
+        var schema = SchemaInference.Infer(data, target, rowNames);
         var images = schema.Features.Any(c => c.Type == ColumnType.Image);
         var bins = images || !PiecewiseLinearFits(schema, data.RowCount) ? 0 : TableBins;
         var config = new PipelineConfig
@@ -28,6 +33,7 @@ public static class InitialConfig
             {
                 Path = Relative(dataPath, configDirectory),
                 Labels = labels is null ? null : Relative(labels, configDirectory),
+                Exclude = rowNames,
                 Delimiter = layout.Delimiter,
                 SkipRows = layout.SkipRows,
                 Header = layout.Header,
@@ -54,12 +60,21 @@ public static class InitialConfig
                 },
         };
         var warnings = data.Notes.Select(n => n.ToString()).ToList();
+        if (rowNames.Length > 0) warnings.Add($"'{CsvSource.RowNames}', a different name on every row, is excluded from the features (data.exclude)");
         if (task == TaskKind.Classification && TaskInference.RowNames(data[target]) is var (classes, single))
             warnings.Add($"the target '{target}' has {classes:N0} classes in {data.RowCount:N0} rows, {single:N0} of them on one row only: "
                          + "it names rows (a title, an identifier) more than it sorts them into classes, and a model cannot learn a class from one row. "
                          + "Choose a target with fewer, larger classes");
         return new InitialSetup(config, schema, data.RowCount, warnings);
     }
+
+    /// <summary>How many distinct values a column of numbers or text has (missing ones count as one).</summary>
+    private static int Distinct(Column column) => column switch
+    {
+        NumericColumn numbers => numbers.Values.Distinct().Count(),
+        StringColumn texts => texts.Values.Distinct(StringComparer.Ordinal).Count(),
+        _ => 0,
+    };
 
     /// <summary>Label smoothing for classifying table rows: against none, up or level in accuracy on the five
     /// classification tables of docs/benchmarks.md (means over three seeds), and up on validation on four of them. The

@@ -239,15 +239,26 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
 
     private Front ReadFront(byte[] text, int start, int end)
     {
-        var dialect = _dialect ?? Sniff(text, start, end);
         var notes = new List<ReadNote>();
+        // Excel's first line "sep=;" names the delimiter; it is not part of the table.
+        var directive = SeparatorLine(text, start, end);
+        var dialect = _dialect ?? (directive is { } given ? new Dialect(given.Delimiter, false) : Sniff(text, start, end));
         var reader = new RecordReader(text, start, dialect, 1, end);
         if (_layout.SkipRows is { } skip)
         {
             for (var k = 0; k < skip && reader.Position < end; k++) reader.ResumeAfterLine(reader.Position, reader.Line);
         }
-        else if (Preamble(text, start, end, dialect, out var headerShape) is { Count: > 0 } preamble)
+        else
         {
+            if (directive is { } separator)
+            {
+                reader.ResumeAt(separator.Next, 2);
+                notes.Add(new ReadNote($"line 1 ('sep={(char)separator.Delimiter}') names the delimiter, as Excel writes it, and is not read as data",
+                    _dialect is null ? "data.delimiter overrides it" : $"data.delimiter ('{_layout.Delimiter}') is used instead"));
+            }
+            var top = reader.Position;
+            if (Preamble(text, top, end, dialect, reader.Line, out var headerShape) is { Count: > 0 } preamble)
+            {
             reader.ResumeAt(headerShape.Start, headerShape.Line);
             // Blank lines above the header go without a word; a line with something on it is named.
             if (preamble.FirstOrDefault(p => !p.Blank) is { Why.Length: > 0 } first)
@@ -257,6 +268,7 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
                 if (shown.Length > 60) shown = shown[..57] + "...";
                 notes.Add(new ReadNote($"{lines} ('{shown}') skipped as a preamble above the header: {first.Why}",
                     $"if line {first.Line} is the header, set data.skip_rows: {first.Line - 1}"));
+            }
             }
         }
         var (body, bodyLine) = (reader.Position, reader.Line);
@@ -277,6 +289,13 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         var header = named
             ? names.Select((h, i) => h.Trim().Length == 0 ? $"column_{i + 1}" : h.Trim()).ToArray()
             : names.Select((_, i) => $"column_{i + 1}").ToArray();
+        // R's write.csv and write.table name every column but the row names: the rows have one field more.
+        if (named && _layout.Header == HeaderRow.Auto && AgreedWidth(text, reader.Position, end, dialect) is var width && width >= 3 && header.Length == width - 1)
+        {
+            header = [RowNames, .. header];
+            notes.Add(new ReadNote($"the header (line {headerLine}) names one column fewer than its rows have, as R writes a table with row names: the first column is read as '{RowNames}'",
+                "if the rows have a field too many instead, mend the file"));
+        }
         if (!named && _layout.Header == HeaderRow.Auto)
             notes.Add(new ReadNote($"line {headerLine} holds only numbers, so it is read as data and the columns are named column_1 to column_{header.Length}",
                 $"if line {headerLine} names the columns, set data.header: true"));
@@ -388,6 +407,35 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         }
     }
 
+    /// <summary>The name given to the unnamed first column of a table written with R's row names.</summary>
+    public const string RowNames = "row_name";
+
+    /// <summary>Excel's directive "sep=;" on the first line: the delimiter it names, and where the next line starts.</summary>
+    private static (byte Delimiter, int Next)? SeparatorLine(byte[] text, int start, int end)
+    {
+        var line = text.AsSpan(start, Math.Min(end - start, 8));
+        if (line.Length < 5 || !line[..4].SequenceEqual("sep="u8) || line[4] is (byte)'\n' or (byte)'\r' or (byte)'"' or > 127) return null;
+        var after = line[5..];
+        var length = after.StartsWith("\r\n"u8) ? 2 : after.Length > 0 && after[0] is (byte)'\n' or (byte)'\r' ? 1 : after.Length == 0 ? 0 : -1;
+        return length < 0 ? null : (line[4], start + 5 + length);
+    }
+
+    /// <summary>The number of fields nine in ten of the first 64 records from <paramref name="from"/> have, or 0 when they do not agree.</summary>
+    private static int AgreedWidth(byte[] text, int from, int end, Dialect dialect)
+    {
+        var reader = new RecordReader(text, from, dialect, 1, end);
+        var fields = new List<Field>();
+        var counts = new List<int>();
+        while (counts.Count < 64 && reader.Next(fields, out var error, out var line, out var start))
+        {
+            if (error is not null) reader.ResumeAfterLine(start, line);
+            else if (!(fields.Count == 1 && fields[0].Start == fields[0].End && !fields[0].Quoted)) counts.Add(fields.Count);
+        }
+        if (counts.Count < 2) return 0;
+        var (width, agreeing) = counts.GroupBy(c => c).Select(g => (g.Key, g.Count())).MaxBy(g => g.Item2);
+        return agreeing >= 0.9 * counts.Count ? width : 0;
+    }
+
     /// <summary>A header found under <see cref="HeaderRow.Auto"/> that names columns of numbers with numbers, beside
     /// other names (all numbers would have made it data): line 1 of scikit-learn's iris.csv, "150,4,setosa,versicolor,virginica",
     /// is a count of rows and features, then the class names. Such a line may be data, or a preamble.</summary>
@@ -414,10 +462,11 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
     /// names every column in words and lines of data (scikit-learn's boston_house_prices.csv: "506,13,,,,…"). At most
     /// 20; none when the file is too short to tell.</summary>
     /// <param name="header">The record after the preamble, where the header is read.</param>
-    private static List<Shape> Preamble(byte[] text, int start, int end, Dialect dialect, out Shape header)
+    /// <param name="firstLine">The line <paramref name="start"/> is on.</param>
+    private static List<Shape> Preamble(byte[] text, int start, int end, Dialect dialect, int firstLine, out Shape header)
     {
         header = default;
-        var reader = new RecordReader(text, start, dialect, 1, end);
+        var reader = new RecordReader(text, start, dialect, firstLine, end);
         var fields = new List<Field>();
         var shapes = new List<Shape>();
         while (shapes.Count < 64 && reader.Next(fields, out var error, out var line, out var recordStart))
