@@ -52,11 +52,11 @@ internal static class Verb
     }
 
     /// <summary>The options of a verb that reads a data file (profile, init, predict, evaluate) that say how a CSV or TSV
-    /// file is laid out, as data.delimiter, data.skip_rows and data.header do in a config; each left out is found from the file.</summary>
+    /// file is laid out, as data.delimiter, data.skip_rows, data.header and data.decimal do in a config; each left out is
+    /// found from the file.</summary>
     /// <param name="fromModel">A verb that runs a model: an option left out takes what the model's training config set.</param>
     public sealed class LayoutOptions(bool fromModel = false)
     {
-
         private readonly Option<string> _delimiter = new("--delimiter")
         {
             Description = "CSV/TSV: what splits the fields: auto (found from the file), whitespace (runs of spaces and tabs), tab, or one character such as ;."
@@ -75,7 +75,6 @@ internal static class Verb
                           + (fromModel ? " Left out: the model's training config's data.header." : ""),
             DefaultValueFactory = _ => Data.Sources.HeaderRow.Auto,
         };
-
         private readonly Option<Data.Sources.DecimalMark> _decimal = new("--decimal")
         {
             Description = "CSV/TSV: what marks a number's decimals: auto, point, or comma (1.234,5 is 1234.5)."

@@ -39,9 +39,10 @@ public sealed class Bundle
     /// <summary>The weights, as a safetensors file.</summary>
     public byte[] Weights { get; }
 
-    /// <summary>How the training file was laid out as its config set it (data.delimiter, data.skip_rows,
-    /// data.header): how <c>lathe predict</c> and <c>evaluate</c> read a file unless told otherwise, so a model trained
-    /// on a file without a header reads its like. All auto for a config written before those keys could not be read.</summary>
+    /// <summary>How the training file was laid out as its config set it (data.delimiter, data.skip_rows, data.header,
+    /// data.decimal): how <c>lathe predict</c> and <c>evaluate</c> read a file unless told otherwise, so a model trained
+    /// on a file without a header reads its like. All auto when the config cannot be read as this Lathe reads configs
+    /// (a bundle from an older one whose keys have changed since).</summary>
     public Data.Sources.CsvLayout TrainingLayout
     {
         get

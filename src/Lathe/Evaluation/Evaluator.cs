@@ -29,8 +29,7 @@ public static class Evaluator
             var (clean, quarantined) = Quarantine.Screen(data, bundle.Pipeline.Schema, null);
             var labels = target.BadLabels(clean);
             var unscorable = labels.Select(b => b.Row).ToHashSet();
-            if (unscorable.Count > 0) data = clean.Gather(Enumerable.Range(0, clean.RowCount).Where(r => !unscorable.Contains(r)).ToArray());
-            else data = clean;
+            data = unscorable.Count == 0 ? clean : clean.Gather(Enumerable.Range(0, clean.RowCount).Where(r => !unscorable.Contains(r)).ToArray());
             var rows = quarantined.Concat(labels.Select(b => new QuarantinedRow(clean.LineOf(b.Row), b.Reason, clean.RowText(b.Row)))).OrderBy(q => q.Line).ToArray();
             foreach (var row in rows) setAside.Write(row);
             aside = rows.Length;

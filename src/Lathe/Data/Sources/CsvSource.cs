@@ -12,9 +12,10 @@ namespace Lathe.Data.Sources;
 /// as numbers straight from the bytes, any other as text (typed later by schema inference). Handles RFC 4180 quoting
 /// (delimiters, doubled quotes and line breaks inside quotes), CRLF or LF, gzip, UTF-8 with or without a
 /// byte-order mark, UTF-16 and Latin-1; finds what <see cref="CsvLayout"/> leaves at auto: the delimiter (, tab ;
-/// | or runs of white space), a preamble above the header, and whether the first row is a header. A malformed record (wrong field count, broken or unclosed quoting, invalid UTF-8) is never
-/// dropped silently: its first line goes to <see cref="Table.Quarantined"/> and reading resumes on the
-/// next line, so one stray quote cannot swallow the rest of the file.</summary>
+/// | or runs of white space), a preamble above the header, whether the first row is a header, and the decimal mark.
+/// A malformed record (wrong field count, broken or unclosed quoting, invalid UTF-8) is never dropped silently: its
+/// first line goes to <see cref="Table.Quarantined"/> and reading resumes on the next line, so one stray quote cannot
+/// swallow the rest of the file.</summary>
 public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncoding encoding = TextEncoding.Auto, double quarantineLimit = 0.01) : IDataSource
 {
     private const string InvalidUtf8 = "invalid UTF-8 bytes";
@@ -256,19 +257,18 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
                 notes.Add(new ReadNote($"line 1 ('sep={(char)separator.Delimiter}') names the delimiter, as Excel writes it, and is not read as data",
                     _dialect is null ? "data.delimiter overrides it" : $"data.delimiter ('{_layout.Delimiter}') is used instead"));
             }
-            var top = reader.Position;
-            if (Preamble(text, top, end, dialect, reader.Line, out var headerShape) is { Count: > 0 } preamble)
+            if (Preamble(text, reader.Position, end, dialect, reader.Line, out var headerShape) is { Count: > 0 } preamble)
             {
-            reader.ResumeAt(headerShape.Start, headerShape.Line);
-            // Blank lines above the header go without a word; a line with something on it is named.
-            if (preamble.FirstOrDefault(p => !p.Blank) is { Why.Length: > 0 } first)
-            {
-                var lines = headerShape.Line - first.Line == 1 ? $"line {first.Line}" : $"lines {first.Line}–{headerShape.Line - 1}";
-                var shown = reader.RawLine(first.Start);
-                if (shown.Length > 60) shown = shown[..57] + "...";
-                notes.Add(new ReadNote($"{lines} ('{shown}') skipped as a preamble above the header: {first.Why}",
-                    $"if line {first.Line} is the header, set data.skip_rows: {first.Line - 1}"));
-            }
+                reader.ResumeAt(headerShape.Start, headerShape.Line);
+                // Blank lines above the header go without a word; a line with something on it is named.
+                if (preamble.FirstOrDefault(p => !p.Blank) is { Why.Length: > 0 } first)
+                {
+                    var lines = headerShape.Line - first.Line == 1 ? $"line {first.Line}" : $"lines {first.Line}–{headerShape.Line - 1}";
+                    var shown = reader.RawLine(first.Start);
+                    if (shown.Length > 60) shown = shown[..57] + "...";
+                    notes.Add(new ReadNote($"{lines} ('{shown}') skipped as a preamble above the header: {first.Why}",
+                        $"if line {first.Line} is the header, set data.skip_rows: {first.Line - 1}"));
+                }
             }
         }
         var (body, bodyLine) = (reader.Position, reader.Line);
@@ -301,17 +301,12 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
                 $"if line {headerLine} names the columns, set data.header: true"));
         // Without a header the first line is data: it is read again as a record.
         var data = named ? (reader.Position, reader.Line) : (body, bodyLine);
-        var comma = _layout.Decimal switch
+        var comma = _layout.Decimal == DecimalMark.Comma;
+        if (_layout.Decimal == DecimalMark.Auto && DecimalCommas(text, data.Item1, end, dialect, out var example))
         {
-            DecimalMark.Comma => true,
-            DecimalMark.Point => false,
-            _ => DecimalCommas(text, data.Item1, end, dialect, out var example) is var found && found && Note(example),
-        };
-        bool Note(string example)
-        {
+            comma = true;
             notes.Add(new ReadNote($"numbers are written with a decimal comma ('{example}'), so commas mark decimals and points group thousands",
                 "if they do not, set data.decimal: point"));
-            return true;
         }
         return new Front(dialect with { DecimalComma = comma }, header, data.Item1, data.Item2, reader.Position, headerLine, named && _layout.Header == HeaderRow.Auto, notes);
     }
@@ -988,7 +983,7 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         public string Text(Field field)
         {
             // A number with a decimal comma in a column read as text is written as the rest of Lathe reads numbers.
-            if (_decimalComma && !field.Quoted && CommaNumber(text.AsSpan(field.Start, field.End - field.Start).Trim((byte)' '), [], out var length))
+            if (_decimalComma && CommaNumber(text.AsSpan(field.Start, field.End - field.Start).Trim((byte)' '), [], out var length))
             {
                 Span<byte> invariant = stackalloc byte[length];
                 CommaNumber(text.AsSpan(field.Start, field.End - field.Start).Trim((byte)' '), invariant, out _);
@@ -1004,7 +999,7 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         public ReadOnlySpan<char> Chars(Field field, char[] buffer)
         {
             var bytes = text.AsSpan(field.Start, field.End - field.Start);
-            if (field.Escapes || bytes.Length > buffer.Length || _decimalComma && !field.Quoted && CommaNumber(bytes.Trim((byte)' '), [], out _)) return [];
+            if (field.Escapes || bytes.Length > buffer.Length || _decimalComma && CommaNumber(bytes.Trim((byte)' '), [], out _)) return [];
             ReadOnlySpan<char> chars = buffer.AsSpan(0, Encoding.UTF8.GetChars(bytes, buffer));
             return field.Quoted ? chars : chars.Trim();
         }

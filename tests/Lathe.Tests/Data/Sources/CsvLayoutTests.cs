@@ -225,7 +225,7 @@ public class CsvLayoutTests
 
         // A column that is not all numbers keeps its decimal-comma values as the numbers they are.
         var mixed = Path.Combine(TestData.TempDirectory(), "mixed-de.csv");
-        File.WriteAllLines(mixed, ["name;size", "a;1,5", "b;2.500,25", "c;n/a cm", "d;-0,75"]);
+        File.WriteAllLines(mixed, ["name;size", "a;1,5", "b;\"2.500,25\"", "c;n/a cm", "d;-0,75"]);
         Assert.Equal(new string?[] { "1.5", "2500.25", "n/a cm", "-0.75" }, ((StringColumn)DataSource.Open(mixed).Read()["size"]).Values);
     }
 
