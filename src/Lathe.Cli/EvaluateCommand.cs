@@ -30,7 +30,7 @@ internal static class EvaluateCommand
             Verb.UseThreads(result, threads);
             var bundlePath = result.GetValue(model)!;
             var bundle = Bundle.Load(bundlePath);
-            var read = DataSource.Open(result.GetValue(data)!, labels: result.GetValue(labels), layout: layout.Read(result, bundle.TrainingLayout)).Read();
+            var read = DataSource.Open(result.GetValue(data)!, labels: result.GetValue(labels), layout: layout.Read(result, bundle.TrainingLayout, result.GetValue(data))).Read();
             var badPath = result.GetValue(badRows);
             var directory = result.GetValue(output) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(bundlePath))!, "evaluation");
             var report = Path.Combine(directory, EvaluationReport.FileName);

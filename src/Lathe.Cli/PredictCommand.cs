@@ -40,7 +40,7 @@ internal static class PredictCommand
             if (rows < 1) throw new LatheException($"--batch-rows {rows}: a batch needs at least 1 row");
             Verb.UseThreads(result, threads);
             var bundle = Bundle.Load(result.GetValue(model)!);
-            var source = DataSource.Open(result.GetValue(data)!, layout: layout.Read(result, bundle.TrainingLayout));
+            var source = DataSource.Open(result.GetValue(data)!, layout: layout.Read(result, bundle.TrainingLayout, result.GetValue(data)));
             var total = source.CountRows(cancel);
             using var predictor = bundle.CreatePredictor();
             var badPath = result.GetValue(badRows);

@@ -84,10 +84,11 @@ internal static class Verb
 
         public IEnumerable<Option> Options => [_delimiter, _skipRows, _header, _decimal];
 
-        /// <param name="otherwise">What an option left out takes: the training file's layout for a verb that runs a model.</param>
-        public Data.Sources.CsvLayout Read(ParseResult result, Data.Sources.CsvLayout? otherwise = null)
+        /// <param name="otherwise">What an option left out takes: the training file's layout for a verb that runs a model,
+        /// where <paramref name="path"/> is a CSV or TSV file (a model trained on one may be given Parquet to predict).</param>
+        public Data.Sources.CsvLayout Read(ParseResult result, Data.Sources.CsvLayout? otherwise = null, string? path = null)
         {
-            otherwise ??= Data.Sources.CsvLayout.Detect;
+            if (otherwise is null || path is not null && !Data.Sources.DataSource.IsDelimitedText(path)) otherwise = Data.Sources.CsvLayout.Detect;
             bool Given(Option option) => result.GetResult(option) is { Implicit: false };
             var skip = result.GetValue(_skipRows)!;
             int? rows = skip == "auto" ? null

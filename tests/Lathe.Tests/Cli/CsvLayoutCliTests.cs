@@ -49,6 +49,14 @@ public class CsvLayoutCliTests
         Assert.Contains("named 'column_1'", otherwise.Error);
         Assert.False(File.Exists(Path.Combine(dir, "other.csv")));
 
+        // A file of another format is read as it is: the training file's layout is for delimited text.
+        var json = Path.Combine(dir, "iris.jsonl");
+        File.WriteAllLines(json, File.ReadLines(iris).Skip(1).Select(l => l.Split(','))
+            .Select(f => $"{{\"column_1\": {f[0]}, \"column_2\": {f[1]}, \"column_3\": {f[2]}, \"column_4\": {f[3]}}}"));
+        var fromJson = LatheProcess.Run(dir, "predict", model, "--data", json, "--out", "from-json.csv");
+        Assert.True(fromJson.ExitCode == 0, fromJson.Error);
+        Assert.Equal(lines, File.ReadAllLines(Path.Combine(dir, "from-json.csv")));
+
         var wrong = LatheProcess.Run(dir, "predict", model, "--data", iris, "--out", "other.csv", "--skip-rows", "one");
         Assert.Equal(1, wrong.ExitCode);
         Assert.Contains("--skip-rows one: give a number of lines, or auto", wrong.Error);

@@ -46,6 +46,20 @@ public static class DataSource
             data.PasswordFile)
         : Open(data.Path, data.Format, data.Labels, data.Encoding, data.QuarantineLimit, data.Query, data.ImageSize, data.Layout);
 
+    /// <summary>Whether <paramref name="path"/> names a CSV or TSV file by its name, where a <see cref="CsvLayout"/> applies.</summary>
+    public static bool IsDelimitedText(string path)
+    {
+        if (Directory.Exists(path)) return false;
+        try
+        {
+            return Detect(path) is DataFormat.Csv or DataFormat.Tsv;
+        }
+        catch (DataException)
+        {
+            return false;
+        }
+    }
+
     public static DataFormat Detect(string path)
     {
         var name = Path.GetFileName(path).ToLowerInvariant();
