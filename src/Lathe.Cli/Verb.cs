@@ -52,7 +52,7 @@ internal static class Verb
     }
 
     /// <summary>The options of a verb that reads a data file (profile, init, predict, evaluate) that say how a CSV or TSV
-    /// file is laid out, as data.delimiter, data.skip_rows, data.header and data.decimal do in a config; each left out is
+    /// file is laid out, as data.delimiter, data.skip_rows, data.header, data.decimal and data.dates do in a config; each left out is
     /// found from the file.</summary>
     /// <param name="fromModel">A verb that runs a model: an option left out takes what the model's training config set.</param>
     public sealed class LayoutOptions(bool fromModel = false)
@@ -82,7 +82,22 @@ internal static class Verb
             DefaultValueFactory = _ => Data.Sources.DecimalMark.Auto,
         };
 
-        public IEnumerable<Option> Options => [_delimiter, _skipRows, _header, _decimal];
+        private readonly Option<Data.Sources.DateOrder> _dates = new("--dates")
+        {
+            Description = "CSV/TSV: which part of a date written with slashes comes first: auto, month-first (12/31/2024) or day-first (31/12/2024)."
+                          + (fromModel ? " Left out: the model's training config's data.dates." : ""),
+            DefaultValueFactory = _ => Data.Sources.DateOrder.Auto,
+            // month-first, month_first and MonthFirst alike.
+            CustomParser = argument =>
+            {
+                var given = argument.Tokens.Single().Value;
+                if (Enum.TryParse<Data.Sources.DateOrder>(given.Replace("-", "").Replace("_", ""), ignoreCase: true, out var order)) return order;
+                argument.AddError($"--dates {given}: give auto, month-first or day-first");
+                return default;
+            },
+        };
+
+        public IEnumerable<Option> Options => [_delimiter, _skipRows, _header, _decimal, _dates];
 
         /// <param name="otherwise">What an option left out takes: the training file's layout for a verb that runs a model,
         /// where <paramref name="path"/> is a CSV or TSV file (a model trained on one may be given Parquet to predict).</param>
@@ -102,6 +117,7 @@ internal static class Verb
                 SkipRows = Given(_skipRows) ? rows : otherwise.SkipRows,
                 Header = Given(_header) ? result.GetValue(_header) : otherwise.Header,
                 Decimal = Given(_decimal) ? result.GetValue(_decimal) : otherwise.Decimal,
+                Dates = Given(_dates) ? result.GetValue(_dates) : otherwise.Dates,
             };
         }
     }

@@ -15,8 +15,10 @@ public sealed record DataConfig
     public Data.Sources.HeaderRow Header { get; init; }
     /// <summary>CSV/TSV: what marks a number's decimals.</summary>
     public Data.Sources.DecimalMark Decimal { get; init; }
-    /// <summary>How a CSV/TSV file is laid out, from the four keys above.</summary>
-    public Data.Sources.CsvLayout Layout => new() { Delimiter = Delimiter, SkipRows = SkipRows, Header = Header, Decimal = Decimal };
+    /// <summary>CSV/TSV: which part of a date written with slashes comes first.</summary>
+    public Data.Sources.DateOrder Dates { get; init; }
+    /// <summary>How a CSV/TSV file is laid out, from the five keys above.</summary>
+    public Data.Sources.CsvLayout Layout => new() { Delimiter = Delimiter, SkipRows = SkipRows, Header = Header, Decimal = Decimal, Dates = Dates };
     /// <summary>SQL sources: the query whose result is the table (SQLite: a .db file as <see cref="Path"/>;
     /// PostgreSQL: <see cref="Connection"/>).</summary>
     public string? Query { get; init; }

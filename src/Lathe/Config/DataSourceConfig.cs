@@ -14,7 +14,9 @@ public sealed record DataSourceConfig
     public Data.Sources.HeaderRow Header { get; init; }
     /// <summary>CSV/TSV: what marks a number's decimals.</summary>
     public Data.Sources.DecimalMark Decimal { get; init; }
-    /// <summary>How a CSV/TSV file is laid out, from the four keys above.</summary>
-    public Data.Sources.CsvLayout Layout => new() { Delimiter = Delimiter, SkipRows = SkipRows, Header = Header, Decimal = Decimal };
+    /// <summary>CSV/TSV: which part of a date written with slashes comes first.</summary>
+    public Data.Sources.DateOrder Dates { get; init; }
+    /// <summary>How a CSV/TSV file is laid out, from the five keys above.</summary>
+    public Data.Sources.CsvLayout Layout => new() { Delimiter = Delimiter, SkipRows = SkipRows, Header = Header, Decimal = Decimal, Dates = Dates };
     public string? Labels { get; init; }
 }

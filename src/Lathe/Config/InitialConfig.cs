@@ -38,6 +38,7 @@ public static class InitialConfig
                 SkipRows = layout.SkipRows,
                 Header = layout.Header,
                 Decimal = layout.Decimal,
+                Dates = layout.Dates,
                 Split = new SplitConfig { Stratify = task == TaskKind.Classification },
             },
             Prepare = new PrepareConfig

@@ -288,11 +288,12 @@ public class ConfigReaderTests
         Assert.Contains("  skip_rows: auto\n", written);
         Assert.Contains("  header: auto\n", written);
         Assert.Contains("  decimal: auto\n", written);
+        Assert.Contains("  dates: auto\n", written);
 
-        var set = Valid.Replace("  path: penguins.json", "  path: iris.csv\n  delimiter: whitespace\n  skip_rows: 1\n  header: false\n  decimal: comma\n  test: { path: test.csv, delimiter: ';', skip_rows: 0, header: true, decimal: point }\n  split: { train: 0.8, validation: 0.2, test: 0 }");
+        var set = Valid.Replace("  path: penguins.json", "  path: iris.csv\n  delimiter: whitespace\n  skip_rows: 1\n  header: false\n  decimal: comma\n  dates: day_first\n  test: { path: test.csv, delimiter: ';', skip_rows: 0, header: true, decimal: point, dates: month_first }\n  split: { train: 0.8, validation: 0.2, test: 0 }");
         var config = ConfigReader.Parse(set, "run.yaml", "/data").Data;
-        Assert.Equal(new Lathe.Data.Sources.CsvLayout { Delimiter = "whitespace", SkipRows = 1, Header = Lathe.Data.Sources.HeaderRow.False, Decimal = Lathe.Data.Sources.DecimalMark.Comma }, config.Layout);
-        Assert.Equal(new Lathe.Data.Sources.CsvLayout { Delimiter = ";", SkipRows = 0, Header = Lathe.Data.Sources.HeaderRow.True, Decimal = Lathe.Data.Sources.DecimalMark.Point }, config.Test!.Layout);
+        Assert.Equal(new Lathe.Data.Sources.CsvLayout { Delimiter = "whitespace", SkipRows = 1, Header = Lathe.Data.Sources.HeaderRow.False, Decimal = Lathe.Data.Sources.DecimalMark.Comma, Dates = Lathe.Data.Sources.DateOrder.DayFirst }, config.Layout);
+        Assert.Equal(new Lathe.Data.Sources.CsvLayout { Delimiter = ";", SkipRows = 0, Header = Lathe.Data.Sources.HeaderRow.True, Decimal = Lathe.Data.Sources.DecimalMark.Point, Dates = Lathe.Data.Sources.DateOrder.MonthFirst }, config.Test!.Layout);
         var again = ConfigReader.Parse(ConfigWriter.Write(ConfigReader.Parse(set, "run.yaml", "/data")), "again.yaml", "/data").Data;
         Assert.Equal(config.Layout, again.Layout);
         Assert.Equal(config.Test.Layout, again.Test!.Layout);

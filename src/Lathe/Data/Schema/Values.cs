@@ -11,6 +11,8 @@ public static class Values
         "yyyy-MM-ddTHH:mm:ss.FFFFFFFK", "yyyy-MM-ddTHH:mm:ssK", "yyyy/MM/dd", "yyyy/MM/dd HH:mm", "yyyy/MM/dd HH:mm:ss",
         "MM/dd/yyyy", "M/d/yyyy", "M/d/yyyy H:mm", "MM/dd/yyyy HH:mm", "M/d/yyyy h:mm tt", "MMM d yyyy", "MMM dd yyyy",
         "MMM d, yyyy", "d MMM yyyy", "dd-MMM-yy", "d-MMM-yy", "MMMM d, yyyy", "yyyyMMdd",
+        // Points between the parts are written day first (German, Swiss, Nordic, Russian spreadsheets).
+        "dd.MM.yyyy", "d.M.yyyy", "dd.MM.yyyy HH:mm", "d.M.yyyy H:mm", "dd.MM.yyyy HH:mm:ss", "d.M.yyyy H:mm:ss",
     ];
 
     /// <summary>Empty, NA, N/A, NaN, null and ? mark a missing value. "None" does not: in real tables it is often a category (no damage, no symptoms).</summary>

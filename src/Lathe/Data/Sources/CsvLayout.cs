@@ -17,6 +17,10 @@ public sealed record CsvLayout
     /// <summary>What marks a number's decimals: a point, or a comma as European spreadsheets write them ("1.234,5" is
     /// 1234.5); auto finds a comma in a file not split by commas whose numbers have decimal commas and no decimal points.</summary>
     public DecimalMark Decimal { get; init; } = DecimalMark.Auto;
+    /// <summary>Whether dates written with slashes put the day or the month first ("31/12/2024" or "12/31/2024"); auto
+    /// finds day first where the numbers have decimal commas (every such locale writes the day first), or where a
+    /// date's first part passes 12 and no second part does. Day-first dates are read as ISO dates.</summary>
+    public DateOrder Dates { get; init; } = DateOrder.Auto;
 
     public const string Auto = "auto";
     public const string Whitespace = "whitespace";
@@ -52,6 +56,9 @@ public sealed record CsvLayout
 
 /// <summary>What marks a number's decimals in a delimited file (<see cref="CsvLayout.Decimal"/>).</summary>
 public enum DecimalMark { Auto, Point, Comma }
+
+/// <summary>Which part of a date written with slashes comes first (<see cref="CsvLayout.Dates"/>).</summary>
+public enum DateOrder { Auto, MonthFirst, DayFirst }
 
 /// <summary>Whether the first line read (after <see cref="CsvLayout.SkipRows"/>) names the columns. Auto: it does
 /// unless every field is a number, which makes it data.</summary>

@@ -230,8 +230,9 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
     }
 
     /// <summary>How the fields are written: what splits them (<see cref="Whitespace"/>: runs of spaces and tabs, none at
-    /// either end of a line), and whether numbers carry a decimal comma ("1.234,5").</summary>
-    private readonly record struct Dialect(byte Delimiter, bool Whitespace, bool DecimalComma = false);
+    /// either end of a line), whether numbers carry a decimal comma ("1.234,5"), and whether dates with slashes put the
+    /// day first ("31/12/2024").</summary>
+    private readonly record struct Dialect(byte Delimiter, bool Whitespace, bool DecimalComma = false, bool DayFirst = false);
 
     /// <summary>The top of the file: what splits its fields, the column names, where the data starts (its first
     /// record, and that record's line), where the header ends, whether the header named the columns (under
@@ -308,7 +309,13 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
             notes.Add(new ReadNote($"numbers are written with a decimal comma ('{example}'), so commas mark decimals and points group thousands",
                 "if they do not, set data.decimal: point"));
         }
-        return new Front(dialect with { DecimalComma = comma }, header, data.Item1, data.Item2, reader.Position, headerLine, named && _layout.Header == HeaderRow.Auto, notes);
+        var dayFirst = _layout.Dates == DateOrder.DayFirst;
+        if (_layout.Dates == DateOrder.Auto && DayFirstDates(text, data.Item1, end, dialect, comma, out var date, out var why))
+        {
+            dayFirst = true;
+            notes.Add(new ReadNote($"dates are written day first ('{date}': {why}), so they are read as such", "if the month comes first, set data.dates: month_first"));
+        }
+        return new Front(dialect with { DecimalComma = comma, DayFirst = dayFirst }, header, data.Item1, data.Item2, reader.Position, headerLine, named && _layout.Header == HeaderRow.Auto, notes);
     }
 
     /// <summary>Whether the first 64 records' numbers have decimal commas ("1,5", "1.234,56") and none a decimal point
@@ -347,6 +354,92 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
             return point > 0 && bytes.LastIndexOf((byte)'.') == point && point < bytes.Length - 1
                    && !bytes[..point].ContainsAnyExcept("0123456789"u8) && !bytes[(point + 1)..].ContainsAnyExcept("0123456789"u8)
                    && !(bytes.Length - point - 1 == 3 && point <= 3);
+        }
+    }
+
+    /// <summary>Whether the first 64 records' dates with slashes ("31/12/2024") put the day first: where the numbers have
+    /// decimal commas (every locale that writes those writes the day first), or where a date's first part passes 12
+    /// and no date's second part does.</summary>
+    private static bool DayFirstDates(byte[] text, int body, int end, Dialect dialect, bool decimalComma, out string example, out string why)
+    {
+        (example, why) = ("", "");
+        var reader = new RecordReader(text, body, dialect, 1, end);
+        var fields = new List<Field>();
+        var (dates, dayFirst, monthFirst) = (0, 0, 0);
+        Span<byte> iso = stackalloc byte[SlashDateLength];
+        for (var records = 0; records < 64 && reader.Next(fields, out var error, out var line, out var start); records++)
+        {
+            if (error is not null)
+            {
+                reader.ResumeAfterLine(start, line);
+                continue;
+            }
+            foreach (var field in fields)
+            {
+                var bytes = text.AsSpan(field.Start, field.End - field.Start).Trim((byte)' ');
+                if (SlashDate(bytes, iso, dayFirst: true, out _, out var first, out var second) is false && first == 0) continue;
+                if (dates++ == 0 || first > 12 && dayFirst == 0) example = Encoding.UTF8.GetString(bytes);
+                if (first > 12) dayFirst++;
+                if (second > 12) monthFirst++;
+            }
+        }
+        if (dates == 0 || monthFirst > 0) return false;
+        why = dayFirst > 0 ? "a first part past 12" : "the numbers' decimal commas";
+        return dayFirst > 0 || decimalComma;
+    }
+
+    /// <summary>The longest ISO form a slash date becomes: "yyyy-MM-dd HH:mm:ss".</summary>
+    private const int SlashDateLength = 19;
+
+    /// <summary>A date written "d/M/yyyy" (or "M/d/yyyy"), optionally followed by " H:mm" or " H:mm:ss": its two
+    /// leading parts, and, read with the day first when <paramref name="dayFirst"/>, its ISO form in
+    /// <paramref name="iso"/> ("yyyy-MM-dd HH:mm:ss"). False with zero parts when the text is not of that shape; false
+    /// with the parts when it is, but is no date read that way (a 13th month, 31 February).</summary>
+    private static bool SlashDate(ReadOnlySpan<byte> bytes, Span<byte> iso, bool dayFirst, out int length, out int first, out int second)
+    {
+        (length, first, second) = (0, 0, 0);
+        var at = 0;
+        if (!Part(bytes, ref at, 1, 2, out var a) || at >= bytes.Length || bytes[at++] != '/'
+            || !Part(bytes, ref at, 1, 2, out var b) || at >= bytes.Length || bytes[at++] != '/'
+            || !Part(bytes, ref at, 4, 4, out var year)) return false;
+        int hour = 0, minute = 0, second2 = 0;
+        var time = at < bytes.Length;
+        var seconds = false;
+        if (time && (bytes[at++] != ' ' || !Part(bytes, ref at, 1, 2, out hour) || at >= bytes.Length || bytes[at++] != ':' || !Part(bytes, ref at, 2, 2, out minute)
+                     || at < bytes.Length && (seconds = true) && (bytes[at++] != ':' || !Part(bytes, ref at, 2, 2, out second2) || at != bytes.Length))) return false;
+        (first, second) = (a, b);
+        var (day, month) = dayFirst ? (a, b) : (b, a);
+        if (month is < 1 or > 12 || year < 1 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second2 > 59) return false;
+        length = time ? seconds ? 19 : 16 : 10;
+        if (iso.Length < length) return true;
+        Write(iso, 0, year, 4);
+        iso[4] = (byte)'-';
+        Write(iso, 5, month, 2);
+        iso[7] = (byte)'-';
+        Write(iso, 8, day, 2);
+        if (!time) return true;
+        iso[10] = (byte)' ';
+        Write(iso, 11, hour, 2);
+        iso[13] = (byte)':';
+        Write(iso, 14, minute, 2);
+        if (seconds)
+        {
+            iso[16] = (byte)':';
+            Write(iso, 17, second2, 2);
+        }
+        return true;
+
+        static bool Part(ReadOnlySpan<byte> bytes, ref int at, int least, int most, out int value)
+        {
+            value = 0;
+            var from = at;
+            while (at < bytes.Length && at - from < most && (uint)(bytes[at] - '0') <= 9) value = value * 10 + bytes[at++] - '0';
+            return at - from >= least && (at >= bytes.Length || (uint)(bytes[at] - '0') > 9);
+        }
+
+        static void Write(Span<byte> into, int at, int value, int digits)
+        {
+            for (var k = digits - 1; k >= 0; k--, value /= 10) into[at + k] = (byte)('0' + value % 10);
         }
     }
 
@@ -752,6 +845,7 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         private readonly byte _delimiter = dialect.Delimiter;
         private readonly bool _whitespace = dialect.Whitespace;
         private readonly bool _decimalComma = dialect.DecimalComma;
+        private readonly bool _dayFirst = dialect.DayFirst;
 
         /// <summary>A number with a decimal comma, read as its invariant form.</summary>
         private static bool TryCommaNumber(ReadOnlySpan<byte> bytes, out double value)
@@ -989,6 +1083,13 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
                 CommaNumber(text.AsSpan(field.Start, field.End - field.Start).Trim((byte)' '), invariant, out _);
                 return Encoding.ASCII.GetString(invariant);
             }
+            // A date written day first, as the ISO date it is.
+            if (_dayFirst)
+            {
+                Span<byte> iso = stackalloc byte[SlashDateLength];
+                if (SlashDate(text.AsSpan(field.Start, field.End - field.Start).Trim((byte)' '), iso, dayFirst: true, out var written, out _, out _))
+                    return Encoding.ASCII.GetString(iso[..written]);
+            }
             var decoded = Encoding.UTF8.GetString(text.AsSpan(field.Start, field.End - field.Start));
             if (field.Escapes) decoded = decoded.Replace("\"\"", "\"");
             return field.Quoted ? decoded : decoded.Trim();
@@ -999,7 +1100,8 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         public ReadOnlySpan<char> Chars(Field field, char[] buffer)
         {
             var bytes = text.AsSpan(field.Start, field.End - field.Start);
-            if (field.Escapes || bytes.Length > buffer.Length || _decimalComma && CommaNumber(bytes.Trim((byte)' '), [], out _)) return [];
+            if (field.Escapes || bytes.Length > buffer.Length || _decimalComma && CommaNumber(bytes.Trim((byte)' '), [], out _)
+                || _dayFirst && SlashDate(bytes.Trim((byte)' '), [], dayFirst: true, out _, out _, out _)) return [];
             ReadOnlySpan<char> chars = buffer.AsSpan(0, Encoding.UTF8.GetChars(bytes, buffer));
             return field.Quoted ? chars : chars.Trim();
         }

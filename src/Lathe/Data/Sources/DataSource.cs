@@ -22,7 +22,7 @@ public static class DataSource
             throw new DataException($"labels file '{labels}' does not exist — check data.labels");
         var resolved = format == DataFormat.Auto ? Detect(path) : format;
         if (resolved is not (DataFormat.Csv or DataFormat.Tsv) && layout is not null && layout != CsvLayout.Detect)
-            throw new DataException($"{path}: data.delimiter, data.skip_rows, data.header and data.decimal are for CSV and TSV files, not {ConfigNames.Of(resolved)} — remove them");
+            throw new DataException($"{path}: data.delimiter, data.skip_rows, data.header, data.decimal and data.dates are for CSV and TSV files, not {ConfigNames.Of(resolved)} — remove them");
         if (resolved != DataFormat.Idx && labels is not null)
             throw new DataException($"{path}: a labels file is only used with IDX data — remove data.labels, or set format: idx");
         return resolved switch

@@ -184,6 +184,7 @@ public class CsvLayoutTests
         var lines = File.ReadAllLines(original);
         string German(string field, int column)
         {
+            if (column == 0 && field.Length == 10) return $"{field[8..10]}.{field[5..7]}.{field[..4]}";
             if (!double.TryParse(field, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value)) return field;
             if (column == 1) value = Math.Round(value * 100, 2);
             // The invariant culture's "1,234.5" with its marks swapped ("1.234,5"): this process has no cultures to ask.
@@ -193,7 +194,7 @@ public class CsvLayoutTests
         File.WriteAllLines(scaled, lines.Select((line, i) => i == 0 ? line : string.Join(",", line.Split(',').Select((f, c) => c == 1 && double.TryParse(f, System.Globalization.CultureInfo.InvariantCulture, out var v) ? Math.Round(v * 100, 2).ToString("R", System.Globalization.CultureInfo.InvariantCulture) : f))));
         var german = Path.Combine(TestData.TempDirectory(), "seattle-de.csv");
         File.WriteAllLines(german, lines.Select((line, i) => i == 0 ? line.Replace(',', ';') : string.Join(";", line.Split(',').Select(German))));
-        Assert.Contains("2012-01-03;80;11,7;7,2;2,3;rain", File.ReadAllText(german));
+        Assert.Contains("03.01.2012;80;11,7;7,2;2,3;rain", File.ReadAllText(german));
         Assert.Contains(";1.", File.ReadAllText(german));
 
         var expected = DataSource.Open(scaled).Read();
@@ -201,7 +202,7 @@ public class CsvLayoutTests
         Assert.Equal(expected.ColumnNames, read.ColumnNames);
         foreach (var name in new[] { "precipitation", "temp_max", "temp_min", "wind" })
             Assert.Equal(((NumericColumn)expected[name]).Values, ((NumericColumn)read[name]).Values);
-        Assert.Equal(((StringColumn)expected["date"]).Values, ((StringColumn)read["date"]).Values);
+        Assert.Equal(Dates(expected), Dates(read));
         var note = Assert.Single(read.Notes);
         Assert.StartsWith("numbers are written with a decimal comma (", note.Problem);
         Assert.Equal("if they do not, set data.decimal: point", note.Fix);
@@ -270,6 +271,49 @@ public class CsvLayoutTests
         }
     }
 
+    [Fact]
+    public void Dates_written_day_first_with_slashes_read_as_the_dates_they_are_and_month_first_as_before()
+    {
+        // seattle-weather.csv as a British export writes it (31/12/2012), and as an American one (12/31/2012).
+        var original = TestData.Vega("seattle-weather.csv");
+        var lines = File.ReadAllLines(original);
+        var dir = TestData.TempDirectory();
+        string Written(bool dayFirst) => Path.Combine(dir, dayFirst ? "seattle-uk.csv" : "seattle-us.csv");
+        foreach (var dayFirst in new[] { true, false })
+            File.WriteAllLines(Written(dayFirst), lines.Select((line, i) => i == 0 ? line : line.Split(',') is var f
+                ? string.Join(",", [dayFirst ? $"{f[0][8..10]}/{f[0][5..7]}/{f[0][..4]}" : $"{f[0][5..7]}/{f[0][8..10]}/{f[0][..4]}", .. f[1..]]) : line));
+        var expected = DataSource.Open(original).Read();
+
+        var uk = DataSource.Open(Written(true)).Read();
+        Assert.Equal(((StringColumn)expected["date"]).Values, ((StringColumn)uk["date"]).Values);
+        Assert.Equal("dates are written day first ('13/01/2012': a first part past 12), so they are read as such", Assert.Single(uk.Notes).Problem);
+        var us = DataSource.Open(Written(false)).Read();
+        Assert.Empty(us.Notes);
+        Assert.Equal(Dates(expected), Dates(us));
+
+        // Prepared for training, the British file gives the model the same numbers as the original, bit for bit.
+        PipelineConfig Config(string path) => new() { Target = "weather", Seed = 3, Data = new DataConfig { Path = path } };
+        var fromOriginal = Lathe.Data.Pipeline.Preparation.Run(Config(original), TestData.TempDirectory());
+        var fromUk = Lathe.Data.Pipeline.Preparation.Run(Config(Written(true)), TestData.TempDirectory());
+        Assert.Equal(fromOriginal.TrainInput.ColumnNames, fromUk.TrainInput.ColumnNames);
+        Assert.Contains(fromOriginal.TrainInput.ColumnNames, n => n.StartsWith("date."));
+        foreach (var column in fromOriginal.TrainInput.Columns)
+            Assert.Equal(((NumericColumn)column).Values, ((NumericColumn)fromUk.TrainInput[column.Name]).Values);
+
+        // Told otherwise, a British date past the 12th is no date; a month-first file told day first is refused nothing
+        // but keeps its impossible dates as written.
+        var told = DataSource.Open(Written(true), layout: new CsvLayout { Dates = DateOrder.MonthFirst }).Read();
+        Assert.Equal("13/01/2012", ((StringColumn)told["date"]).Values[12]);
+        Assert.Empty(told.Notes);
+        var forced = DataSource.Open(Written(false), layout: new CsvLayout { Dates = DateOrder.DayFirst }).Read();
+        Assert.Equal("2012-01-01", ((StringColumn)forced["date"]).Values[0]);
+        Assert.Equal("01/13/2012", ((StringColumn)forced["date"]).Values[12]);
+    }
+
+    /// <summary>A column's dates as the rest of Lathe reads them.</summary>
+    private static DateTime?[] Dates(Table table) =>
+        ((StringColumn)table["date"]).Values.Select(v => Lathe.Data.Schema.Values.TryDate(v!, out var date) ? date : (DateTime?)null).ToArray();
+
     [Theory]
     [InlineData("ab", "'ab' is not a delimiter Lathe reads")]
     [InlineData("\"", "a quote cannot split fields")]
@@ -283,7 +327,7 @@ public class CsvLayoutTests
     public void Layout_keys_are_refused_for_a_file_that_is_not_delimited_text()
     {
         var error = Assert.Throws<DataException>(() => DataSource.Open(TestData.Vega("penguins.json"), layout: new CsvLayout { Header = HeaderRow.False }));
-        Assert.Contains("data.delimiter, data.skip_rows, data.header and data.decimal are for CSV and TSV files, not json", error.Message);
+        Assert.Contains("data.delimiter, data.skip_rows, data.header, data.decimal and data.dates are for CSV and TSV files, not json", error.Message);
         // All at auto is no setting at all.
         Assert.Equal(344, DataSource.Open(TestData.Vega("penguins.json"), layout: new CsvLayout()).Read().RowCount);
     }
