@@ -32,7 +32,14 @@ TABLES = [
     ("cars-mpg", "cars.json", "Miles_per_Gallon", ["Name"]),
     ("movies", "movies.json", "IMDB Rating", ["Title"]),  # a unique title per row
     ("gapminder", "gapminder.json", "life_expect", []),
+    # scikit-learn's bundled tables (data/sklearn, from Debian's python3-sklearn; the paths are relative to the vega
+    # folder); only by TABLES=…, as they are not vega-datasets. The last element: `lathe init` options for the layout.
+    ("breast-cancer", "../../sklearn/breast_cancer.csv", "column_31", [], []),
+    ("wine", "../../sklearn/wine_data.csv", "column_14", [], []),
+    ("boston", "../../sklearn/boston_house_prices.csv", "MEDV", [], []),
+    ("iris", "../../sklearn/iris.csv", "column_5", [], ["--header", "false", "--skip-rows", "1"]),
 ]
+VEGA = 8  # the first tables, those a run without TABLES compares
 
 
 def run(*args):
@@ -64,13 +71,13 @@ def main():
     settings = sys.argv[8].split() if len(sys.argv) > 8 else []
     splits = [int(s) for s in (sys.argv[9] if len(sys.argv) > 9 and sys.argv[9] else "42").split(",")]
     rows = []
-    for (name, file, target, exclude), split in ((t, s) for t in TABLES for s in splits):
+    for (name, file, target, exclude, *layout), split in ((t, s) for t in (TABLES if only else TABLES[:VEGA]) for s in splits):
         if only and name not in only:
             continue
         folder = os.path.join(work, name if len(splits) == 1 else f"{name}-split{split}")
         os.makedirs(folder, exist_ok=True)
         config = os.path.join(folder, "config.yaml")
-        run(*lathe, "init", "--data", os.path.join(data, file), "--target", target, "--out", config, "--force")
+        run(*lathe, "init", "--data", os.path.join(data, file), "--target", target, "--out", config, "--force", *(layout[0] if layout else []))
         text = open(config).read()
         text = re.sub(r"(?m)^  exclude: \[\]$", "  exclude: " + json.dumps(exclude), text)
         text = re.sub(r"(?m)^  threads: 0$", f"  threads: {threads}", text)
