@@ -290,8 +290,11 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         var header = named
             ? names.Select((h, i) => h.Trim().Length == 0 ? $"column_{i + 1}" : h.Trim()).ToArray()
             : names.Select((_, i) => $"column_{i + 1}").ToArray();
+        // Without a header the first line is data: it is read again as a record.
+        var data = named ? (reader.Position, reader.Line) : (body, bodyLine);
+        var sample = Sample(text, data.Item1, end, dialect);
         // R's write.csv and write.table name every column but the row names: the rows have one field more.
-        if (named && _layout.Header == HeaderRow.Auto && AgreedWidth(text, reader.Position, end, dialect) is var width && width >= 3 && header.Length == width - 1)
+        if (named && _layout.Header == HeaderRow.Auto && AgreedWidth(sample) is var width && width >= 3 && header.Length == width - 1)
         {
             header = [RowNames, .. header];
             notes.Add(new ReadNote($"the header (line {headerLine}) names one column fewer than its rows have, as R writes a table with row names: the first column is read as '{RowNames}'",
@@ -300,17 +303,15 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         if (!named && _layout.Header == HeaderRow.Auto)
             notes.Add(new ReadNote($"line {headerLine} holds only numbers, so it is read as data and the columns are named column_1 to column_{header.Length}",
                 $"if line {headerLine} names the columns, set data.header: true"));
-        // Without a header the first line is data: it is read again as a record.
-        var data = named ? (reader.Position, reader.Line) : (body, bodyLine);
         var comma = _layout.Decimal == DecimalMark.Comma;
-        if (_layout.Decimal == DecimalMark.Auto && DecimalCommas(text, data.Item1, end, dialect, out var example))
+        if (_layout.Decimal == DecimalMark.Auto && DecimalCommas(text, sample, dialect, out var example))
         {
             comma = true;
             notes.Add(new ReadNote($"numbers are written with a decimal comma ('{example}'), so commas mark decimals and points group thousands",
                 "if they do not, set data.decimal: point"));
         }
         var dayFirst = _layout.Dates == DateOrder.DayFirst;
-        if (_layout.Dates == DateOrder.Auto && DayFirstDates(text, data.Item1, end, dialect, comma, out var date, out var why))
+        if (_layout.Dates == DateOrder.Auto && DayFirstDates(text, sample, comma, out var date, out var why))
         {
             dayFirst = true;
             notes.Add(new ReadNote($"dates are written day first ('{date}': {why}), so they are read as such", "if the month comes first, set data.dates: month_first"));
@@ -318,22 +319,38 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         return new Front(dialect with { DecimalComma = comma, DayFirst = dayFirst }, header, data.Item1, data.Item2, reader.Position, headerLine, named && _layout.Header == HeaderRow.Auto, notes);
     }
 
-    /// <summary>Whether the first 64 records' numbers have decimal commas ("1,5", "1.234,56") and none a decimal point
-    /// ("1.5"; "1.234" could be a thousand either way), in a file whose fields are not split by commas.</summary>
-    private static bool DecimalCommas(byte[] text, int body, int end, Dialect dialect, out string example)
+    /// <summary>The first 64 records from <paramref name="from"/> that the reader can split and that are not blank, each
+    /// as its fields: what the width, the decimal mark and the date order are found from.</summary>
+    private static List<Field[]> Sample(byte[] text, int from, int end, Dialect dialect)
+    {
+        var reader = new RecordReader(text, from, dialect, 1, end);
+        var fields = new List<Field>();
+        var sample = new List<Field[]>();
+        while (sample.Count < 64 && reader.Next(fields, out var error, out var line, out var start))
+        {
+            if (error is not null) reader.ResumeAfterLine(start, line);
+            else if (!(fields.Count == 1 && fields[0].Start == fields[0].End && !fields[0].Quoted)) sample.Add(fields.ToArray());
+        }
+        return sample;
+    }
+
+    /// <summary>The number of fields nine in ten of the sampled records have, or 0 when they do not agree.</summary>
+    private static int AgreedWidth(List<Field[]> sample)
+    {
+        if (sample.Count < 2) return 0;
+        var (width, agreeing) = sample.GroupBy(r => r.Length).Select(g => (g.Key, g.Count())).MaxBy(g => g.Item2);
+        return agreeing >= 0.9 * sample.Count ? width : 0;
+    }
+
+    /// <summary>Whether the sampled numbers have decimal commas ("1,5", "1.234,56") and none a decimal point ("1.5";
+    /// "1.234" could be a thousand either way), in a file whose fields are not split by commas.</summary>
+    private static bool DecimalCommas(byte[] text, List<Field[]> sample, Dialect dialect, out string example)
     {
         example = "";
         if (dialect is { Delimiter: (byte)',', Whitespace: false }) return false;
-        var reader = new RecordReader(text, body, dialect, 1, end);
-        var fields = new List<Field>();
         var (commas, points) = (0, 0);
-        for (var records = 0; records < 64 && reader.Next(fields, out var error, out var line, out var start); records++)
+        foreach (var fields in sample)
         {
-            if (error is not null)
-            {
-                reader.ResumeAfterLine(start, line);
-                continue;
-            }
             foreach (var field in fields)
             {
                 var bytes = text.AsSpan(field.Start, field.End - field.Start).Trim((byte)' ');
@@ -357,23 +374,16 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         }
     }
 
-    /// <summary>Whether the first 64 records' dates with slashes ("31/12/2024") put the day first: where the numbers have
-    /// decimal commas (every locale that writes those writes the day first), or where a date's first part passes 12
-    /// and no date's second part does.</summary>
-    private static bool DayFirstDates(byte[] text, int body, int end, Dialect dialect, bool decimalComma, out string example, out string why)
+    /// <summary>Whether the sampled dates with slashes ("31/12/2024") put the day first: where the numbers have decimal
+    /// commas (every locale that writes those writes the day first), or where a date's first part passes 12 and no
+    /// date's second part does.</summary>
+    private static bool DayFirstDates(byte[] text, List<Field[]> sample, bool decimalComma, out string example, out string why)
     {
         (example, why) = ("", "");
-        var reader = new RecordReader(text, body, dialect, 1, end);
-        var fields = new List<Field>();
         var (dates, dayFirst, monthFirst) = (0, 0, 0);
         Span<byte> iso = stackalloc byte[SlashDateLength];
-        for (var records = 0; records < 64 && reader.Next(fields, out var error, out var line, out var start); records++)
+        foreach (var fields in sample)
         {
-            if (error is not null)
-            {
-                reader.ResumeAfterLine(start, line);
-                continue;
-            }
             foreach (var field in fields)
             {
                 var bytes = text.AsSpan(field.Start, field.End - field.Start).Trim((byte)' ');
@@ -506,22 +516,6 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         var after = line[5..];
         var length = after.StartsWith("\r\n"u8) ? 2 : after.Length > 0 && after[0] is (byte)'\n' or (byte)'\r' ? 1 : after.Length == 0 ? 0 : -1;
         return length < 0 ? null : (line[4], start + 5 + length);
-    }
-
-    /// <summary>The number of fields nine in ten of the first 64 records from <paramref name="from"/> have, or 0 when they do not agree.</summary>
-    private static int AgreedWidth(byte[] text, int from, int end, Dialect dialect)
-    {
-        var reader = new RecordReader(text, from, dialect, 1, end);
-        var fields = new List<Field>();
-        var counts = new List<int>();
-        while (counts.Count < 64 && reader.Next(fields, out var error, out var line, out var start))
-        {
-            if (error is not null) reader.ResumeAfterLine(start, line);
-            else if (!(fields.Count == 1 && fields[0].Start == fields[0].End && !fields[0].Quoted)) counts.Add(fields.Count);
-        }
-        if (counts.Count < 2) return 0;
-        var (width, agreeing) = counts.GroupBy(c => c).Select(g => (g.Key, g.Count())).MaxBy(g => g.Item2);
-        return agreeing >= 0.9 * counts.Count ? width : 0;
     }
 
     /// <summary>A header found under <see cref="HeaderRow.Auto"/> that names columns of numbers with numbers, beside
