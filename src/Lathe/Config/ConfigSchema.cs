@@ -16,28 +16,33 @@ internal static class ConfigSchema
         new("time", "A date or number column: oldest rows train, newer validate, newest test; null for none.", c => c.Time, (c, n, r) => c with { Time = r.OptionalString(n) }),
         new("seed", "Seed that deals the rows into parts; null uses the run's seed. Fix it to vary only the model's seed on the same parts.", c => c.Seed, (c, n, r) => c with { Seed = r.OptionalInt(n) }));
 
+    /// <summary>The keys of a CSV/TSV file's layout (<see cref="CsvLayout"/>), in data and in data.test alike.</summary>
+    private static ConfigKey<T>[] LayoutKeys<T>(Func<T, CsvLayout> layout, Func<T, CsvLayout, T> with) where T : class =>
+    [
+        new ConfigKey<T>("delimiter", "CSV/TSV: what splits the fields: auto (found from the first lines: , tab ; | or runs of white space), whitespace (runs of spaces and tabs), tab, or one character such as ;.", c => layout(c).Delimiter, (c, n, r) => with(c, layout(c) with { Delimiter = r.String(n) })),
+        new ConfigKey<T>("skip_rows", "CSV/TSV: lines above the header to skip (a title, a line of counts); auto skips a preamble it recognises (a title line, a mostly empty line above the column names) and says so in lathe profile.", c => (object?)layout(c).SkipRows ?? "auto", (c, n, r) => with(c, layout(c) with { SkipRows = r.AutoInt(n) })),
+        new ConfigKey<T>("header", "CSV/TSV: whether the first line read names the columns; auto takes it as names unless every field is a number (then the columns are column_1, column_2, ...).", c => layout(c).Header, (c, n, r) => with(c, layout(c) with { Header = r.Enum<HeaderRow>(n) })),
+        new ConfigKey<T>("decimal", "CSV/TSV: what marks a number's decimals: point, comma (European spreadsheets: 1.234,5 is 1234.5), or auto (comma where the fields are not split by commas and the numbers have decimal commas and no decimal points).", c => layout(c).Decimal, (c, n, r) => with(c, layout(c) with { Decimal = r.Enum<DecimalMark>(n) })),
+        new ConfigKey<T>("dates", "CSV/TSV: which part of a date written with slashes comes first: month_first (12/31/2024), day_first (31/12/2024), or auto (day first where the numbers have decimal commas, or where a date's first part passes 12 and no second part does). Dates with points (31.12.2024) are always day first.", c => layout(c).Dates, (c, n, r) => with(c, layout(c) with { Dates = r.Enum<DateOrder>(n) })),
+    ];
+
     public static readonly ConfigSection<DataSourceConfig> Source = new(
         "A separate, fixed test set.",
+    [
         new("path", "The test data file.", c => c.Path, (c, n, r) => c with { Path = r.FilePath(n) }),
         new("format", "File format.", c => c.Format, (c, n, r) => c with { Format = r.Enum<DataFormat>(n) }),
         new("encoding", "Text encoding of a CSV/TSV file.", c => c.Encoding, (c, n, r) => c with { Encoding = r.Enum<TextEncoding>(n) }),
-        new("delimiter", "CSV/TSV: what splits the fields: auto (found from the first lines: , tab ; | or runs of white space), whitespace (runs of spaces and tabs), tab, or one character such as ;.", c => c.Delimiter, (c, n, r) => c with { Delimiter = r.String(n) }),
-        new("skip_rows", "CSV/TSV: lines above the header to skip (a title, a line of counts); auto skips a preamble it recognises (a title line, a mostly empty line above the column names) and says so in lathe profile.", c => (object?)c.SkipRows ?? "auto", (c, n, r) => c with { SkipRows = r.AutoInt(n) }),
-        new("header", "CSV/TSV: whether the first line read names the columns; auto takes it as names unless every field is a number (then the columns are column_1, column_2, ...).", c => c.Header, (c, n, r) => c with { Header = r.Enum<HeaderRow>(n) }),
-        new("decimal", "CSV/TSV: what marks a number's decimals: point, comma (European spreadsheets: 1.234,5 is 1234.5), or auto (comma where the fields are not split by commas and the numbers have decimal commas and no decimal points).", c => c.Decimal, (c, n, r) => c with { Decimal = r.Enum<DecimalMark>(n) }),
-        new("dates", "CSV/TSV: which part of a date written with slashes comes first: month_first (12/31/2024), day_first (31/12/2024), or auto (day first where the numbers have decimal commas, or where a date's first part passes 12 and no second part does). Dates with points (31.12.2024) are always day first.", c => c.Dates, (c, n, r) => c with { Dates = r.Enum<DateOrder>(n) }),
-        new("labels", "IDX only: the labels file.", c => c.Labels, (c, n, r) => c with { Labels = r.OptionalFilePath(n) }));
+        .. LayoutKeys<DataSourceConfig>(c => c.Layout, (c, layout) => c with { Layout = layout }),
+        new("labels", "IDX only: the labels file.", c => c.Labels, (c, n, r) => c with { Labels = r.OptionalFilePath(n) }),
+    ]);
 
     public static readonly ConfigSection<DataConfig> Data = new(
         "Where the data comes from and how it is split.",
+    [
         new("path", "The data: a CSV, TSV, JSON (records or lines), Parquet, Arrow IPC, gzipped IDX or SQLite file, or a folder of images with one sub-folder per class; relative to this file. Empty for a PostgreSQL database (connection).", c => c.Path, (c, n, r) => c with { Path = r.FilePath(n) }),
         new("format", "Data format; auto decides from the file name, or is postgres when connection is set.", c => c.Format, (c, n, r) => c with { Format = r.Enum<DataFormat>(n) }),
         new("encoding", "Text encoding of a CSV/TSV file; auto reads a byte-order mark, else UTF-8 (Latin-1 when most damaged lines say so).", c => c.Encoding, (c, n, r) => c with { Encoding = r.Enum<TextEncoding>(n) }),
-        new("delimiter", "CSV/TSV: what splits the fields: auto (found from the first lines: , tab ; | or runs of white space), whitespace (runs of spaces and tabs), tab, or one character such as ;.", c => c.Delimiter, (c, n, r) => c with { Delimiter = r.String(n) }),
-        new("skip_rows", "CSV/TSV: lines above the header to skip (a title, a line of counts); auto skips a preamble it recognises (a title line, a mostly empty line above the column names) and says so in lathe profile.", c => (object?)c.SkipRows ?? "auto", (c, n, r) => c with { SkipRows = r.AutoInt(n) }),
-        new("header", "CSV/TSV: whether the first line read names the columns; auto takes it as names unless every field is a number (then the columns are column_1, column_2, ...).", c => c.Header, (c, n, r) => c with { Header = r.Enum<HeaderRow>(n) }),
-        new("decimal", "CSV/TSV: what marks a number's decimals: point, comma (European spreadsheets: 1.234,5 is 1234.5), or auto (comma where the fields are not split by commas and the numbers have decimal commas and no decimal points).", c => c.Decimal, (c, n, r) => c with { Decimal = r.Enum<DecimalMark>(n) }),
-        new("dates", "CSV/TSV: which part of a date written with slashes comes first: month_first (12/31/2024), day_first (31/12/2024), or auto (day first where the numbers have decimal commas, or where a date's first part passes 12 and no second part does). Dates with points (31.12.2024) are always day first.", c => c.Dates, (c, n, r) => c with { Dates = r.Enum<DateOrder>(n) }),
+        .. LayoutKeys<DataConfig>(c => c.Layout, (c, layout) => c with { Layout = layout }),
         new("labels", "IDX only: the labels file that goes with the images.", c => c.Labels, (c, n, r) => c with { Labels = r.OptionalFilePath(n) }),
         new("image_size", "Image folders: [height, width] to resize every image to; [] uses the most common size.", c => c.ImageSize, (c, n, r) => c with { ImageSize = r.IntList(n) }),
         new("query", "SQL sources (a SQLite .db file as path, or a PostgreSQL connection): the query whose result is the table; an ORDER BY keeps the row order, and so the split, the same from run to run.", c => c.Query, (c, n, r) => c with { Query = r.OptionalString(n) }),
@@ -47,7 +52,8 @@ internal static class ConfigSchema
         new("exclude", "Columns never used as features (identifiers, columns that leak the target).", c => c.Exclude, (c, n, r) => c with { Exclude = r.StringList(n) }),
         new("split", "Fractions of the rows for each part.", c => c.Split, (c, n, r) => c with { Split = r.Section(n, Split, c.Split) }),
         new("bad_values", "A value that does not fit its column's type ('abc' among numbers): quarantine its row, or make it missing (then imputed) and count it per column.", c => c.BadValues, (c, n, r) => c with { BadValues = r.Enum<BadValueHandling>(n) }),
-        new("quarantine_limit", "Largest share of malformed rows (set aside in quarantine.csv with line and reason) before the run stops.", c => c.QuarantineLimit, (c, n, r) => c with { QuarantineLimit = r.Double(n) }));
+        new("quarantine_limit", "Largest share of malformed rows (set aside in quarantine.csv with line and reason) before the run stops.", c => c.QuarantineLimit, (c, n, r) => c with { QuarantineLimit = r.Double(n) }),
+    ]);
 
     public static readonly ConfigSection<ImageConfig> Image = new(
         "Images, in this order: center crop, grayscale, bilinear resize; each records its input and output shapes.",

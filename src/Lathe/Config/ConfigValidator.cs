@@ -49,11 +49,10 @@ public static class ConfigValidator
         Check(database || data.PasswordFile is null, "data.password_file", "only applies to a PostgreSQL source", "set data.connection, or remove password_file");
         Check(data.Test is null || !string.IsNullOrWhiteSpace(data.Test.Path), "data.test.path", "missing", "give the test file, or set `test: null`");
 
-        foreach (var (at, delimiter, skip) in new[] { ("data", data.Delimiter, data.SkipRows) }
-                     .Concat(data.Test is { } test ? [("data.test", test.Delimiter, test.SkipRows)] : []))
+        foreach (var (at, layout) in new[] { ("data", data.Layout) }.Concat(data.Test is { } test ? [("data.test", test.Layout)] : []))
         {
-            Check(Data.Sources.CsvLayout.TryParseDelimiter(delimiter, out _, out var wrong), $"{at}.delimiter", wrong ?? "", "auto finds it from the file");
-            Check(skip is null or >= 0, $"{at}.skip_rows", $"must be 0 or more lines (got {skip})", "auto finds a preamble; 0 reads the header from line 1");
+            Check(Data.Sources.CsvLayout.TryParseDelimiter(layout.Delimiter, out _, out var wrong), $"{at}.delimiter", wrong ?? "", "auto finds it from the file");
+            Check(layout.SkipRows is null or >= 0, $"{at}.skip_rows", $"must be 0 or more lines (got {layout.SkipRows})", "auto finds a preamble; 0 reads the header from line 1");
         }
         Check(data.QuarantineLimit is >= 0 and <= 1, "data.quarantine_limit", $"must be a share between 0 and 1 (got {data.QuarantineLimit})", "0.01 allows one malformed row in a hundred");
 

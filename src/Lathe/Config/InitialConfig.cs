@@ -34,11 +34,7 @@ public static class InitialConfig
                 Path = Relative(dataPath, configDirectory),
                 Labels = labels is null ? null : Relative(labels, configDirectory),
                 Exclude = rowNames,
-                Delimiter = layout.Delimiter,
-                SkipRows = layout.SkipRows,
-                Header = layout.Header,
-                Decimal = layout.Decimal,
-                Dates = layout.Dates,
+                Layout = layout,
                 Split = new SplitConfig { Stratify = task == TaskKind.Classification },
             },
             Prepare = new PrepareConfig
