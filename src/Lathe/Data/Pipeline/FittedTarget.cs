@@ -109,9 +109,11 @@ public sealed record FittedTarget(string Name, TaskKind Task, IReadOnlyList<stri
     /// among them (<see cref="RowsWithTargets"/> leaves such rows out).</summary>
     public IReadOnlyList<(int Row, string Reason)> BadLabels(Table raw)
     {
+        // Several columns: a row's first reason, rows in order.
+        static (int Row, string Reason)[] FirstPerRow(IEnumerable<(int Row, string Reason)> bad) =>
+            bad.GroupBy(b => b.Row).Select(g => g.First()).OrderBy(b => b.Row).ToArray();
         var bad = new List<(int Row, string Reason)>();
-        if (Columns is not null)
-            return Columns.SelectMany(c => c.BadLabels(raw)).GroupBy(b => b.Row).Select(g => g.First()).OrderBy(b => b.Row).ToArray();
+        if (Columns is not null) return FirstPerRow(Columns.SelectMany(c => c.BadLabels(raw)));
         if (Task == TaskKind.Multilabel)
         {
             foreach (var label in Classes)
@@ -120,7 +122,7 @@ public sealed record FittedTarget(string Name, TaskKind Task, IReadOnlyList<stri
                 for (var i = 0; i < texts.Length; i++)
                     if (texts[i] is { } text && YesNoValue(text) is null) bad.Add((i, NotYesNo(label, text)));
             }
-            return bad.GroupBy(b => b.Row).Select(g => g.First()).OrderBy(b => b.Row).ToArray();
+            return FirstPerRow(bad);
         }
         var column = Column(raw);
         if (Task == TaskKind.Classification)

@@ -1,11 +1,10 @@
-using Lathe.Config;
-
 namespace Lathe.Data.Sources;
 
 /// <summary>How a delimited text file is laid out: what splits its fields, how many lines stand above the header
-/// (a title, or a line of counts as scikit-learn's data files have), and whether there is a header at all. Each is
-/// found from the file when left at auto (<see cref="CsvSource"/>); the config's <c>data.delimiter</c>,
-/// <c>data.skip_rows</c> and <c>data.header</c> set them.</summary>
+/// (a title, or a line of counts as scikit-learn's data files have), whether there is a header at all, the decimal
+/// mark and the order of dates written with slashes. Each is found from the file when left at auto
+/// (<see cref="CsvSource"/>); the config's <c>data.delimiter</c>, <c>data.skip_rows</c>, <c>data.header</c>,
+/// <c>data.decimal</c> and <c>data.dates</c> set them.</summary>
 public sealed record CsvLayout
 {
     /// <summary>auto (found from the first lines: , tab ; | or white space), whitespace (runs of spaces and tabs, as
@@ -28,7 +27,6 @@ public sealed record CsvLayout
 
     /// <summary>Everything found from the file.</summary>
     public static readonly CsvLayout Detect = new();
-    public static readonly CsvLayout Tabs = new() { Delimiter = Tab };
 
     /// <summary>The delimiter as the reader takes it: null to find it, or its byte and whether runs of white
     /// space split fields. False with the reason when it is not one Lathe reads.</summary>
