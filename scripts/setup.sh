@@ -6,6 +6,7 @@
 #   Unicode Character Database (Debian unicode-data)     -> /usr/share/unicode/, for the NFKC conformance test
 #   vega-datasets (npm, pinned)                          -> data/vega-datasets/data/
 #   scikit-learn's data files (Debian python3-sklearn)   -> data/sklearn/ (the .deb unpacked, not installed)
+#   statsmodels' datasets (Debian python3-statsmodels)   -> data/statsmodels/ (likewise)
 #   PostgreSQL (Debian package postgresql), running, with role lathe (password lathe) owning database
 #   lathe_test, for the PostgreSQL source's tests (LATHE_TEST_POSTGRES overrides where they connect)
 set -euo pipefail
@@ -32,16 +33,22 @@ if [ ! -f data/vega-datasets/data/penguins.json ]; then
   (cd "$tmp" && npm pack --silent "vega-datasets@$VEGA_VERSION" >/dev/null && tar xzf vega-datasets-*.tgz)
   rm -rf data/vega-datasets && mv "$tmp/package" data/vega-datasets && rm -rf "$tmp"
 fi
-# scikit-learn's bundled tables as its Debian package ships them (iris.csv, breast_cancer.csv, boston_house_prices.csv, …):
-# real files with the layouts users bring (a line of counts above the data, a preamble above the header, columns split by
-# spaces). Only the .deb is fetched and unpacked, nothing installed; the apt lists are refreshed if it is not found.
-if [ ! -f data/sklearn/iris.csv ]; then
-  echo "Fetching scikit-learn's data files (Debian python3-sklearn, unpacked only)..."
-  tmp=$(mktemp -d)
-  (cd "$tmp" && { apt-get download python3-sklearn >/dev/null 2>&1 || { $sudo_cmd apt-get update -qq && apt-get download python3-sklearn >/dev/null; }; } \
-    && dpkg-deb -x python3-sklearn_*.deb unpacked)
-  mkdir -p data/sklearn && cp "$tmp"/unpacked/usr/lib/python3/dist-packages/sklearn/datasets/data/*.csv* data/sklearn/ && rm -rf "$tmp"
-fi
+# Debian packages whose data files the tests read: only the .deb is fetched and unpacked, nothing installed; the apt
+# lists are refreshed if it is not found. unpack_deb PACKAGE DEST DIR: DIR of the package's files becomes DEST, less its Python code.
+unpack_deb() {
+  echo "Fetching $1's data files (Debian, unpacked only)..."
+  local tmp; tmp=$(mktemp -d)
+  (cd "$tmp" && { apt-get download "$1" >/dev/null 2>&1 || { $sudo_cmd apt-get update -qq && apt-get download "$1" >/dev/null; }; } \
+    && dpkg-deb -x "$1"_*.deb unpacked)
+  find "$tmp/unpacked/$3" \( -name '*.py' -o -name __pycache__ \) -prune -exec rm -rf {} +
+  mkdir -p "$2" && cp -r "$tmp/unpacked/$3/." "$2/" && rm -rf "$tmp"
+}
+# scikit-learn's bundled tables (iris.csv, breast_cancer.csv, boston_house_prices.csv, …): real files with the layouts
+# users bring (a line of counts above the data, a preamble above the header, columns split by spaces).
+[ -f data/sklearn/iris.csv ] || unpack_deb python3-sklearn data/sklearn usr/lib/python3/dist-packages/sklearn/datasets/data
+# statsmodels' datasets, one folder each (anes96/anes96.csv, danish_data/data.csv, …): names in single quotes, quarters
+# and month names as dates, tabs and spaces between fields.
+[ -f data/statsmodels/anes96/anes96.csv ] || unpack_deb python3-statsmodels data/statsmodels usr/lib/python3/dist-packages/statsmodels/datasets
 # The Debian package creates a cluster but, without systemd (containers, CI), does not start it.
 pg_version=$(ls -d /usr/lib/postgresql/*/bin/postgres | sort -V | tail -n 1 | cut -d/ -f5)
 grep -q "^$pg_version main " <<<"$(pg_lsclusters -h)" || $sudo_cmd pg_createcluster "$pg_version" main >/dev/null

@@ -13,6 +13,10 @@ public static class TestData
     /// <summary>A table scikit-learn ships (Debian's python3-sklearn, unpacked into data/sklearn by scripts/setup.sh).</summary>
     public static string Sklearn(string file) => Require(Path.Combine(RepoRoot, "data", "sklearn", file));
 
+    /// <summary>A dataset statsmodels ships (Debian's python3-statsmodels, unpacked into data/statsmodels by scripts/setup.sh),
+    /// as "anes96/anes96.csv".</summary>
+    public static string Statsmodels(string file) => Require(Path.Combine(RepoRoot, "data", "statsmodels", file));
+
     public static string FashionMnist(string file) => Require(Path.Combine("/usr/share/datasets/fashion-mnist", file));
 
     /// <summary>A file of the Unicode Character Database (Debian's unicode-data package).</summary>

@@ -13,6 +13,10 @@ public static class Values
         "MMM d, yyyy", "d MMM yyyy", "dd-MMM-yy", "d-MMM-yy", "MMMM d, yyyy", "yyyyMMdd",
         // Points between the parts are written day first (German, Swiss, Nordic, Russian spreadsheets).
         "dd.MM.yyyy", "d.M.yyyy", "dd.MM.yyyy HH:mm", "d.M.yyyy H:mm", "dd.MM.yyyy HH:mm:ss", "d.M.yyyy H:mm:ss",
+        // Month names with hyphens (statistical offices' exports: Jan-1-1995, 01-Jan-1995).
+        "MMM-d-yyyy", "d-MMM-yyyy",
+        // A month without its day (monthly series: 1949-01, Jan 1995), read as the month's first day.
+        "yyyy-MM", "yyyy/MM", "MMM yyyy", "MMMM yyyy", "MMM-yyyy",
     ];
 
     /// <summary>Empty, NA, N/A, NaN, null and ? mark a missing value. "None" does not: in real tables it is often a category (no damage, no symptoms).</summary>
@@ -98,8 +102,34 @@ public static class Values
 
     public static bool TryDate(string text, out DateTime value) =>
         TryIsoDate(text.AsSpan().Trim(), out value)
+        || TryQuarter(text.AsSpan().Trim(), out value)
         || DateTime.TryParseExact(text.Trim(), DateFormats, CultureInfo.InvariantCulture,
             DateTimeStyles.AllowWhiteSpaces | DateTimeStyles.AdjustToUniversal, out value);
+
+    /// <summary>A quarter as quarterly series write it — <c>1974Q1</c>, <c>1974-Q1</c>, <c>1974 Q1</c>, <c>Q1 1974</c>,
+    /// <c>Q1-1974</c> (Q or q) — read as the quarter's first day.</summary>
+    private static bool TryQuarter(ReadOnlySpan<char> text, out DateTime value)
+    {
+        value = default;
+        if (text.Length is < 6 or > 7) return false;
+        int year, quarter;
+        if (text[0] is 'Q' or 'q')
+        {
+            // Q1 1974, Q1-1974, Q11974 is not one.
+            if (text.Length != 7 || text[2] is not (' ' or '-') || !Digits(text, 3, 4, out year)) return false;
+            quarter = text[1] - '0';
+        }
+        else
+        {
+            if (!Digits(text, 0, 4, out year)) return false;
+            var at = text.Length == 7 && text[4] is ' ' or '-' ? 5 : 4;
+            if (at + 2 != text.Length || text[at] is not ('Q' or 'q')) return false;
+            quarter = text[at + 1] - '0';
+        }
+        if (quarter is < 1 or > 4 || year < 1) return false;
+        value = new DateTime(year, 3 * quarter - 2, 1, 0, 0, 0, DateTimeKind.Utc);
+        return true;
+    }
 
     /// <summary>The common machine-written forms, read without the general parser (millions of rows of
     /// timestamps are read three times in a run): <c>yyyy-MM-dd</c>, optionally followed by <c>T</c> or a

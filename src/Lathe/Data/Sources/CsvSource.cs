@@ -290,6 +290,13 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         var header = named
             ? names.Select((h, i) => h.Trim().Length == 0 ? $"column_{i + 1}" : h.Trim()).ToArray()
             : names.Select((_, i) => $"column_{i + 1}").ToArray();
+        // Some statistics packages write every name in single quotes ('popul'): quoting, not part of the names.
+        if (named && header.Length > 0 && header.All(h => h.Length >= 3 && h[0] == '\'' && h[^1] == '\''))
+        {
+            notes.Add(new ReadNote($"the header (line {headerLine}) writes every name in single quotes ({header[0]}), so they are read without them",
+                "if the quotes belong to the names, rename the columns in the file"));
+            header = header.Select(h => h[1..^1].Trim() is { Length: > 0 } name ? name : h).ToArray();
+        }
         // Without a header the first line is data: it is read again as a record.
         var data = named ? (reader.Position, reader.Line) : (body, bodyLine);
         var sample = Sample(text, data.Item1, end, dialect);

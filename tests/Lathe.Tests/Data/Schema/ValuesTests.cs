@@ -55,4 +55,38 @@ public class ValuesTests
         var typed = TypeCoercion.Apply(table, schema);
         Assert.Equal(expected, ((NumericColumn)typed["US Gross"]).Values);
     }
+
+    [Theory]
+    [InlineData("1974Q1", "1974-01-01")]
+    [InlineData("1974q4", "1974-10-01")]
+    [InlineData("1974-Q2", "1974-04-01")]
+    [InlineData("1974 Q3", "1974-07-01")]
+    [InlineData("Q3 1974", "1974-07-01")]
+    [InlineData("Q4-1974", "1974-10-01")]
+    [InlineData("1949-01", "1949-01-01")]
+    [InlineData("1949/12", "1949-12-01")]
+    [InlineData("Jan 1995", "1995-01-01")]
+    [InlineData("September 1995", "1995-09-01")]
+    [InlineData("Mar-1995", "1995-03-01")]
+    [InlineData("Jan-1-1995", "1995-01-01")]
+    [InlineData("Dec-31-1995", "1995-12-31")]
+    [InlineData("01-Jan-1995", "1995-01-01")]
+    [InlineData("31.12.2024", "2024-12-31")]
+    public void Dates_of_statistical_series_are_read(string text, string expected)
+    {
+        Assert.True(Values.TryDate(text, out var date));
+        Assert.Equal(expected, date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [InlineData("2019-20")]
+    [InlineData("2020-13")]
+    [InlineData("1974Q5")]
+    [InlineData("1974Q0")]
+    [InlineData("Q5 1974")]
+    [InlineData("Q11974")]
+    [InlineData("74Q1")]
+    [InlineData("1974 Q")]
+    [InlineData("Mar-15")]
+    public void Things_that_are_not_dates_stay_text(string text) => Assert.False(Values.TryDate(text, out _));
 }

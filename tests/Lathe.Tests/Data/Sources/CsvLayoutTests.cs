@@ -338,4 +338,47 @@ public class CsvLayoutTests
         var error = Assert.Throws<DataException>(() => DataSource.Open(TestData.Sklearn("linnerud_exercise.csv"), layout: new CsvLayout { SkipRows = 30 }).Read());
         Assert.Contains("nothing is left after the 21 line(s) skipped above the header — check data.skip_rows", error.Message);
     }
+
+    [Theory]
+    [InlineData("anes96/anes96.csv", "\t", 944)]
+    [InlineData("spector/spector.csv", " ", 32)]
+    public void Names_each_in_single_quotes_are_read_without_them_and_said(string file, string between, int rows)
+    {
+        // statsmodels writes these two with every name quoted: 'popul'\t'TVnews'…, 'OBS' 'GPA' 'TUCE' 'PSI' 'GRADE'.
+        var path = TestData.Statsmodels(file);
+        var names = File.ReadLines(path).First().Split(between).Select(n => n.Trim('\'')).ToArray();
+        var table = DataSource.Open(path).Read();
+        Assert.Equal(names, table.ColumnNames);
+        Assert.Equal(rows, table.RowCount);
+        Assert.Empty(table.Quarantined);
+        Assert.All(table.Columns, c => Assert.IsType<NumericColumn>(c));
+        var note = Assert.Single(table.Notes);
+        Assert.Equal($"the header (line 1) writes every name in single quotes ('{names[0]}'), so they are read without them", note.Problem);
+
+        // A name that only ends in a quote keeps it: the rule is for a header that quotes them all.
+        var partly = Path.Combine(TestData.TempDirectory(), "partly.csv");
+        File.WriteAllLines(partly, ["'a',b's,c", "1,2,3", "4,5,6"]);
+        var read = DataSource.Open(partly).Read();
+        Assert.Equal(["'a'", "b's", "c"], read.ColumnNames);
+        Assert.Empty(read.Notes);
+    }
+
+    [Theory]
+    [InlineData("danish_data/data.csv", "period", 55, "1974-01-01", "1974-04-01", "1987-07-01")]
+    [InlineData("elec_equip/elec_equip.csv", "DATE", 257, "1995-01-01", "1995-02-01", "2016-05-01")]
+    public void Quarters_and_month_names_with_hyphens_are_dates(string file, string column, int rows, string first, string second, string last)
+    {
+        // danish_data: 1974Q1, 1974Q2, … (the file starts with a byte-order mark); elec_equip: Jan-1-1995, Feb-1-1995, ….
+        var table = DataSource.Open(TestData.Statsmodels(file)).Read();
+        Assert.Equal(column, table.ColumnNames.First());
+        Assert.Equal(rows, table.RowCount);
+        var schema = Lathe.Data.Schema.SchemaInference.Infer(table, table.ColumnNames.ElementAt(1));
+        Assert.Equal(Lathe.Data.Schema.ColumnType.DateTime, schema.Find(column)!.Type);
+        var dates = ((StringColumn)table[column]).Values.Select(v => Lathe.Data.Schema.Values.TryDate(v!, out var d) ? d.ToString("yyyy-MM-dd") : null).ToArray();
+        Assert.Equal([first, second], dates.Take(2));
+        Assert.Equal(last, dates[^1]);
+        // One a quarter or a month apart, every one.
+        Assert.All(dates.Zip(dates.Skip(1)), p => Assert.Equal(file.StartsWith("danish") ? 3 : 1,
+            (DateTime.Parse(p.Second!).Year - DateTime.Parse(p.First!).Year) * 12 + DateTime.Parse(p.Second!).Month - DateTime.Parse(p.First!).Month));
+    }
 }
