@@ -101,7 +101,7 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
             }
             catch (InvalidDataException e)
             {
-                throw new DataException($"{path}: corrupt gzip data: {e.Message}");
+                throw CompressedFile.Corrupt(path, e);
             }
         }
 
@@ -156,11 +156,7 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         return stream;
     }
 
-    private Stream OpenBytes()
-    {
-        var file = File.OpenRead(path);
-        return path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
-    }
+    private Stream OpenBytes() => CompressedFile.Open(path);
 
     private int ReadHead(Stream stream, byte[] head)
     {
@@ -170,25 +166,11 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         }
         catch (InvalidDataException e)
         {
-            throw new DataException($"{path}: corrupt gzip data: {e.Message}");
+            throw CompressedFile.Corrupt(path, e);
         }
     }
 
-    private byte[] LoadBytes()
-    {
-        if (!path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)) return File.ReadAllBytes(path);
-        using var gzip = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
-        using var memory = new MemoryStream();
-        try
-        {
-            gzip.CopyTo(memory);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new DataException($"{path}: corrupt gzip data: {e.Message}");
-        }
-        return memory.ToArray();
-    }
+    private byte[] LoadBytes() => CompressedFile.ReadAllBytes(path);
 
     /// <summary>The text as UTF-8 bytes, and where the content starts (after a byte-order mark).</summary>
     private static (byte[] Utf8, int Start) Decode(byte[] bytes, TextEncoding encoding)

@@ -23,6 +23,9 @@ public static class DataSource
         var resolved = format == DataFormat.Auto ? Detect(path) : format;
         if (resolved is not (DataFormat.Csv or DataFormat.Tsv) && layout is not null && layout != CsvLayout.Detect)
             throw new DataException($"{path}: data.delimiter, data.skip_rows, data.header, data.decimal and data.dates are for CSV and TSV files, not {ConfigNames.Of(resolved)} — remove them");
+        if (CompressedFile.IsCompressed(path) && resolved is not (DataFormat.Csv or DataFormat.Tsv or DataFormat.Json or DataFormat.Jsonl)
+            && !(resolved == DataFormat.Idx && path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)))
+            throw new DataException($"{path}: compressed {ConfigNames.Of(resolved)} is not read (CSV, TSV, JSON and JSON Lines are, gzipped or zipped; IDX gzipped) — decompress it first");
         if (resolved != DataFormat.Idx && labels is not null)
             throw new DataException($"{path}: a labels file is only used with IDX data — remove data.labels, or set format: idx");
         return resolved switch
@@ -62,8 +65,7 @@ public static class DataSource
 
     public static DataFormat Detect(string path)
     {
-        var name = Path.GetFileName(path).ToLowerInvariant();
-        if (name.EndsWith(".gz")) name = name[..^3];
+        var name = CompressedFile.InnerName(path).ToLowerInvariant();
         if (name.EndsWith(".csv") || name.EndsWith(".txt")) return DataFormat.Csv;
         if (name.EndsWith(".tsv") || name.EndsWith(".tab")) return DataFormat.Tsv;
         if (name.EndsWith(".json")) return DataFormat.Json;

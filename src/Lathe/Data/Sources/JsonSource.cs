@@ -24,7 +24,7 @@ public sealed class JsonSource(string path, bool? lines = null) : IDataSource
 
     public Table Read(CancellationToken cancellationToken = default)
     {
-        var bytes = File.ReadAllBytes(path);
+        var bytes = CompressedFile.ReadAllBytes(path);
         var records = new Records([]);
         var jsonLines = lines ?? LooksLikeLines(bytes);
         if (jsonLines) ReadLines(bytes, records, cancellationToken);
@@ -47,7 +47,7 @@ public sealed class JsonSource(string path, bool? lines = null) : IDataSource
         }
         var name = Path.GetFileName(path);
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        using var stream = File.OpenRead(path);
+        using var stream = CompressedFile.Open(path);
         var buffer = new byte[1 << 20];
         int position = 0, filled = 0, line = 0;
         var eof = false;
@@ -61,7 +61,15 @@ public sealed class JsonSource(string path, bool? lines = null) : IDataSource
                 if (position == 0 && filled == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
                 Buffer.BlockCopy(buffer, position, buffer, 0, filled - position);
                 (filled, position) = (filled - position, 0);
-                var read = stream.ReadAtLeast(buffer.AsSpan(filled), buffer.Length - filled, throwOnEndOfStream: false);
+                int read;
+                try
+                {
+                    read = stream.ReadAtLeast(buffer.AsSpan(filled), buffer.Length - filled, throwOnEndOfStream: false);
+                }
+                catch (InvalidDataException e)
+                {
+                    throw CompressedFile.Corrupt(path, e);
+                }
                 filled += read;
                 eof = filled < buffer.Length;
                 if (first && filled >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF) position = 3;
@@ -82,10 +90,16 @@ public sealed class JsonSource(string path, bool? lines = null) : IDataSource
 
     private byte[] Head(int count)
     {
-        using var stream = File.OpenRead(path);
-        var head = new byte[(int)Math.Min(count, stream.Length)];
-        stream.ReadExactly(head);
-        return head;
+        using var stream = CompressedFile.Open(path);
+        var head = new byte[count];
+        try
+        {
+            return head[..stream.ReadAtLeast(head, count, throwOnEndOfStream: false)];
+        }
+        catch (InvalidDataException e)
+        {
+            throw CompressedFile.Corrupt(path, e);
+        }
     }
 
     private void ReadArray(byte[] bytes, Records records, CancellationToken cancellationToken)
