@@ -7,6 +7,7 @@
 #   vega-datasets (npm, pinned)                          -> data/vega-datasets/data/
 #   scikit-learn's data files (Debian python3-sklearn)   -> data/sklearn/ (the .deb unpacked, not installed)
 #   statsmodels' datasets (Debian python3-statsmodels)   -> data/statsmodels/ (likewise)
+#   readxl's example workbooks (Debian r-cran-readxl)    -> data/readxl/ (likewise)
 #   PostgreSQL (Debian package postgresql), running, with role lathe (password lathe) owning database
 #   lathe_test, for the PostgreSQL source's tests (LATHE_TEST_POSTGRES overrides where they connect)
 set -euo pipefail
@@ -49,6 +50,9 @@ unpack_deb() {
 # statsmodels' datasets, one folder each (anes96/anes96.csv, danish_data/data.csv, …): names in single quotes, quarters
 # and month names as dates, tabs and spaces between fields.
 [ -f data/statsmodels/anes96/anes96.csv ] || unpack_deb python3-statsmodels data/statsmodels usr/lib/python3/dist-packages/statsmodels/datasets
+# readxl's example workbooks (datasets.xlsx and .xls: four sheets; deaths.xlsx: notes above and below the table;
+# geometry.xlsx: a table away from A1).
+[ -f data/readxl/datasets.xlsx ] || unpack_deb r-cran-readxl data/readxl usr/lib/R/site-library/readxl/extdata
 # The Debian package creates a cluster but, without systemd (containers, CI), does not start it.
 pg_version=$(ls -d /usr/lib/postgresql/*/bin/postgres | sort -V | tail -n 1 | cut -d/ -f5)
 grep -q "^$pg_version main " <<<"$(pg_lsclusters -h)" || $sudo_cmd pg_createcluster "$pg_version" main >/dev/null

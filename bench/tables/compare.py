@@ -38,6 +38,13 @@ TABLES = [
     ("wine", "../../sklearn/wine_data.csv", "column_14", [], []),
     ("boston", "../../sklearn/boston_house_prices.csv", "MEDV", [], []),
     ("iris", "../../sklearn/iris.csv", "column_5", [], ["--header", "false", "--skip-rows", "1"]),
+    # statsmodels' datasets (data/statsmodels, from Debian's python3-statsmodels), likewise only by TABLES=….
+    ("anes96", "../../statsmodels/anes96/anes96.csv", "vote", [], []),
+    ("modechoice", "../../statsmodels/modechoice/modechoice.csv", "choice", ["individual"], []),  # a traveller's number
+    ("fair", "../../statsmodels/fair/fair.csv", "affairs", [], []),
+    ("grunfeld", "../../statsmodels/grunfeld/grunfeld.csv", "invest", [], []),
+    ("engel", "../../statsmodels/engel/engel.csv", "foodexp", [], []),
+    ("randhie", "../../statsmodels/randhie/randhie.csv", "mdvis", [], []),
 ]
 VEGA = 8  # the first tables, those a run without TABLES compares
 

@@ -97,13 +97,21 @@ internal static class Verb
             },
         };
 
-        public IEnumerable<Option> Options => [_delimiter, _skipRows, _header, _decimal, _dates];
+        private readonly Option<string> _sheet = new("--sheet")
+        {
+            Description = "Excel workbooks: the sheet to read, by name or number (1 is the first); left out, the first."
+                          + (fromModel ? " Left out: the model's training config's data.sheet." : ""),
+        };
+
+        public IEnumerable<Option> Options => [_delimiter, _skipRows, _header, _decimal, _dates, _sheet];
 
         /// <param name="otherwise">What an option left out takes: the training file's layout for a verb that runs a model,
-        /// where <paramref name="path"/> is a CSV or TSV file (a model trained on one may be given Parquet to predict).</param>
+        /// as far as it applies to <paramref name="path"/> (a model trained on a CSV file may be given Parquet or a
+        /// workbook to predict).</param>
         public Data.Sources.CsvLayout Read(ParseResult result, Data.Sources.CsvLayout? otherwise = null, string? path = null)
         {
-            if (otherwise is null || path is not null && !Data.Sources.DataSource.IsDelimitedText(path)) otherwise = Data.Sources.CsvLayout.Detect;
+            if (otherwise is null || path is not null && !Data.Sources.DataSource.TakesLayout(path)) otherwise = Data.Sources.CsvLayout.Detect;
+            else if (path is not null) otherwise = otherwise.For(Data.Sources.DataSource.Detect(path));
             bool Given(Option option) => result.GetResult(option) is { Implicit: false };
             var skip = result.GetValue(_skipRows)!;
             int? rows = skip == "auto" ? null
@@ -118,6 +126,7 @@ internal static class Verb
                 Header = Given(_header) ? result.GetValue(_header) : otherwise.Header,
                 Decimal = Given(_decimal) ? result.GetValue(_decimal) : otherwise.Decimal,
                 Dates = Given(_dates) ? result.GetValue(_dates) : otherwise.Dates,
+                Sheet = Given(_sheet) ? result.GetValue(_sheet) : otherwise.Sheet,
             };
         }
     }

@@ -17,6 +17,9 @@ public static class TestData
     /// as "anes96/anes96.csv".</summary>
     public static string Statsmodels(string file) => Require(Path.Combine(RepoRoot, "data", "statsmodels", file));
 
+    /// <summary>An example workbook readxl ships (Debian's r-cran-readxl, unpacked into data/readxl by scripts/setup.sh).</summary>
+    public static string Readxl(string file) => Require(Path.Combine(RepoRoot, "data", "readxl", file));
+
     public static string FashionMnist(string file) => Require(Path.Combine("/usr/share/datasets/fashion-mnist", file));
 
     /// <summary>A file of the Unicode Character Database (Debian's unicode-data package).</summary>

@@ -24,6 +24,7 @@ internal static class ConfigSchema
         new ConfigKey<T>("header", "CSV/TSV: whether the first line read names the columns; auto takes it as names unless every field is a number (then the columns are column_1, column_2, ...).", c => layout(c).Header, (c, n, r) => with(c, layout(c) with { Header = r.Enum<HeaderRow>(n) })),
         new ConfigKey<T>("decimal", "CSV/TSV: what marks a number's decimals: point, comma (European spreadsheets: 1.234,5 is 1234.5), or auto (comma where the fields are not split by commas and the numbers have decimal commas and no decimal points).", c => layout(c).Decimal, (c, n, r) => with(c, layout(c) with { Decimal = r.Enum<DecimalMark>(n) })),
         new ConfigKey<T>("dates", "CSV/TSV: which part of a date written with slashes comes first: month_first (12/31/2024), day_first (31/12/2024), or auto (day first where the numbers have decimal commas, or where a date's first part passes 12 and no second part does). Dates with points (31.12.2024) are always day first.", c => layout(c).Dates, (c, n, r) => with(c, layout(c) with { Dates = r.Enum<DateOrder>(n) })),
+        new ConfigKey<T>("sheet", "Excel workbooks (.xlsx, .xlsm, .xls): the sheet to read, by name or number (1 is the first); null reads the first. skip_rows, header and dates apply to a sheet as to a CSV file.", c => layout(c).Sheet, (c, n, r) => with(c, layout(c) with { Sheet = r.OptionalString(n) })),
     ];
 
     public static readonly ConfigSection<DataSourceConfig> Source = new(
@@ -39,7 +40,7 @@ internal static class ConfigSchema
     public static readonly ConfigSection<DataConfig> Data = new(
         "Where the data comes from and how it is split.",
     [
-        new("path", "The data: a CSV, TSV, JSON (records or lines), Parquet, Arrow IPC, gzipped IDX or SQLite file, or a folder of images with one sub-folder per class; relative to this file. Empty for a PostgreSQL database (connection).", c => c.Path, (c, n, r) => c with { Path = r.FilePath(n) }),
+        new("path", "The data: a CSV, TSV, JSON (records or lines; each also gzipped or zipped), Excel workbook, Parquet, Arrow IPC, gzipped IDX or SQLite file, or a folder of images with one sub-folder per class; relative to this file. Empty for a PostgreSQL database (connection).", c => c.Path, (c, n, r) => c with { Path = r.FilePath(n) }),
         new("format", "Data format; auto decides from the file name, or is postgres when connection is set.", c => c.Format, (c, n, r) => c with { Format = r.Enum<DataFormat>(n) }),
         new("encoding", "Text encoding of a CSV/TSV file; auto reads a byte-order mark, else UTF-8 (Latin-1 when most damaged lines say so).", c => c.Encoding, (c, n, r) => c with { Encoding = r.Enum<TextEncoding>(n) }),
         .. LayoutKeys<DataConfig>(c => c.Layout, (c, layout) => c with { Layout = layout }),

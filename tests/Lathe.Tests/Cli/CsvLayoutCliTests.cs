@@ -63,6 +63,36 @@ public class CsvLayoutCliTests
     }
 
     [Fact]
+    public void A_sheet_given_to_init_is_trained_on_and_the_model_predicts_the_same_sheet_of_either_workbook_format()
+    {
+        var dir = TestData.TempDirectory();
+        var init = LatheProcess.Run(dir, "init", "--data", TestData.Readxl("datasets.xlsx"), "--sheet", "quakes", "--target", "mag", "--out", "quakes.yaml");
+        Assert.True(init.ExitCode == 0, init.Error);
+        var yaml = File.ReadAllText(Path.Combine(dir, "quakes.yaml"));
+        Assert.Contains("  sheet: quakes\n", yaml);
+        Assert.Contains("task: regression", yaml);
+        File.WriteAllText(Path.Combine(dir, "quakes.yaml"), yaml.Replace("  epochs: 200", "  epochs: 20").Replace("  ensemble: 32", "  ensemble: 0").Replace("  threads: 0", "  threads: 2"));
+        var train = LatheProcess.Run(dir, "train", "quakes.yaml", "--out", "run");
+        Assert.True(train.ExitCode == 0, train.Error);
+        var model = Path.Combine(dir, "run", "model.lathe");
+
+        // The .xls holds the same four sheets: the model's sheet is read without being named again.
+        var predict = LatheProcess.Run(dir, "predict", model, "--data", TestData.Readxl("datasets.xls"), "--out", "predictions.csv");
+        Assert.True(predict.ExitCode == 0, predict.Error);
+        var lines = File.ReadAllLines(Path.Combine(dir, "predictions.csv"));
+        Assert.Equal("predicted_mag", lines[0]);
+        Assert.Equal(1001, lines.Length);
+        // Quakes of magnitude 4 to 6.4: a trained model predicts within them.
+        Assert.All(lines.Skip(1), l => Assert.InRange(double.Parse(l, System.Globalization.CultureInfo.InvariantCulture), 3.5, 7));
+
+        // Told another sheet, the model's columns are not there, and nothing is written.
+        var iris = LatheProcess.Run(dir, "predict", model, "--data", TestData.Readxl("datasets.xls"), "--sheet", "iris", "--out", "iris.csv");
+        Assert.Equal(1, iris.ExitCode);
+        Assert.Contains("'lat'", iris.Error);
+        Assert.False(File.Exists(Path.Combine(dir, "iris.csv")));
+    }
+
+    [Fact]
     public void Profile_init_and_prepare_name_the_preamble_skipped_and_the_header_not_found()
     {
         var dir = TestData.TempDirectory();

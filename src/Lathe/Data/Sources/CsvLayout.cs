@@ -4,7 +4,9 @@ namespace Lathe.Data.Sources;
 /// (a title, or a line of counts as scikit-learn's data files have), whether there is a header at all, the decimal
 /// mark and the order of dates written with slashes. Each is found from the file when left at auto
 /// (<see cref="CsvSource"/>); the config's <c>data.delimiter</c>, <c>data.skip_rows</c>, <c>data.header</c>,
-/// <c>data.decimal</c> and <c>data.dates</c> set them.</summary>
+/// <c>data.decimal</c> and <c>data.dates</c> set them. An Excel sheet is read as such a file (<see cref="ExcelSource"/>):
+/// the rows above its header, the header and dates written as text apply to it too, and <c>data.sheet</c> says which
+/// sheet.</summary>
 public sealed record CsvLayout
 {
     /// <summary>auto (found from the first lines: , tab ; | or white space), whitespace (runs of spaces and tabs, as
@@ -20,6 +22,18 @@ public sealed record CsvLayout
     /// finds day first where the numbers have decimal commas (every such locale writes the day first), or where a
     /// date's first part passes 12 and no second part does. Day-first dates are read as ISO dates.</summary>
     public DateOrder Dates { get; init; } = DateOrder.Auto;
+    /// <summary>Excel workbooks: the sheet to read, by name or number (1 is the first); null reads the first
+    /// (<see cref="ExcelSource"/>).</summary>
+    public string? Sheet { get; init; }
+
+    /// <summary>This layout less what <paramref name="format"/> does not take: a sheet for a CSV or TSV file; the delimiter
+    /// and decimal mark for a workbook, whose cells are read as stored; everything for any other format.</summary>
+    public CsvLayout For(Config.DataFormat format) => format switch
+    {
+        Config.DataFormat.Csv or Config.DataFormat.Tsv => this with { Sheet = null },
+        Config.DataFormat.Excel => this with { Delimiter = Auto, Decimal = DecimalMark.Auto },
+        _ => Detect,
+    };
 
     public const string Auto = "auto";
     public const string Whitespace = "whitespace";

@@ -28,6 +28,16 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
 
     public IReadOnlyList<string> Files => [path];
 
+    /// <summary>Text to read instead of the file's bytes (UTF-8, no byte-order mark): a spreadsheet's sheet written as
+    /// CSV by <see cref="ExcelSource"/>, which still names <c>path</c> in every message.</summary>
+    internal byte[]? Content { get; init; }
+
+    /// <summary>What a row is called in its name (<see cref="Table.RowName"/>): a line of a file, a row of a sheet.</summary>
+    internal string RowUnit { get; init; } = "line";
+
+    /// <summary>What the source decided before the text was read, said first among the table's notes.</summary>
+    internal IReadOnlyList<ReadNote> SourceNotes { get; init; } = [];
+
     public Table Read(CancellationToken cancellationToken = default)
     {
         var bytes = LoadBytes();
@@ -129,7 +139,7 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
             {
                 var columns = header.Select((h, c) => CsvColumn.Join(h, [chunk.Columns[c]], chunk.Lines.Count)).ToArray();
                 // The notes go with the first batch, which is what a reader of the layout looks at.
-                yield return new Table(columns, name, chunk.Lines.ToArray(), chunk.Quarantined, directory: directory) { Notes = [.. notes, .. NumberNames(front, columns)] };
+                yield return new Table(columns, name, chunk.Lines.ToArray(), chunk.Quarantined, RowUnit, directory) { Notes = [.. notes, .. NumberNames(front, columns)] };
                 notes = [];
                 front = front with { Named = false };
             }
@@ -156,7 +166,7 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         return stream;
     }
 
-    private Stream OpenBytes() => CompressedFile.Open(path);
+    private Stream OpenBytes() => Content is { } content ? new MemoryStream(content, writable: false) : CompressedFile.Open(path);
 
     private int ReadHead(Stream stream, byte[] head)
     {
@@ -170,7 +180,7 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         }
     }
 
-    private byte[] LoadBytes() => CompressedFile.ReadAllBytes(path);
+    private byte[] LoadBytes() => Content ?? CompressedFile.ReadAllBytes(path);
 
     /// <summary>The text as UTF-8 bytes, and where the content starts (after a byte-order mark).</summary>
     private static (byte[] Utf8, int Start) Decode(byte[] bytes, TextEncoding encoding)
@@ -205,7 +215,7 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
             foreach (var l in chunks[k].Lines) lines[at++] = l + offsets[k];
         var quarantined = chunks.SelectMany((c, k) => c.Quarantined.Select(q => q with { Line = q.Line + offsets[k] })).ToList();
         var columns = header.Select((h, c) => CsvColumn.Join(h, chunks.Select(chunk => chunk.Columns[c]).ToArray(), lines.Length)).ToArray();
-        return new Table(columns, name, lines, quarantined, directory: Path.GetDirectoryName(Path.GetFullPath(path)))
+        return new Table(columns, name, lines, quarantined, RowUnit, Path.GetDirectoryName(Path.GetFullPath(path)))
         {
             Notes = [.. front.Notes, .. NumberNames(front, columns)],
         };
@@ -223,7 +233,7 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
 
     private Front ReadFront(byte[] text, int start, int end)
     {
-        var notes = new List<ReadNote>();
+        var notes = new List<ReadNote>(SourceNotes);
         // Excel's first line "sep=;" names the delimiter; it is not part of the table.
         var directive = SeparatorLine(text, start, end);
         var dialect = _dialect ?? (directive is { } given ? new Dialect(given.Delimiter, false) : Sniff(text, start, end));

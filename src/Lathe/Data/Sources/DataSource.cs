@@ -21,8 +21,16 @@ public static class DataSource
         if (labels is not null && !File.Exists(labels))
             throw new DataException($"labels file '{labels}' does not exist — check data.labels");
         var resolved = format == DataFormat.Auto ? Detect(path) : format;
-        if (resolved is not (DataFormat.Csv or DataFormat.Tsv) && layout is not null && layout != CsvLayout.Detect)
-            throw new DataException($"{path}: data.delimiter, data.skip_rows, data.header, data.decimal and data.dates are for CSV and TSV files, not {ConfigNames.Of(resolved)} — remove them");
+        if (layout is not null && Refused(layout, resolved) is var (keys, many) && keys is not null)
+        {
+            var (are, them) = many ? ("are", "them") : ("is", "it");
+            throw new DataException(resolved switch
+            {
+                DataFormat.Excel => $"{path}: {keys} {are} for CSV and TSV files; an Excel sheet is read as it is stored — remove {them}",
+                DataFormat.Csv or DataFormat.Tsv => $"{path}: {keys} is for Excel workbooks — remove it",
+                _ => $"{path}: {keys} {are} for CSV and TSV files and Excel sheets, not {ConfigNames.Of(resolved)} — remove {them}",
+            });
+        }
         if (CompressedFile.IsCompressed(path) && resolved is not (DataFormat.Csv or DataFormat.Tsv or DataFormat.Json or DataFormat.Jsonl)
             && !(resolved == DataFormat.Idx && path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)))
             throw new DataException($"{path}: compressed {ConfigNames.Of(resolved)} is not read (CSV, TSV, JSON and JSON Lines are, gzipped or zipped; IDX gzipped) — decompress it first");
@@ -37,6 +45,7 @@ public static class DataSource
             DataFormat.Parquet => new ParquetSource(path),
             DataFormat.Arrow => new ArrowSource(path),
             DataFormat.Idx => new IdxSource(path, labels),
+            DataFormat.Excel => new ExcelSource(path, layout, quarantineLimit),
             DataFormat.Sqlite => new SqliteSource(path, query ?? throw new DataException($"{path}: a SQLite database needs data.query, the SQL whose result is the table")),
             _ => throw new DataException($"{path}: unknown format"),
         };
@@ -49,13 +58,29 @@ public static class DataSource
             data.PasswordFile)
         : Open(data.Path, data.Format, data.Labels, data.Encoding, data.QuarantineLimit, data.Query, data.ImageSize, data.Layout);
 
-    /// <summary>Whether <paramref name="path"/> names a CSV or TSV file by its name, where a <see cref="CsvLayout"/> applies.</summary>
-    public static bool IsDelimitedText(string path)
+    /// <summary>The layout keys set in <paramref name="layout"/> that <paramref name="format"/> does not take, named as in a
+    /// config (null when there are none), and whether they are several.</summary>
+    private static (string? Keys, bool Many) Refused(CsvLayout layout, DataFormat format)
+    {
+        var given = new List<string>();
+        var text = format is DataFormat.Csv or DataFormat.Tsv;
+        var sheet = format == DataFormat.Excel;
+        if (!text && layout.Delimiter != CsvLayout.Auto) given.Add("data.delimiter");
+        if (!text && !sheet && layout.SkipRows is not null) given.Add("data.skip_rows");
+        if (!text && !sheet && layout.Header != HeaderRow.Auto) given.Add("data.header");
+        if (!text && layout.Decimal != DecimalMark.Auto) given.Add("data.decimal");
+        if (!text && !sheet && layout.Dates != DateOrder.Auto) given.Add("data.dates");
+        if (!sheet && layout.Sheet is not null) given.Add("data.sheet");
+        return (given.Count == 0 ? null : given.Count == 1 ? given[0] : $"{string.Join(", ", given[..^1])} and {given[^1]}", given.Count > 1);
+    }
+
+    /// <summary>Whether <paramref name="path"/> names, by its name, a file a <see cref="CsvLayout"/> applies to: CSV, TSV or an Excel workbook.</summary>
+    public static bool TakesLayout(string path)
     {
         if (Directory.Exists(path)) return false;
         try
         {
-            return Detect(path) is DataFormat.Csv or DataFormat.Tsv;
+            return Detect(path) is DataFormat.Csv or DataFormat.Tsv or DataFormat.Excel;
         }
         catch (DataException)
         {
@@ -73,8 +98,9 @@ public static class DataSource
         if (name.EndsWith(".parquet") || name.EndsWith(".pq")) return DataFormat.Parquet;
         if (name.EndsWith(".arrow") || name.EndsWith(".feather") || name.EndsWith(".ipc")) return DataFormat.Arrow;
         if (name.EndsWith(".db") || name.EndsWith(".sqlite") || name.EndsWith(".sqlite3")) return DataFormat.Sqlite;
+        if (name.EndsWith(".xlsx") || name.EndsWith(".xlsm") || name.EndsWith(".xls")) return DataFormat.Excel;
         if (name.Contains("-idx") || name.Contains(".idx") || name.EndsWith("ubyte")) return DataFormat.Idx;
-        throw new DataException($"{path}: cannot tell the format from the file name — set data.format to csv, tsv, json, jsonl, parquet, arrow, idx or sqlite (a PostgreSQL database is data.connection)");
+        throw new DataException($"{path}: cannot tell the format from the file name — set data.format to csv, tsv, json, jsonl, parquet, arrow, idx, sqlite or excel (a PostgreSQL database is data.connection)");
     }
 
     /// <summary>The training data's fingerprint: a SHA-256 over the bytes of every file read, and for a query

@@ -42,7 +42,7 @@ public class CompressedFileTests
         var export = Zip(Path.Combine(dir, "export.zip"), ("export/", null), ("export/seattle-weather.csv", original),
             ("__MACOSX/export/._seattle-weather.csv", original), ("export/.DS_Store", original));
         Assert.Equal(DataFormat.Csv, DataSource.Detect(export));
-        Assert.True(DataSource.IsDelimitedText(export));
+        Assert.True(DataSource.TakesLayout(export));
         BatchAssert.SameAsRead(expected, [DataSource.Open(export).Read()], expected.RowCount);
         // Streamed through a small buffer, batch by batch.
         BatchAssert.SameAsRead(expected, new CsvSource(export).ReadBatches(300, 8192).ToList(), 300);

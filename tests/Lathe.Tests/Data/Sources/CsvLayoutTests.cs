@@ -326,8 +326,11 @@ public class CsvLayoutTests
     [Fact]
     public void Layout_keys_are_refused_for_a_file_that_is_not_delimited_text()
     {
-        var error = Assert.Throws<DataException>(() => DataSource.Open(TestData.Vega("penguins.json"), layout: new CsvLayout { Header = HeaderRow.False }));
-        Assert.Contains("data.delimiter, data.skip_rows, data.header, data.decimal and data.dates are for CSV and TSV files, not json", error.Message);
+        var penguins = TestData.Vega("penguins.json");
+        var error = Assert.Throws<DataException>(() => DataSource.Open(penguins, layout: new CsvLayout { Header = HeaderRow.False }));
+        Assert.Equal($"{penguins}: data.header is for CSV and TSV files and Excel sheets, not json — remove it", error.Message);
+        error = Assert.Throws<DataException>(() => DataSource.Open(penguins, layout: new CsvLayout { SkipRows = 1, Delimiter = ";", Sheet = "2" }));
+        Assert.Equal($"{penguins}: data.delimiter, data.skip_rows and data.sheet are for CSV and TSV files and Excel sheets, not json — remove them", error.Message);
         // All at auto is no setting at all.
         Assert.Equal(344, DataSource.Open(TestData.Vega("penguins.json"), layout: new CsvLayout()).Read().RowCount);
     }

@@ -1,0 +1,148 @@
+using System.Globalization;
+using System.Text;
+using ExcelDataReader;
+using Lathe.Config;
+
+namespace Lathe.Data.Sources;
+
+/// <summary>Reads one sheet of an Excel workbook (.xlsx, .xlsm, or the older .xls) as a table. The sheet is written as
+/// CSV text, one line per sheet row (numbers in full, dates as ISO dates, a blank row as a blank line), and read by
+/// <see cref="CsvSource"/>: so a sheet gets what a CSV file gets — a title above the header skipped and said, a header of
+/// numbers read as data, stray values quarantined, the same type inference — and a row is named by its row number in
+/// the sheet ("row 7").</summary>
+/// <remarks>The sheet is <see cref="CsvLayout.Sheet"/> (a name, or a number from 1), else the first, with a note saying
+/// which was read when the workbook has more. Cells come as the workbook stores them (ExcelDataReader): a number, text,
+/// true/false, a date where the cell's number format is a date format, nothing for an empty or error cell. Columns
+/// empty in every row, left or right of the table, are left out.</remarks>
+public sealed class ExcelSource(string path, CsvLayout? layout = null, double quarantineLimit = 0.01) : IDataSource
+{
+    static ExcelSource() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+
+    private readonly CsvLayout _layout = layout ?? CsvLayout.Detect;
+
+    public string Name => path;
+
+    public IReadOnlyList<string> Files => [path];
+
+    public Table Read(CancellationToken cancellationToken = default)
+    {
+        var (text, notes) = SheetAsCsv(cancellationToken);
+        // The text is written with commas and decimal points, whatever the workbook's locale.
+        var csv = _layout with { Delimiter = ",", Decimal = DecimalMark.Point, Sheet = null };
+        return new CsvSource(path, csv, TextEncoding.Utf8, quarantineLimit) { Content = text, RowUnit = "row", SourceNotes = notes }.Read(cancellationToken);
+    }
+
+    /// <summary>The workbook's sheets, by name, in order.</summary>
+    public IReadOnlyList<string> Sheets()
+    {
+        using var reader = Open();
+        var names = new List<string>();
+        do names.Add(reader.Name);
+        while (reader.NextResult());
+        return names;
+    }
+
+    private IExcelDataReader Open()
+    {
+        var file = File.OpenRead(path);
+        try
+        {
+            return ExcelReaderFactory.CreateReader(file);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            file.Dispose();
+            throw new DataException($"{path}: not an Excel workbook that can be read ({e.Message})");
+        }
+    }
+
+    private (byte[] Text, List<ReadNote> Notes) SheetAsCsv(CancellationToken cancellationToken)
+    {
+        var sheets = Sheets();
+        var index = Pick(sheets);
+        var notes = new List<ReadNote>();
+        if (sheets.Count > 1 && _layout.Sheet is null)
+            notes.Add(new ReadNote($"the workbook has {sheets.Count} sheets ({string.Join(", ", sheets.Take(6).Select(s => $"'{s}'"))}{(sheets.Count > 6 ? ", …" : "")}): the first, '{sheets[0]}', is read",
+                "to read another, set data.sheet to its name or number"));
+        using var reader = Open();
+        for (var k = 0; k < index; k++) reader.NextResult();
+        var rows = new List<(int Row, object?[] Cells)>();
+        // The columns a cell of the sheet holds something in: the table, whatever empty columns stand left or right of it.
+        int first = int.MaxValue, width = 0;
+        try
+        {
+            while (reader.Read())
+            {
+                if (rows.Count % 4096 == 0) cancellationToken.ThrowIfCancellationRequested();
+                var cells = new object?[reader.FieldCount];
+                for (var c = 0; c < cells.Length; c++)
+                {
+                    cells[c] = reader.GetValue(c);
+                    if (Empty(cells[c])) continue;
+                    first = Math.Min(first, c);
+                    width = Math.Max(width, c + 1);
+                }
+                rows.Add((reader.Depth + 1, cells));
+            }
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
+        {
+            throw new DataException($"{path}: sheet '{sheets[index]}' cannot be read ({e.Message})");
+        }
+        var text = new StringBuilder();
+        var line = 1;
+        foreach (var (row, cells) in rows)
+        {
+            // One line per sheet row, so that a line's number is its row's; an empty row is a blank line, which is skipped.
+            for (; line < row; line++) text.Append('\n');
+            if (cells.Take(width).Any(c => !Empty(c)))
+                for (var c = first; c < width; c++)
+                {
+                    if (c > first) text.Append(',');
+                    Write(text, c < cells.Length ? cells[c] : null);
+                }
+            text.Append('\n');
+            line++;
+        }
+        return (Encoding.UTF8.GetBytes(text.ToString()), notes);
+    }
+
+    /// <summary>The sheet <see cref="CsvLayout.Sheet"/> names (its name, any case; or its number from 1), else the first.</summary>
+    private int Pick(IReadOnlyList<string> sheets)
+    {
+        if (_layout.Sheet is not { } wanted) return 0;
+        var exact = sheets.ToList().IndexOf(wanted);
+        if (exact >= 0) return exact;
+        var named = sheets.Select((s, i) => (s, i)).Where(p => string.Equals(p.s, wanted, StringComparison.OrdinalIgnoreCase)).ToArray();
+        if (named.Length == 1) return named[0].i;
+        if (int.TryParse(wanted, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number >= 1 && number <= sheets.Count) return number - 1;
+        throw new DataException($"{path}: no sheet '{wanted}' — the workbook has {string.Join(", ", sheets.Select(s => $"'{s}'"))}; set data.sheet to one of them or to its number (1 to {sheets.Count})");
+    }
+
+    private static bool Empty(object? cell) => cell is null or DBNull || cell is string s && s.Length == 0;
+
+    private static void Write(StringBuilder text, object? cell)
+    {
+        switch (cell)
+        {
+            case null or DBNull:
+                break;
+            case double number:
+                if (double.IsFinite(number)) text.Append(number.ToString("R", CultureInfo.InvariantCulture));
+                break;
+            case DateTime date:
+                text.Append(date.ToString(date.TimeOfDay == TimeSpan.Zero ? "yyyy-MM-dd" : date.Millisecond == 0 ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-ddTHH:mm:ss.fff",
+                    CultureInfo.InvariantCulture));
+                break;
+            case bool flag:
+                text.Append(flag ? "true" : "false");
+                break;
+            case string words:
+                text.Append('"').Append(words.Replace("\"", "\"\"")).Append('"');
+                break;
+            default:
+                text.Append('"').Append(Convert.ToString(cell, CultureInfo.InvariantCulture)?.Replace("\"", "\"\"")).Append('"');
+                break;
+        }
+    }
+}
