@@ -22,11 +22,7 @@ public class CsvLayoutCliTests
         Assert.Contains("  skip_rows: 1\n", yaml);
         Assert.Contains("  header: false\n", yaml);
         Assert.Contains("task: classification", yaml);
-        File.WriteAllText(Path.Combine(dir, "iris.yaml"), yaml.Replace("  epochs: 200", "  epochs: 30").Replace("  ensemble: 32", "  ensemble: 0").Replace("  threads: 0", "  threads: 2"));
-
-        var train = LatheProcess.Run(dir, "train", "iris.yaml", "--out", "run");
-        Assert.True(train.ExitCode == 0, train.Error);
-        var model = Path.Combine(dir, "run", "model.lathe");
+        var model = TrainQuickly(dir, "iris.yaml", epochs: 30);
 
         // predict reads the file as training did, without being told again: 150 rows, every class among the predictions.
         var predict = LatheProcess.Run(dir, "predict", model, "--data", iris, "--out", "predictions.csv");
@@ -71,10 +67,7 @@ public class CsvLayoutCliTests
         var yaml = File.ReadAllText(Path.Combine(dir, "quakes.yaml"));
         Assert.Contains("  sheet: quakes\n", yaml);
         Assert.Contains("task: regression", yaml);
-        File.WriteAllText(Path.Combine(dir, "quakes.yaml"), yaml.Replace("  epochs: 200", "  epochs: 20").Replace("  ensemble: 32", "  ensemble: 0").Replace("  threads: 0", "  threads: 2"));
-        var train = LatheProcess.Run(dir, "train", "quakes.yaml", "--out", "run");
-        Assert.True(train.ExitCode == 0, train.Error);
-        var model = Path.Combine(dir, "run", "model.lathe");
+        var model = TrainQuickly(dir, "quakes.yaml", epochs: 20);
 
         // The .xls holds the same four sheets: the model's sheet is read without being named again.
         var predict = LatheProcess.Run(dir, "predict", model, "--data", TestData.Readxl("datasets.xls"), "--out", "predictions.csv");
@@ -119,4 +112,15 @@ public class CsvLayoutCliTests
 
     /// <summary>The console's output with its line wrapping undone.</summary>
     private static string Flat(string text) => string.Join(" ", text.Split('\n', StringSplitOptions.TrimEntries));
+
+    /// <summary>Trains the config <c>lathe init</c> wrote in <paramref name="dir"/> as one network for a few epochs on two
+    /// threads, into <c>run/</c>; the model's path.</summary>
+    private static string TrainQuickly(string dir, string config, int epochs)
+    {
+        var path = Path.Combine(dir, config);
+        File.WriteAllText(path, File.ReadAllText(path).Replace("  epochs: 200", $"  epochs: {epochs}").Replace("  ensemble: 32", "  ensemble: 0").Replace("  threads: 0", "  threads: 2"));
+        var train = LatheProcess.Run(dir, "train", config, "--out", "run");
+        Assert.True(train.ExitCode == 0, train.Error);
+        return Path.Combine(dir, "run", "model.lathe");
+    }
 }
