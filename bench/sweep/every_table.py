@@ -1,6 +1,7 @@
 """Every table vega-datasets ships, through Lathe end to end, then fed bad input: a robustness sweep, not a benchmark.
 
     /usr/bin/python3 bench/sweep/every_table.py [WORK] [WORKERS] [FILES]   # WORK default runs/sweep, WORKERS 2, FILES a,b.json
+    SWEEP_DATA=data/statsmodels /usr/bin/python3 bench/sweep/every_table.py ...  # another folder of tables, sub-folders too
 
 Per JSON, CSV or TSV file of data/vega-datasets/data under 5 MB, up to two targets are picked from the data (the first
 text column of 2-30 values, the first number column of over 20 values whose name is not an identifier's); a file that
@@ -26,7 +27,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pandas as pd, yaml
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-DATA = os.path.join(ROOT, "data", "vega-datasets", "data")
+# SWEEP_DATA=data/statsmodels sweeps another folder of tables (its sub-folders too).
+DATA = os.path.abspath(os.environ.get("SWEEP_DATA", os.path.join(ROOT, "data", "vega-datasets", "data")))
 WORK = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "runs", "sweep"))
 WORKERS = int(sys.argv[2]) if len(sys.argv) > 2 else 2
 # A comma-separated list of files, to sweep those alone.
@@ -50,7 +52,16 @@ def table(path):
         if path.endswith(".json"):
             rows = records(path)
             return pd.json_normalize(rows, sep=".") if rows is not None else None
-        return pd.read_csv(path, sep="\t" if path.endswith(".tsv") else ",")
+        frame = pd.read_csv(path, sep="\t" if path.endswith(".tsv") else ",")
+        # Tables split otherwise (statsmodels' files: tabs, semicolons, spaces) are one column read with commas.
+        if len(frame.columns) == 1:
+            frame = pd.read_csv(path, sep=None, engine="python")
+        if len(frame.columns) == 1:
+            frame = pd.read_csv(path, sep=r"\s+")
+        # Names each in single quotes are read without them, as Lathe reads them.
+        if all(len(c) > 2 and c[0] == c[-1] == "'" for c in frame.columns):
+            frame.columns = [c[1:-1] for c in frame.columns]
+        return frame
     except (ValueError, UnicodeDecodeError):
         return None
 
@@ -215,7 +226,8 @@ def main():
     shutil.copytree(os.path.join(ROOT, "src", "Lathe.Cli", "bin", "Release", "net10.0"), os.path.join(WORK, "bin"))
     for worker in range(WORKERS): PORTS.put(19400 + worker)
     jobs = []
-    for file in sorted(os.listdir(DATA)):
+    files = sorted(os.path.relpath(os.path.join(folder, name), DATA) for folder, _, names in os.walk(DATA) for name in names)
+    for file in files:
         path = os.path.join(DATA, file)
         if not file.endswith((".json", ".csv", ".tsv")) or os.path.getsize(path) > 5 << 20 or ONLY and file not in ONLY: continue
         frame = table(path)

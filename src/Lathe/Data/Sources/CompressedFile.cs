@@ -26,6 +26,8 @@ public static class CompressedFile
                 throw new DataException($"{path}: compressed with {kind}, which Lathe does not decompress (it reads .gz and .zip) — decompress it first ({command} {name})");
         if (IsGzip(path)) return name[..^3];
         if (!IsZip(path)) return name;
+        // A zip not there yet is named by its name less .zip; opening it says it is missing.
+        if (!File.Exists(path)) return name[..^4];
         using var archive = OpenZip(path);
         return Path.GetFileName(Entry(path, archive).FullName);
     }
