@@ -128,6 +128,7 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         var (dialect, header, line) = (front.Dialect, front.Header, front.BodyLine);
         position = front.Body;
         var notes = front.Notes;
+        var (rowsRead, lastRowLine) = (0L, 0);
 
         while (position < filled || !eof)
         {
@@ -135,11 +136,18 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
             var valid = Utf8.IsValid(buffer.AsSpan(position, filled - position));
             var chunk = ReadChunk(buffer, position, filled, filled, line, dialect, header, valid, cancellationToken, rows, eof);
             (position, line) = (chunk.End, chunk.NextLine);
-            if (chunk.Lines.Count > 0 || chunk.Quarantined.Count > 0)
+            if (chunk.Lines.Count > 0) (rowsRead, lastRowLine) = (rowsRead + chunk.Lines.Count, chunk.Lines[^1]);
+            // The file's last records: notes below the table come out of the quarantine.
+            ReadNote? footer = null;
+            var quarantined = eof && position >= filled ? WithoutFooter(chunk.Quarantined, lastRowLine, rowsRead, header.Length, dialect, RowUnit, out footer) : chunk.Quarantined;
+            if (chunk.Lines.Count > 0 || quarantined.Count > 0 || footer is not null)
             {
                 var columns = header.Select((h, c) => CsvColumn.Join(h, [chunk.Columns[c]], chunk.Lines.Count)).ToArray();
-                // The notes go with the first batch, which is what a reader of the layout looks at.
-                yield return new Table(columns, name, chunk.Lines.ToArray(), chunk.Quarantined, RowUnit, directory) { Notes = [.. notes, .. NumberNames(front, columns)] };
+                // The notes go with the first batch, which is what a reader of the layout looks at; a footer's with the last.
+                yield return new Table(columns, name, chunk.Lines.ToArray(), quarantined, RowUnit, directory)
+                {
+                    Notes = [.. notes, .. NumberNames(front, columns), .. footer is null ? [] : new[] { footer }],
+                };
                 notes = [];
                 front = front with { Named = false };
             }
@@ -213,11 +221,12 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         var at = 0;
         for (var k = 0; k < chunks.Length; k++)
             foreach (var l in chunks[k].Lines) lines[at++] = l + offsets[k];
-        var quarantined = chunks.SelectMany((c, k) => c.Quarantined.Select(q => q with { Line = q.Line + offsets[k] })).ToList();
+        var quarantined = WithoutFooter(chunks.SelectMany((c, k) => c.Quarantined.Select(q => q with { Line = q.Line + offsets[k] })).ToList(),
+            lines.Length > 0 ? lines[^1] : 0, lines.Length, header.Length, front.Dialect, RowUnit, out var footer);
         var columns = header.Select((h, c) => CsvColumn.Join(h, chunks.Select(chunk => chunk.Columns[c]).ToArray(), lines.Length)).ToArray();
         return new Table(columns, name, lines, quarantined, RowUnit, Path.GetDirectoryName(Path.GetFullPath(path)))
         {
-            Notes = [.. front.Notes, .. NumberNames(front, columns)],
+            Notes = [.. front.Notes, .. NumberNames(front, columns), .. footer is null ? [] : new[] { footer }],
         };
     }
 
@@ -589,6 +598,43 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         return preamble;
     }
 
+    /// <summary>How a record with the wrong number of fields is quarantined, up to the number it has.</summary>
+    private static string WrongWidth(int width) => $"expected {width} fields as in the header";
+
+    /// <summary><paramref name="quarantined"/> less the notes below the table, with a note saying so: the records after the
+    /// table's last row (on line <paramref name="lastRowLine"/>) when every one reads as a note (<see cref="IsNote"/>: "Source:
+    /// Statistics Office" under a table of three columns, as statistics offices' exports end) — at most 20 of them, under a
+    /// table of at least twice as many rows. They are not rows of the table either way; as notes they do not count
+    /// against <c>data.quarantine_limit</c>, which a few lines of notes under a small table would pass.</summary>
+    private static List<QuarantinedRow> WithoutFooter(List<QuarantinedRow> quarantined, int lastRowLine, long rows, int width, Dialect dialect, string unit, out ReadNote? note)
+    {
+        note = null;
+        var below = quarantined.FindIndex(q => q.Line > lastRowLine);
+        if (below < 0) return quarantined;
+        var footer = quarantined[below..];
+        if (footer.Count > 20 || rows < 2 * footer.Count || !footer.All(q => IsNote(q, width, dialect))) return quarantined;
+        var (first, last) = (footer[0].Line, footer[^1].Line);
+        var raw = footer[0].Raw is ['"', .. var inner, '"'] && !inner.Contains('"') ? inner : footer[0].Raw;
+        var shown = raw.Length > 60 ? raw[..60] + "…" : raw;
+        var one = footer.Count == 1;
+        note = new ReadNote(
+            $"{(one ? $"{unit} {first}" : $"{unit}s {first}–{last}")} ('{shown}'{(one ? "" : ", …")}) below the table {(one ? "is a note" : "are notes")}, not {(one ? "a row" : "rows")}: " +
+            $"{(one ? "it does" : "they do")} not have the header's {width} fields, and {(one ? "is" : "are")} skipped",
+            $"if {(one ? "it is a row" : "they are rows")} of the table, mend the file");
+        return quarantined[..below];
+    }
+
+    /// <summary>Whether a record set aside reads as a note: fewer fields than the header's, the first of them words rather
+    /// than a number or a date ("Source: NOAA", not a last row cut short, "2015-12-31,0.0").</summary>
+    private static bool IsNote(QuarantinedRow row, int width, Dialect dialect)
+    {
+        var prefix = WrongWidth(width) + ", found ";
+        if (!row.Reason.StartsWith(prefix, StringComparison.Ordinal) || !int.TryParse(row.Reason.AsSpan(prefix.Length), CultureInfo.InvariantCulture, out var found) || found >= width)
+            return false;
+        var first = (dialect.Whitespace ? row.Raw.TrimStart().Split([' ', '\t'])[0] : row.Raw.Split((char)dialect.Delimiter)[0]).Trim().Trim('"');
+        return first.Length > 0 && !Values.TryNumber(first, out _) && !Values.TryDate(first, out _);
+    }
+
     /// <summary>Bodies larger than this are read as two halves at once.</summary>
     private const int ParallelAbove = 8 << 20;
 
@@ -634,7 +680,7 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
             // A blank line is skipped; "" on its own is a record of one empty field (a lone column's missing value).
             if (error is null && fields.Count == 1 && fields[0].Start == fields[0].End && !fields[0].Quoted) continue;
             if (error is null && fields.Count != header.Length)
-                error = $"expected {header.Length} fields as in the header, found {fields.Count}";
+                error = $"{WrongWidth(header.Length)}, found {fields.Count}";
             for (var c = 0; !valid && error is null && c < fields.Count; c++)
                 if (!reader.IsValid(fields[c])) error = InvalidUtf8;
             if (error is not null)

@@ -89,13 +89,17 @@ public sealed class ExcelSource(string path, CsvLayout? layout = null, double qu
         {
             throw new DataException($"{path}: sheet '{sheets[index]}' cannot be read ({e.Message})");
         }
+        var below = Notes(rows, first, width);
         var text = new StringBuilder();
         var line = 1;
         foreach (var (row, cells) in rows)
         {
             // One line per sheet row, so that a line's number is its row's; an empty row is a blank line, which is skipped.
             for (; line < row; line++) text.Append('\n');
-            if (cells.Take(width).Any(c => !Empty(c)))
+            if (row >= below)
+                // A note below the table, as one field: CsvSource skips it as such and says so.
+                Write(text, string.Join(" ", cells.Where(c => !Empty(c))));
+            else if (cells.Take(width).Any(c => !Empty(c)))
                 for (var c = first; c < width; c++)
                 {
                     if (c > first) text.Append(',');
@@ -105,6 +109,26 @@ public sealed class ExcelSource(string path, CsvLayout? layout = null, double qu
             line++;
         }
         return (Encoding.UTF8.GetBytes(text.ToString()), notes);
+    }
+
+    /// <summary>The first sheet row of the notes below the table (int.MaxValue when there are none): the rows after its
+    /// last row that hold nothing but text in at most half of its three or more columns ("Some", "also like to write
+    /// stuff" under readxl's deaths.xlsx), 20 at most, under a header and twice as many rows.</summary>
+    private static int Notes(List<(int Row, object?[] Cells)> rows, int first, int width)
+    {
+        if (width - first < 3) return int.MaxValue;
+        var notes = int.MaxValue;
+        var count = 0;
+        for (var k = rows.Count - 1; k >= 0; k--)
+        {
+            var filled = rows[k].Cells.Skip(first).Take(width - first).Where(c => !Empty(c)).ToArray();
+            if (filled.Length == 0) continue;
+            if (2 * filled.Length > width - first || filled.Any(c => c is not string) || ++count > 20) break;
+            notes = rows[k].Row;
+        }
+        // Under a header and at least twice as many rows.
+        var above = rows.Count(r => r.Row < notes && r.Cells.Any(c => !Empty(c)));
+        return count > 20 || above < 2 * count + 1 ? int.MaxValue : notes;
     }
 
     /// <summary>The sheet <see cref="CsvLayout.Sheet"/> names (its name, any case; or its number from 1), else the first.</summary>

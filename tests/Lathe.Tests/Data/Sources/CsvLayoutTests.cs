@@ -384,4 +384,47 @@ public class CsvLayoutTests
         Assert.All(dates.Zip(dates.Skip(1)), p => Assert.Equal(file.StartsWith("danish") ? 3 : 1,
             (DateTime.Parse(p.Second!).Year - DateTime.Parse(p.First!).Year) * 12 + DateTime.Parse(p.Second!).Month - DateTime.Parse(p.First!).Month));
     }
+
+    [Fact]
+    public void Notes_below_the_table_are_skipped_and_said_not_quarantined()
+    {
+        // seattle-weather.csv as a statistics office would publish it: a blank line and its sources under the table.
+        var original = TestData.Vega("seattle-weather.csv");
+        var expected = DataSource.Open(original).Read();
+        var dir = TestData.TempDirectory();
+        var lines = File.ReadAllLines(original);
+        var noted = Path.Combine(dir, "seattle-noted.csv");
+        File.WriteAllLines(noted, [.. lines, "", "Source: NOAA, Seattle-Tacoma airport station", "Note: precipitation in mm; \"drizzle\" as reported"]);
+        var table = DataSource.Open(noted).Read();
+        BatchAssert.SameAsRead(expected, [table], expected.RowCount);
+        var note = Assert.Single(table.Notes);
+        Assert.Equal($"lines {lines.Length + 2}–{lines.Length + 3} ('Source: NOAA, Seattle-Tacoma airport station', …) below the table are notes, not rows: they do not have the header's 6 fields, and are skipped", note.Problem);
+        Assert.Equal("if they are rows of the table, mend the file", note.Fix);
+        // Streamed, the same rows, and the note with the last batch.
+        var batches = new CsvSource(noted).ReadBatches(300, 8192).ToList();
+        BatchAssert.SameAsRead(expected, batches, 300);
+        Assert.Equal([note], batches[^1].Notes);
+
+        // A broken line inside the table is quarantined, and so is a last row cut short: a date first is data, not a note.
+        var broken = Path.Combine(dir, "seattle-broken.csv");
+        File.WriteAllLines(broken, [.. lines[..100], "Total,0.0", .. lines[100..], "2015-12-31,0.0"]);
+        var read = DataSource.Open(broken).Read();
+        Assert.Equal([101, lines.Length + 2], read.Quarantined.Select(q => q.Line));
+        Assert.Empty(read.Notes);
+        // A total under the table is a note.
+        File.WriteAllLines(broken, [.. lines, "Total,1262.6"]);
+        read = DataSource.Open(broken).Read();
+        Assert.Empty(read.Quarantined);
+        Assert.StartsWith($"line {lines.Length + 1} ('Total,1262.6') below the table is a note, not a row", Assert.Single(read.Notes).Problem);
+
+        // More than 20 lines, or more lines than half the rows, are damage, not notes: quarantined as before.
+        var damaged = Path.Combine(dir, "seattle-damaged.csv");
+        File.WriteAllLines(damaged, [.. lines, .. Enumerable.Range(0, 21).Select(i => $"note {i}")]);
+        var quarantined = DataSource.Open(damaged).Read();
+        Assert.Equal(21, quarantined.Quarantined.Count);
+        Assert.Empty(quarantined.Notes);
+        var few = Path.Combine(dir, "few.csv");
+        File.WriteAllLines(few, [lines[0], lines[1], "source: NOAA", "station: SEA"]);
+        Assert.Equal(2, DataSource.Open(few).Read().Quarantined.Count);
+    }
 }

@@ -42,19 +42,28 @@ public class ExcelSourceTests
     }
 
     [Fact]
-    public void Notes_above_the_table_are_skipped_as_told_and_dates_and_yes_no_cells_keep_their_kind()
+    public void Notes_above_the_table_are_skipped_as_told_notes_below_it_found_and_dates_and_yes_no_cells_keep_their_kind()
     {
-        // deaths.xlsx: four rows of notes above the header (some across five of six columns), ten people, notes below.
+        // deaths.xlsx: four rows of notes above the header (some across five of six columns), ten people, four rows of
+        // notes below ("Some", "also like to write stuff", "at the" "bottom,", "too!").
         var table = DataSource.Open(TestData.Readxl("deaths.xlsx"), layout: new CsvLayout { SkipRows = 4, Sheet = "arts" }).Read();
         Assert.Equal(["Name", "Profession", "Age", "Has kids", "Date of birth", "Date of death"], table.ColumnNames);
+        Assert.Equal(10, table.RowCount);
+        Assert.Empty(table.Quarantined);
         Assert.Equal("row 6", table.RowName(0));
+        Assert.Equal("row 15", table.RowName(9));
+        var note = Assert.Single(table.Notes);
+        Assert.Equal("rows 16–19 ('Some', …) below the table are notes, not rows: they do not have the header's 6 fields, and are skipped", note.Problem);
+        var types = Lathe.Data.Schema.SchemaInference.Infer(table, "Age");
+        Assert.Equal([ColumnType.Categorical, ColumnType.Categorical, ColumnType.Numeric, ColumnType.Boolean, ColumnType.DateTime, ColumnType.DateTime],
+            table.ColumnNames.Select(n => types.Find(n)!.Type));
         Assert.Equal("David Bowie", ((StringColumn)table["Name"]).Values[0]);
         // Dates are stored as day numbers with a date format: read as the dates they show.
         Assert.Equal(["1947-01-08", "1956-10-21"], ((StringColumn)table["Date of birth"]).Values.Take(2));
         Assert.Equal(["2016-01-10", "2016-12-27"], ((StringColumn)table["Date of death"]).Values.Take(2));
         Assert.Equal(["true", "true", "true", "true", "true", "false"], ((StringColumn)table["Has kids"]).Values.Take(6));
         // The age is a formula: its value as last calculated.
-        Assert.Equal("69", ((StringColumn)table["Age"]).Values[0]);
+        Assert.Equal(69, ((NumericColumn)table["Age"]).Values[0]);
     }
 
     [Fact]
