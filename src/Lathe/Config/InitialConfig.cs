@@ -21,7 +21,10 @@ public static class InitialConfig
                             && Distinct(data.Columns[0]) == data.RowCount
             ? [CsvSource.RowNames]
             : [];
-        var schema = SchemaInference.Infer(data, target, rowNames);
+        // So are columns that number the rows (pandas' index, written as an unnamed first column).
+        var numbered = data.Columns.Where(c => c.Name != target && !rowNames.Contains(c.Name) && RowNumbers.Number(c, out _)).Select(c => c.Name).ToArray();
+        string[] excluded = [.. rowNames, .. numbered];
+        var schema = SchemaInference.Infer(data, target, excluded);
         var images = schema.Features.Any(c => c.Type == ColumnType.Image);
         var bins = images || !PiecewiseLinearFits(schema, data.RowCount) ? 0 : TableBins;
         var config = new PipelineConfig
@@ -33,7 +36,7 @@ public static class InitialConfig
             {
                 Path = Relative(dataPath, configDirectory),
                 Labels = labels is null ? null : Relative(labels, configDirectory),
-                Exclude = rowNames,
+                Exclude = excluded,
                 Layout = layout,
                 Split = new SplitConfig { Stratify = task == TaskKind.Classification },
             },
@@ -58,6 +61,8 @@ public static class InitialConfig
         };
         var warnings = data.Notes.Select(n => n.ToString()).ToList();
         if (rowNames.Length > 0) warnings.Add($"'{CsvSource.RowNames}', a different name on every row, is excluded from the features (data.exclude)");
+        foreach (var name in numbered)
+            warnings.Add($"'{name}' numbers the rows (0, 1, 2, … or 1, 2, 3, …), as pandas writes its index: it is excluded from the features (data.exclude); if it is data, such as a rank, take it out of data.exclude");
         if (task == TaskKind.Classification && TaskInference.RowNames(data[target]) is var (classes, single))
             warnings.Add($"the target '{target}' has {classes:N0} classes in {data.RowCount:N0} rows, {single:N0} of them on one row only: "
                          + "it names rows (a title, an identifier) more than it sorts them into classes, and a model cannot learn a class from one row. "

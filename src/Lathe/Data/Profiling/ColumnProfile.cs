@@ -32,6 +32,9 @@ public sealed record ColumnProfile
     /// <summary>Association with the target in [0, 1]: |Pearson r|, the correlation ratio η, or Cramér's V.</summary>
     public double? Association { get; init; }
     public string? AssociationMeasure { get; init; }
+    /// <summary>A column of numbers that numbers the rows (0, 1, 2, … or 1, 2, 3, …; <see cref="Schema.RowNumbers"/>): where
+    /// the row stood, its first number; null for any other column.</summary>
+    public double? CountsRowsFrom { get; init; }
 
     /// <summary>The distinct count as the report writes it: "400", "≥100,000" when counting stopped, "≈2,400,000" when estimated.</summary>
     public string DistinctText(string format = "N0") =>

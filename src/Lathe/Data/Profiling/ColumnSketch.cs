@@ -14,6 +14,7 @@ internal sealed class ColumnSketch(ColumnSchema spec)
     private readonly HashSet<string> _notDates = new(StringComparer.Ordinal);
     private readonly HyperLogLog _distinct = new();
     private long _rows, _missing, _stray, _present;
+    private readonly RowNumbers _rowNumbers = new();
     private double _mean, _m2, _m3, _min = double.PositiveInfinity, _max = double.NegativeInfinity;
     private (string Text, DateTime Date)? _first, _last;
     private double _pixelSum;
@@ -47,6 +48,7 @@ internal sealed class ColumnSketch(ColumnSchema spec)
         switch (spec.Type)
         {
             case ColumnType.Numeric:
+                _rowNumbers.Add(column, rows);
                 for (var i = 0; i < rows; i++)
                 {
                     var value = Number(column, i, out var missing, out var stray);
@@ -162,6 +164,7 @@ internal sealed class ColumnSketch(ColumnSchema spec)
             Unused = spec.Unused,
             Missing = checked((int)_missing),
             MissingShare = _rows == 0 ? 0 : (double)_missing / _rows,
+            CountsRowsFrom = spec.Type == ColumnType.Numeric && _missing == 0 && _rowNumbers.Counts ? _rowNumbers.Start : null,
         };
         if (spec.Type == ColumnType.Image)
             return _pixels == 0 ? profile with { Distinct = checked((int)_rows) } : profile with { Distinct = checked((int)_rows), Min = 0, Max = 255, Mean = _pixelSum / _pixels };

@@ -25,6 +25,7 @@ public static class DataProfiler
         foreach (var spec in schema.Columns)
         {
             var column = Describe(table[spec.Name], spec);
+            if (spec.Type == ColumnType.Numeric && spec.Name != target && RowNumbers.Number(table[spec.Name], out var start)) column = column with { CountsRowsFrom = start };
             if (targetValues is not null && spec.Name != target && spec.Type is not (ColumnType.Text or ColumnType.Image))
                 column = column with { Association = Associate(table[spec.Name], spec.Type, targetValues, task, out var measure), AssociationMeasure = measure };
             columns.Add(column);
@@ -308,7 +309,10 @@ public static class DataProfiler
                 warnings.Add(new(c.Name, $"'{c.Name}' has {c.DistinctText("D")} categories", "one-hot makes a wide input; consider hashing or learned embeddings"));
             if (c.Type == ColumnType.Numeric && c.Skewness is { } skew && Math.Abs(skew) > 2 && c.Distinct > 10)
                 warnings.Add(new(c.Name, $"'{c.Name}' is strongly skewed (skewness {skew:0.0})", c.Min >= 0 ? "log or Yeo-Johnson transform" : "Yeo-Johnson transform"));
-            if (c.Association is > 0.95)
+            if (c.CountsRowsFrom is { } from)
+                warnings.Add(new(c.Name, $"'{c.Name}' numbers the rows ({from:0}, {from + 1:0}, {from + 2:0}, …), as pandas writes its index: it says where a row stood in the file, not what it is",
+                    "exclude it (lathe init does); if it is data, such as a rank, keep it"));
+            else if (c.Association is > 0.95)
                 warnings.Add(new(c.Name, $"'{c.Name}' predicts the target almost perfectly ({c.AssociationMeasure} {c.Association:0.00})", "check it is not a leak: would you know it at prediction time?"));
         }
         if (profile.TargetBalance.Count >= 2)
