@@ -26,9 +26,9 @@ public sealed class ExcelSource(string path, CsvLayout? layout = null, double qu
 
     public Table Read(CancellationToken cancellationToken = default)
     {
-        var (text, notes) = SheetAsCsv(cancellationToken);
+        var (text, notes, header) = SheetAsCsv(cancellationToken);
         // The text is written with commas and decimal points, whatever the workbook's locale.
-        var csv = _layout with { Delimiter = ",", Decimal = DecimalMark.Point, Sheet = null };
+        var csv = _layout with { Delimiter = ",", Decimal = DecimalMark.Point, Sheet = null, SkipRows = _layout.SkipRows ?? header - 1 };
         return new CsvSource(path, csv, TextEncoding.Utf8, quarantineLimit) { Content = text, RowUnit = "row", SourceNotes = notes }.Read(cancellationToken);
     }
 
@@ -56,7 +56,9 @@ public sealed class ExcelSource(string path, CsvLayout? layout = null, double qu
         }
     }
 
-    private (byte[] Text, List<ReadNote> Notes) SheetAsCsv(CancellationToken cancellationToken)
+    /// <returns>The sheet as CSV text; what to say of it; the row that names the columns when rows of notes stand above
+    /// it (<see cref="HeaderBelowNotes"/>), unless <see cref="CsvLayout.SkipRows"/> or <see cref="CsvLayout.Header"/> is set.</returns>
+    private (byte[] Text, List<ReadNote> Notes, int? Header) SheetAsCsv(CancellationToken cancellationToken)
     {
         var sheets = Sheets();
         var index = Pick(sheets);
@@ -90,6 +92,10 @@ public sealed class ExcelSource(string path, CsvLayout? layout = null, double qu
             throw new DataException($"{path}: sheet '{sheets[index]}' cannot be read ({e.Message})");
         }
         var below = Notes(rows, first, width);
+        var header = _layout.SkipRows is null && _layout.Header == HeaderRow.Auto ? HeaderBelowNotes(rows, first, width) : null;
+        if (header is { } named)
+            notes.Add(new ReadNote($"{(named == 2 ? "row 1" : $"rows 1–{named - 1}")} above row {named} {(named == 2 ? "is" : "are")} skipped as notes: row {named} is the first to name every column, and the rows above fill fewer",
+                $"if another row names the columns, set data.skip_rows to the number of rows above it"));
         var text = new StringBuilder();
         var line = 1;
         foreach (var (row, cells) in rows)
@@ -108,7 +114,21 @@ public sealed class ExcelSource(string path, CsvLayout? layout = null, double qu
             text.Append('\n');
             line++;
         }
-        return (Encoding.UTF8.GetBytes(text.ToString()), notes);
+        return (Encoding.UTF8.GetBytes(text.ToString()), notes, header);
+    }
+
+    /// <summary>The sheet row that names the columns when rows of notes stand above it (readxl's deaths.xlsx: four rows of
+    /// notes, some across five of its six columns, then the names, then people): the first row that fills every column of
+    /// the table, when rows above it fill fewer and it holds only text. Null when the first row of anything fills every
+    /// column (a plain table), when the first full row holds a number, a date or a yes/no cell (a header with a blank,
+    /// as pandas' <c>to_excel</c> writes its index, above data), or when no row fills every column.</summary>
+    private static int? HeaderBelowNotes(List<(int Row, object?[] Cells)> rows, int first, int width)
+    {
+        bool Filled(object?[] cells, int c) => c < cells.Length && !Empty(cells[c]);
+        var top = rows.FindIndex(r => Enumerable.Range(first, width - first).Any(c => Filled(r.Cells, c)));
+        var full = rows.FindIndex(r => Enumerable.Range(first, width - first).All(c => Filled(r.Cells, c)));
+        if (full <= top || rows[full].Cells.Skip(first).Take(width - first).Any(c => c is not string)) return null;
+        return rows[full].Row;
     }
 
     /// <summary>The first sheet row of the notes below the table (int.MaxValue when there are none): the rows after its

@@ -42,18 +42,24 @@ public class ExcelSourceTests
     }
 
     [Fact]
-    public void Notes_above_the_table_are_skipped_as_told_notes_below_it_found_and_dates_and_yes_no_cells_keep_their_kind()
+    public void Notes_above_and_below_the_table_are_skipped_and_said_and_dates_and_yes_no_cells_keep_their_kind()
     {
         // deaths.xlsx: four rows of notes above the header (some across five of six columns), ten people, four rows of
-        // notes below ("Some", "also like to write stuff", "at the" "bottom,", "too!").
-        var table = DataSource.Open(TestData.Readxl("deaths.xlsx"), layout: new CsvLayout { SkipRows = 4, Sheet = "arts" }).Read();
+        // notes below ("Some", "also like to write stuff", "at the" "bottom,", "too!"); both sheets so.
+        var table = DataSource.Open(TestData.Readxl("deaths.xlsx"), layout: new CsvLayout { Sheet = "arts" }).Read();
         Assert.Equal(["Name", "Profession", "Age", "Has kids", "Date of birth", "Date of death"], table.ColumnNames);
         Assert.Equal(10, table.RowCount);
         Assert.Empty(table.Quarantined);
         Assert.Equal("row 6", table.RowName(0));
         Assert.Equal("row 15", table.RowName(9));
-        var note = Assert.Single(table.Notes);
-        Assert.Equal("rows 16–19 ('Some', …) below the table are notes, not rows: they do not have the header's 6 fields, and are skipped", note.Problem);
+        Assert.Equal([
+            "rows 1–4 above row 5 are skipped as notes: row 5 is the first to name every column, and the rows above fill fewer",
+            "rows 16–19 ('Some', …) below the table are notes, not rows: they do not have the header's 6 fields, and are skipped",
+        ], table.Notes.Select(n => n.Problem));
+        // Told where the names are, the same table, and nothing said of the rows above.
+        var told = DataSource.Open(TestData.Readxl("deaths.xlsx"), layout: new CsvLayout { SkipRows = 4, Sheet = "arts" }).Read();
+        BatchAssert.SameAsRead(table, [told], 10);
+        Assert.Single(told.Notes);
         var types = Lathe.Data.Schema.SchemaInference.Infer(table, "Age");
         Assert.Equal([ColumnType.Categorical, ColumnType.Categorical, ColumnType.Numeric, ColumnType.Boolean, ColumnType.DateTime, ColumnType.DateTime],
             table.ColumnNames.Select(n => types.Find(n)!.Type));
@@ -69,6 +75,12 @@ public class ExcelSourceTests
     [Fact]
     public void A_table_away_from_the_corner_is_read_without_the_empty_rows_and_columns_around_it()
     {
+        // clippy.xlsx: a list of names and values whose first row names both columns; the rows below it are all text
+        // but the last two: its first row is its header, and nothing is skipped.
+        var clippy = DataSource.Open(TestData.Readxl("clippy.xlsx")).Read();
+        Assert.Equal(["name", "value"], clippy.ColumnNames);
+        Assert.Equal(4, clippy.RowCount);
+
         // geometry.xlsx: B3:D6, each cell holding its own address.
         var table = DataSource.Open(TestData.Readxl("geometry.xlsx")).Read();
         Assert.Equal(["B3", "C3", "D3"], table.ColumnNames);
