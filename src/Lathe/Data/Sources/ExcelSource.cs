@@ -36,9 +36,16 @@ public sealed class ExcelSource(string path, CsvLayout? layout = null, double qu
     public IReadOnlyList<string> Sheets()
     {
         using var reader = Open();
+        return Sheets(reader);
+    }
+
+    /// <summary>The sheets' names, read by moving through them; <paramref name="reader"/> is then back at the first.</summary>
+    private static List<string> Sheets(IExcelDataReader reader)
+    {
         var names = new List<string>();
         do names.Add(reader.Name);
         while (reader.NextResult());
+        reader.Reset();
         return names;
     }
 
@@ -60,13 +67,13 @@ public sealed class ExcelSource(string path, CsvLayout? layout = null, double qu
     /// it (<see cref="HeaderBelowNotes"/>), unless <see cref="CsvLayout.SkipRows"/> or <see cref="CsvLayout.Header"/> is set.</returns>
     private (byte[] Text, List<ReadNote> Notes, int? Header) SheetAsCsv(CancellationToken cancellationToken)
     {
-        var sheets = Sheets();
+        using var reader = Open();
+        var sheets = Sheets(reader);
         var index = Pick(sheets);
         var notes = new List<ReadNote>();
         if (sheets.Count > 1 && _layout.Sheet is null)
             notes.Add(new ReadNote($"the workbook has {sheets.Count} sheets ({string.Join(", ", sheets.Take(6).Select(s => $"'{s}'"))}{(sheets.Count > 6 ? ", …" : "")}): the first, '{sheets[0]}', is read",
                 "to read another, set data.sheet to its name or number"));
-        using var reader = Open();
         for (var k = 0; k < index; k++) reader.NextResult();
         var rows = new List<(int Row, object?[] Cells)>();
         // The columns a cell of the sheet holds something in: the table, whatever empty columns stand left or right of it.
