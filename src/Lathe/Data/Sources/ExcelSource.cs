@@ -98,6 +98,8 @@ public sealed class ExcelSource(string path, CsvLayout? layout = null, double qu
         {
             throw new DataException($"{path}: sheet '{sheets[index]}' cannot be read ({e.Message})");
         }
+        // A sheet with nothing in it is empty text, which the CSV reader refuses as an empty file.
+        if (width == 0) return ([], notes, null);
         var below = Notes(rows, first, width);
         var header = _layout.SkipRows is null && _layout.Header == HeaderRow.Auto ? HeaderBelowNotes(rows, first, width) : null;
         if (header is { } named)

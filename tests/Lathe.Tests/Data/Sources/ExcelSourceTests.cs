@@ -102,6 +102,22 @@ public class ExcelSourceTests
         File.WriteAllBytes(cut, bytes[..(bytes.Length / 2)]);
         Assert.StartsWith($"{cut}: not an Excel workbook that can be read (", Assert.Throws<DataException>(() => DataSource.Open(cut).Read()).Message);
 
+        // datasets.xlsx with its first sheet's values taken out, a formatted empty cell left: empty, said as such.
+        var emptied = Path.Combine(TestData.TempDirectory(), "emptied.xlsx");
+        File.Copy(datasets, emptied);
+        using (var zip = System.IO.Compression.ZipFile.Open(emptied, System.IO.Compression.ZipArchiveMode.Update))
+        {
+            var sheet = zip.GetEntry("xl/worksheets/sheet1.xml")!;
+            string xml;
+            using (var reader = new StreamReader(sheet.Open())) xml = reader.ReadToEnd();
+            sheet.Delete();
+            var start = xml.IndexOf("<sheetData>", StringComparison.Ordinal);
+            var end = xml.IndexOf("</sheetData>", StringComparison.Ordinal) + "</sheetData>".Length;
+            using var writer = new StreamWriter(zip.CreateEntry("xl/worksheets/sheet1.xml").Open());
+            writer.Write(xml[..start] + "<sheetData><row r=\"1\"><c r=\"A1\" s=\"0\"/></row></sheetData>" + xml[end..]);
+        }
+        Assert.StartsWith($"{emptied}: the file is empty", Assert.Throws<DataException>(() => DataSource.Open(emptied).Read()).Message);
+
         Assert.Equal($"{datasets}: data.delimiter and data.decimal are for CSV and TSV files; an Excel sheet is read as it is stored — remove them",
             Assert.Throws<DataException>(() => DataSource.Open(datasets, layout: new CsvLayout { Delimiter = ";", Decimal = DecimalMark.Comma })).Message);
         var csv = TestData.Vega("seattle-weather.csv");
