@@ -29,7 +29,24 @@ public sealed class ExcelSource(string path, CsvLayout? layout = null, double qu
         var (text, notes, header) = SheetAsCsv(cancellationToken);
         // The text is written with commas and decimal points, whatever the workbook's locale.
         var csv = _layout with { Delimiter = ",", Decimal = DecimalMark.Point, Sheet = null, SkipRows = _layout.SkipRows ?? header - 1 };
-        return new CsvSource(path, csv, TextEncoding.Utf8, quarantineLimit) { Content = text, RowUnit = "row", SourceNotes = notes }.Read(cancellationToken);
+        var table = new CsvSource(path, csv, TextEncoding.Utf8, quarantineLimit) { Content = text, RowUnit = "row", SourceNotes = notes }.Read(cancellationToken);
+        return text.AsSpan().Contains((byte)'\r') ? WithLineBreaks(table) : table;
+    }
+
+    /// <summary>The table with its text's line breaks back. A cell's line break (Alt+Enter) is written into the CSV text
+    /// as a carriage return (<see cref="Write"/>), which the CSV reader keeps inside a quoted field without counting a
+    /// line, so that every sheet row stays one line and a row's number stays its own; here it becomes a line break
+    /// again, in the column names and the values.</summary>
+    private static Table WithLineBreaks(Table table)
+    {
+        static string? Restored(string? text) => text?.Replace('\r', '\n');
+        return table.With(table.Columns.Select(column =>
+        {
+            var named = column.Name.Contains('\r') ? column.Rename(Restored(column.Name)!) : column;
+            return named is StringColumn texts && texts.Values.Any(v => v is not null && v.Contains('\r'))
+                ? new StringColumn(named.Name, texts.Values.Select(Restored).ToArray())
+                : named;
+        }).ToArray());
     }
 
     /// <summary>The workbook's sheets, by name, in order.</summary>
@@ -190,11 +207,11 @@ public sealed class ExcelSource(string path, CsvLayout? layout = null, double qu
             case bool flag:
                 text.Append(flag ? "true" : "false");
                 break;
-            case string words:
-                text.Append('"').Append(words.Replace("\"", "\"\"")).Append('"');
-                break;
             default:
-                text.Append('"').Append(Convert.ToString(cell, CultureInfo.InvariantCulture)?.Replace("\"", "\"\"")).Append('"');
+                // Text in quotes. A line break inside the cell as a carriage return (the CSV reader counts '\n' as lines),
+                // so that the row stays one line; WithLineBreaks makes it a line break again.
+                var words = cell as string ?? Convert.ToString(cell, CultureInfo.InvariantCulture) ?? "";
+                text.Append('"').Append(words.Replace("\"", "\"\"").Replace("\r\n", "\r").Replace('\n', '\r')).Append('"');
                 break;
         }
     }

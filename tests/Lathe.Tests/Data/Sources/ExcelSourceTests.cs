@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Lathe.Config;
 using Lathe.Data;
 using Lathe.Data.Schema;
@@ -87,6 +88,38 @@ public class ExcelSourceTests
         Assert.Equal(["B4", "B5", "B6"], ((StringColumn)table["B3"]).Values.Select(v => v!));
         Assert.Equal(["D4", "D5", "D6"], ((StringColumn)table["D3"]).Values.Select(v => v!));
         Assert.Equal("row 4", table.RowName(0));
+    }
+
+    [Fact]
+    public void Line_breaks_in_cells_are_kept_and_every_row_keeps_its_number()
+    {
+        // datasets.xlsx's iris sheet with a line break in a name and in every 'setosa' (rows 2–51, written CRLF), and
+        // 'abc' in a number cell of row 100, below them.
+        var path = Path.Combine(TestData.TempDirectory(), "breaks.xlsx");
+        File.Copy(TestData.Readxl("datasets.xlsx"), path);
+        using (var zip = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Update))
+        {
+            void Edit(string name, Func<string, string> edit)
+            {
+                var entry = zip.GetEntry(name)!;
+                string xml;
+                using (var reader = new StreamReader(entry.Open())) xml = reader.ReadToEnd();
+                entry.Delete();
+                using var writer = new StreamWriter(zip.CreateEntry(name).Open());
+                writer.Write(edit(xml));
+            }
+            Edit("xl/sharedStrings.xml", xml => xml.Replace("<t>Sepal.Length</t>", "<t>Sepal&#10;Length</t>").Replace("<t>setosa</t>", "<t>set&#13;&#10;osa</t>"));
+            Edit("xl/worksheets/sheet1.xml", xml => Regex.Replace(xml, "<c r=\"A100\"[^>]*><v>[^<]*</v></c>", "<c r=\"A100\" t=\"inlineStr\"><is><t>abc</t></is></c>"));
+        }
+        var table = DataSource.Open(path).Read();
+        Assert.Equal(["Sepal\nLength", "Sepal.Width", "Petal.Length", "Petal.Width", "Species"], table.ColumnNames);
+        Assert.Equal(50, ((StringColumn)table["Species"]).Values.Count(v => v == "set\nosa"));
+        Assert.Equal(150, table.RowCount);
+        Assert.Equal("row 2", table.RowName(0));
+        Assert.Equal("row 151", table.RowName(149));
+        // The stray value is named by its own row, which the cleaning step then quarantines.
+        Assert.Equal("abc", ((StringColumn)table["Sepal\nLength"]).Values[98]);
+        Assert.Equal("row 100", table.RowName(98));
     }
 
     [Fact]
