@@ -10,10 +10,11 @@ public static class InitialConfig
 {
     /// <param name="configDirectory">Where the config will be written; data paths are made relative to it.</param>
     /// <param name="layout">How a CSV/TSV file is laid out, written into the config; null finds it all from the file.</param>
-    public static InitialSetup For(string dataPath, string target, string configDirectory, string? labels = null, CsvLayout? layout = null)
+    /// <param name="query">SQLite only: the SQL whose result is the table; null reads a database's one table.</param>
+    public static InitialSetup For(string dataPath, string target, string configDirectory, string? labels = null, CsvLayout? layout = null, string? query = null)
     {
         layout ??= CsvLayout.Detect;
-        var data = DataSource.Open(dataPath, DataFormat.Auto, labels, layout: layout).Read();
+        var data = DataSource.Open(dataPath, DataFormat.Auto, labels, query: query, layout: layout).Read();
         if (!data.Contains(target)) throw data.MissingColumn(target, "target column");
         var task = TaskInference.Infer(data[target]);
         // R's row names name rows, one each: nothing a model can learn from, and excluded from the start.
@@ -36,6 +37,7 @@ public static class InitialConfig
             {
                 Path = Relative(dataPath, configDirectory),
                 Labels = labels is null ? null : Relative(labels, configDirectory),
+                Query = query,
                 Exclude = excluded,
                 Layout = layout,
                 Split = new SplitConfig { Stratify = task == TaskKind.Classification },

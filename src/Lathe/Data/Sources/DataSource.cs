@@ -46,7 +46,7 @@ public static class DataSource
             DataFormat.Arrow => new ArrowSource(path),
             DataFormat.Idx => new IdxSource(path, labels),
             DataFormat.Excel => new ExcelSource(path, layout, quarantineLimit),
-            DataFormat.Sqlite => new SqliteSource(path, query ?? throw new DataException($"{path}: a SQLite database needs data.query, the SQL whose result is the table")),
+            DataFormat.Sqlite => new SqliteSource(path, query),
             _ => throw new DataException($"{path}: unknown format"),
         };
     }

@@ -5,8 +5,10 @@ namespace Lathe.Data.Sources;
 
 /// <summary>Reads the result of a SQL query against a SQLite database file, read-only. Integer and real
 /// values become numbers, text stays text, and NULL is missing; SQLite's per-value typing means a column
-/// with mixed numbers and text is kept as text and typed later like a CSV column.</summary>
-public sealed class SqliteSource(string path, string query) : IDataSource
+/// with mixed numbers and text is kept as text and typed later like a CSV column. Without a query, a database that
+/// holds one table (or view) is read whole, as a user who points <c>lathe init</c> at it means; one with several is
+/// refused, naming them.</summary>
+public sealed class SqliteSource(string path, string? query) : IDataSource
 {
     public string Name => path;
 
@@ -16,26 +18,56 @@ public sealed class SqliteSource(string path, string query) : IDataSource
     public Table Read(CancellationToken cancellationToken = default)
     {
         var connection = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly }.ToString();
+        var sql = query;
+        ReadNote[] notes = [];
         try
         {
             using var db = new SqliteConnection(connection);
             db.Open();
+            if (sql is null)
+            {
+                var table = OnlyTable(db);
+                sql = $"SELECT * FROM {Quoted(table)}";
+                notes = [new ReadNote($"no data.query: the database's one table, '{table}', is read whole", $"to read other rows, set data.query (e.g. {sql} WHERE …)")];
+            }
             using var command = db.CreateCommand();
-            command.CommandText = query;
+            command.CommandText = sql;
             using var reader = command.ExecuteReader();
-            return Sql.ReadTable(reader, Path.GetFileName(path), cancellationToken);
+            return Sql.ReadTable(reader, Path.GetFileName(path), cancellationToken, notes);
         }
         catch (SqliteException e)
         {
-            throw new DataException($"{path}: the query failed — {e.Message} (query: {query})");
+            throw new DataException(sql is null
+                ? $"{path}: not a SQLite database that can be read — {e.Message}"
+                : $"{path}: the query failed — {e.Message} (query: {sql})");
         }
     }
+
+    /// <summary>The database's one table or view; a clear error naming them when there are none or several.</summary>
+    private string OnlyTable(SqliteConnection db)
+    {
+        using var command = db.CreateCommand();
+        command.CommandText = "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name";
+        var names = new List<string>();
+        using (var reader = command.ExecuteReader())
+            while (reader.Read()) names.Add(reader.GetString(0));
+        return names switch
+        {
+            [var one] => one,
+            [] => throw new DataException($"{path}: the database holds no table — is it the right file?"),
+            _ => throw new DataException($"{path}: the database holds {names.Count} tables ({string.Join(", ", names.Take(10).Select(n => $"'{n}'"))}{(names.Count > 10 ? ", …" : "")}): "
+                                         + $"say which rows to read with data.query (or --query), e.g. SELECT * FROM {Quoted(names[0])}"),
+        };
+    }
+
+    /// <summary>A name as SQL writes an identifier: in double quotes, a quote inside doubled.</summary>
+    private static string Quoted(string name) => "\"" + name.Replace("\"", "\"\"") + "\"";
 }
 
 /// <summary>Turns any ADO.NET result into columns, for every SQL source.</summary>
 internal static class Sql
 {
-    public static Table ReadTable(DbDataReader reader, string source, CancellationToken cancellationToken)
+    public static Table ReadTable(DbDataReader reader, string source, CancellationToken cancellationToken, IReadOnlyList<ReadNote>? notes = null)
     {
         var columns = Enumerable.Range(0, reader.FieldCount).Select(i => new ColumnAccumulator(reader.GetName(i))).ToArray();
         var values = new List<object?[]>();
@@ -63,6 +95,6 @@ internal static class Sql
                 });
             }
         }
-        return new Table(columns.Select(c => c.ToColumn()).ToArray(), source);
+        return new Table(columns.Select(c => c.ToColumn()).ToArray(), source) { Notes = notes ?? [] };
     }
 }

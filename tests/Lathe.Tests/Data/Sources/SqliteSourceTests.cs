@@ -57,7 +57,43 @@ public class SqliteSourceTests
         var error = Assert.Throws<DataException>(() => DataSource.Open(database, query: "SELECT * FROM pingus").Read());
         Assert.Contains("the query failed", error.Message);
         Assert.Contains("no such table: pingus", error.Message);
-        Assert.Contains("needs data.query", Assert.Throws<DataException>(() => DataSource.Open(database)).Message);
+    }
+
+    [Fact]
+    public void Without_a_query_the_one_table_is_read_and_several_are_named()
+    {
+        var database = PenguinsDatabase();
+        var whole = DataSource.Open(database).Read();
+        Assert.Equal(DataSource.Open(database, query: "SELECT * FROM penguins").Read().RowCount, whole.RowCount);
+        Assert.Equal(["species", "island", "beak_length", "body_mass", "sex"], whole.ColumnNames);
+        Assert.Contains("the database's one table, 'penguins', is read whole", Assert.Single(whole.Notes).Problem);
+
+        // lathe init on the file alone writes a config that trains from it.
+        var directory = TestData.TempDirectory();
+        var setup = InitialConfig.For(database, "species", directory);
+        Assert.Null(setup.Config.Data.Query);
+        Assert.Equal(whole.RowCount, setup.Rows);
+
+        using (var db = new SqliteConnection($"Data Source={database}"))
+        {
+            db.Open();
+            using var create = db.CreateCommand();
+            create.CommandText = "CREATE TABLE \"island notes\" (island TEXT, note TEXT); CREATE VIEW biscoe AS SELECT * FROM penguins WHERE island = 'Biscoe'";
+            create.ExecuteNonQuery();
+        }
+        SqliteConnection.ClearAllPools();
+        var error = Assert.Throws<DataException>(() => DataSource.Open(database).Read()).Message;
+        Assert.Contains("the database holds 3 tables ('biscoe', 'island notes', 'penguins')", error);
+        Assert.Contains("data.query (or --query), e.g. SELECT * FROM \"biscoe\"", error);
+        // --query picks the rows, and the config keeps it.
+        var chosen = InitialConfig.For(database, "species", directory, query: "SELECT * FROM biscoe");
+        Assert.Equal("SELECT * FROM biscoe", chosen.Config.Data.Query);
+        Assert.Equal(168, chosen.Rows);
+
+        var empty = Path.Combine(TestData.TempDirectory(), "empty.db");
+        using (var db = new SqliteConnection($"Data Source={empty}")) { db.Open(); using var c = db.CreateCommand(); c.CommandText = "PRAGMA user_version = 1"; c.ExecuteNonQuery(); }
+        SqliteConnection.ClearAllPools();
+        Assert.Contains("the database holds no table", Assert.Throws<DataException>(() => DataSource.Open(empty).Read()).Message);
     }
 
     [Fact]
