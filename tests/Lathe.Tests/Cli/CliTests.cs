@@ -72,6 +72,25 @@ public class CliTests
     }
 
     [Fact]
+    public void Profile_takes_the_file_as_an_argument_or_as_init_takes_it_and_refuses_two_or_none()
+    {
+        var dir = TestData.TempDirectory();
+        var data = TestData.Vega("penguins.json");
+        var positional = LatheProcess.Run(dir, "profile", data, "--out", "a.html");
+        var option = LatheProcess.Run(dir, "profile", "--data", data, "--out", "b.html");
+        Assert.True(option.ExitCode == 0, option.Error);
+        Assert.Equal(positional.Out.Replace("a.html", "b.html"), option.Out);
+        Assert.Contains("344 rows", option.Out);
+
+        var both = LatheProcess.Run(dir, "profile", data, "--data", data);
+        Assert.Equal(1, both.ExitCode);
+        Assert.Contains("two inputs given", both.Error + both.Out);
+        var none = LatheProcess.Run(dir, "profile");
+        Assert.Equal(1, none.ExitCode);
+        Assert.Contains("give the data file (or a config)", none.Error + none.Out);
+    }
+
+    [Fact]
     public void A_misspelled_key_exits_1_with_the_fix_and_no_stack_trace()
     {
         var dir = TestData.TempDirectory();

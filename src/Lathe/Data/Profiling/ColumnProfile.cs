@@ -36,6 +36,10 @@ public sealed record ColumnProfile
     /// the row stood, its first number; null for any other column.</summary>
     public double? CountsRowsFrom { get; init; }
 
+    /// <summary>What the column is to the model, as the profile's tables say it: why it is unused, "row numbers" for a
+    /// column that numbers the rows (<c>lathe init</c> excludes it), else "feature".</summary>
+    public string Use => Unused ?? (CountsRowsFrom is null ? "feature" : "row numbers: lathe init excludes it");
+
     /// <summary>The distinct count as the report writes it: "400", "≥100,000" when counting stopped, "≈2,400,000" when estimated.</summary>
     public string DistinctText(string format = "N0") =>
         (DistinctEstimated ? "≈" : DistinctCapped ? "≥" : "") + Distinct.ToString(format, System.Globalization.CultureInfo.InvariantCulture);

@@ -310,7 +310,7 @@ public static class DataProfiler
             if (c.Type == ColumnType.Numeric && c.Skewness is { } skew && Math.Abs(skew) > 2 && c.Distinct > 10)
                 warnings.Add(new(c.Name, $"'{c.Name}' is strongly skewed (skewness {skew:0.0})", c.Min >= 0 ? "log or Yeo-Johnson transform" : "Yeo-Johnson transform"));
             if (c.CountsRowsFrom is { } from)
-                warnings.Add(new(c.Name, $"'{c.Name}' numbers the rows ({from:0}, {from + 1:0}, {from + 2:0}, …), as pandas writes its index: it says where a row stood in the file, not what it is",
+                warnings.Add(new(c.Name, $"'{c.Name}' numbers the rows ({from:0}, {from + 1:0}, {from + 2:0}, …), as pandas writes its index and R its row names: it says where a row stood in the file, not what it is",
                     "exclude it (lathe init does); if it is data, such as a rank, keep it"));
             else if (c.Association is > 0.95)
                 warnings.Add(new(c.Name, $"'{c.Name}' predicts the target almost perfectly ({c.AssociationMeasure} {c.Association:0.00})", "check it is not a leak: would you know it at prediction time?"));

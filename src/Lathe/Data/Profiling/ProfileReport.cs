@@ -36,7 +36,7 @@ public static class ProfileReport
                 c.Missing == 0 ? "0" : $"{c.Missing} ({HtmlReport.Percent(c.MissingShare)})",
                 c.DistinctText(),
                 c.Association is { } a ? $"{a:0.00} ({c.AssociationMeasure})" : "",
-                c.Unused ?? "feature",
+                c.Use,
             ]), "summary");
 
         foreach (var column in profile.Columns)
@@ -64,7 +64,7 @@ public static class ProfileReport
         if (c.Last is not null) yield return ("last", c.Last);
         if (c.Stray > 0) yield return ("values not of its type", c.Stray.ToString(CultureInfo.InvariantCulture));
         if (c.Association is { } a) yield return (c.AssociationMeasure!, a.ToString("0.000", CultureInfo.InvariantCulture));
-        if (c.Unused is not null) yield return ("use", c.Unused);
+        if (c.Use != "feature") yield return ("use", c.Use);
     }
 
     private static string? Plot(ColumnProfile c) => c.Type switch

@@ -37,11 +37,13 @@ public class RowNumbersTests
         var profile = DataProfiler.Profile(table, "Species");
         var column = profile.Columns.Single(c => c.Name == "column_1");
         Assert.Equal(0, column.CountsRowsFrom);
+        Assert.Equal("row numbers: lathe init excludes it", column.Use);
         // Sorted by species, the row number is strongly associated with it: the leak the warning is for.
         Assert.True(column.Association > 0.9);
         var warning = Assert.Single(profile.Warnings, w => w.Column == "column_1");
         Assert.StartsWith("'column_1' numbers the rows (0, 1, 2, …), as pandas writes its index", warning.Problem);
         Assert.All(profile.Columns.Where(c => c.Name != "column_1"), c => Assert.Null(c.CountsRowsFrom));
+        Assert.Contains("row numbers: lathe init excludes it", ProfileReport.Render(profile).ToString());
 
         var setup = InitialConfig.For(path, "Species", TestData.TempDirectory());
         Assert.Equal(["column_1"], setup.Config.Data.Exclude);
