@@ -61,6 +61,11 @@ def table(path):
         # Names each in single quotes are read without them, as Lathe reads them.
         if all(len(c) > 2 and c[0] == c[-1] == "'" for c in frame.columns):
             frame.columns = [c[1:-1] for c in frame.columns]
+        # A header with no name where pandas says "Unnamed: k" is Lathe's column_{k+1}; a header one field short (R's row
+        # names) pandas reads as the index, Lathe as a first column 'row_name'.
+        frame.columns = [re.sub(r"^Unnamed: (\d+)$", lambda m: f"column_{int(m.group(1)) + 1}", str(c)) for c in frame.columns]
+        if not isinstance(frame.index, pd.RangeIndex):
+            frame = frame.rename_axis("row_name").reset_index()
         return frame
     except (ValueError, UnicodeDecodeError):
         return None
@@ -180,8 +185,9 @@ def check(file, target, port):
     log = open(os.path.join(work, "serve.log")).read()
     if traced(log): fail("server log", log[-600:])
     # Bad files for `lathe predict`.
-    if read:
-        column = read[0]
+    shared = [c for c in read if c in frame.columns]
+    if shared:
+        column = shared[0]
         without = os.path.join(work, "without-a-column.csv")
         frame.drop(columns=[column]).to_csv(without, index=False)
         code, out = run(LATHE + ["predict", model, "--data", without, "--out", os.path.join(work, "p1.csv"), "--threads", "1"], work)
