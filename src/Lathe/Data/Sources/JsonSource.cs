@@ -27,11 +27,13 @@ public sealed class JsonSource(string path, bool? lines = null) : IDataSource
         var bytes = CompressedFile.ReadAllBytes(path);
         var records = new Records([]);
         var jsonLines = lines ?? LooksLikeLines(bytes);
+        List<ReadNote> notes = [];
         if (jsonLines) ReadLines(bytes, records, cancellationToken);
-        else ReadArray(bytes, records, cancellationToken);
+        else notes = ReadDocument(bytes, records, cancellationToken);
+        notes.AddRange(records.Notes);
 
         return new Table(records.Columns(), Path.GetFileName(path), records.Numbers.ToArray(), records.Quarantined, jsonLines ? "line" : "record",
-            Path.GetDirectoryName(Path.GetFullPath(path)));
+            Path.GetDirectoryName(Path.GetFullPath(path))) { Notes = notes };
     }
 
     /// <summary>JSON Lines line by line, through a buffer that grows only for a line longer than it; an array of
@@ -81,11 +83,11 @@ public sealed class JsonSource(string path, bool? lines = null) : IDataSource
             ReadLine(buffer.AsSpan(position, end - position), line, records);
             position = end + 1;
             if (records.Numbers.Count < rows) continue;
-            yield return new Table(records.Columns(), name, records.Numbers.ToArray(), records.Quarantined, "line", directory);
+            yield return new Table(records.Columns(), name, records.Numbers.ToArray(), records.Quarantined, "line", directory) { Notes = records.Notes };
             records = new Records(records.Names);
         }
         if (records.Numbers.Count > 0 || records.Quarantined.Count > 0 || line == 0)
-            yield return new Table(records.Columns(), name, records.Numbers.ToArray(), records.Quarantined, "line", directory);
+            yield return new Table(records.Columns(), name, records.Numbers.ToArray(), records.Quarantined, "line", directory) { Notes = records.Notes };
     }
 
     private byte[] Head(int count)
@@ -102,29 +104,271 @@ public sealed class JsonSource(string path, bool? lines = null) : IDataSource
         }
     }
 
-    private void ReadArray(byte[] bytes, Records records, CancellationToken cancellationToken)
+    /// <summary>A whole JSON document: an array of records, or one of the other shapes tables are written in
+    /// (<see cref="ReadObject"/>; an array of arrays, <see cref="ReadRows"/>). What was decided is said in the notes.</summary>
+    private List<ReadNote> ReadDocument(byte[] bytes, Records records, CancellationToken cancellationToken)
     {
         JsonDocument document;
+        var notes = new List<ReadNote>();
         try
         {
             document = JsonDocument.Parse(bytes, Options);
         }
         catch (JsonException e)
         {
-            throw new DataException($"{path}: not valid JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}: {e.Message.Split(" Path:")[0]}");
+            // Python's json module writes a missing float as NaN, which JSON does not have: read as null, and said.
+            if (WithoutNonFinite(bytes, out var count) is not { } mended)
+                throw new DataException($"{path}: not valid JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}: {e.Message.Split(" Path:")[0]}");
+            try
+            {
+                document = JsonDocument.Parse(mended, Options);
+            }
+            catch (JsonException)
+            {
+                throw new DataException($"{path}: not valid JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}: {e.Message.Split(" Path:")[0]}");
+            }
+            notes.Add(NonFiniteNote(count));
         }
         using (document)
         {
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Array)
-                throw new DataException($"{path}: expected a JSON array of records ([{{...}}, {{...}}]) or JSON Lines, found {Article(root.ValueKind)}");
-            var number = 0;
-            foreach (var record in root.EnumerateArray())
+            switch (root.ValueKind)
             {
-                if (++number % 65536 == 0) cancellationToken.ThrowIfCancellationRequested();
-                records.Add(record, number);
+                case JsonValueKind.Array when ArrayOfRows(root):
+                    ReadRows(root, records, notes, cancellationToken);
+                    break;
+                case JsonValueKind.Array:
+                    ReadRecords(root, records, cancellationToken);
+                    break;
+                case JsonValueKind.Object:
+                    ReadObject(root, records, notes, cancellationToken);
+                    break;
+                default:
+                    throw new DataException($"{path}: expected a JSON array of records ([{{...}}, {{...}}]) or JSON Lines, found {Article(root.ValueKind)}");
             }
+            return notes;
         }
+    }
+
+    private static ReadNote NonFiniteNote(int count) =>
+        new($"{count:N0} value(s) written NaN, Infinity or -Infinity (as Python's json module writes them; JSON has no such numbers) are read as missing", "write null for a missing value");
+
+    /// <summary>The text with every NaN, Infinity and -Infinity outside strings written null; null when it has none.</summary>
+    internal static byte[]? WithoutNonFinite(ReadOnlySpan<byte> bytes, out int count)
+    {
+        count = 0;
+        var output = new List<byte>(bytes.Length);
+        var inString = false;
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            var b = bytes[i];
+            if (inString)
+            {
+                if (b == '\\') { output.Add(b); if (++i < bytes.Length) output.Add(bytes[i]); continue; }
+                if (b == '"') inString = false;
+                output.Add(b);
+                continue;
+            }
+            if (b == '"') inString = true;
+            var token = bytes[i..] switch
+            {
+                var rest when rest.StartsWith("NaN"u8) => 3,
+                var rest when rest.StartsWith("Infinity"u8) => 8,
+                var rest when rest.StartsWith("-Infinity"u8) => 9,
+                _ => 0,
+            };
+            if (token > 0)
+            {
+                output.AddRange("null"u8);
+                i += token - 1;
+                count++;
+                continue;
+            }
+            output.Add(b);
+        }
+        return count > 0 ? output.ToArray() : null;
+    }
+
+    private static void ReadRecords(JsonElement array, Records records, CancellationToken cancellationToken)
+    {
+        var number = 0;
+        foreach (var record in array.EnumerateArray())
+        {
+            if (++number % 65536 == 0) cancellationToken.ThrowIfCancellationRequested();
+            records.Add(record, number);
+        }
+    }
+
+    /// <summary>An array whose elements are arrays (the first, and most of the rest): rows of values without names, as
+    /// pandas writes <c>orient="values"</c> and spreadsheet APIs write a range.</summary>
+    private static bool ArrayOfRows(JsonElement array)
+    {
+        int rows = 0, arrays = 0;
+        foreach (var element in array.EnumerateArray())
+        {
+            if (rows == 0 && element.ValueKind != JsonValueKind.Array) return false;
+            rows++;
+            if (element.ValueKind == JsonValueKind.Array) arrays++;
+        }
+        return rows > 0 && arrays * 2 > rows;
+    }
+
+    /// <summary>Rows as arrays of values: named by the first row when it holds only text and the rows below do not
+    /// (a header), else column_1, column_2, …. A row of another length, or not an array, is quarantined.</summary>
+    private static void ReadRows(JsonElement array, Records records, List<ReadNote> notes, CancellationToken cancellationToken)
+    {
+        var rows = array.EnumerateArray().ToList();
+        var first = rows[0];
+        var header = first.EnumerateArray().All(v => v.ValueKind == JsonValueKind.String)
+                     && rows.Skip(1).Any(r => r.ValueKind == JsonValueKind.Array && r.EnumerateArray().Any(v => v.ValueKind is not (JsonValueKind.String or JsonValueKind.Null)));
+        var width = first.GetArrayLength();
+        string[] names = header
+            ? Unique(first.EnumerateArray().Select(v => v.GetString() ?? "").ToArray())
+            : Enumerable.Range(1, width).Select(k => $"column_{k}").ToArray();
+        notes.Add(header
+            ? new ReadNote("the file is an array of rows (arrays of values); the first row names the columns, as it holds only text", "if it is data, add a row of names above it")
+            : new ReadNote($"the file is an array of rows (arrays of values) with no row of names: the columns are named column_1 to column_{width}", "to name them, make the first row their names"));
+        for (var i = header ? 1 : 0; i < rows.Count; i++)
+        {
+            if (i % 65536 == 0) cancellationToken.ThrowIfCancellationRequested();
+            records.AddRow(names, rows[i], i + 1);
+        }
+    }
+
+    /// <summary>A document that is one object, in the shapes tables are written in:
+    /// <list type="bullet">
+    /// <item>records under a key, beside others (<c>{"meta": …, "data": [{…}, …]}</c>, as APIs and pandas'
+    /// <c>orient="table"</c> write them): the one key whose value is an array of records;</item>
+    /// <item>pandas' <c>orient="split"</c>: <c>{"columns": […], "index": […], "data": [[…], …]}</c>;</item>
+    /// <item>a column per key, as lists (<c>{"a": [1, 2], "b": [3, 4]}</c>, R's jsonlite <c>dataframe = "columns"</c>) or
+    /// as objects keyed by row (<c>{"a": {"0": 1, "1": 2}, …}</c>, pandas' default <c>to_json()</c>);</item>
+    /// <item>a row per key (<c>{"0": {"a": 1, "b": 3}, …}</c>, pandas' <c>orient="index"</c>).</item>
+    /// </list>
+    /// Row labels other than pandas' default 0, 1, 2, … are kept as a first column, <c>index</c>.</summary>
+    private void ReadObject(JsonElement root, Records records, List<ReadNote> notes, CancellationToken cancellationToken)
+    {
+        var properties = root.EnumerateObject().ToList();
+        var shape = "";
+        var keyed = properties.Where(p => p.Value.ValueKind == JsonValueKind.Array && p.Value.GetArrayLength() > 0
+                                          && p.Value.EnumerateArray().All(r => r.ValueKind == JsonValueKind.Object)).ToList();
+        if (root.TryGetProperty("columns", out var columns) && root.TryGetProperty("data", out var data)
+            && columns.ValueKind == JsonValueKind.Array && data.ValueKind == JsonValueKind.Array
+            && columns.EnumerateArray().All(c => c.ValueKind is JsonValueKind.String or JsonValueKind.Number))
+        {
+            var names = Unique(columns.EnumerateArray().Select(c => c.ValueKind == JsonValueKind.String ? c.GetString()! : c.GetRawText()).ToArray());
+            var labels = root.TryGetProperty("index", out var index) && index.ValueKind == JsonValueKind.Array ? index.EnumerateArray().ToList() : null;
+            var kept = labels is not null && labels.Count == data.GetArrayLength() && !Counting(labels.Select(Label));
+            string[] all = kept ? [IndexName(names), .. names] : names;
+            var number = 0;
+            foreach (var row in data.EnumerateArray())
+            {
+                if (number % 65536 == 0) cancellationToken.ThrowIfCancellationRequested();
+                records.AddRow(all, row, number + 1, kept ? labels![number] : null);
+                number++;
+            }
+            shape = "pandas' split layout (\"columns\" and \"data\")";
+            if (kept) shape += "; its \"index\" is the first column, 'index'";
+        }
+        else if (keyed.Count == 1)
+        {
+            ReadRecords(keyed[0].Value, records, cancellationToken);
+            var others = properties.Where(p => p.Name != keyed[0].Name).Select(p => $"'{p.Name}'").ToList();
+            shape = $"records under the key '{keyed[0].Name}'" + (others.Count > 0 ? $" (the other keys, {string.Join(", ", others.Take(6))}{(others.Count > 6 ? ", …" : "")}, are not read)" : "");
+        }
+        else if (keyed.Count > 1)
+        {
+            throw new DataException($"{path}: the object holds {keyed.Count} arrays of records ({string.Join(", ", keyed.Select(k => $"'{k.Name}'"))}), and which is the table is not known — save the one to read as a file of its own");
+        }
+        else if (properties.Count > 0 && properties.All(p => p.Value.ValueKind == JsonValueKind.Array)
+                 && properties.Select(p => p.Value.GetArrayLength()).Distinct().Count() == 1
+                 && properties.All(p => p.Value.EnumerateArray().All(v => v.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array))))
+        {
+            var rows = properties[0].Value.GetArrayLength();
+            for (var row = 0; row < rows; row++) records.Numbers.Add(row + 1);
+            foreach (var property in properties)
+            {
+                var row = 0;
+                foreach (var value in property.Value.EnumerateArray()) records.Set(property.Name, row++, value);
+            }
+            shape = "a column per key, each a list of values";
+        }
+        else if (properties.Count > 0 && properties.All(p => p.Value.ValueKind == JsonValueKind.Object) && SameKeys(properties) is { } inner)
+        {
+            // A column per key with its values keyed by row, or a row per key with its fields: whichever side counts
+            // 0, 1, 2, … (pandas' default index) holds the rows; else the side with more keys.
+            var outer = properties.Select(p => p.Name).ToList();
+            var byColumn = Counting(inner) || !Counting(outer) && inner.Count > outer.Count;
+            var labels = byColumn ? inner : outer;
+            var kept = !Counting(labels);
+            var index = kept ? IndexName(byColumn ? outer : inner) : null;
+            for (var row = 0; row < labels.Count; row++) records.Numbers.Add(row + 1);
+            if (kept)
+                for (var row = 0; row < labels.Count; row++) records.SetText(index!, row, labels[row]);
+            if (byColumn)
+                foreach (var property in properties)
+                {
+                    var row = 0;
+                    foreach (var cell in property.Value.EnumerateObject()) records.Set(property.Name, row++, cell.Value);
+                }
+            else
+                for (var row = 0; row < properties.Count; row++)
+                    foreach (var cell in properties[row].Value.EnumerateObject()) records.Set(cell.Name, row, cell.Value);
+            shape = byColumn ? "a column per key, each an object of values keyed by row (pandas' to_json)" : "a row per key, each an object of fields (pandas' orient=\"index\")";
+            if (kept) shape += "; the row keys are the first column, 'index'";
+        }
+        else
+        {
+            throw new DataException($"{path}: expected a JSON array of records ([{{...}}, {{...}}]) or JSON Lines, found an object that is not a table in any layout Lathe knows "
+                                    + "(records under one key; pandas' split, columns or index layouts; a list of values per key)");
+        }
+        notes.Add(new ReadNote($"the file is one JSON object: read as {shape}", "to read it otherwise, write it as an array of records"));
+    }
+
+    /// <summary>The inner objects' keys when every one has the same keys in the same order; else null.</summary>
+    private static List<string>? SameKeys(List<JsonProperty> properties)
+    {
+        var keys = properties[0].Value.EnumerateObject().Select(p => p.Name).ToList();
+        if (keys.Count == 0) return null;
+        foreach (var property in properties.Skip(1))
+        {
+            var k = 0;
+            foreach (var cell in property.Value.EnumerateObject())
+                if (k >= keys.Count || cell.Name != keys[k++]) return null;
+            if (k != keys.Count) return null;
+        }
+        return keys;
+    }
+
+    /// <summary>Whether row labels are pandas' default index: "0", "1", "2", … in order.</summary>
+    private static bool Counting(IEnumerable<string> labels)
+    {
+        var k = 0;
+        foreach (var label in labels)
+            if (label != (k++).ToString(System.Globalization.CultureInfo.InvariantCulture)) return false;
+        return true;
+    }
+
+    private static string Label(JsonElement value) => value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
+
+    /// <summary>"index", or "index_1", … when a column already has that name.</summary>
+    private static string IndexName(IReadOnlyCollection<string> names)
+    {
+        var name = "index";
+        for (var k = 1; names.Contains(name); k++) name = $"index_{k}";
+        return name;
+    }
+
+    /// <summary>Names made distinct: a repeat gets _2, _3, …; an empty one is column_k.</summary>
+    private static string[] Unique(string[] names)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var k = 0; k < names.Length; k++)
+        {
+            var name = names[k].Length == 0 ? $"column_{k + 1}" : names[k];
+            for (var n = 2; !seen.Add(name); n++) name = $"{names[k]}_{n}";
+            names[k] = name;
+        }
+        return names;
     }
 
     private static void ReadLines(byte[] bytes, Records records, CancellationToken cancellationToken)
@@ -153,7 +397,17 @@ public sealed class JsonSource(string path, bool? lines = null) : IDataSource
         }
         catch (JsonException e)
         {
-            records.Quarantine(line, $"not valid JSON: {e.Message.Split(" Path:")[0].Split(" LineNumber:")[0]}", Encoding.UTF8.GetString(text));
+            try
+            {
+                if (WithoutNonFinite(text, out var count) is not { } mended) throw;
+                using var document = JsonDocument.Parse(mended, Options);
+                records.Add(document.RootElement, line);
+                records.NonFinite += count;
+            }
+            catch (JsonException)
+            {
+                records.Quarantine(line, $"not valid JSON: {e.Message.Split(" Path:")[0].Split(" LineNumber:")[0]}", Encoding.UTF8.GetString(text));
+            }
         }
     }
 
@@ -204,6 +458,9 @@ public sealed class JsonSource(string path, bool? lines = null) : IDataSource
 
         public List<int> Numbers { get; } = [];
         public List<QuarantinedRow> Quarantined { get; } = [];
+        /// <summary>NaN, Infinity and -Infinity read as missing.</summary>
+        public int NonFinite { get; set; }
+        public IReadOnlyList<ReadNote> Notes => NonFinite > 0 ? [NonFiniteNote(NonFinite)] : [];
 
         public void Add(JsonElement record, int number)
         {
@@ -235,6 +492,43 @@ public sealed class JsonSource(string path, bool? lines = null) : IDataSource
                 }
                 column.Set(row, property.Value);
             }
+        }
+
+        /// <summary>A row given as an array of values, named by <paramref name="names"/> (after <paramref name="label"/>,
+        /// the row's label, when the first name is for it). Not an array, or of another length: quarantined.</summary>
+        public void AddRow(IReadOnlyList<string> names, JsonElement values, int number, JsonElement? label = null)
+        {
+            var width = names.Count - (label is null ? 0 : 1);
+            if (values.ValueKind != JsonValueKind.Array)
+            {
+                Quarantine(number, $"row is {Article(values.ValueKind)}, not an array of values", values.GetRawText());
+                return;
+            }
+            if (values.GetArrayLength() != width)
+            {
+                Quarantine(number, $"expected {width} values as the columns name, found {values.GetArrayLength()}", values.GetRawText());
+                return;
+            }
+            var row = Numbers.Count;
+            var k = 0;
+            if (label is { } given) Set(names[k++], row, given);
+            foreach (var value in values.EnumerateArray()) Set(names[k++], row, value);
+            Numbers.Add(number);
+        }
+
+        /// <summary>One value of column <paramref name="name"/>, made on first use; rows of a column come in order.</summary>
+        public void Set(string name, int row, JsonElement value) => Column(name).Set(row, value);
+
+        public void SetText(string name, int row, string text) => Column(name).SetText(row, text);
+
+        private JsonColumn Column(string name)
+        {
+            if (!_columns.TryGetValue(name, out var column))
+            {
+                _columns[name] = column = new JsonColumn(0);
+                _order.Add(name);
+            }
+            return column;
         }
 
         public void Quarantine(int number, string reason, string raw) => Quarantined.Add(new QuarantinedRow(number, reason, raw));
@@ -277,6 +571,19 @@ public sealed class JsonSource(string path, bool? lines = null) : IDataSource
                 _numbers[row] = number;
                 _texts[row] = text;
             }
+        }
+
+        /// <summary>A row label, kept as text whatever it looks like.</summary>
+        public void SetText(int row, string text)
+        {
+            while (_numbers.Count < row)
+            {
+                _numbers.Add(double.NaN);
+                _texts.Add(null);
+            }
+            _numbers.Add(double.NaN);
+            _texts.Add(text);
+            _allNumeric = false;
         }
 
         public Column ToColumn(string name, int rows)

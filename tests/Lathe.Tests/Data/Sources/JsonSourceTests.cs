@@ -57,6 +57,105 @@ public class JsonSourceTests
         Assert.Contains("expected a JSON array of records", error.Message);
     }
 
+    /// <summary>penguins.json written in each of the shapes a table comes in as one JSON document, as pandas'
+    /// <c>to_json</c> orients, APIs and R's jsonlite write them.</summary>
+    public static TheoryData<string, string> Shapes() => new()
+    {
+        { "wrapped", "records under the key 'data' (the other keys, 'meta', are not read)" },
+        { "split", "pandas' split layout (\"columns\" and \"data\")" },
+        { "columns", "a column per key, each an object of values keyed by row (pandas' to_json)" },
+        { "index", "a row per key, each an object of fields (pandas' orient=\"index\")" },
+        { "lists", "a column per key, each a list of values" },
+        { "rows", "the file is an array of rows (arrays of values); the first row names the columns" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void A_table_written_in_another_json_shape_reads_as_its_records_do(string shape, string said)
+    {
+        var records = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(TestData.Vega("penguins.json")))!.AsArray();
+        var names = records[0]!.AsObject().Select(p => p.Key).ToArray();
+        System.Text.Json.Nodes.JsonNode? Cell(int row, string name) => records[row]![name]?.DeepClone();
+        var rows = Enumerable.Range(0, records.Count);
+        var document = shape switch
+        {
+            "wrapped" => new System.Text.Json.Nodes.JsonObject { ["meta"] = new System.Text.Json.Nodes.JsonObject { ["source"] = "vega" }, ["data"] = records.DeepClone() },
+            "split" => new System.Text.Json.Nodes.JsonObject
+            {
+                ["columns"] = new System.Text.Json.Nodes.JsonArray(names.Select(n => (System.Text.Json.Nodes.JsonNode?)n).ToArray()),
+                ["index"] = new System.Text.Json.Nodes.JsonArray(rows.Select(i => (System.Text.Json.Nodes.JsonNode?)i).ToArray()),
+                ["data"] = new System.Text.Json.Nodes.JsonArray(rows.Select(i => (System.Text.Json.Nodes.JsonNode?)new System.Text.Json.Nodes.JsonArray(names.Select(n => Cell(i, n)).ToArray())).ToArray()),
+            },
+            "columns" => new System.Text.Json.Nodes.JsonObject(names.Select(n => KeyValuePair.Create(n, (System.Text.Json.Nodes.JsonNode?)new System.Text.Json.Nodes.JsonObject(rows.Select(i => KeyValuePair.Create($"{i}", Cell(i, n))))))),
+            "index" => new System.Text.Json.Nodes.JsonObject(rows.Select(i => KeyValuePair.Create($"{i}", (System.Text.Json.Nodes.JsonNode?)new System.Text.Json.Nodes.JsonObject(names.Select(n => KeyValuePair.Create(n, Cell(i, n))))))),
+            "lists" => new System.Text.Json.Nodes.JsonObject(names.Select(n => KeyValuePair.Create(n, (System.Text.Json.Nodes.JsonNode?)new System.Text.Json.Nodes.JsonArray(rows.Select(i => Cell(i, n)).ToArray())))),
+            _ => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonArray([new System.Text.Json.Nodes.JsonArray(names.Select(n => (System.Text.Json.Nodes.JsonNode?)n).ToArray()),
+                .. rows.Select(i => (System.Text.Json.Nodes.JsonNode?)new System.Text.Json.Nodes.JsonArray(names.Select(n => Cell(i, n)).ToArray()))]),
+        };
+        var file = Path.Combine(TestData.TempDirectory(), $"penguins-{shape}.json");
+        File.WriteAllText(file, document.ToJsonString());
+
+        var expected = DataSource.Open(TestData.Vega("penguins.json")).Read();
+        var table = DataSource.Open(file).Read();
+        Assert.Equal(expected.ColumnNames, table.ColumnNames);
+        Assert.Equal(expected.RowCount, table.RowCount);
+        static object?[] Values(Column column) => column is NumericColumn n ? n.Values.Select(v => (object?)v).ToArray() : ((StringColumn)column).Values.Cast<object?>().ToArray();
+        foreach (var name in names) Assert.Equal(Values(expected[name]), Values(table[name]));
+        Assert.Contains(said, Assert.Single(table.Notes).Problem);
+    }
+
+    [Fact]
+    public void Row_labels_other_than_pandas_default_are_a_first_column_and_odd_objects_are_refused_naming_what()
+    {
+        var file = Path.Combine(TestData.TempDirectory(), "labelled.json");
+        File.WriteAllText(file, """{"beak": {"bird-a": 39.1, "bird-b": 40.3, "bird-c": null}, "sex": {"bird-a": "MALE", "bird-b": "FEMALE", "bird-c": null}}""");
+        var table = DataSource.Open(file).Read();
+        Assert.Equal(["index", "beak", "sex"], table.ColumnNames);
+        Assert.Equal(new string?[] { "bird-a", "bird-b", "bird-c" }, ((StringColumn)table["index"]).Values);
+        Assert.True(double.IsNaN(((NumericColumn)table["beak"]).Values[2]));
+
+        // pandas' split layout with a row of the wrong length: quarantined by its record number.
+        File.WriteAllText(file, """{"columns": ["a", "b"], "index": ["x", "y", "z"], "data": [[1, "p"], [2], [3, "q"]]}""");
+        table = DataSource.Open(file).Read();
+        Assert.Equal(["index", "a", "b"], table.ColumnNames);
+        Assert.Equal([1.0, 3.0], ((NumericColumn)table["a"]).Values);
+        Assert.Equal((2, "expected 2 values as the columns name, found 1"), (Assert.Single(table.Quarantined).Line, table.Quarantined[0].Reason));
+
+        // GeoJSON: its features are the records, each feature's properties columns of their own.
+        var quakes = DataSource.Open(TestData.Vega("earthquakes.json")).Read();
+        Assert.Equal(1707, quakes.RowCount);
+        Assert.Contains("properties.mag", quakes.ColumnNames);
+        Assert.Contains("records under the key 'features'", Assert.Single(quakes.Notes).Problem);
+        var graph = Assert.Throws<DataException>(() => DataSource.Open(TestData.Vega("miserables.json")).Read()).Message;
+        Assert.Contains("the object holds 2 arrays of records ('nodes', 'links'), and which is the table is not known", graph);
+        // A headerless array of rows: column_1, column_2, ….
+        File.WriteAllText(file, "[[1, 2.5], [2, 3.5], [3, null]]");
+        table = DataSource.Open(file).Read();
+        Assert.Equal(["column_1", "column_2"], table.ColumnNames);
+        Assert.Equal(3, table.RowCount);
+    }
+
+    [Fact]
+    public void NaN_and_Infinity_as_Pythons_json_writes_them_are_read_as_missing_and_said()
+    {
+        var file = Path.Combine(TestData.TempDirectory(), "python.json");
+        File.WriteAllText(file, """[{"a": 1.5, "b": "NaN in text stays"}, {"a": NaN, "b": "x"}, {"a": -Infinity, "b": "y"}, {"a": Infinity, "b": null}]""");
+        var table = DataSource.Open(file).Read();
+        Assert.Equal([1.5, double.NaN, double.NaN, double.NaN], ((NumericColumn)table["a"]).Values);
+        Assert.Equal("NaN in text stays", ((StringColumn)table["b"]).Values[0]);
+        Assert.StartsWith("3 value(s) written NaN, Infinity or -Infinity", Assert.Single(table.Notes).Problem);
+
+        var lines = Path.Combine(TestData.TempDirectory(), "python.jsonl");
+        File.WriteAllText(lines, "{\"a\": 1, \"b\": \"p\"}\n{\"a\": NaN, \"b\": \"q\"}\n{\"a\": 3, \"b\": }\n");
+        table = DataSource.Open(lines).Read();
+        Assert.Equal([1.0, double.NaN], ((NumericColumn)table["a"]).Values);
+        Assert.Equal(3, Assert.Single(table.Quarantined).Line);
+        Assert.StartsWith("1 value(s) written NaN", Assert.Single(table.Notes).Problem);
+        // Not JSON for another reason: still refused, naming where.
+        File.WriteAllText(file, "[{\"a\": NaN}, {\"a\": 2,,}]");
+        Assert.Contains("not valid JSON at line 1", Assert.Throws<DataException>(() => DataSource.Open(file).Read()).Message);
+    }
+
     [Fact]
     public void A_record_that_is_not_an_object_is_quarantined_by_its_record_number()
     {
