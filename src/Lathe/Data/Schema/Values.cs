@@ -19,7 +19,10 @@ public static class Values
         "yyyy-MM", "yyyy/MM", "MMM yyyy", "MMMM yyyy", "MMM-yyyy",
     ];
 
-    /// <summary>Empty, NA, N/A, NaN, null and ? mark a missing value. "None" does not: in real tables it is often a category (no damage, no symptoms).</summary>
+    /// <summary>Empty, NA, N/A, NaN, null and ? mark a missing value; so do what other tools write for one: pandas' NaT
+    /// and &lt;NA&gt;, Excel's #N/A and its other error values (#DIV/0!, #VALUE!, #REF!, #NUM!, #NAME?, #NULL!, which
+    /// the Excel reader reads as empty cells too), and C runtimes' printed NaNs (-nan, 1.#IND, 1.#QNAN). "None" does
+    /// not: in real tables it is often a category (no damage, no symptoms).</summary>
     public static bool IsMissing(string? text)
     {
         if (text is null) return true;
@@ -29,8 +32,17 @@ public static class Values
             0 => true,
             1 => value[0] == '?',
             2 => value.Equals("na", StringComparison.OrdinalIgnoreCase),
-            3 => value.Equals("n/a", StringComparison.OrdinalIgnoreCase) || value.Equals("nan", StringComparison.OrdinalIgnoreCase),
-            4 => value.Equals("null", StringComparison.OrdinalIgnoreCase),
+            3 => value.Equals("n/a", StringComparison.OrdinalIgnoreCase) || value.Equals("nan", StringComparison.OrdinalIgnoreCase)
+                 || value.Equals("NaT", StringComparison.Ordinal) || value.Equals("#NA", StringComparison.Ordinal),
+            4 => value.Equals("null", StringComparison.OrdinalIgnoreCase) || value[0] is '#' or '<' or '-' && Marker(value),
+            _ => value[0] is '#' or '-' or '1' && Marker(value),
+        };
+
+        static bool Marker(ReadOnlySpan<char> value) => value switch
+        {
+            "#N/A" or "<NA>" or "-nan" or "-NaN" or "#N/A N/A" => true,
+            "#DIV/0!" or "#VALUE!" or "#REF!" or "#NUM!" or "#NAME?" or "#NULL!" => true,
+            "1.#IND" or "-1.#IND" or "1.#QNAN" or "-1.#QNAN" => true,
             _ => false,
         };
     }

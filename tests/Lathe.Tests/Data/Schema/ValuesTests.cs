@@ -27,6 +27,54 @@ public class ValuesTests
     }
 
     [Theory]
+    [InlineData("", true)]
+    [InlineData(" NA ", true)]
+    [InlineData("n/a", true)]
+    [InlineData("NaN", true)]
+    [InlineData("NULL", true)]
+    [InlineData("?", true)]
+    [InlineData("NaT", true)]          // pandas' missing date
+    [InlineData("<NA>", true)]         // pandas' NA as text
+    [InlineData("#N/A", true)]         // Excel's
+    [InlineData("#DIV/0!", true)]      // Excel's error values, which the Excel reader reads as empty cells
+    [InlineData("#VALUE!", true)]
+    [InlineData("#REF!", true)]
+    [InlineData("-nan", true)]         // C runtimes' printed NaNs
+    [InlineData("-1.#IND", true)]
+    [InlineData("1.#QNAN", true)]
+    [InlineData("None", false)]        // often a category: no damage, no symptoms
+    [InlineData("nat", false)]
+    [InlineData("#1", false)]
+    [InlineData("-", false)]
+    [InlineData("1.5", false)]
+    [InlineData("#NAME", false)]
+    public void What_marks_a_missing_value(string text, bool missing) => Assert.Equal(missing, Values.IsMissing(text));
+
+    [Fact]
+    public void A_date_column_with_pandas_NaT_and_a_number_column_with_Excel_errors_keep_their_types()
+    {
+        var path = Path.Combine(TestData.TempDirectory(), "exported.csv");
+        var weather = File.ReadAllLines(TestData.Vega("seattle-weather.csv"));
+        // seattle-weather as pandas and Excel write a few missing values: NaT for a date, #N/A and #DIV/0! for numbers.
+        var lines = weather.Select((line, i) => i switch
+        {
+            5 => "NaT" + line[line.IndexOf(',')..],
+            9 => string.Join(',', line.Split(',') is var f ? [f[0], "#N/A", .. f[2..]] : []),
+            12 => string.Join(',', line.Split(',') is var f ? [f[0], f[1], "#DIV/0!", .. f[3..]] : []),
+            _ => line,
+        });
+        File.WriteAllLines(path, lines);
+        var table = DataSource.Open(path).Read();
+        var schema = SchemaInference.Infer(table, "weather");
+        Assert.Equal(ColumnType.DateTime, schema.Find("date")!.Type);
+        Assert.Equal(ColumnType.Numeric, schema.Find("precipitation")!.Type);
+        Assert.Equal(ColumnType.Numeric, schema.Find("temp_max")!.Type);
+        // Missing, not stray values for the quarantine: the reader makes the columns numbers.
+        Assert.Equal(1, Enumerable.Range(0, Assert.IsType<NumericColumn>(table["precipitation"]).Count).Count(table["precipitation"].IsMissing));
+        Assert.Equal(1, Enumerable.Range(0, Assert.IsType<NumericColumn>(table["temp_max"]).Count).Count(table["temp_max"].IsMissing));
+    }
+
+    [Theory]
     [InlineData("1,5")]
     [InlineData("12,34,567")]
     [InlineData("$")]
