@@ -319,7 +319,7 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
                 "if they do not, set data.decimal: point"));
         }
         var dayFirst = _layout.Dates == DateOrder.DayFirst;
-        if (_layout.Dates == DateOrder.Auto && DayFirstDates(text, sample, comma, out var date, out var why))
+        if (_layout.Dates == DateOrder.Auto && DayFirstDates(text, sample, comma, (data.Item1, end, dialect), out var date, out var why))
         {
             dayFirst = true;
             notes.Add(new ReadNote($"dates are written day first ('{date}': {why}), so they are read as such", "if the month comes first, set data.dates: month_first"));
@@ -384,27 +384,48 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
 
     /// <summary>Whether the sampled dates with slashes ("31/12/2024") put the day first: where the numbers have decimal
     /// commas (every locale that writes those writes the day first), or where a date's first part passes 12 and no
-    /// date's second part does.</summary>
-    private static bool DayFirstDates(byte[] text, List<Field[]> sample, bool decimalComma, out string example, out string why)
+    /// date's second part does. When the sample's dates leave it open, the date columns of up to
+    /// <see cref="MoreDateRecords"/> records below it are read for a part past 12.</summary>
+    private static bool DayFirstDates(byte[] text, List<Field[]> sample, bool decimalComma, (int From, int End, Dialect Dialect) body, out string example, out string why)
     {
         (example, why) = ("", "");
         var (dates, dayFirst, monthFirst) = (0, 0, 0);
         Span<byte> iso = stackalloc byte[SlashDateLength];
+        var columns = new HashSet<int>();
         foreach (var fields in sample)
         {
-            foreach (var field in fields)
+            for (var c = 0; c < fields.Length; c++)
+                if (Look(fields[c], ref example, iso)) columns.Add(c);
+        }
+        // Dates of one day to the next twelve leave the order open in the sample (hourly readings from the 1st, many
+        // rows a day): the records below it are read on, in the date columns alone, until a part past 12 settles it.
+        if (dates > 0 && dayFirst == 0 && monthFirst == 0)
+        {
+            var reader = new RecordReader(text, body.From, body.Dialect, 1, body.End);
+            var record = new List<Field>();
+            for (var k = 0; k < MoreDateRecords && dayFirst == 0 && monthFirst == 0 && reader.Next(record, out var error, out var line, out var start); k++)
             {
-                var bytes = text.AsSpan(field.Start, field.End - field.Start).Trim((byte)' ');
-                if (SlashDate(bytes, iso, dayFirst: true, out _, out var first, out var second) is false && first == 0) continue;
-                if (dates++ == 0 || first > 12 && dayFirst == 0) example = Encoding.UTF8.GetString(bytes);
-                if (first > 12) dayFirst++;
-                if (second > 12) monthFirst++;
+                if (error is not null) reader.ResumeAfterLine(start, line);
+                else foreach (var c in columns) if (c < record.Count) Look(record[c], ref example, iso);
             }
         }
         if (dates == 0 || monthFirst > 0) return false;
         why = dayFirst > 0 ? "a first part past 12" : "the numbers' decimal commas";
         return dayFirst > 0 || decimalComma;
+
+        bool Look(Field field, ref string example, Span<byte> iso)
+        {
+            var bytes = text.AsSpan(field.Start, field.End - field.Start).Trim((byte)' ');
+            if (SlashDate(bytes, iso, dayFirst: true, out _, out var first, out var second) is false && first == 0) return false;
+            if (dates++ == 0 || first > 12 && dayFirst == 0) example = Encoding.UTF8.GetString(bytes);
+            if (first > 12) dayFirst++;
+            if (second > 12) monthFirst++;
+            return true;
+        }
     }
+
+    /// <summary>How many records past the sample are read for the order of slash dates the sample left open.</summary>
+    private const int MoreDateRecords = 100_000;
 
     /// <summary>The longest ISO form a slash date becomes: "yyyy-MM-dd HH:mm:ss".</summary>
     private const int SlashDateLength = 19;

@@ -310,6 +310,25 @@ public class CsvLayoutTests
         Assert.Equal("01/13/2012", ((StringColumn)forced["date"]).Values[12]);
     }
 
+    [Fact]
+    public void Hourly_dates_written_day_first_are_found_past_the_first_days()
+    {
+        // seattle-weather-hourly-normals.csv (8,760 hourly rows from 2010-01-01) written "13/01/2010 01:00": 24 rows a
+        // day, so no date past the 12th until row 288, far below the 64 records sampled for the layout.
+        var original = TestData.Vega("seattle-weather-hourly-normals.csv");
+        var path = Path.Combine(TestData.TempDirectory(), "hourly-uk.csv");
+        File.WriteAllLines(path, File.ReadAllLines(original).Select((line, i) => i == 0 ? line : line.Split(',') is var f
+            ? string.Join(",", [$"{f[0][8..10]}/{f[0][5..7]}/{f[0][..4]} {f[0][11..16]}", .. f[1..]]) : line));
+        var table = DataSource.Open(path).Read();
+        Assert.Equal("dates are written day first ('13/01/2010 00:00': a first part past 12), so they are read as such", Assert.Single(table.Notes).Problem);
+        var expected = DataSource.Open(original).Read();
+        Assert.Equal(((StringColumn)expected["date"]).Values.Select(v => v![..16].Replace('T', ' ')), ((StringColumn)table["date"]).Values.Select(v => v![..16]));
+        Assert.Equal(Lathe.Data.Schema.ColumnType.DateTime, Lathe.Data.Schema.SchemaInference.InferType(table["date"]));
+        // Streamed in batches of 1,000, as lathe predict reads it: the same dates.
+        var streamed = Table.Concat(new CsvSource(path).ReadBatches(1000).ToList());
+        Assert.Equal(((StringColumn)table["date"]).Values, ((StringColumn)streamed["date"]).Values);
+    }
+
     /// <summary>A column's dates as the rest of Lathe reads them.</summary>
     private static DateTime?[] Dates(Table table) =>
         ((StringColumn)table["date"]).Values.Select(v => Lathe.Data.Schema.Values.TryDate(v!, out var date) ? date : (DateTime?)null).ToArray();
