@@ -286,7 +286,10 @@ public static class DataProfiler
         if (profile.DuplicateRows > 0)
             warnings.Add(new(null, $"{profile.DuplicateRows} row(s) repeat an earlier row exactly ({Percent((double)profile.DuplicateRows / profile.Rows)})", "remove duplicates so they cannot sit in both training and test"));
         foreach (var name in profile.ConstantColumns)
-            warnings.Add(new(name, $"'{name}' has a single value", "drop it: it carries no information"));
+            warnings.Add(profile.Columns.FirstOrDefault(c => c.Name == name) is { } empty && empty.Missing == profile.Rows && profile.Rows > 0
+                ? new(name, $"'{name}' is empty in every row{(name.StartsWith("column_", StringComparison.Ordinal) ? " (an unnamed column, as a delimiter at the end of every line makes)" : "")}",
+                    "nothing to do: it is not used as a feature")
+                : new(name, $"'{name}' has a single value", "drop it: it carries no information"));
         foreach (var c in profile.Columns)
         {
             if (c.Name == profile.Target)
@@ -295,6 +298,7 @@ public static class DataProfiler
                 continue;
             }
             if (c.Unused is not null && c.Type != ColumnType.Text) continue;
+            if (c.Missing == profile.Rows) continue; // said above, with the constant columns
             if (c.MissingShare > 0.5)
                 warnings.Add(new(c.Name, $"'{c.Name}' is {Percent(c.MissingShare)} missing", "drop the column, or add a missing-indicator if missingness means something"));
             else if (c.Missing > 0)

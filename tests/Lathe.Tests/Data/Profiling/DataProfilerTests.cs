@@ -47,6 +47,16 @@ public class DataProfilerTests
         Assert.Contains(profile.Warnings, w => w.Problem.StartsWith("100 row(s) repeat an earlier row"));
         Assert.Equal(0, profile.Columns.Single(c => c.Name == "station").Association);
         Assert.Equal("correlation ratio η", profile.Columns.Single(c => c.Name == "temp_max").AssociationMeasure);
+        Assert.Contains(profile.Warnings, w => w.Problem == "'station' has a single value");
+
+        // Every line ending with a comma, as some exports write it: an unnamed column, empty in every row, said as such.
+        var trailing = Path.Combine(TestData.TempDirectory(), "weather-trailing.csv");
+        File.WriteAllLines(trailing, lines.Select(l => l + ","));
+        profile = DataProfiler.Profile(DataSource.Open(trailing).Read(), "weather");
+        Assert.Equal(["column_7"], profile.ConstantColumns);
+        var warning = Assert.Single(profile.Warnings, w => w.Column == "column_7");
+        Assert.Equal("'column_7' is empty in every row (an unnamed column, as a delimiter at the end of every line makes)", warning.Problem);
+        Assert.Equal("nothing to do: it is not used as a feature", warning.Fix);
     }
 
     [Fact]
