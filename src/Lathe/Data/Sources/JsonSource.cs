@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Lathe.Data.Cleaning;
+using Lathe.Data.Schema;
 
 namespace Lathe.Data.Sources;
 
@@ -219,15 +220,16 @@ public sealed class JsonSource(string path, bool? lines = null) : IDataSource
     {
         var rows = array.EnumerateArray().ToList();
         var first = rows[0];
-        var header = first.EnumerateArray().All(v => v.ValueKind == JsonValueKind.String)
-                     && rows.Skip(1).Any(r => r.ValueKind == JsonValueKind.Array && r.EnumerateArray().Any(v => v.ValueKind is not (JsonValueKind.String or JsonValueKind.Null)));
+        // As a CSV file's first line: names unless every one is a number (here also: unless one is not text).
+        var header = first.GetArrayLength() > 0 && first.EnumerateArray().All(v => v.ValueKind == JsonValueKind.String)
+                     && !first.EnumerateArray().All(v => Values.TryNumber(v.GetString()!, out _));
         var width = first.GetArrayLength();
         string[] names = header
             ? Unique(first.EnumerateArray().Select(v => v.GetString() ?? "").ToArray())
             : Enumerable.Range(1, width).Select(k => $"column_{k}").ToArray();
         notes.Add(header
-            ? new ReadNote("the file is an array of rows (arrays of values); the first row names the columns, as it holds only text", "if it is data, add a row of names above it")
-            : new ReadNote($"the file is an array of rows (arrays of values) with no row of names: the columns are named column_1 to column_{width}", "to name them, make the first row their names"));
+            ? new ReadNote("the file is an array of rows (arrays of values); the first row names the columns, as it holds text that is not numbers", "if it is data, add a row of names above it")
+            : new ReadNote($"the file is an array of rows (arrays of values) whose first row is not names: the columns are named column_1 to column_{width}", "to name them, make the first row their names"));
         for (var i = header ? 1 : 0; i < rows.Count; i++)
         {
             if (i % 65536 == 0) cancellationToken.ThrowIfCancellationRequested();
@@ -249,8 +251,9 @@ public sealed class JsonSource(string path, bool? lines = null) : IDataSource
     {
         var properties = root.EnumerateObject().ToList();
         var shape = "";
-        var keyed = properties.Where(p => p.Value.ValueKind == JsonValueKind.Array && p.Value.GetArrayLength() > 0
-                                          && p.Value.EnumerateArray().All(r => r.ValueKind == JsonValueKind.Object)).ToList();
+        // An array of records: its first element an object, and most of the rest (the others are quarantined).
+        var keyed = properties.Where(p => p.Value.ValueKind == JsonValueKind.Array && p.Value.GetArrayLength() > 0 && p.Value[0].ValueKind == JsonValueKind.Object
+                                          && p.Value.EnumerateArray().Count(r => r.ValueKind == JsonValueKind.Object) * 2 > p.Value.GetArrayLength()).ToList();
         if (root.TryGetProperty("columns", out var columns) && root.TryGetProperty("data", out var data)
             && columns.ValueKind == JsonValueKind.Array && data.ValueKind == JsonValueKind.Array
             && columns.EnumerateArray().All(c => c.ValueKind is JsonValueKind.String or JsonValueKind.Number))
@@ -292,27 +295,35 @@ public sealed class JsonSource(string path, bool? lines = null) : IDataSource
             }
             shape = "a column per key, each a list of values";
         }
-        else if (properties.Count > 0 && properties.All(p => p.Value.ValueKind == JsonValueKind.Object) && SameKeys(properties) is { } inner)
+        else if (properties.Count > 0 && properties.All(p => p.Value.ValueKind == JsonValueKind.Object))
         {
-            // A column per key with its values keyed by row, or a row per key with its fields: whichever side counts
-            // 0, 1, 2, … (pandas' default index) holds the rows; else the side with more keys.
+            // A column per key with its values keyed by row, or a row per key with its fields: when every inner object
+            // has the same keys, whichever side counts 0, 1, 2, … (pandas' default index) holds the rows, else the side
+            // with more keys; when they differ, a row per key (records keyed by an id, fields left out where absent).
             var outer = properties.Select(p => p.Name).ToList();
-            var byColumn = Counting(inner) || !Counting(outer) && inner.Count > outer.Count;
-            var labels = byColumn ? inner : outer;
+            var inner = SameKeys(properties);
+            var byColumn = inner is not null && (Counting(inner) || !Counting(outer) && inner.Count > outer.Count);
+            var labels = byColumn ? inner! : outer;
             var kept = !Counting(labels);
-            var index = kept ? IndexName(byColumn ? outer : inner) : null;
-            for (var row = 0; row < labels.Count; row++) records.Numbers.Add(row + 1);
-            if (kept)
-                for (var row = 0; row < labels.Count; row++) records.SetText(index!, row, labels[row]);
+            var index = kept ? IndexName(byColumn ? outer : properties.SelectMany(p => p.Value.EnumerateObject().Select(f => f.Name)).ToHashSet()) : null;
             if (byColumn)
+            {
+                for (var row = 0; row < labels.Count; row++) records.Numbers.Add(row + 1);
+                if (kept)
+                    for (var row = 0; row < labels.Count; row++) records.SetText(index!, row, labels[row]);
                 foreach (var property in properties)
                 {
                     var row = 0;
                     foreach (var cell in property.Value.EnumerateObject()) records.Set(property.Name, row++, cell.Value);
                 }
+            }
             else
                 for (var row = 0; row < properties.Count; row++)
-                    foreach (var cell in properties[row].Value.EnumerateObject()) records.Set(cell.Name, row, cell.Value);
+                {
+                    if (row % 65536 == 0) cancellationToken.ThrowIfCancellationRequested();
+                    if (kept) records.SetText(index!, row, labels[row]);
+                    records.Add(properties[row].Value, row + 1);
+                }
             shape = byColumn ? "a column per key, each an object of values keyed by row (pandas' to_json)" : "a row per key, each an object of fields (pandas' orient=\"index\")";
             if (kept) shape += "; the row keys are the first column, 'index'";
         }

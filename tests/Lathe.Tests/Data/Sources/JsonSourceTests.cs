@@ -66,7 +66,7 @@ public class JsonSourceTests
         { "columns", "a column per key, each an object of values keyed by row (pandas' to_json)" },
         { "index", "a row per key, each an object of fields (pandas' orient=\"index\")" },
         { "lists", "a column per key, each a list of values" },
-        { "rows", "the file is an array of rows (arrays of values); the first row names the columns" },
+        { "rows", "the file is an array of rows (arrays of values); the first row names the columns, as it holds text that is not numbers" },
     };
 
     [Theory]
@@ -128,11 +128,26 @@ public class JsonSourceTests
         Assert.Contains("records under the key 'features'", Assert.Single(quakes.Notes).Problem);
         var graph = Assert.Throws<DataException>(() => DataSource.Open(TestData.Vega("miserables.json")).Read()).Message;
         Assert.Contains("the object holds 2 arrays of records ('nodes', 'links'), and which is the table is not known", graph);
-        // A headerless array of rows: column_1, column_2, ….
+        // A headerless array of rows: column_1, column_2, …; a first row of numbers written as text is data too, as in CSV.
         File.WriteAllText(file, "[[1, 2.5], [2, 3.5], [3, null]]");
         table = DataSource.Open(file).Read();
         Assert.Equal(["column_1", "column_2"], table.ColumnNames);
         Assert.Equal(3, table.RowCount);
+        File.WriteAllText(file, """[["1", "2.5"], ["2", "3.5"]]""");
+        Assert.Equal(["column_1", "column_2"], DataSource.Open(file).Read().ColumnNames);
+        // Rows of text only under a row of names (as spreadsheet APIs return a range): named by it.
+        File.WriteAllText(file, """[["name", "city"], ["Ada", "London"], ["Linus", "Helsinki"]]""");
+        table = DataSource.Open(file).Read();
+        Assert.Equal(["name", "city"], table.ColumnNames);
+        Assert.Equal(2, table.RowCount);
+
+        // Records keyed by an id, with fields left out here and there: a row per key, the keys a first column.
+        File.WriteAllText(file, """{"-Ma1": {"beak": 39.1, "sex": "MALE"}, "-Mb2": {"beak": 40.3}, "-Mc3": {"sex": "FEMALE", "beak": 36.7}}""");
+        table = DataSource.Open(file).Read();
+        Assert.Equal(["index", "beak", "sex"], table.ColumnNames);
+        Assert.Equal([39.1, 40.3, 36.7], ((NumericColumn)table["beak"]).Values);
+        Assert.Equal(new string?[] { "MALE", null, "FEMALE" }, ((StringColumn)table["sex"]).Values);
+        Assert.Contains("a row per key", Assert.Single(table.Notes).Problem);
     }
 
     [Fact]
