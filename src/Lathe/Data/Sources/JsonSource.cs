@@ -214,8 +214,8 @@ public sealed class JsonSource(string path, bool? lines = null) : IDataSource
         return rows > 0 && arrays * 2 > rows;
     }
 
-    /// <summary>Rows as arrays of values: named by the first row when it holds only text and the rows below do not
-    /// (a header), else column_1, column_2, …. A row of another length, or not an array, is quarantined.</summary>
+    /// <summary>Rows as arrays of values: named by the first row when it holds only text, not all of it numbers (the CSV
+    /// header rule), else column_1, column_2, …. A row of another length, or not an array, is quarantined.</summary>
     private static void ReadRows(JsonElement array, Records records, List<ReadNote> notes, CancellationToken cancellationToken)
     {
         var rows = array.EnumerateArray().ToList();
@@ -321,7 +321,7 @@ public sealed class JsonSource(string path, bool? lines = null) : IDataSource
                 for (var row = 0; row < properties.Count; row++)
                 {
                     if (row % 65536 == 0) cancellationToken.ThrowIfCancellationRequested();
-                    if (kept) records.SetText(index!, row, labels[row]);
+                    if (kept) records.SetText(index!, records.Numbers.Count, labels[row]);
                     records.Add(properties[row].Value, row + 1);
                 }
             shape = byColumn ? "a column per key, each an object of values keyed by row (pandas' to_json)" : "a row per key, each an object of fields (pandas' orient=\"index\")";
