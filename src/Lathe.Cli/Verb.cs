@@ -137,8 +137,10 @@ internal static class Verb
     {
         var names = parts.SelectMany(p => p.Metrics.Keys).Distinct().OrderBy(n => n == ConfigNames.Of(primary) ? 0 : 1).ToArray();
         var table = new Table().Title(title);
-        // Several targets' metrics (rmse[NAME], …) read down the page, one row each, rather than squeezed across it.
-        if (names.Any(n => n.Contains('[')))
+        // A metric a row when a row of them would not fit across the terminal (a classifier's eleven in 80 columns) or
+        // there are several targets' (rmse[NAME], …): read down the page rather than squeezed, names cut, across it.
+        var across = parts.Max(p => p.Part.Length) + 4 + names.Sum(n => Math.Max(n.Length, 6) + 3);
+        if (names.Any(n => n.Contains('[')) || across > Out.Profile.Width)
         {
             table.AddColumn("metric");
             foreach (var (part, _) in parts) table.AddColumn(new TableColumn(part).RightAligned());
