@@ -8,6 +8,7 @@
 #   scikit-learn's data files (Debian python3-sklearn)   -> data/sklearn/ (the .deb unpacked, not installed)
 #   statsmodels' datasets (Debian python3-statsmodels)   -> data/statsmodels/ (likewise)
 #   readxl's example workbooks (Debian r-cran-readxl)    -> data/readxl/ (likewise)
+#   dslabs' raw data files (Debian r-cran-dslabs)        -> data/dslabs/ (likewise)
 #   PostgreSQL (Debian package postgresql), running, with role lathe (password lathe) owning database
 #   lathe_test, for the PostgreSQL source's tests (LATHE_TEST_POSTGRES overrides where they connect)
 set -euo pipefail
@@ -53,6 +54,8 @@ unpack_deb() {
 # readxl's example workbooks (datasets.xlsx and .xls: four sheets; deaths.xlsx: notes above and below the table;
 # geometry.xlsx: a table away from A1).
 [ -f data/readxl/datasets.xlsx ] || unpack_deb r-cran-readxl data/readxl usr/lib/R/site-library/readxl/extdata
+# dslabs' raw files (olive.csv: R's row names under a header one name short; murders.csv; a messy regents .xls).
+[ -f data/dslabs/olive.csv ] || unpack_deb r-cran-dslabs data/dslabs usr/lib/R/site-library/dslabs/extdata
 # The Debian package creates a cluster but, without systemd (containers, CI), does not start it.
 pg_version=$(ls -d /usr/lib/postgresql/*/bin/postgres | sort -V | tail -n 1 | cut -d/ -f5)
 grep -q "^$pg_version main " <<<"$(pg_lsclusters -h)" || $sudo_cmd pg_createcluster "$pg_version" main >/dev/null

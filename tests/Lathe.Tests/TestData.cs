@@ -20,6 +20,9 @@ public static class TestData
     /// <summary>An example workbook readxl ships (Debian's r-cran-readxl, unpacked into data/readxl by scripts/setup.sh).</summary>
     public static string Readxl(string file) => Require(Path.Combine(RepoRoot, "data", "readxl", file));
 
+    /// <summary>A data file dslabs ships (Debian's r-cran-dslabs, unpacked into data/dslabs by scripts/setup.sh).</summary>
+    public static string Dslabs(string file) => Require(Path.Combine(RepoRoot, "data", "dslabs", file));
+
     public static string FashionMnist(string file) => Require(Path.Combine("/usr/share/datasets/fashion-mnist", file));
 
     /// <summary>A file of the Unicode Character Database (Debian's unicode-data package).</summary>

@@ -52,6 +52,28 @@ public class RowNumbersTests
     }
 
     [Fact]
+    public void Rs_row_names_under_a_header_one_name_short_count_the_rows_of_dslabs_olive_oils()
+    {
+        // olive.csv: a header of 11 names (the first empty) over rows of 12 fields: R's row names 1…572, then the
+        // area's name, its region and area numbers, and eight fatty acids.
+        var path = TestData.Dslabs("olive.csv");
+        var table = DataSource.Open(path).Read();
+        Assert.Equal(572, table.RowCount);
+        Assert.Equal(["row_name", "column_1", "Region", "Area", "palmitic"], table.ColumnNames.Take(5));
+        Assert.Contains(table.Notes, n => n.Problem.Contains("as R writes a table with row names"));
+
+        var profile = DataProfiler.Profile(table, "column_1");
+        var rowName = profile.Columns.Single(c => c.Name == "row_name");
+        Assert.Equal(1, rowName.CountsRowsFrom);
+        Assert.Equal("row numbers: lathe init excludes it", rowName.Use);
+        Assert.Equal(9, profile.TargetBalance.Count);
+
+        var setup = InitialConfig.For(path, "column_1", TestData.TempDirectory());
+        Assert.Equal(["row_name"], setup.Config.Data.Exclude);
+        Assert.Equal(Lathe.Config.TaskKind.Classification, setup.Config.Task);
+    }
+
+    [Fact]
     public void Only_an_unbroken_count_from_0_or_1_numbers_the_rows()
     {
         Assert.True(RowNumbers.Number(DataSource.Open(PandasCsv(start: 1)).Read()["column_1"], out var one));
