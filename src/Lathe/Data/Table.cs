@@ -192,7 +192,7 @@ public sealed class Table
         };
     }
 
-    public Table With(IReadOnlyList<Column> columns) => new(columns, Source, _lines, Quarantined, _rowUnit, Directory);
+    public Table With(IReadOnlyList<Column> columns) => new(columns, Source, _lines, Quarantined, _rowUnit, Directory) { Notes = Notes };
 }
 
 /// <summary>Something the reader decided about a file's layout, and how to decide otherwise.</summary>

@@ -16,6 +16,8 @@ public class ExcelSourceTests
         var table = DataSource.Open(TestData.Readxl("datasets.xlsx")).Read();
         Assert.Equal(["Sepal.Length", "Sepal.Width", "Petal.Length", "Petal.Width", "Species"], table.ColumnNames);
         Assert.Equal(150, table.RowCount);
+        // What the reader said stays said: the workbook's other sheets.
+        Assert.StartsWith("the workbook has 4 sheets", Assert.Single(table.Notes).Problem);
         Assert.Equal("row 2", table.RowName(0));
         Assert.Empty(table.Quarantined);
         Assert.Equal([5.1, 3.5, 1.4, 0.2], table.Columns.Take(4).Select(c => ((NumericColumn)c).Values[0]));
@@ -115,6 +117,8 @@ public class ExcelSourceTests
         Assert.Equal(["Sepal\nLength", "Sepal.Width", "Petal.Length", "Petal.Width", "Species"], table.ColumnNames);
         Assert.Equal(50, ((StringColumn)table["Species"]).Values.Count(v => v == "set\nosa"));
         Assert.Equal(150, table.RowCount);
+        // What the reader said stays said: the workbook's other sheets.
+        Assert.StartsWith("the workbook has 4 sheets", Assert.Single(table.Notes).Problem);
         Assert.Equal("row 2", table.RowName(0));
         Assert.Equal("row 151", table.RowName(149));
         // The stray value is named by its own row, which the cleaning step then quarantines.
