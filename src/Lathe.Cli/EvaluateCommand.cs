@@ -22,7 +22,8 @@ internal static class EvaluateCommand
         {
             Description = "Instead of stopping at a row that cannot be scored (a line with a field too many, 'abc' in a number column, a class the model was not trained on), list each such row in this CSV file (line, reason, raw) and score the others.",
         };
-        var command = new Command("evaluate", "Score a trained model on labelled data; writes metrics.json and report.html.") { model, data, labels, output, badRows, threads };
+        var query = Verb.QueryOption(fromModel: true);
+        var command = new Command("evaluate", "Score a trained model on labelled data; writes metrics.json and report.html.") { model, data, labels, output, badRows, threads, query };
         var layout = new Verb.LayoutOptions(fromModel: true);
         foreach (var option in layout.Options) command.Options.Add(option);
         command.SetAction((result, token) => Verb.Run(_ =>
@@ -30,7 +31,8 @@ internal static class EvaluateCommand
             Verb.UseThreads(result, threads);
             var bundlePath = result.GetValue(model)!;
             var bundle = Bundle.Load(bundlePath);
-            var read = DataSource.Open(result.GetValue(data)!, labels: result.GetValue(labels), layout: layout.Read(result, bundle.TrainingLayout, result.GetValue(data))).Read();
+            var read = DataSource.Open(result.GetValue(data)!, labels: result.GetValue(labels), query: Verb.Query(result, query, result.GetValue(data)!, bundle.TrainingQuery),
+                layout: layout.Read(result, bundle.TrainingLayout, result.GetValue(data))).Read();
             var badPath = result.GetValue(badRows);
             var directory = result.GetValue(output) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(bundlePath))!, "evaluation");
             var report = Path.Combine(directory, EvaluationReport.FileName);

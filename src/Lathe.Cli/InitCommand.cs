@@ -12,7 +12,7 @@ internal static class InitCommand
         var data = new Option<string>("--data") { Description = "The data file: CSV or TSV, JSON or JSON Lines records, Parquet, Arrow, an Excel workbook (.xlsx, .xls), a SQLite database, gzipped IDX images, or a folder of images by class; .gz and .zip are read as what they hold.", Required = true };
         var target = new Option<string>("--target") { Description = "The column to predict.", Required = true };
         var labels = new Option<string?>("--labels") { Description = "IDX only: the labels file that goes with the images." };
-        var query = new Option<string?>("--query") { Description = "SQLite only: the SQL whose result is the table (SELECT … FROM …); left out, a database's one table is read." };
+        var query = Verb.QueryOption();
         var output = new Option<string>("--out") { Description = "Where to write the config.", DefaultValueFactory = _ => "config.yaml" };
         var force = new Option<bool>("--force") { Description = "Overwrite an existing config." };
         var command = new Command("init", "Look at the data, decide the task, and write a config that `lathe train` accepts as is.")
@@ -27,7 +27,7 @@ internal static class InitCommand
             if (File.Exists(path) && !result.GetValue(force))
                 throw new LatheException($"'{path}' already exists — choose another --out, or add --force to overwrite it");
             var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-            var setup = InitialConfig.For(result.GetValue(data)!, result.GetValue(target)!, directory, result.GetValue(labels), layout.Read(result), result.GetValue(query));
+            var setup = InitialConfig.For(result.GetValue(data)!, result.GetValue(target)!, directory, result.GetValue(labels), layout.Read(result), Verb.Query(result, query, result.GetValue(data)!));
             var (config, schema, rows) = setup;
             var header = $"Lathe config for '{config.Target}' in {Path.GetFileName(config.Data.Path)}, written by `lathe init`.\n"
                          + "Every key is shown with its default; edit any of them, then run: lathe train " + path;

@@ -26,9 +26,10 @@ internal static class PredictCommand
             Description = "Instead of stopping at a row that cannot be read or typed ('abc' in a number column, a line with a field too many), list each such row in this CSV file (line, reason, raw) and leave its output row empty.",
         };
         var threads = Verb.ThreadsOption();
+        var query = Verb.QueryOption(fromModel: true);
         var command = new Command("predict", "Predict for every row of a file, streamed batch by batch; writes the prediction and, for classification, a probability per class.")
         {
-            model, data, output, badRows, batchRows, threads,
+            model, data, output, badRows, batchRows, threads, query,
         };
         var layout = new Verb.LayoutOptions(fromModel: true);
         foreach (var option in layout.Options) command.Options.Add(option);
@@ -40,7 +41,7 @@ internal static class PredictCommand
             if (rows < 1) throw new LatheException($"--batch-rows {rows}: a batch needs at least 1 row");
             Verb.UseThreads(result, threads);
             var bundle = Bundle.Load(result.GetValue(model)!);
-            var source = DataSource.Open(result.GetValue(data)!, layout: layout.Read(result, bundle.TrainingLayout, result.GetValue(data)));
+            var source = DataSource.Open(result.GetValue(data)!, query: Verb.Query(result, query, result.GetValue(data)!, bundle.TrainingQuery), layout: layout.Read(result, bundle.TrainingLayout, result.GetValue(data)));
             var total = source.CountRows(cancel);
             using var predictor = bundle.CreatePredictor();
             var badPath = result.GetValue(badRows);

@@ -16,7 +16,7 @@ internal static class ProfileCommand
         var data = new Option<string?>("--data") { Description = "The data file, as init takes it (instead of <input>)." };
         var target = new Option<string?>("--target") { Description = "The column to predict: adds its balance and each column's association with it." };
         var labels = new Option<string?>("--labels") { Description = "IDX only: the labels file that goes with the images." };
-        var query = new Option<string?>("--query") { Description = "SQLite only: the SQL whose result is the table; left out, a database's one table is read." };
+        var query = Verb.QueryOption();
         var output = new Option<string?>("--out") { Description = "The HTML report to write; default <data file name>.profile.html." };
         var command = new Command("profile", "Profile the data: types, missing values, distributions, duplicates, target balance and association, with warnings and fixes; writes an HTML report.")
         {
@@ -35,7 +35,7 @@ internal static class ProfileCommand
             };
             var isConfig = path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
             var config = isConfig ? ConfigReader.Load(path) : null;
-            var source = config is not null ? DataSource.Open(config.Data) : DataSource.Open(path, labels: result.GetValue(labels), query: result.GetValue(query), layout: layout.Read(result));
+            var source = config is not null ? DataSource.Open(config.Data) : DataSource.Open(path, labels: result.GetValue(labels), query: Verb.Query(result, query, path), layout: layout.Read(result));
             var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(source.Name));
             DataProfile? profile = null;
             Verb.Out.Status().Start($"profiling {Markup.Escape(name)}", context =>

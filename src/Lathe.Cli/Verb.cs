@@ -133,6 +133,24 @@ internal static class Verb
 
     public static string Format(double value) => value.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>--query, for a SQLite database given as the data file; <paramref name="fromModel"/>: predict and evaluate,
+    /// where it defaults to the model's training query.</summary>
+    public static Option<string?> QueryOption(bool fromModel = false) => new("--query")
+    {
+        Description = "SQLite only: the SQL whose result is the table (SELECT … FROM …); left out, "
+                      + (fromModel ? "the model's training query, else a database's one table." : "a database's one table is read."),
+    };
+
+    /// <summary>The query for <paramref name="path"/>: --query when given (refused for anything but a SQLite database),
+    /// else <paramref name="fallback"/> for a database and nothing for another file.</summary>
+    public static string? Query(ParseResult result, Option<string?> option, string path, string? fallback = null)
+    {
+        var isDatabase = !Directory.Exists(path) && Data.Sources.DataSource.Detect(path) == DataFormat.Sqlite;
+        if (result.GetValue(option) is { } given)
+            return isDatabase ? given : throw new LatheException($"--query is for a SQLite database (.db, .sqlite, .sqlite3); '{path}' is not one");
+        return isDatabase ? fallback : null;
+    }
+
     public static void WriteMetrics(string title, IReadOnlyList<(string Part, Evaluation.MetricSet Metrics)> parts, MetricKind primary)
     {
         var names = parts.SelectMany(p => p.Metrics.Keys).Distinct().OrderBy(n => n == ConfigNames.Of(primary) ? 0 : 1).ToArray();

@@ -43,17 +43,25 @@ public sealed class Bundle
     /// data.decimal): how <c>lathe predict</c> and <c>evaluate</c> read a file unless told otherwise, so a model trained
     /// on a file without a header reads its like. All auto when the config cannot be read as this Lathe reads configs
     /// (a bundle from an older one whose keys have changed since).</summary>
-    public Data.Sources.CsvLayout TrainingLayout
+    public Data.Sources.CsvLayout TrainingLayout => TrainingData?.Layout ?? Data.Sources.CsvLayout.Detect;
+
+    /// <summary>The query the training table came from when it came from a SQLite database (data.query), so that
+    /// <c>lathe predict</c> and <c>evaluate</c> on another database ask it for the same rows unless told otherwise;
+    /// null when there was none, or for a PostgreSQL connection, whose query is never reused on a file.</summary>
+    public string? TrainingQuery => TrainingData is { Connection: null, Format: not Config.DataFormat.Postgres } data ? data.Query : null;
+
+    /// <summary>The training config's data section; null when the config cannot be read as this Lathe reads configs.</summary>
+    private Config.DataConfig? TrainingData
     {
         get
         {
             try
             {
-                return Config.ConfigReader.Parse(ConfigYaml, ConfigEntry).Data.Layout;
+                return Config.ConfigReader.Parse(ConfigYaml, ConfigEntry).Data;
             }
             catch (Config.ConfigException)
             {
-                return Data.Sources.CsvLayout.Detect;
+                return null;
             }
         }
     }

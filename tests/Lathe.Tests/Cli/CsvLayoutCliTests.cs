@@ -115,6 +115,41 @@ public class CsvLayoutCliTests
 
     /// <summary>Trains the config <c>lathe init</c> wrote in <paramref name="dir"/> as one network for a few epochs on two
     /// threads, into <c>run/</c>; the model's path.</summary>
+    [Fact]
+    public void A_sqlite_database_of_several_tables_takes_query_on_init_and_predict_reuses_it()
+    {
+        var dir = TestData.TempDirectory();
+        var database = Data.Sources.SqliteSourceTests.PenguinsDatabase();
+        using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database}"))
+        {
+            db.Open();
+            using var create = db.CreateCommand();
+            create.CommandText = "CREATE TABLE islands (island TEXT, area REAL); INSERT INTO islands VALUES ('Biscoe', 1.0)";
+            create.ExecuteNonQuery();
+        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+
+        var refused = LatheProcess.Run(dir, "init", "--data", database, "--target", "species", "--out", "penguins.yaml");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("the database holds 2 tables ('islands', 'penguins')", refused.Error);
+        var init = LatheProcess.Run(dir, "init", "--data", database, "--target", "species", "--query", "SELECT * FROM penguins ORDER BY rowid", "--out", "penguins.yaml");
+        Assert.True(init.ExitCode == 0, init.Error);
+        Assert.Contains("  query: \"SELECT * FROM penguins ORDER BY rowid\"\n", File.ReadAllText(Path.Combine(dir, "penguins.yaml")));
+        var model = TrainQuickly(dir, "penguins.yaml", epochs: 10);
+
+        // predict and evaluate ask the database for the training query's rows without being told again.
+        var predict = LatheProcess.Run(dir, "predict", model, "--data", database, "--out", "predictions.csv");
+        Assert.True(predict.ExitCode == 0, predict.Error);
+        Assert.Equal(345, File.ReadAllLines(Path.Combine(dir, "predictions.csv")).Length);
+        var evaluate = LatheProcess.Run(dir, "evaluate", model, "--data", database, "--query", "SELECT * FROM penguins WHERE island = 'Biscoe'", "--out", "biscoe");
+        Assert.True(evaluate.ExitCode == 0, evaluate.Error);
+        Assert.Contains("on 168 rows", evaluate.Out);
+        // --query with a file that is no database is refused, naming the file.
+        var csv = LatheProcess.Run(dir, "predict", model, "--data", TestData.Vega("seattle-weather.csv"), "--query", "SELECT 1", "--out", "x.csv");
+        Assert.Equal(1, csv.ExitCode);
+        Assert.Contains("--query is for a SQLite database", csv.Error);
+    }
+
     private static string TrainQuickly(string dir, string config, int epochs)
     {
         var path = Path.Combine(dir, config);

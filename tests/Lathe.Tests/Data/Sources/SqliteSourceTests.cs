@@ -9,7 +9,7 @@ namespace Lathe.Tests.Data.Sources;
 public class SqliteSourceTests
 {
     /// <summary>The penguins table loaded into a real SQLite database file.</summary>
-    private static string PenguinsDatabase()
+    internal static string PenguinsDatabase()
     {
         var path = Path.Combine(TestData.TempDirectory(), "penguins.db");
         var penguins = DataSource.Open(TestData.Vega("penguins.json")).Read();
