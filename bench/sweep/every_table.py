@@ -3,9 +3,9 @@
     /usr/bin/python3 bench/sweep/every_table.py [WORK] [WORKERS] [FILES]   # WORK default runs/sweep, WORKERS 2, FILES a,b.json
     SWEEP_DATA=data/statsmodels /usr/bin/python3 bench/sweep/every_table.py ...  # another folder of tables, sub-folders too
 
-Per JSON, CSV or TSV file of data/vega-datasets/data under 5 MB, up to two targets are picked from the data (the first
-text column of 2-30 values, the first number column of over 20 values whose name is not an identifier's); a file that
-is not a table of records gets none. Per target, in a folder of its own:
+Per JSON, CSV, TSV or Excel file of data/vega-datasets/data under 5 MB (a workbook's first sheet as Lathe reads it),
+up to two targets are picked from the data (the first text column of 2-30 values, the first number column of over 20
+values whose name is not an identifier's); a file that is not a table of records gets none. Per target, in a folder of its own:
   1. `lathe init`, then `lathe train` for three epochs on one engine thread, `lathe predict` and `lathe evaluate` on the
      whole file, and `lathe serve` answering one record and an array of three (JSON, flat) and the same three as
      `text/csv`, and a JSON file's own record as it is (the first with every field the model reads; nested objects and
@@ -19,7 +19,8 @@ is not a table of records gets none. Per target, in a folder of its own:
      empty array (400), a truncated CSV body and every field null (200 or 400).
 No answer may be a 5xx, no command may print a stack trace, and the server's log may hold none.
 Prints one JSON line per target and a summary; exits 1 when any check failed. Needs Debian's python3-pandas and
-python3-yaml and a Release build of src/Lathe.Cli (bench/tables/run.sh makes one; or `dotnet build -c Release src/Lathe.Cli`).
+python3-yaml and a Release build of src/Lathe.Cli (bench/tables/run.sh makes one; or `dotnet build -c Release src/Lathe.Cli`),
+and of bench/Lathe.Bench for Excel files.
 It copies that build into WORK first, so builds during the sweep do not touch it. 11 minutes with two workers on a quiet
 machine; never beside the test suite, whose time limits it can push over."""
 import json, os, queue, re, shutil, subprocess, sys, time, urllib.error, urllib.request
@@ -45,10 +46,20 @@ def records(path):
     return rows if isinstance(rows, list) and rows and isinstance(rows[0], dict) else None
 
 
+EXCEL = (".xlsx", ".xlsm", ".xls")
+
+
 def table(path):
     """The file as a DataFrame (a nested object's fields as columns named by their path, as Lathe reads them), or None
-    when it is not a table of records."""
+    when it is not a table of records. An Excel workbook's first sheet is read by Lathe itself (Lathe.Bench to-csv: the
+    notes above and below a table, the header row, dates as ISO text), as Debian's pandas has no reader for .xls."""
     try:
+        if path.endswith(EXCEL):
+            csv = os.path.join(WORK, "excel", os.path.basename(path) + ".csv")
+            os.makedirs(os.path.dirname(csv), exist_ok=True)
+            done = subprocess.run(["dotnet", os.path.join(ROOT, "bench", "Lathe.Bench", "bin", "Release", "net10.0", "Lathe.Bench.dll"), "to-csv", path, csv],
+                                  capture_output=True, text=True)
+            return pd.read_csv(csv) if done.returncode == 0 else None
         if path.endswith(".json"):
             rows = records(path)
             return pd.json_normalize(rows, sep=".") if rows is not None else None
@@ -235,7 +246,7 @@ def main():
     files = sorted(os.path.relpath(os.path.join(folder, name), DATA) for folder, _, names in os.walk(DATA) for name in names)
     for file in files:
         path = os.path.join(DATA, file)
-        if not file.endswith((".json", ".csv", ".tsv")) or os.path.getsize(path) > 5 << 20 or ONLY and file not in ONLY: continue
+        if not file.endswith((".json", ".csv", ".tsv") + EXCEL) or os.path.getsize(path) > 5 << 20 or ONLY and file not in ONLY: continue
         frame = table(path)
         for target in (targets(frame) if frame is not None else []) or ["(none)"]:
             jobs.append((file, target))

@@ -69,7 +69,8 @@ public static class Preparation
         var target = classes ?? FittedTarget.Fit(data, targets, task, parts.Train);
         // A group column identifies rows (a patient, a user); its values in test are unseen by design.
         var exclude = config.Data.Split.Group is { } groupColumn ? [.. excluded, groupColumn] : excluded;
-        var schema = SchemaInference.Infer(train, first, exclude, config.Prepare.Text != TextHandling.None || config.Model.ReadsTextAsSequences);
+        var text = config.Prepare.Text != TextHandling.None || config.Model.ReadsTextAsSequences;
+        var schema = Widened(SchemaInference.Infer(train, first, exclude, text), screening, data, first, exclude, text);
         var outliers = 0;
         if (config.Prepare.Outliers != OutlierMethod.None && config.Prepare.OutlierAction == OutlierAction.Drop)
             (train, outliers) = ClipOutliers.DropRows(train, schema, config.Prepare.Outliers, config.Prepare.OutlierThreshold);
@@ -83,6 +84,21 @@ public static class Preparation
 
     /// <summary>The model config with <c>model.kind: auto</c> resolved from the data's modality, as the pipeline
     /// needs it: the text kinds read token sequences, the embedding network category codes.</summary>
+    /// <summary>The training part's schema, with a column typed as numbers, yes/no or dates there but as categories or
+    /// text over every row (values that are none of those only in the validation or test part: dslabs' regents scores,
+    /// whose 'label' column holds "test_year" and "Scores" above 102 numbers) typed as the whole data types it. Else the
+    /// other parts' rows could not be transformed, and the run stopped on a value that `lathe init`, reading the whole
+    /// file, had already said made the column text.</summary>
+    private static DataSchema Widened(DataSchema schema, DataSchema screening, Table data, string target, IReadOnlyCollection<string> exclude, bool text)
+    {
+        var widened = schema.Columns
+            .Where(c => c.Type is ColumnType.Numeric or ColumnType.Boolean or ColumnType.DateTime && screening.Find(c.Name)?.Type is ColumnType.Categorical or ColumnType.Text)
+            .Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        if (widened.Count == 0) return schema;
+        var whole = SchemaInference.Infer(data.With([.. schema.Columns.Where(c => widened.Contains(c.Name)).Select(c => data[c.Name]), data[target]]), target, exclude, text);
+        return schema with { Columns = schema.Columns.Select(c => widened.Contains(c.Name) ? whole.Find(c.Name)! : c).ToArray() };
+    }
+
     public static ModelConfig ModelFor(PipelineConfig config, DataSchema schema)
     {
         var kind = config.Model.Kind.Resolve(images: schema.Features.Any(c => c.Type == ColumnType.Image));

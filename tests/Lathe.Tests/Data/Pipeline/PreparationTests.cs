@@ -8,6 +8,26 @@ public class PreparationTests
     private static int[] Lines(Lathe.Data.Table part) => Enumerable.Range(0, part.RowCount).Select(part.LineOf).Order().ToArray();
 
     [Fact]
+    public void A_column_of_numbers_in_training_but_not_over_every_row_takes_the_whole_datas_type()
+    {
+        // dslabs' regents scores: 'label' holds a score (0–100, 999) on 102 rows and "test_year" and "Scores" on two,
+        // which the default split (seed 42) deals to validation and test. init, reading the whole sheet, calls it text;
+        // training did too little to agree and stopped on "'test_year' is not a number".
+        var path = TestData.Dslabs("2010_bigfive_regents.xls");
+        var setup = InitialConfig.For(path, "INTEGRATED ALGEBRA", TestData.TempDirectory());
+        Assert.Equal(Lathe.Data.Schema.ColumnType.Text, setup.Schema.Columns.Single(c => c.Name == "label").Type);
+        var prepared = Preparation.Run(setup.Config, TestData.TempDirectory());
+        Assert.Equal(Lathe.Data.Schema.ColumnType.Numeric, Lathe.Data.Schema.SchemaInference.InferType(prepared.Train["label"]));
+        Assert.Equal(Lathe.Data.Schema.ColumnType.Text, prepared.Schema.Find("label")!.Type);
+        Assert.False(prepared.Schema.Find("label")!.IsFeature);
+        Assert.Equal(100, prepared.Rows.Train + prepared.Rows.Validation + prepared.Rows.Test);
+        // The other parts, "test_year" among them, go through the fitted steps.
+        Assert.Contains("test_year", ((Lathe.Data.StringColumn)prepared.Validation["label"]).Values.Concat(((Lathe.Data.StringColumn)prepared.Test["label"]).Values));
+        Assert.Equal(prepared.Validation.RowCount, prepared.Pipeline.TransformTable(prepared.Validation).RowCount);
+        Assert.Equal(prepared.Test.RowCount, prepared.Pipeline.TransformTable(prepared.Test).RowCount);
+    }
+
+    [Fact]
     public void A_fixed_split_seed_keeps_the_parts_while_the_run_seed_varies()
     {
         var fixedSplit = new SplitConfig { Seed = 42 };
