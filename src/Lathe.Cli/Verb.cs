@@ -145,7 +145,17 @@ internal static class Verb
     /// else <paramref name="fallback"/> for a database and nothing for another file.</summary>
     public static string? Query(ParseResult result, Option<string?> option, string path, string? fallback = null)
     {
-        var isDatabase = !Directory.Exists(path) && Data.Sources.DataSource.Detect(path) == DataFormat.Sqlite;
+        // A file that is not there, or whose name says no format, is for DataSource.Open to name.
+        if (!File.Exists(path)) return result.GetValue(option) ?? fallback;
+        bool isDatabase;
+        try
+        {
+            isDatabase = Data.Sources.DataSource.Detect(path) == DataFormat.Sqlite;
+        }
+        catch (Data.DataException)
+        {
+            isDatabase = false;
+        }
         if (result.GetValue(option) is { } given)
             return isDatabase ? given : throw new LatheException($"--query is for a SQLite database (.db, .sqlite, .sqlite3); '{path}' is not one");
         return isDatabase ? fallback : null;

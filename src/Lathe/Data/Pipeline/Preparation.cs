@@ -92,7 +92,8 @@ public static class Preparation
     private static DataSchema Widened(DataSchema schema, DataSchema screening, Table data, string target, IReadOnlyCollection<string> exclude, bool text)
     {
         var widened = schema.Columns
-            .Where(c => c.Type is ColumnType.Numeric or ColumnType.Boolean or ColumnType.DateTime && screening.Find(c.Name)?.Type is ColumnType.Categorical or ColumnType.Text)
+            .Where(c => c.Name != target && c.Type is ColumnType.Numeric or ColumnType.Boolean or ColumnType.DateTime
+                        && screening.Find(c.Name)?.Type is ColumnType.Categorical or ColumnType.Text)
             .Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
         if (widened.Count == 0) return schema;
         var whole = SchemaInference.Infer(data.With([.. schema.Columns.Where(c => widened.Contains(c.Name)).Select(c => data[c.Name]), data[target]]), target, exclude, text);

@@ -111,22 +111,25 @@ public sealed class JsonSource(string path, bool? lines = null) : IDataSource
     {
         JsonDocument document;
         var notes = new List<ReadNote>();
+        // A byte-order mark, as Windows tools write one, is not JSON.
+        var text = bytes.AsMemory(bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0);
         try
         {
-            document = JsonDocument.Parse(bytes, Options);
+            document = JsonDocument.Parse(text, Options);
         }
         catch (JsonException e)
         {
             // Python's json module writes a missing float as NaN, which JSON does not have: read as null, and said.
-            if (WithoutNonFinite(bytes, out var count) is not { } mended)
+            if (WithoutNonFinite(text.Span, out var count) is not { } mended)
                 throw new DataException($"{path}: not valid JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}: {e.Message.Split(" Path:")[0]}");
             try
             {
                 document = JsonDocument.Parse(mended, Options);
             }
-            catch (JsonException)
+            catch (JsonException again)
             {
-                throw new DataException($"{path}: not valid JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}: {e.Message.Split(" Path:")[0]}");
+                // Where the text fails once its NaNs are read as null (the lines are the file's; a byte count would not be).
+                throw new DataException($"{path}: not valid JSON at line {again.LineNumber + 1}: {again.Message.Split(" Path:")[0].Split(" LineNumber:")[0]}");
             }
             notes.Add(NonFiniteNote(count));
         }
@@ -290,6 +293,7 @@ public sealed class JsonSource(string path, bool? lines = null) : IDataSource
             for (var row = 0; row < rows; row++) records.Numbers.Add(row + 1);
             foreach (var property in properties)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 var row = 0;
                 foreach (var value in property.Value.EnumerateArray()) records.Set(property.Name, row++, value);
             }
@@ -302,7 +306,7 @@ public sealed class JsonSource(string path, bool? lines = null) : IDataSource
             // with more keys; when they differ, a row per key (records keyed by an id, fields left out where absent).
             var outer = properties.Select(p => p.Name).ToList();
             var inner = SameKeys(properties);
-            var byColumn = inner is not null && (Counting(inner) || !Counting(outer) && inner.Count > outer.Count);
+            var byColumn = inner is not null && (Counting(inner) || !Counting(outer) && (OneKindEach(properties) ?? inner.Count > outer.Count));
             var labels = byColumn ? inner! : outer;
             var kept = !Counting(labels);
             var index = kept ? IndexName(byColumn ? outer : properties.SelectMany(p => p.Value.EnumerateObject().Select(f => f.Name)).ToHashSet()) : null;
@@ -313,6 +317,7 @@ public sealed class JsonSource(string path, bool? lines = null) : IDataSource
                     for (var row = 0; row < labels.Count; row++) records.SetText(index!, row, labels[row]);
                 foreach (var property in properties)
                 {
+                    cancellationToken.ThrowIfCancellationRequested();
                     var row = 0;
                     foreach (var cell in property.Value.EnumerateObject()) records.Set(property.Name, row++, cell.Value);
                 }
@@ -333,6 +338,20 @@ public sealed class JsonSource(string path, bool? lines = null) : IDataSource
                                     + "(records under one key; pandas' split, columns or index layouts; a list of values per key)");
         }
         notes.Add(new ReadNote($"the file is one JSON object: read as {shape}", "to read it otherwise, write it as an array of records"));
+    }
+
+    /// <summary>Whether an object of objects holds a column per key: true when each inner object's values are of one kind
+    /// (numbers, or text, or yes/no) but some record across them mixes kinds, false when some inner object mixes kinds
+    /// (a record's fields: a name beside an age), null when neither tells.</summary>
+    private static bool? OneKindEach(List<JsonProperty> properties)
+    {
+        static JsonValueKind Kind(JsonValueKind kind) => kind is JsonValueKind.True or JsonValueKind.False ? JsonValueKind.True : kind;
+        static bool Mixed(IEnumerable<JsonElement> values) =>
+            values.Select(v => Kind(v.ValueKind)).Where(k => k is not (JsonValueKind.Null or JsonValueKind.Undefined)).Distinct().Skip(1).Any();
+        var values = properties.Select(p => p.Value.EnumerateObject().Select(f => f.Value).ToArray()).ToArray();
+        if (values.Any(Mixed)) return false;
+        // Every inner object has the same keys (SameKeys), so the k-th values line up across them.
+        return Enumerable.Range(0, values[0].Length).Any(k => Mixed(values.Select(v => v[k]))) ? true : null;
     }
 
     /// <summary>The inner objects' keys when every one has the same keys in the same order; else null.</summary>
@@ -439,7 +458,7 @@ public sealed class JsonSource(string path, bool? lines = null) : IDataSource
         if (first.IsEmpty || first[0] != '{') return false;
         try
         {
-            using var document = JsonDocument.Parse(first.ToArray(), Options);
+            using var document = JsonDocument.Parse(WithoutNonFinite(first, out _) ?? first.ToArray(), Options);
             return document.RootElement.ValueKind == JsonValueKind.Object;
         }
         catch (JsonException)

@@ -28,6 +28,25 @@ public class PreparationTests
     }
 
     [Fact]
+    public void A_target_of_yes_no_before_the_time_split_and_a_third_class_after_it_is_not_taken_twice()
+    {
+        // seattle-weather by date with a target that is 0/1 (rain or not) until 2015 and then "unknown": the training
+        // part (the earliest rows) reads it as yes/no, the whole table as categories; the target is never a feature to widen.
+        var path = Path.Combine(TestData.TempDirectory(), "rain.csv");
+        var lines = File.ReadAllLines(TestData.Vega("seattle-weather.csv"));
+        File.WriteAllLines(path, [lines[0].Replace(",weather", ",rain"), .. lines[1..].Select(l => l.Split(',') is var f
+            ? string.Join(",", [.. f[..5], f[0].StartsWith("2015", StringComparison.Ordinal) ? "unknown" : f[5] == "rain" ? "1" : "0"]) : l)]);
+        var config = new PipelineConfig
+        {
+            Target = "rain", Task = TaskKind.Classification, Seed = 1,
+            Data = new DataConfig { Path = path, Split = new SplitConfig { Time = "date", Stratify = false } },
+        };
+        var prepared = Preparation.Run(config, TestData.TempDirectory());
+        Assert.Equal(["0", "1", "unknown"], prepared.Target.Classes);
+        Assert.Equal(lines.Length - 1, prepared.Rows.Train + prepared.Rows.Validation + prepared.Rows.Test);
+    }
+
+    [Fact]
     public void A_fixed_split_seed_keeps_the_parts_while_the_run_seed_varies()
     {
         var fixedSplit = new SplitConfig { Seed = 42 };

@@ -148,6 +148,15 @@ public class JsonSourceTests
         Assert.Equal([39.1, 40.3, 36.7], ((NumericColumn)table["beak"]).Values);
         Assert.Equal(new string?[] { "MALE", null, "FEMALE" }, ((StringColumn)table["sex"]).Values);
         Assert.Contains("a row per key", Assert.Single(table.Notes).Problem);
+        // Records keyed by an id with as many fields as there are records or more: a record's fields mix numbers and
+        // text, a column's values do not, so they read as rows, as they are.
+        File.WriteAllText(file, """{"alice": {"age": 31, "city": "Oslo", "height": 1.71}, "bob": {"age": 45, "city": "Lima", "height": 1.80}}""");
+        table = DataSource.Open(file).Read();
+        Assert.Equal(["index", "age", "city", "height"], table.ColumnNames);
+        Assert.Equal([31.0, 45.0], ((NumericColumn)table["age"]).Values);
+        // With a byte-order mark before it, as Windows tools write one.
+        File.WriteAllBytes(file, [0xEF, 0xBB, 0xBF, .. System.Text.Encoding.UTF8.GetBytes("""{"a": [1, 2], "b": ["x", "y"]}""")]);
+        Assert.Equal(["a", "b"], DataSource.Open(file).Read().ColumnNames);
     }
 
     [Fact]
@@ -166,9 +175,13 @@ public class JsonSourceTests
         Assert.Equal([1.0, double.NaN], ((NumericColumn)table["a"]).Values);
         Assert.Equal(3, Assert.Single(table.Quarantined).Line);
         Assert.StartsWith("1 value(s) written NaN", Assert.Single(table.Notes).Problem);
-        // Not JSON for another reason: still refused, naming where.
-        File.WriteAllText(file, "[{\"a\": NaN}, {\"a\": 2,,}]");
-        Assert.Contains("not valid JSON at line 1", Assert.Throws<DataException>(() => DataSource.Open(file).Read()).Message);
+        // JSON Lines saved as .json, a NaN on its first line: still read as lines.
+        var linesAsJson = Path.Combine(TestData.TempDirectory(), "python-lines.json");
+        File.WriteAllText(linesAsJson, "{\"a\": NaN, \"b\": \"p\"}\n{\"a\": 2, \"b\": \"q\"}\n");
+        Assert.Equal([double.NaN, 2.0], ((NumericColumn)DataSource.Open(linesAsJson).Read()["a"]).Values);
+        // Not JSON for another reason: still refused, naming the line of that fault, not of the NaN.
+        File.WriteAllText(file, "[{\"a\": NaN},\n {\"a\": 2,,}]");
+        Assert.Contains("not valid JSON at line 2", Assert.Throws<DataException>(() => DataSource.Open(file).Read()).Message);
     }
 
     [Fact]
