@@ -16,7 +16,8 @@ public class PreparationTests
         var path = TestData.Dslabs("2010_bigfive_regents.xls");
         var setup = InitialConfig.For(path, "INTEGRATED ALGEBRA", TestData.TempDirectory());
         Assert.Equal(Lathe.Data.Schema.ColumnType.Text, setup.Schema.Columns.Single(c => c.Name == "label").Type);
-        var prepared = Preparation.Run(setup.Config, TestData.TempDirectory());
+        // The config's path is relative to where init would write it; here it is read from the working directory.
+        var prepared = Preparation.Run(setup.Config with { Data = setup.Config.Data with { Path = path } }, TestData.TempDirectory());
         Assert.Equal(Lathe.Data.Schema.ColumnType.Numeric, Lathe.Data.Schema.SchemaInference.InferType(prepared.Train["label"]));
         Assert.Equal(Lathe.Data.Schema.ColumnType.Text, prepared.Schema.Find("label")!.Type);
         Assert.False(prepared.Schema.Find("label")!.IsFeature);
