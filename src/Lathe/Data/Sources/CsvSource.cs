@@ -170,7 +170,7 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
             return Encoding.CreateTranscodingStream(stream, bigEndian ? Encoding.BigEndianUnicode : Encoding.Unicode, Encoding.UTF8);
         }
         if (latin1) return Encoding.CreateTranscodingStream(stream, Encoding.Latin1, Encoding.UTF8);
-        if (count == 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF) ReadHead(stream, head);
+        if (count == 3 && Utf8Bom.Length(head) == 3) ReadHead(stream, head);
         return stream;
     }
 
@@ -202,8 +202,7 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
             return (Encoding.UTF8.GetBytes(decoder.GetString(bytes, skip, bytes.Length - skip)), 0);
         }
         if (encoding == TextEncoding.Latin1) return (Encoding.UTF8.GetBytes(Encoding.Latin1.GetString(bytes)), 0);
-        var bom = bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0;
-        return (bytes, bom);
+        return (bytes, Utf8Bom.Length(bytes));
     }
 
     private Table Parse(byte[] text, int start, CancellationToken cancellationToken)

@@ -75,7 +75,7 @@ public sealed class JsonSource(string path, bool? lines = null) : IDataSource
                 }
                 filled += read;
                 eof = filled < buffer.Length;
-                if (first && filled >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF) position = 3;
+                if (first) position = Utf8Bom.Length(buffer.AsSpan(0, filled));
                 first = false;
                 continue;
             }
@@ -112,7 +112,7 @@ public sealed class JsonSource(string path, bool? lines = null) : IDataSource
         JsonDocument document;
         var notes = new List<ReadNote>();
         // A byte-order mark, as Windows tools write one, is not JSON.
-        var text = bytes.AsMemory(bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0);
+        var text = bytes.AsMemory(Utf8Bom.Length(bytes));
         try
         {
             document = JsonDocument.Parse(text, Options);
@@ -403,7 +403,7 @@ public sealed class JsonSource(string path, bool? lines = null) : IDataSource
 
     private static void ReadLines(byte[] bytes, Records records, CancellationToken cancellationToken)
     {
-        var start = bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0;
+        var start = Utf8Bom.Length(bytes);
         var line = 0;
         while (start < bytes.Length)
         {
@@ -444,7 +444,7 @@ public sealed class JsonSource(string path, bool? lines = null) : IDataSource
     /// <summary>JSON Lines when the first non-empty line is a whole object on its own and another line follows.</summary>
     private static bool LooksLikeLines(byte[] bytes)
     {
-        var start = bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0;
+        var start = Utf8Bom.Length(bytes);
         var nonEmpty = new List<(int Start, int End)>();
         while (start < bytes.Length && nonEmpty.Count < 2)
         {
