@@ -224,7 +224,7 @@ public sealed class LatheServer : IAsyncDisposable
                 }
                 request = RequestRecords.FromJson(pooled.AsMemory(0, length), _options.MaxRecords);
             }
-            else request = await ReadRecords(context);
+            else request = await ReadRecords(context, model);
             var table = RecordTable.Build(request, model, _options);
             Data.Pipeline.Features features;
             try
@@ -331,7 +331,7 @@ public sealed class LatheServer : IAsyncDisposable
         response.BodyWriter.Write(answer);
     }
 
-    private async Task<RequestRecords> ReadRecords(HttpContext context)
+    private async Task<RequestRecords> ReadRecords(HttpContext context, ServedModel model)
     {
         if (!MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var media))
             throw new RequestException(415, "unsupported-media-type", "Unsupported media type",
@@ -344,7 +344,7 @@ public sealed class LatheServer : IAsyncDisposable
             throw new RequestException(415, "unsupported-media-type", "Unsupported media type", $"charset '{media.Charset}' is not taken: send UTF-8");
         var body = await ReadBody(context);
         if (body.Length == 0) throw new RequestException(400, "malformed", "Empty body", "the body is empty: send one record or several");
-        return json ? RequestRecords.FromJson(body, _options.MaxRecords) : RequestRecords.FromCsv(body, _options.MaxRecords);
+        return json ? RequestRecords.FromJson(body, _options.MaxRecords) : RequestRecords.FromCsv(body, _options.MaxRecords, name => model.FieldNames.Contains(name) || model.IsIgnored(name));
     }
 
     private async Task<ReadOnlyMemory<byte>> ReadBody(HttpContext context)

@@ -96,6 +96,11 @@ public sealed class RecordRow
             return null;
         }
         if (RowForm.For(model.Pipeline, out why) is not { } form) return null;
+        if (model.Written is not null && model.Fields.Any(f => f.Type is not (ColumnType.Numeric or ColumnType.Boolean or ColumnType.Image)))
+        {
+            why = "the training file wrote numbers with a decimal comma or dates day first, and the table path reads text so";
+            return null;
+        }
         if (form.Fields.Count > MaxFields || target.Classes.Count > MaxFields)
         {
             why = $"more than {MaxFields} fields or classes";

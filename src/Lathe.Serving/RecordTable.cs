@@ -33,9 +33,11 @@ public static class RecordTable
         {
             var field = fields[f];
             var values = new RawValue?[records.Count];
+            // Text is read as the training file was: with its decimal comma and day-first dates.
+            var written = field.Type == ColumnType.Image ? null : model.Written;
             for (var r = 0; r < values.Length; r++)
-                if (records[r].TryGetValue(field.Name, out var value)) values[r] = value;
-                else errors.Add(r, field.Name, "missing — the model takes this field; send null for a missing value");
+                if (!records[r].TryGetValue(field.Name, out var value)) errors.Add(r, field.Name, "missing — the model takes this field; send null for a missing value");
+                else values[r] = written is not null && value is { Kind: RawKind.String, Text: { } text } ? value with { Text = CsvSource.AsRead(text, written) } : value;
             columns[f] = field.Type switch
             {
                 ColumnType.Numeric => Numbers(field, values, options, errors),

@@ -134,8 +134,10 @@ public sealed record RequestRecords(IReadOnlyList<IReadOnlyDictionary<string, Ra
 
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
 
-    /// <summary>A CSV body (RFC 4180): a header row of field names, then one record per row.</summary>
-    public static RequestRecords FromCsv(ReadOnlyMemory<byte> body, int maxRecords)
+    /// <summary>A CSV body (RFC 4180): a header row of field names, then one record per row. Fields are split by commas,
+    /// or by semicolons, tabs or bars where the header split so names more of the <paramref name="known"/> fields (a
+    /// European spreadsheet's export, with decimal commas in its numbers, is split by semicolons).</summary>
+    public static RequestRecords FromCsv(ReadOnlyMemory<byte> body, int maxRecords, Func<string, bool>? known = null)
     {
         string text;
         try
@@ -147,7 +149,7 @@ public sealed record RequestRecords(IReadOnlyList<IReadOnlyDictionary<string, Ra
             throw new RequestException(400, "malformed", "The body is not UTF-8 text", $"invalid UTF-8 at byte {e.Index}");
         }
         if (text.Length > 0 && text[0] == '\uFEFF') text = text[1..];
-        var rows = CsvRows(text);
+        var rows = CsvRows(text, Delimiter(text, known));
         if (rows.Count == 0) throw new RequestException(400, "malformed", "No header row", "a CSV body starts with a header row naming the fields");
         var header = rows[0].Fields;
         if (header.Distinct(StringComparer.Ordinal).Count() != header.Count)
@@ -174,8 +176,36 @@ public sealed record RequestRecords(IReadOnlyList<IReadOnlyDictionary<string, Ra
         return new RequestRecords(records, false);
     }
 
+    private static readonly char[] Delimiters = [',', ';', '\t', '|'];
+
+    /// <summary>What splits the body's fields: of <see cref="Delimiters"/>, the first whose split of the header names the
+    /// most <paramref name="known"/> fields.</summary>
+    private static char Delimiter(string text, Func<string, bool>? known)
+    {
+        if (known is null) return ',';
+        var end = text.IndexOf('\n');
+        var header = end < 0 ? text : text[..end];
+        if (header.IndexOfAny(Delimiters.AsSpan(1)) < 0) return ',';
+        var best = (Delimiter: ',', Known: -1);
+        foreach (var delimiter in Delimiters)
+        {
+            List<(List<string> Fields, int Line)> names;
+            try
+            {
+                names = CsvRows(header, delimiter);
+            }
+            catch (RequestException)
+            {
+                return ',';
+            }
+            var count = names.Count == 0 ? 0 : names[0].Fields.Count(known);
+            if (count > best.Known) best = (delimiter, count);
+        }
+        return best.Delimiter;
+    }
+
     /// <summary>RFC 4180 rows with the line each starts on; quoted fields may hold separators, quotes ("") and line breaks.</summary>
-    private static List<(List<string> Fields, int Line)> CsvRows(string text)
+    private static List<(List<string> Fields, int Line)> CsvRows(string text, char delimiter)
     {
         var rows = new List<(List<string>, int)>();
         var fields = new List<string>();
@@ -209,7 +239,7 @@ public sealed record RequestRecords(IReadOnlyList<IReadOnlyDictionary<string, Ra
                 case '"' when field.Length == 0:
                     quoted = any = true;
                     break;
-                case ',':
+                case var _ when c == delimiter:
                     fields.Add(field.ToString());
                     field.Clear();
                     any = true;

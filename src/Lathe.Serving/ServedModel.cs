@@ -28,6 +28,8 @@ public sealed class ServedModel
             ? bundle.Manifest.Input
             : bundle.Pipeline.Schema.Features.Select(c => new InputField(c.Name, c.Type)).ToArray();
         FieldNames = Fields.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+        var layout = bundle.TrainingLayout;
+        Written = layout.Decimal == DecimalMark.Comma || layout.Dates == DateOrder.DayFirst ? layout : null;
         // Columns the model does not use (the target, excluded ones) may come with a record and are ignored.
         Ignored = bundle.Pipeline.Schema.Columns.Select(c => c.Name).Where(n => !FieldNames.Contains(n))
             .Concat(bundle.Manifest.Target.Split(", ")).ToHashSet(StringComparer.Ordinal);
@@ -42,6 +44,10 @@ public sealed class ServedModel
     private readonly Dictionary<string, (int Channels, int Height, int Width)> _imageShapes;
 
     public Bundle Bundle { get; }
+
+    /// <summary>The decimal comma or day-first dates the training file was written with, which a request's text values
+    /// are read with too (<see cref="CsvSource.AsRead"/>); null where it had neither.</summary>
+    public CsvLayout? Written { get; }
 
     /// <summary>The record path for one plain JSON record, given by the server as the model loads; null where the model has none
     /// (<see cref="NoRowBecause"/> says why) or before the server gave it.</summary>

@@ -62,6 +62,9 @@ public sealed class Table
     /// <summary>What the reader decided about the file's layout that a user should know (a preamble skipped, column
     /// names that read like data), each with its fix; shown by <c>lathe profile</c>, <c>init</c> and <c>prepare</c>.</summary>
     public IReadOnlyList<ReadNote> Notes { get; init; } = [];
+    /// <summary>How a delimited text file wrote its numbers and dates, as the reader found them: its decimal mark and
+    /// date order, never auto (<see cref="Sources.CsvLayout.Found"/>); null for a source of any other kind.</summary>
+    public Sources.CsvLayout? Found { get; init; }
     public int RowCount { get; }
     public string Source { get; }
     public IEnumerable<string> ColumnNames => Columns.Select(c => c.Name);
@@ -189,10 +192,11 @@ public sealed class Table
         return new Table(columns, last.Source, lines, batches.SelectMany(b => b.Quarantined).ToArray(), last._lines is null ? "record" : last._rowUnit, last.Directory)
         {
             Notes = batches[0].Notes,
+            Found = batches[0].Found,
         };
     }
 
-    public Table With(IReadOnlyList<Column> columns) => new(columns, Source, _lines, Quarantined, _rowUnit, Directory) { Notes = Notes };
+    public Table With(IReadOnlyList<Column> columns) => new(columns, Source, _lines, Quarantined, _rowUnit, Directory) { Notes = Notes, Found = Found };
 }
 
 /// <summary>Something the reader decided about a file's layout, and how to decide otherwise.</summary>

@@ -123,7 +123,11 @@ public static class TrainingRun
         var testScore = Evaluate(testData, out var testPredictions);
 
         var fingerprint = prepared.Fingerprint;
-        var resolved = config with { Task = task, Metric = metric, Training = config.Training with { Threads = threads } };
+        var resolved = config with
+        {
+            Task = task, Metric = metric, Training = config.Training with { Threads = threads },
+            Data = config.Data with { Layout = config.Data.Layout.WithFound(prepared.Found) },
+        };
         var metrics = new RunMetrics
         {
             Task = task,

@@ -79,6 +79,7 @@ public static class Preparation
         return new PreparedData(task, metric, target, schema, pipeline, train, trainInput, validation, test, rows, quarantined, DataSource.Fingerprint(reads), madeMissing)
         {
             ReadNotes = reads.SelectMany(r => r.Item2.Notes.Select(n => n with { Problem = $"{r.Item2.Source}: {n.Problem}" })).ToArray(),
+            Found = read.Found,
         };
     }
 

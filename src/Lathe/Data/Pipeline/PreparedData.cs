@@ -28,4 +28,7 @@ public sealed record PreparedData(
 {
     /// <summary>What the reader decided about the files' layout (<see cref="Table.Notes"/>), the training file's first.</summary>
     public IReadOnlyList<ReadNote> ReadNotes { get; init; } = [];
+    /// <summary>The decimal mark and date order the training file was read with (<see cref="Table.Found"/>); null for a
+    /// source that is not delimited text.</summary>
+    public Sources.CsvLayout? Found { get; init; }
 }

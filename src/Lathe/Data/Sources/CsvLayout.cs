@@ -35,6 +35,17 @@ public sealed record CsvLayout
         _ => Detect,
     };
 
+    /// <summary>This layout with a decimal comma or day-first dates that the reader <paramref name="found"/> in the file
+    /// set where this left them auto: what a trained model records (its resolved config), so that <c>lathe predict</c>
+    /// reads a new file, and <c>lathe serve</c> a request, as the training file was read even where they hold too
+    /// little to tell ("05/06/2024" alone is either order). A point and month-first stay auto: they are what auto reads
+    /// without evidence, and a file with evidence of its own is then still read as it says.</summary>
+    public CsvLayout WithFound(CsvLayout? found) => found is null ? this : this with
+    {
+        Decimal = Decimal == DecimalMark.Auto && found.Decimal == DecimalMark.Comma ? DecimalMark.Comma : Decimal,
+        Dates = Dates == DateOrder.Auto && found.Dates == DateOrder.DayFirst ? DateOrder.DayFirst : Dates,
+    };
+
     public const string Auto = "auto";
     public const string Whitespace = "whitespace";
     public const string Tab = "tab";

@@ -147,6 +147,7 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
                 yield return new Table(columns, name, chunk.Lines.ToArray(), quarantined, RowUnit, directory)
                 {
                     Notes = [.. notes, .. NumberNames(front, columns), .. footer is null ? [] : new[] { footer }],
+                    Found = Found(front.Dialect),
                 };
                 notes = [];
                 front = front with { Named = false };
@@ -226,7 +227,46 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         return new Table(columns, name, lines, quarantined, RowUnit, Path.GetDirectoryName(Path.GetFullPath(path)))
         {
             Notes = [.. front.Notes, .. NumberNames(front, columns), .. footer is null ? [] : new[] { footer }],
+            Found = Found(front.Dialect),
         };
+    }
+
+    /// <summary>The decimal mark and date order the file was read with, as a layout (<see cref="Table.Found"/>).</summary>
+    private static CsvLayout Found(Dialect dialect) => CsvLayout.Detect with
+    {
+        Decimal = dialect.DecimalComma ? DecimalMark.Comma : DecimalMark.Point,
+        Dates = dialect.DayFirst ? DateOrder.DayFirst : DateOrder.MonthFirst,
+    };
+
+    /// <summary>A value as this reader gives it from a file written with <paramref name="found"/>'s decimal mark and
+    /// date order: a number with a decimal comma ("1.234,5") as "1234.5", a date written day first ("31/12/2024") as
+    /// its ISO date; anything else as it is. What a served request's text goes through, so that a model trained on such
+    /// a file reads a request written the same way as it read the file.</summary>
+    public static string AsRead(string value, CsvLayout found)
+    {
+        var comma = found.Decimal == DecimalMark.Comma;
+        var dayFirst = found.Dates == DateOrder.DayFirst;
+        if (!comma && !dayFirst || value.Length is 0 or > SlashDateLength * 4) return value;
+        Span<byte> bytes = stackalloc byte[Encoding.UTF8.GetMaxByteCount(value.Length)];
+        return Rewritten(bytes[..Encoding.UTF8.GetBytes(value, bytes)].Trim((byte)' '), comma, dayFirst) ?? value;
+    }
+
+    /// <summary>A trimmed field written with a decimal comma or day first, as the rest of Lathe reads numbers and dates
+    /// (invariant, ISO); null when it is neither.</summary>
+    private static string? Rewritten(ReadOnlySpan<byte> trimmed, bool decimalComma, bool dayFirst)
+    {
+        if (decimalComma && CommaNumber(trimmed, [], out var length))
+        {
+            Span<byte> invariant = stackalloc byte[length];
+            CommaNumber(trimmed, invariant, out _);
+            return Encoding.ASCII.GetString(invariant);
+        }
+        if (dayFirst)
+        {
+            Span<byte> iso = stackalloc byte[SlashDateLength];
+            if (SlashDate(trimmed, iso, dayFirst: true, out var written, out _, out _)) return Encoding.ASCII.GetString(iso[..written]);
+        }
+        return null;
     }
 
     /// <summary>How the fields are written: what splits them (<see cref="Whitespace"/>: runs of spaces and tabs, none at
@@ -1135,20 +1175,10 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         /// <summary>A field's text (valid UTF-8, checked when the record was read), trimmed unless quoted.</summary>
         public string Text(Field field)
         {
-            // A number with a decimal comma in a column read as text is written as the rest of Lathe reads numbers.
-            if (_decimalComma && CommaNumber(text.AsSpan(field.Start, field.End - field.Start).Trim((byte)' '), [], out var length))
-            {
-                Span<byte> invariant = stackalloc byte[length];
-                CommaNumber(text.AsSpan(field.Start, field.End - field.Start).Trim((byte)' '), invariant, out _);
-                return Encoding.ASCII.GetString(invariant);
-            }
-            // A date written day first, as the ISO date it is.
-            if (_dayFirst)
-            {
-                Span<byte> iso = stackalloc byte[SlashDateLength];
-                if (SlashDate(text.AsSpan(field.Start, field.End - field.Start).Trim((byte)' '), iso, dayFirst: true, out var written, out _, out _))
-                    return Encoding.ASCII.GetString(iso[..written]);
-            }
+            // A number with a decimal comma in a column read as text is written as the rest of Lathe reads numbers,
+            // a date written day first as the ISO date it is.
+            if ((_decimalComma || _dayFirst) && Rewritten(text.AsSpan(field.Start, field.End - field.Start).Trim((byte)' '), _decimalComma, _dayFirst) is { } rewritten)
+                return rewritten;
             var decoded = Encoding.UTF8.GetString(text.AsSpan(field.Start, field.End - field.Start));
             if (field.Escapes) decoded = decoded.Replace("\"\"", "\"");
             return field.Quoted ? decoded : decoded.Trim();
