@@ -86,7 +86,9 @@ def main():
         config = os.path.join(folder, "config.yaml")
         run(*lathe, "init", "--data", os.path.join(data, file), "--target", target, "--out", config, "--force", *(layout[0] if layout else []))
         text = open(config).read()
-        text = re.sub(r"(?m)^  exclude: \[\]$", "  exclude: " + json.dumps(exclude), text)
+        # init's own exclusions (row numbers, a column of one value) stay, the table's are added.
+        found = yaml.safe_load(text)["data"].get("exclude") or []
+        text = re.sub(r"(?m)^  exclude: .*$", "  exclude: " + json.dumps(found + [e for e in exclude if e not in found]), text, count=1)
         text = re.sub(r"(?m)^  threads: 0$", f"  threads: {threads}", text)
         text = re.sub(r"(?m)^    seed: null$", f"    seed: {split}", text)
         open(config, "w").write(text)

@@ -24,7 +24,11 @@ public static class InitialConfig
             : [];
         // So are columns that number the rows (pandas' index, written as an unnamed first column).
         var numbered = data.Columns.Where(c => c.Name != target && !rowNames.Contains(c.Name) && RowNumbers.Number(c, out _)).Select(c => c.Name).ToArray();
-        string[] excluded = [.. rowNames, .. numbered];
+        // And columns with one value in every row: nothing to learn from, and a field every request to the served model
+        // would have to send. Not where they are all there is. (A column empty in every row is unused already.)
+        var constant = data.Columns.Where(c => c.Name != target && !rowNames.Contains(c.Name) && !numbered.Contains(c.Name) && OneValue(c) is not null).ToArray();
+        if (constant.Length == data.Columns.Count(c => c.Name != target) - rowNames.Length - numbered.Length) constant = [];
+        string[] excluded = [.. rowNames, .. numbered, .. constant.Select(c => c.Name)];
         var schema = SchemaInference.Infer(data, target, excluded);
         var images = schema.Features.Any(c => c.Type == ColumnType.Image);
         var bins = images || !PiecewiseLinearFits(schema, data.RowCount) ? 0 : TableBins;
@@ -65,12 +69,38 @@ public static class InitialConfig
         if (rowNames.Length > 0) warnings.Add($"'{CsvSource.RowNames}', a different name on every row, is excluded from the features (data.exclude)");
         foreach (var name in numbered)
             warnings.Add($"'{name}' numbers the rows (0, 1, 2, … or 1, 2, 3, …), as pandas writes its index: it is excluded from the features (data.exclude); if it is data, such as a rank, take it out of data.exclude");
+        foreach (var column in constant)
+            warnings.Add($"'{column.Name}' is '{Clip(OneValue(column)!)}' in every row: nothing to learn from, it is excluded from the features (data.exclude)");
         if (task == TaskKind.Classification && TaskInference.RowNames(data[target]) is var (classes, single))
             warnings.Add($"the target '{target}' has {classes:N0} classes in {data.RowCount:N0} rows, {single:N0} of them on one row only: "
                          + "it names rows (a title, an identifier) more than it sorts them into classes, and a model cannot learn a class from one row. "
                          + "Choose a target with fewer, larger classes");
         return new InitialSetup(config, schema, data.RowCount, warnings);
     }
+
+    /// <summary>The one value a column of numbers or text holds in every row; null when it holds two, or one and missing
+    /// ones (whether a value is there may say something), or none.</summary>
+    internal static string? OneValue(Column column)
+    {
+        switch (column)
+        {
+            case NumericColumn { Count: > 0 } numbers:
+                var first = numbers.Values[0];
+                foreach (var v in numbers.Values)
+                    if (v != first) return null; // NaN differs even from itself
+                return first.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+            case StringColumn { Count: > 0 } texts:
+                var one = texts.Values[0];
+                if (Values.IsMissing(one)) return null;
+                foreach (var v in texts.Values)
+                    if (!string.Equals(v, one, StringComparison.Ordinal)) return null;
+                return one;
+            default:
+                return null;
+        }
+    }
+
+    private static string Clip(string value) => value.Length > 40 ? value[..40] + "…" : value;
 
     /// <summary>How many distinct values a column of numbers or text has (missing ones count as one).</summary>
     private static int Distinct(Column column) => column switch

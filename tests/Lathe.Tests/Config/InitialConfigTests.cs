@@ -23,6 +23,30 @@ public class InitialConfigTests
     }
 
     [Fact]
+    public void A_column_with_one_value_in_every_row_is_excluded_and_said()
+    {
+        // statsmodels' fair_pt.csv carries a regression's intercept as a column, 'constant', 1.0 on all 601 rows.
+        var fair = InitialConfig.For(TestData.Statsmodels("fair/fair_pt.csv"), "naffairs", TestData.TempDirectory());
+        Assert.Equal(["constant"], fair.Config.Data.Exclude);
+        Assert.Contains("'constant' is '1' in every row: nothing to learn from, it is excluded from the features (data.exclude)", fair.Warnings);
+        Assert.DoesNotContain(fair.Schema.Features, c => c.Name == "constant");
+        Assert.Contains(fair.Schema.Features, c => c.Name == "sex");
+
+        // political-contributions.json: four money columns that are 0 for every one of its 58 committees.
+        var money = InitialConfig.For(TestData.Vega("political-contributions.json"), "Party_Affiliation", TestData.TempDirectory());
+        Assert.Equal(["Transfers_from_Authorized_Committees", "Other_Loans", "Contributions_from_Other_Political_Committees", "Refunds_to_Committees"],
+            money.Config.Data.Exclude);
+        Assert.Equal(4, money.Warnings.Count(w => w.Contains("' is '0' in every row")));
+
+        // A column with one value and missing ones stays: whether it is there may say something.
+        var file = Path.Combine(TestData.TempDirectory(), "penguins-flagged.csv");
+        var lines = File.ReadAllLines(TestData.Sklearn("iris.csv")).Skip(1).ToArray();
+        File.WriteAllLines(file, ["a,b,c,d,species,flag", .. lines.Select((l, i) => l + (i % 3 == 0 ? ",yes" : ","))]);
+        var flagged = InitialConfig.For(file, "species", TestData.TempDirectory());
+        Assert.Empty(flagged.Config.Data.Exclude);
+    }
+
+    [Fact]
     public void A_target_that_names_its_rows_is_warned_of_and_one_of_classes_is_not()
     {
         // cars' model names: 311 in 406 rows, 254 of them on one row; movies' titles nearly one per row.

@@ -37,8 +37,10 @@ public sealed record ColumnProfile
     public double? CountsRowsFrom { get; init; }
 
     /// <summary>What the column is to the model, as the profile's tables say it: why it is unused, "row numbers" for a
-    /// column that numbers the rows (<c>lathe init</c> excludes it), else "feature".</summary>
-    public string Use => Unused ?? (CountsRowsFrom is null ? "feature" : "row numbers: lathe init excludes it");
+    /// column that numbers the rows and "one value" for one that holds the same in every row (<c>lathe init</c> excludes
+    /// both), else "feature".</summary>
+    public string Use => Unused ?? (CountsRowsFrom is not null ? "row numbers: lathe init excludes it"
+        : Distinct == 1 && Missing == 0 && Type != ColumnType.Image ? "one value: lathe init excludes it" : "feature");
 
     /// <summary>The distinct count as the report writes it: "400", "≥100,000" when counting stopped, "≈2,400,000" when estimated.</summary>
     public string DistinctText(string format = "N0") =>

@@ -289,7 +289,9 @@ public static class DataProfiler
             warnings.Add(profile.Columns.FirstOrDefault(c => c.Name == name) is { } empty && empty.Missing == profile.Rows && profile.Rows > 0
                 ? new(name, $"'{name}' is empty in every row{(name.StartsWith("column_", StringComparison.Ordinal) ? " (an unnamed column, as a delimiter at the end of every line makes)" : "")}",
                     "nothing to do: it is not used as a feature")
-                : new(name, $"'{name}' has a single value", "drop it: it carries no information"));
+                : profile.Columns.FirstOrDefault(c => c.Name == name) is { Missing: > 0 }
+                    ? new(name, $"'{name}' has a single value where it is not missing", "only whether it is missing can say anything; drop it if that says nothing")
+                    : new(name, $"'{name}' has a single value", "nothing to do: lathe init excludes it, as it carries no information"));
         foreach (var c in profile.Columns)
         {
             if (c.Name == profile.Target)

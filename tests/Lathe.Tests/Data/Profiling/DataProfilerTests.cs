@@ -47,7 +47,9 @@ public class DataProfilerTests
         Assert.Contains(profile.Warnings, w => w.Problem.StartsWith("100 row(s) repeat an earlier row"));
         Assert.Equal(0, profile.Columns.Single(c => c.Name == "station").Association);
         Assert.Equal("correlation ratio η", profile.Columns.Single(c => c.Name == "temp_max").AssociationMeasure);
-        Assert.Contains(profile.Warnings, w => w.Problem == "'station' has a single value");
+        Assert.Contains(profile.Warnings, w => w.Problem == "'station' has a single value" && w.Fix.Contains("lathe init excludes it"));
+        Assert.Equal("one value: lathe init excludes it", profile.Columns.Single(c => c.Name == "station").Use);
+        Assert.Equal("feature", profile.Columns.Single(c => c.Name == "wind").Use);
 
         // Every line ending with a comma, as some exports write it: an unnamed column, empty in every row, said as such.
         var trailing = Path.Combine(TestData.TempDirectory(), "weather-trailing.csv");
