@@ -347,6 +347,25 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
             notes.Add(new ReadNote($"the header (line {headerLine}) names one column fewer than its rows have, as R writes a table with row names: the first column is read as '{RowNames}'",
                 "if the rows have a field too many instead, mend the file"));
         }
+        // An instrument's or a spreadsheet's export may name each column's unit on the line under the header.
+        if (named && _layout.Header == HeaderRow.Auto && UnitRows(text, sample) is var units and > 0)
+        {
+            var skipper = new RecordReader(text, data.Item1, dialect, data.Item2, end);
+            var (first, firstStart, last) = (0, 0, 0);
+            for (var k = 0; k < units && skipper.Next(fields, out _, out var line, out var at);)
+            {
+                if (fields.Count == 1 && fields[0].Start == fields[0].End && !fields[0].Quoted) continue;
+                if (k++ == 0) (first, firstStart) = (line, at);
+                last = line;
+            }
+            var shown = skipper.RawLine(firstStart);
+            if (shown.Length > 60) shown = shown[..57] + "...";
+            notes.Add(new ReadNote(
+                $"{(units == 1 ? $"line {first} ('{shown}') under the header holds" : $"lines {first}–{last} ('{shown}', …) under the header hold")} text where every column of numbers below holds numbers, as units or labels do: not read as data",
+                $"if {(units == 1 ? "it is" : "they are")} data, set data.header: true"));
+            data = (skipper.Position, skipper.Line);
+            sample = Sample(text, data.Item1, end, dialect);
+        }
         if (!named && _layout.Header == HeaderRow.Auto)
             notes.Add(new ReadNote($"line {headerLine} holds only numbers, so it is read as data and the columns are named column_1 to column_{header.Length}",
                 $"if line {headerLine} names the columns, set data.header: true"));
@@ -387,6 +406,47 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         if (sample.Count < 2) return 0;
         var (width, agreeing) = sample.GroupBy(r => r.Length).Select(g => (g.Key, g.Count())).MaxBy(g => g.Item2);
         return agreeing >= 0.9 * sample.Count ? width : 0;
+    }
+
+    /// <summary>How many of the records right under the header name units or labels rather than hold data ("mm,°C,m/s"
+    /// under "precipitation,temp_max,wind"; an instrument's export may add a line of how each was sampled): up to three,
+    /// each as wide as the rows, with no number and with a word or a unit's sign in at least two of the columns that
+    /// hold only numbers in the sampled rows below them, and in at least half of those.</summary>
+    private static int UnitRows(byte[] text, List<Field[]> sample)
+    {
+        const int most = 3;
+        if (sample.Count < most + 5 || AgreedWidth(sample) is not (var width and > 1)) return 0;
+        string Value(Field f) => Encoding.UTF8.GetString(text, f.Start, f.End - f.Start).Trim();
+        bool Number(string value) => Values.TryNumber(value, out _) || CommaNumber(Encoding.UTF8.GetBytes(value), [], out _);
+        var below = sample.Skip(most).Where(r => r.Length == width).ToArray();
+        var numeric = Enumerable.Range(0, width).Where(c =>
+        {
+            var numbers = 0;
+            foreach (var row in below)
+            {
+                var value = Value(row[c]);
+                if (Values.IsMissing(value)) continue;
+                if (!Number(value)) return false;
+                numbers++;
+            }
+            return numbers >= 3;
+        }).ToArray();
+        if (numeric.Length < 2) return 0;
+        var units = 0;
+        while (units < most && sample[units].Length == width)
+        {
+            var (words, numbers) = (0, 0);
+            foreach (var c in numeric)
+            {
+                var value = Value(sample[units][c]);
+                if (Values.IsMissing(value)) continue;
+                if (Number(value)) numbers++;
+                else if (value.Any(ch => char.IsLetter(ch) || ch is '%' or '°' or '$' or '€' or '£' or 'µ')) words++;
+            }
+            if (numbers > 0 || words < 2 || words * 2 < numeric.Length) break;
+            units++;
+        }
+        return units;
     }
 
     /// <summary>Whether the sampled numbers have decimal commas ("1,5", "1.234,56") and none a decimal point ("1.5";

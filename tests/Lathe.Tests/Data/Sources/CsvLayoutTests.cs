@@ -25,12 +25,17 @@ public class CsvLayoutTests
         Assert.StartsWith("line 1 ('506,13,,,,,,,,,,,,') skipped as a preamble above the header: most of its fields are empty, and line 2 names every column", note.Problem);
         Assert.Equal("if line 1 is the header, set data.skip_rows: 0", note.Fix);
 
-        // Told there is none, the reader takes line 1 as the header: line 2's names are then a row of text.
+        // Told there is none, the reader takes line 1 as the header: line 2's names are then words over columns of
+        // numbers, as a line of units is, and said so; told also that the header is one line, they are a row of text.
         var asWritten = DataSource.Open(TestData.Sklearn("boston_house_prices.csv"), layout: new CsvLayout { SkipRows = 0 }).Read();
         Assert.Equal(["506", "13", "column_3"], asWritten.ColumnNames.Take(3));
-        Assert.Equal(507, asWritten.RowCount);
-        Assert.Equal("CRIM", ((StringColumn)asWritten["506"]).Values[0]);
+        Assert.Equal(506, asWritten.RowCount);
         Assert.DoesNotContain(asWritten.Notes, n => n.Problem.Contains("preamble"));
+        Assert.Contains(asWritten.Notes, n => n.Problem.StartsWith("line 2 ('\"CRIM\",\"ZN\",\"INDUS\",") && n.Problem.EndsWith("as units or labels do: not read as data"));
+        var oneLine = DataSource.Open(TestData.Sklearn("boston_house_prices.csv"), layout: new CsvLayout { SkipRows = 0, Header = HeaderRow.True }).Read();
+        Assert.Equal(507, oneLine.RowCount);
+        Assert.Equal("CRIM", ((StringColumn)oneLine["506"]).Values[0]);
+        Assert.DoesNotContain(oneLine.Notes, n => n.Problem.Contains("units"));
     }
 
     [Theory]
@@ -330,6 +335,54 @@ public class CsvLayoutTests
     }
 
     /// <summary>A column's dates as the rest of Lathe reads them.</summary>
+    [Fact]
+    public void Lines_of_units_under_the_header_are_not_read_as_data_and_are_said()
+    {
+        // Sixty days of seattle-weather.csv as an instrument's export writes them: each column's unit under its name,
+        // then how each value was taken. Sixty rows: one line of text is more than a column of numbers' strays.
+        var lines = File.ReadAllLines(TestData.Vega("seattle-weather.csv")).Take(61).ToArray();
+        var dir = TestData.TempDirectory();
+        var original = Path.Combine(dir, "sixty.csv");
+        File.WriteAllLines(original, lines);
+        var units = Path.Combine(dir, "units.csv");
+        File.WriteAllLines(units, [lines[0], ",mm,°C,°C,m/s,", .. lines[1..]]);
+        var logged = Path.Combine(dir, "logged.csv");
+        File.WriteAllLines(logged, [lines[0], "date,mm,deg C,deg C,m/s,", "Smp,Tot,Max,Min,Avg,", .. lines[1..]]);
+
+        var expected = DataSource.Open(original).Read();
+        foreach (var (file, note) in new[]
+                 {
+                     (units, "line 2 (',mm,°C,°C,m/s,') under the header holds text where every column of numbers below holds numbers, as units or labels do: not read as data"),
+                     (logged, "lines 2–3 ('date,mm,deg C,deg C,m/s,', …) under the header hold text where every column of numbers below holds numbers, as units or labels do: not read as data"),
+                 })
+        {
+            var read = DataSource.Open(file).Read();
+            Assert.Equal(60, read.RowCount);
+            Assert.Equal(expected.ColumnNames, read.ColumnNames);
+            foreach (var name in new[] { "precipitation", "temp_max", "temp_min", "wind" })
+                Assert.Equal(((NumericColumn)expected[name]).Values, ((NumericColumn)read[name]).Values);
+            Assert.Equal(((StringColumn)expected["weather"]).Values, ((StringColumn)read["weather"]).Values);
+            Assert.Equal(expected.LineOf(0) + (file == units ? 1 : 2), read.LineOf(0));
+            var said = Assert.Single(read.Notes);
+            Assert.Equal(note, said.Problem);
+            Assert.StartsWith("if ", said.Fix);
+            Assert.EndsWith("data, set data.header: true", said.Fix);
+        }
+
+        // Told the header is one line, the units are data, and the columns of numbers text.
+        var told = DataSource.Open(units, layout: new CsvLayout { Header = HeaderRow.True }).Read();
+        Assert.Equal(61, told.RowCount);
+        Assert.Empty(told.Notes);
+        Assert.Equal("mm", ((StringColumn)told["precipitation"]).Values[0]);
+
+        // A first row with words beside numbers in the columns of numbers is data with strays, read as before.
+        var stray = Path.Combine(dir, "stray.csv");
+        File.WriteAllLines(stray, [lines[0], "2011-12-31,unknown,unknown,5.0,4.7,drizzle", .. lines[1..]]);
+        var strays = DataSource.Open(stray).Read();
+        Assert.Equal(61, strays.RowCount);
+        Assert.Empty(strays.Notes);
+    }
+
     private static DateTime?[] Dates(Table table) =>
         ((StringColumn)table["date"]).Values.Select(v => Lathe.Data.Schema.Values.TryDate(v!, out var date) ? date : (DateTime?)null).ToArray();
 
