@@ -191,7 +191,7 @@ public sealed class Table
         }).ToArray();
         return new Table(columns, last.Source, lines, batches.SelectMany(b => b.Quarantined).ToArray(), last._lines is null ? "record" : last._rowUnit, last.Directory)
         {
-            Notes = batches[0].Notes,
+            Notes = ReadNote.Merge(batches.Select(b => b.Notes)),
             Found = batches[0].Found,
         };
     }
@@ -203,4 +203,17 @@ public sealed class Table
 public sealed record ReadNote(string Problem, string Fix)
 {
     public override string ToString() => $"{Problem} → {Fix}";
+
+    /// <summary>The notes of a file's batches in order, each once: a later batch's note with the same fix takes the place
+    /// of an earlier one, as a running count's last figure does (values read as missing so far), so that the notes of a
+    /// streamed read are those of the file.</summary>
+    public static IReadOnlyList<ReadNote> Merge(IEnumerable<IReadOnlyList<ReadNote>> batches)
+    {
+        var merged = new List<ReadNote>();
+        foreach (var notes in batches)
+            foreach (var note in notes)
+                if (merged.FindIndex(m => m.Fix == note.Fix) is var at and >= 0) merged[at] = note;
+                else merged.Add(note);
+        return merged;
+    }
 }

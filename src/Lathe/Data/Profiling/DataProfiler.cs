@@ -46,11 +46,11 @@ public static class DataProfiler
             ConstantColumns = constant,
             TargetBalance = balance,
         };
-        return profile with { Warnings = [.. Layout(table), .. Warn(profile, task)] };
+        return profile with { Warnings = [.. Layout(table.Notes), .. Warn(profile, task)] };
     }
 
     /// <summary>What the reader decided about the file's layout (a preamble skipped, a header of numbers), first among the warnings.</summary>
-    private static IEnumerable<ProfileWarning> Layout(Table table) => table.Notes.Select(n => new ProfileWarning(null, n.Problem, n.Fix));
+    private static IEnumerable<ProfileWarning> Layout(IReadOnlyList<ReadNote> notes) => notes.Select(n => new ProfileWarning(null, n.Problem, n.Fix));
 
     /// <summary>Profiles a source in one pass over its batches. Data that fits in the sample
     /// (<see cref="ProfileSketch.SampleRows"/> rows) is profiled as one table, exactly as
@@ -80,14 +80,16 @@ public static class DataProfiler
         var task = target is null ? TaskKind.Auto : TaskInference.Infer(first[target]);
         var sketch = new ProfileSketch(first.Source, schema, target, task, first.Columns.Any(c => c is ImageColumn));
         sketch.Add(first);
+        var notes = first.Notes;
         while (batches.MoveNext())
         {
             sketch.Add(batches.Current);
+            notes = ReadNote.Merge([notes, batches.Current.Notes]);
             rows += batches.Current.RowCount;
             progress?.Report(rows);
         }
         var sketched = sketch.ToProfile();
-        return sketched with { Warnings = [.. Layout(first), .. sketched.Warnings] };
+        return sketched with { Warnings = [.. Layout(notes), .. sketched.Warnings] };
     }
 
     private static ColumnProfile Describe(Column column, ColumnSchema spec)

@@ -85,7 +85,8 @@ public sealed class JsonSource(string path, bool? lines = null) : IDataSource
             position = end + 1;
             if (records.Numbers.Count < rows) continue;
             yield return new Table(records.Columns(), name, records.Numbers.ToArray(), records.Quarantined, "line", directory) { Notes = records.Notes };
-            records = new Records(records.Names);
+            // The count of values read as missing runs on: the last batch's note says the file's.
+            records = new Records(records.Names) { NonFinite = records.NonFinite };
         }
         if (records.Numbers.Count > 0 || records.Quarantined.Count > 0 || line == 0)
             yield return new Table(records.Columns(), name, records.Numbers.ToArray(), records.Quarantined, "line", directory) { Notes = records.Notes };

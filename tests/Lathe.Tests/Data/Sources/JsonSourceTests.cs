@@ -175,6 +175,13 @@ public class JsonSourceTests
         Assert.Equal([1.0, double.NaN], ((NumericColumn)table["a"]).Values);
         Assert.Equal(3, Assert.Single(table.Quarantined).Line);
         Assert.StartsWith("1 value(s) written NaN", Assert.Single(table.Notes).Problem);
+        // Streamed two lines a batch, the count runs on, and the batches joined say the file's total once.
+        var many = Path.Combine(TestData.TempDirectory(), "python-many.jsonl");
+        File.WriteAllLines(many, Enumerable.Range(0, 9).Select(i => i % 2 == 0 ? $"{{\"a\": NaN, \"b\": \"r{i}\"}}" : $"{{\"a\": {i}, \"b\": \"r{i}\"}}"));
+        var batches = DataSource.Open(many).ReadBatches(2).ToList();
+        Assert.Equal(5, batches.Count);
+        Assert.StartsWith("5 value(s) written NaN", Assert.Single(Table.Concat(batches).Notes).Problem);
+        Assert.Contains(Lathe.Data.Profiling.DataProfiler.Profile(DataSource.Open(many), batchRows: 2).Warnings, w => w.Problem.StartsWith("5 value(s) written NaN"));
         // JSON Lines saved as .json, a NaN on its first line: still read as lines.
         var linesAsJson = Path.Combine(TestData.TempDirectory(), "python-lines.json");
         File.WriteAllText(linesAsJson, "{\"a\": NaN, \"b\": \"p\"}\n{\"a\": 2, \"b\": \"q\"}\n");
