@@ -42,7 +42,7 @@ public static class RecordTable
             {
                 ColumnType.Numeric => Numbers(field, values, options, errors),
                 ColumnType.Image => Images(field, values, model.ImageShape(field.Name), errors),
-                _ => Texts(field, values, options, errors),
+                _ => Texts(field, values, options, errors, model.Written?.Dates == DateOrder.DayFirst),
             };
         }
         errors.All.ThrowIfAny();
@@ -100,7 +100,7 @@ public static class RecordTable
         return (min - width, max + width);
     }
 
-    private static StringColumn Texts(InputField field, RawValue?[] values, ServeOptions options, FieldErrors errors)
+    private static StringColumn Texts(InputField field, RawValue?[] values, ServeOptions options, FieldErrors errors, bool dayFirst)
     {
         var texts = new string?[values.Length];
         var known = field.Categories is { } categories && options.RejectUnknownCategories && field.Type == ColumnType.Categorical
@@ -110,7 +110,7 @@ public static class RecordTable
             if (values[r] is not { } value || value.Kind == RawKind.Null) continue;
             if (value.Kind is RawKind.Object or RawKind.Array)
             {
-                errors.Add(r, field.Name, $"expected {Expected(field.Type)}, got {value.Describe()}");
+                errors.Add(r, field.Name, $"expected {Expected(field.Type, dayFirst)}, got {value.Describe()}");
                 continue;
             }
             var text = value.AsText();
@@ -121,7 +121,7 @@ public static class RecordTable
                 ColumnType.DateTime => Values.TryDate(text!, out _),
                 _ => true,
             };
-            if (!ok) errors.Add(r, field.Name, $"'{Clip(text!)}' is not {Expected(field.Type)}");
+            if (!ok) errors.Add(r, field.Name, $"'{Clip(text!)}' is not {Expected(field.Type, dayFirst)}");
             else if (known is not null && !known.Contains(text!.Trim()))
                 errors.Add(r, field.Name, $"'{Clip(text)}' is not a category the model knows — one of {string.Join(", ", field.Categories!.Take(20).Select(c => $"'{c}'"))}{(field.Categories!.Count > 20 ? ", …" : "")}");
             else texts[r] = text;
@@ -129,9 +129,10 @@ public static class RecordTable
         return new StringColumn(field.Name, texts);
     }
 
-    private static string Expected(ColumnType type) => type switch
+    private static string Expected(ColumnType type, bool dayFirst) => type switch
     {
         ColumnType.Boolean => "a boolean (true/false, yes/no, 1/0)",
+        ColumnType.DateTime when dayFirst => "a date (ISO 8601, e.g. 2024-05-01 or 2024-05-01T13:45:00, or day first as the training file wrote them, e.g. 01/05/2024)",
         ColumnType.DateTime => "a date (ISO 8601, e.g. 2024-05-01 or 2024-05-01T13:45:00)",
         ColumnType.Text => "text",
         _ => "a category (a string)",

@@ -121,5 +121,12 @@ public class WrittenFormsTests
         Assert.Equal(HttpStatusCode.OK, other.StatusCode);
         using var otherAnswer = JsonDocument.Parse(await other.Content.ReadAsStringAsync());
         Assert.NotEqual(sixthOfMay, otherAnswer.RootElement.GetProperty("probabilities").ToString());
+
+        // No date either way round is refused, saying how the model takes dates.
+        record["date"] = "32/05/2012";
+        var (status, _, _, problem) = await TestServer.Problem(await server.PostJson(TestServer.Json(record)));
+        Assert.Equal(400, status);
+        Assert.Equal("'32/05/2012' is not a date (ISO 8601, e.g. 2024-05-01 or 2024-05-01T13:45:00, or day first as the training file wrote them, e.g. 01/05/2024)",
+            problem.GetProperty("errors").GetProperty("date")[0].GetString());
     }
 }
