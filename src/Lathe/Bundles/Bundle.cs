@@ -42,8 +42,8 @@ public sealed class Bundle
     /// <summary>How the training file was laid out as its config set it (data.delimiter, data.skip_rows, data.header,
     /// data.decimal, data.dates), with a decimal comma or day-first dates the reader found in it (the resolved config
     /// records them): how <c>lathe predict</c> and <c>evaluate</c> read a file unless told otherwise, and <c>lathe
-    /// serve</c> a request's text, so a model trained on a file without a header reads its like. All auto when the config cannot be read as this Lathe reads configs
-    /// (a bundle from an older one whose keys have changed since).</summary>
+    /// serve</c> a request's text, so a model trained on a file without a header reads its like. All auto when the
+    /// config cannot be read as this Lathe reads configs (a bundle from an older one whose keys have changed since).</summary>
     public Data.Sources.CsvLayout TrainingLayout => TrainingData?.Layout ?? Data.Sources.CsvLayout.Detect;
 
     /// <summary>The query the training table came from when it came from a SQLite database (data.query), so that
