@@ -9,7 +9,7 @@ internal static class InitCommand
 {
     public static Command Create()
     {
-        var data = new Option<string>("--data") { Description = "The data file: CSV or TSV, JSON or JSON Lines records, Parquet, Arrow, an Excel workbook (.xlsx, .xls), a SQLite database, gzipped IDX images, or a folder of images by class; .gz and .zip are read as what they hold.", Required = true };
+        var data = new Option<string>("--data") { Description = "The data file: CSV or TSV (also .txt, .dat, .data), JSON or JSON Lines records, Parquet, Arrow, an Excel workbook (.xlsx, .xls), a SQLite database, gzipped IDX images, or a folder of images by class; .gz and .zip are read as what they hold.", Required = true };
         var target = new Option<string>("--target") { Description = "The column to predict.", Required = true };
         var labels = new Option<string?>("--labels") { Description = "IDX only: the labels file that goes with the images." };
         var query = Verb.QueryOption();

@@ -41,6 +41,7 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
     public Table Read(CancellationToken cancellationToken = default)
     {
         var bytes = LoadBytes();
+        RequireText(bytes.AsSpan(0, Math.Min(bytes.Length, TextCheckBytes)));
         var (text, start) = Decode(bytes, encoding);
         var table = Parse(text, start, cancellationToken);
         // Without a declared encoding, a file with more undecodable lines than the limit allows is not
@@ -63,6 +64,8 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
     public IEnumerable<Table> ReadBatches(int rows, int bufferBytes, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
+        var head = new byte[TextCheckBytes];
+        using (var peek = OpenBytes()) RequireText(head.AsSpan(0, ReadHead(peek, head)));
         var first = true;
         foreach (var batch in Stream(rows, bufferBytes, encoding == TextEncoding.Latin1, cancellationToken))
         {
@@ -173,6 +176,41 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         if (latin1) return Encoding.CreateTranscodingStream(stream, Encoding.Latin1, Encoding.UTF8);
         if (count == 3 && Utf8Bom.Length(head) == 3) ReadHead(stream, head);
         return stream;
+    }
+
+    /// <summary>How much of a file's start is looked at for bytes no text has.</summary>
+    private const int TextCheckBytes = 1 << 16;
+
+    /// <summary>Refuses a file that is not text: one whose first bytes are another format's signature (a ZIP archive, a
+    /// SQLite database, Parquet, gzip, a PDF …), named as what it is, or with a NUL byte, which no text file holds, in
+    /// <paramref name="head"/> (the file's start, unzipped). Text in UTF-16 is read where a byte-order mark or
+    /// <c>data.encoding</c> says so; without either, its NULs are said to be UTF-16's.</summary>
+    private void RequireText(ReadOnlySpan<byte> head)
+    {
+        if (encoding == TextEncoding.Utf16 || head.Length >= 2 && (head[0] == 0xFF && head[1] == 0xFE || head[0] == 0xFE && head[1] == 0xFF)) return;
+        var what = head.StartsWith("PK\u0003\u0004"u8) ? "a ZIP archive (an .xlsx workbook is one: name it .xlsx; a zipped file, name it with .zip at the end, and Lathe reads the file it holds)"
+            : head.StartsWith("SQLite format 3\0"u8) ? "a SQLite database (name it .db, or set data.format: sqlite)"
+            : head.StartsWith("PAR1"u8) ? "a Parquet file (name it .parquet, or set data.format: parquet)"
+            : head.StartsWith("ARROW1"u8) ? "an Arrow file (name it .arrow, or set data.format: arrow)"
+            : head.StartsWith((ReadOnlySpan<byte>)[0x1F, 0x8B]) ? "gzip-compressed (name it with .gz at the end, and Lathe unzips it)"
+            : head.StartsWith((ReadOnlySpan<byte>)[0xD0, 0xCF, 0x11, 0xE0]) ? "an Excel 97–2003 workbook or another Office file (name it .xls)"
+            : head.StartsWith("%PDF"u8) ? "a PDF document, whose tables Lathe does not read"
+            : head.StartsWith((ReadOnlySpan<byte>)[0x89, (byte)'P', (byte)'N', (byte)'G']) ? "a PNG image"
+            : null;
+        if (what is not null) throw new DataException($"{path}: this is not delimited text but {what}");
+        var nul = head.IndexOf((byte)0);
+        if (nul < 0) return;
+        // ASCII written as UTF-16 without a byte-order mark: every other byte a NUL.
+        var pairs = head.Length / 2;
+        var (even, odd) = (0, 0);
+        for (var i = 0; i < pairs * 2; i += 2)
+        {
+            if (head[i] == 0) even++;
+            if (head[i + 1] == 0) odd++;
+        }
+        throw new DataException(pairs >= 2 && (odd >= pairs * 0.4 || even >= pairs * 0.4)
+            ? $"{path}: this reads as UTF-16 text without a byte-order mark (every other byte a NUL) — set data.encoding: utf16"
+            : $"{path}: this is not delimited text but binary data — byte {nul + 1} is a NUL, which no text file holds");
     }
 
     private Stream OpenBytes() => Content is { } content ? new MemoryStream(content, writable: false) : CompressedFile.Open(path);
@@ -348,7 +386,7 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
                 "if the rows have a field too many instead, mend the file"));
         }
         // An instrument's or a spreadsheet's export may name each column's unit on the line under the header.
-        if (named && _layout.Header == HeaderRow.Auto && UnitRows(text, sample) is var units and > 0)
+        if (named && _layout.Header == HeaderRow.Auto && header.Length == AgreedWidth(sample) && UnitRows(text, sample) is var units and > 0)
         {
             var skipper = new RecordReader(text, data.Item1, dialect, data.Item2, end);
             var (first, firstStart, last) = (0, 0, 0);
@@ -708,6 +746,10 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
             else if (shape.Malformed) break;
             else if (agreed && shape.Fields <= width / 2)
                 preamble.Add(shape with { Why = $"it has {shape.Fields} field{(shape.Fields == 1 ? "" : "s")} where the lines below have {width}" });
+            // A logger's file header (Campbell Scientific's TOA5: format, station, logger, serial number, program …) is
+            // wider than the table under it; a header with a field too many is above data, not above a line of names.
+            else if (agreed && shape.Fields > width && shapes[k + 1] is { Blank: false, Malformed: false, Empty: 0, Numbers: 0 } named && named.Fields == width)
+                preamble.Add(shape with { Why = $"it has {shape.Fields} fields where the lines below have {width}, and line {named.Line} names every column" });
             else if (shape.Fields == width && width >= 2 && 2 * shape.Empty > shape.Fields
                      && shapes[k + 1] is { Blank: false, Malformed: false, Empty: 0, Numbers: 0 } names && names.Fields == width
                      && shapes[k + 2].Numbers > 0)

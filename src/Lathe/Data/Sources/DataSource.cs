@@ -91,7 +91,8 @@ public static class DataSource
     public static DataFormat Detect(string path)
     {
         var name = CompressedFile.InnerName(path).ToLowerInvariant();
-        if (name.EndsWith(".csv") || name.EndsWith(".txt")) return DataFormat.Csv;
+        // .dat and .data: delimited text as instruments, loggers and the UCI repository write it (a binary one is refused).
+        if (name.EndsWith(".csv") || name.EndsWith(".txt") || name.EndsWith(".dat") || name.EndsWith(".data")) return DataFormat.Csv;
         if (name.EndsWith(".tsv") || name.EndsWith(".tab")) return DataFormat.Tsv;
         if (name.EndsWith(".json")) return DataFormat.Json;
         if (name.EndsWith(".jsonl") || name.EndsWith(".ndjson")) return DataFormat.Jsonl;

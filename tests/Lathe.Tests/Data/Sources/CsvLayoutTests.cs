@@ -383,6 +383,74 @@ public class CsvLayoutTests
         Assert.Empty(strays.Notes);
     }
 
+    [Fact]
+    public void A_loggers_file_with_its_header_line_units_and_sampling_reads_as_the_table_it_holds()
+    {
+        // Sixty days of seattle-weather.csv as a Campbell Scientific logger writes a table (TOA5, in a .dat file): a line
+        // naming the format, station, logger and program, the column names, their units, how each was sampled, then the
+        // records with their timestamp and record number.
+        var lines = File.ReadAllLines(TestData.Vega("seattle-weather.csv")).Skip(1).Take(60).ToArray();
+        var file = Path.Combine(TestData.TempDirectory(), "CR1000_Daily.dat");
+        File.WriteAllText(file, string.Join("\r\n", [
+            "\"TOA5\",\"Seattle\",\"CR1000\",\"1234\",\"CR1000.Std.32\",\"CPU:weather.CR1\",\"5678\",\"Daily\"",
+            "\"TIMESTAMP\",\"RECORD\",\"precipitation\",\"temp_max\",\"temp_min\",\"wind\",\"weather\"",
+            "\"TS\",\"RN\",\"mm\",\"Deg C\",\"Deg C\",\"m/s\",\"\"",
+            "\"\",\"\",\"Tot\",\"Max\",\"Min\",\"WVc\",\"Smp\"",
+            .. lines.Select((l, i) => l.Split(',') is var f ? $"\"{f[0]} 00:00:00\",{i},{f[1]},{f[2]},{f[3]},{f[4]},\"{f[5]}\"" : l)]) + "\r\n");
+
+        var read = DataSource.Open(file).Read();
+        Assert.Equal(["TIMESTAMP", "RECORD", "precipitation", "temp_max", "temp_min", "wind", "weather"], read.ColumnNames);
+        Assert.Equal(60, read.RowCount);
+        Assert.Empty(read.Quarantined);
+        Assert.Equal(Enumerable.Range(0, 60).Select(i => (double)i), ((NumericColumn)read["RECORD"]).Values);
+        Assert.Equal(lines.Select(l => double.Parse(l.Split(',')[2], System.Globalization.CultureInfo.InvariantCulture)), ((NumericColumn)read["temp_max"]).Values);
+        Assert.Equal("line 5", read.RowName(0));
+        Assert.Equal(2, read.Notes.Count);
+        Assert.StartsWith("line 1 ('\"TOA5\",\"Seattle\",", read.Notes[0].Problem);
+        Assert.EndsWith("skipped as a preamble above the header: it has 8 fields where the lines below have 7, and line 2 names every column", read.Notes[0].Problem);
+        Assert.StartsWith("lines 3–4 ('\"TS\",\"RN\",\"mm\",", read.Notes[1].Problem);
+
+        // A header with a field too many above data (a delimiter ending the header line alone) is still the header.
+        var trailing = Path.Combine(TestData.TempDirectory(), "trailing.csv");
+        File.WriteAllLines(trailing, ["date,precipitation,temp_max,temp_min,wind,weather,", .. File.ReadAllLines(TestData.Vega("seattle-weather.csv")).Skip(1).Take(60)]);
+        Assert.Equal("date", DataSource.Open(trailing).Read().ColumnNames.First());
+    }
+
+    [Fact]
+    public void A_file_that_is_not_text_is_refused_naming_what_it_is()
+    {
+        var dir = TestData.TempDirectory();
+        // Real files of other formats named as text: penguins.json zipped, Fashion-MNIST's labels gzipped and unzipped.
+        var zip = Path.Combine(dir, "penguins.csv");
+        using (var archive = System.IO.Compression.ZipFile.Open(zip, System.IO.Compression.ZipArchiveMode.Create))
+            System.IO.Compression.ZipFileExtensions.CreateEntryFromFile(archive, TestData.Vega("penguins.json"), "penguins.json");
+        Assert.Equal($"{zip}: this is not delimited text but a ZIP archive (an .xlsx workbook is one: name it .xlsx; a zipped file, name it with .zip at the end, and Lathe reads the file it holds)",
+            Assert.Throws<DataException>(() => DataSource.Open(zip).Read()).Message);
+        var gzip = Path.Combine(dir, "labels.txt");
+        File.Copy(TestData.FashionTrainLabels, gzip);
+        Assert.Contains("gzip-compressed (name it with .gz at the end", Assert.Throws<DataException>(() => DataSource.Open(gzip).Read()).Message);
+        // Streamed too, before any batch.
+        Assert.Contains("gzip-compressed", Assert.Throws<DataException>(() => DataSource.Open(gzip).ReadBatches(100).ToList()).Message);
+        var labels = Path.Combine(dir, "labels.data");
+        File.WriteAllBytes(labels, Decompress(TestData.FashionTrainLabels));
+        Assert.Equal($"{labels}: this is not delimited text but binary data — byte 1 is a NUL, which no text file holds",
+            Assert.Throws<DataException>(() => DataSource.Open(labels).Read()).Message);
+
+        // seattle-weather.csv written as UTF-16 without a byte-order mark: said so, and read when told.
+        var utf16 = Path.Combine(dir, "weather16.dat");
+        File.WriteAllBytes(utf16, System.Text.Encoding.Unicode.GetBytes(File.ReadAllText(TestData.Vega("seattle-weather.csv"))));
+        Assert.Contains("UTF-16 text without a byte-order mark (every other byte a NUL) — set data.encoding: utf16", Assert.Throws<DataException>(() => DataSource.Open(utf16).Read()).Message);
+        Assert.Equal(1461, DataSource.Open(utf16, DataFormat.Auto, encoding: TextEncoding.Utf16).Read().RowCount);
+
+        static byte[] Decompress(string path)
+        {
+            using var input = new System.IO.Compression.GZipStream(File.OpenRead(path), System.IO.Compression.CompressionMode.Decompress);
+            using var output = new MemoryStream();
+            input.CopyTo(output);
+            return output.ToArray();
+        }
+    }
+
     private static DateTime?[] Dates(Table table) =>
         ((StringColumn)table["date"]).Values.Select(v => Lathe.Data.Schema.Values.TryDate(v!, out var date) ? date : (DateTime?)null).ToArray();
 
