@@ -378,6 +378,17 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         // Without a header the first line is data: it is read again as a record.
         var data = named ? (reader.Position, reader.Line) : (body, bodyLine);
         var sample = Sample(text, data.Item1, end, dialect);
+        // A first line that reads as one more row of the table is data, as the UCI repository writes its files.
+        var rowLike = named && _layout.Header == HeaderRow.Auto ? RowLike(names, text, sample) : null;
+        if (rowLike is not null)
+        {
+            named = false;
+            header = names.Select((_, i) => $"column_{i + 1}").ToArray();
+            data = (body, bodyLine);
+            sample = Sample(text, data.Item1, end, dialect);
+            notes.Add(new ReadNote($"line {headerLine} reads as one more row of the table ({rowLike}), so it is read as data and the columns are named column_1 to column_{header.Length}",
+                $"if line {headerLine} names the columns, set data.header: true"));
+        }
         // R's write.csv and write.table name every column but the row names: the rows have one field more.
         if (named && _layout.Header == HeaderRow.Auto && AgreedWidth(sample) is var width && width >= 3 && header.Length == width - 1)
         {
@@ -404,7 +415,7 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
             data = (skipper.Position, skipper.Line);
             sample = Sample(text, data.Item1, end, dialect);
         }
-        if (!named && _layout.Header == HeaderRow.Auto)
+        if (!named && _layout.Header == HeaderRow.Auto && rowLike is null)
             notes.Add(new ReadNote($"line {headerLine} holds only numbers, so it is read as data and the columns are named column_1 to column_{header.Length}",
                 $"if line {headerLine} names the columns, set data.header: true"));
         var comma = _layout.Decimal == DecimalMark.Comma;
@@ -446,6 +457,42 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         return agreeing >= 0.9 * sample.Count ? width : 0;
     }
 
+    /// <summary>Why a first line <paramref name="names"/> reads as one more of the <paramref name="sample"/>d rows below it,
+    /// or null when it may name the columns: as wide as the rows, and each field empty, a number over a column of
+    /// numbers, a date over a column of dates, or a value its column holds below — with at least one number or date, and
+    /// at least two fields so read.</summary>
+    private static string? RowLike(string[] names, byte[] text, List<Field[]> sample)
+    {
+        if (sample.Count < 3 || AgreedWidth(sample) is not (var width and > 1) || names.Length != width) return null;
+        var rows = sample.Where(r => r.Length == width).ToArray();
+        var (numbers, dates, seen) = (0, 0, new List<string>());
+        for (var c = 0; c < width; c++)
+        {
+            var name = names[c].Trim();
+            if (Values.IsMissing(name)) continue;
+            var values = rows.Select(r => FieldText(text, r[c])).Where(v => !Values.IsMissing(v)).ToArray();
+            if (values.Length == 0) return null;
+            if (values.All(IsNumber) || values.All(v => !IsNumber(v) && Values.TryDate(v, out _)))
+            {
+                if (IsNumber(values[0]) ? !IsNumber(name) : IsNumber(name) || !Values.TryDate(name, out _)) return null;
+                if (IsNumber(name)) numbers++;
+                else dates++;
+            }
+            else if (values.Contains(name, StringComparer.Ordinal)) seen.Add(name);
+            else return null;
+        }
+        if (numbers + dates == 0 || numbers + dates + seen.Count < 2) return null;
+        var typed = numbers > 0 && dates > 0 ? "numbers and dates over columns of them" : numbers > 0 ? "numbers over columns of numbers" : "a date over a column of dates";
+        return seen.Count == 0 ? typed
+            : $"{typed}, and {string.Join(", ", seen.Take(3).Select(v => $"'{v}'"))} among {(seen.Count == 1 ? "its column's" : "their columns'")} values below";
+    }
+
+    /// <summary>A sampled field's text, trimmed (a quoted field's, without its quotes).</summary>
+    private static string FieldText(byte[] text, Field field) => Encoding.UTF8.GetString(text, field.Start, field.End - field.Start).Trim();
+
+    /// <summary>A number as written in a file, with a decimal point or a decimal comma.</summary>
+    private static bool IsNumber(string value) => Values.TryNumber(value, out _) || CommaNumber(Encoding.UTF8.GetBytes(value), [], out _);
+
     /// <summary>How many of the records right under the header name units or labels rather than hold data ("mm,°C,m/s"
     /// under "precipitation,temp_max,wind"; an instrument's export may add a line of how each was sampled): up to three,
     /// each as wide as the rows, with no number and with a word or a unit's sign in at least two of the columns that
@@ -454,17 +501,15 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
     {
         const int most = 3;
         if (sample.Count < most + 5 || AgreedWidth(sample) is not (var width and > 1)) return 0;
-        string Value(Field f) => Encoding.UTF8.GetString(text, f.Start, f.End - f.Start).Trim();
-        bool Number(string value) => Values.TryNumber(value, out _) || CommaNumber(Encoding.UTF8.GetBytes(value), [], out _);
         var below = sample.Skip(most).Where(r => r.Length == width).ToArray();
         var numeric = Enumerable.Range(0, width).Where(c =>
         {
             var numbers = 0;
             foreach (var row in below)
             {
-                var value = Value(row[c]);
+                var value = FieldText(text, row[c]);
                 if (Values.IsMissing(value)) continue;
-                if (!Number(value)) return false;
+                if (!IsNumber(value)) return false;
                 numbers++;
             }
             return numbers >= 3;
@@ -476,9 +521,9 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
             var (words, numbers) = (0, 0);
             foreach (var c in numeric)
             {
-                var value = Value(sample[units][c]);
+                var value = FieldText(text, sample[units][c]);
                 if (Values.IsMissing(value)) continue;
-                if (Number(value)) numbers++;
+                if (IsNumber(value)) numbers++;
                 else if (value.Any(ch => char.IsLetter(ch) || ch is '%' or '°' or '$' or '€' or '£' or 'µ')) words++;
             }
             if (numbers > 0 || words < 2 || words * 2 < numeric.Length) break;

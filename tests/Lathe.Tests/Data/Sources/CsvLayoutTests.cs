@@ -417,6 +417,38 @@ public class CsvLayoutTests
     }
 
     [Fact]
+    public void A_first_line_that_reads_as_one_more_row_is_data_as_the_uci_repository_writes_files()
+    {
+        // iris.data as the UCI repository has it: no header, "5.1,3.5,1.4,0.2,Iris-setosa" (scikit-learn's iris.csv
+        // without its line of counts, the classes by name), in a .data file.
+        var classes = new[] { "Iris-setosa", "Iris-versicolor", "Iris-virginica" };
+        var rows = File.ReadAllLines(TestData.Sklearn("iris.csv")).Skip(1).Select(l => l.Split(',')).ToArray();
+        var dir = TestData.TempDirectory();
+        var iris = Path.Combine(dir, "iris.data");
+        File.WriteAllLines(iris, rows.Select(f => string.Join(",", [.. f[..4], classes[int.Parse(f[4])]])));
+        var read = DataSource.Open(iris).Read();
+        Assert.Equal(["column_1", "column_2", "column_3", "column_4", "column_5"], read.ColumnNames);
+        Assert.Equal(150, read.RowCount);
+        Assert.Equal(5.1, ((NumericColumn)read["column_1"]).Values[0]);
+        Assert.Equal("Iris-setosa", ((StringColumn)read["column_5"]).Values[0]);
+        var note = Assert.Single(read.Notes);
+        Assert.Equal("line 1 reads as one more row of the table (numbers over columns of numbers, and 'Iris-setosa' among its column's values below), so it is read as data and the columns are named column_1 to column_5", note.Problem);
+        Assert.Equal("if line 1 names the columns, set data.header: true", note.Fix);
+        Assert.Equal(149, DataSource.Open(iris, layout: new CsvLayout { Header = HeaderRow.True }).Read().RowCount);
+
+        // seattle-weather.csv without its header: a date over the dates, numbers over the numbers, "drizzle" below.
+        var weather = Path.Combine(dir, "weather.data");
+        File.WriteAllLines(weather, File.ReadAllLines(TestData.Vega("seattle-weather.csv")).Skip(1));
+        var days = DataSource.Open(weather).Read();
+        Assert.Equal(1461, days.RowCount);
+        Assert.Equal("2012-01-01", ((StringColumn)days["column_1"]).Values[0]);
+        Assert.Contains("(numbers and dates over columns of them, and 'drizzle' among its column's values below)", Assert.Single(days.Notes).Problem);
+
+        // With its header, as before: names are no values of their columns.
+        Assert.Equal("date", DataSource.Open(TestData.Vega("seattle-weather.csv")).Read().ColumnNames.First());
+    }
+
+    [Fact]
     public void A_file_that_is_not_text_is_refused_naming_what_it_is()
     {
         var dir = TestData.TempDirectory();
