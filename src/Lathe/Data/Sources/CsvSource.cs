@@ -788,6 +788,8 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         {
             var shape = shapes[k];
             if (shape.Blank) preamble.Add(shape with { Why = "it is blank" });
+            // R's read.table skips lines from '#' as comments; a header may still begin with '#' as a name ("#,Name"; VCF's "#CHROM").
+            else if (Comment(text.AsSpan(shape.Start, Math.Min(2, end - shape.Start)))) preamble.Add(shape with { Why = "it starts with '# ' or '##', as a comment" });
             else if (shape.Malformed) break;
             else if (agreed && shape.Fields <= width / 2)
                 preamble.Add(shape with { Why = $"it has {shape.Fields} field{(shape.Fields == 1 ? "" : "s")} where the lines below have {width}" });
@@ -804,6 +806,11 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         if (preamble.Count > 0) header = shapes[preamble.Count];
         return preamble;
     }
+
+    /// <summary>Whether a line starting with <paramref name="start"/> is a comment: '#' then a space, a tab or another '#'
+    /// (or nothing), not '#' as the first column's name.</summary>
+    private static bool Comment(ReadOnlySpan<byte> start) =>
+        start.Length > 0 && start[0] == '#' && (start.Length == 1 || start[1] is (byte)' ' or (byte)'\t' or (byte)'#' or (byte)'\r' or (byte)'\n');
 
     /// <summary>How a record with the wrong number of fields is quarantined, up to the number it has.</summary>
     private static string WrongWidth(int width) => $"expected {width} fields as in the header";

@@ -449,6 +449,28 @@ public class CsvLayoutTests
     }
 
     [Fact]
+    public void Comment_lines_above_the_header_are_skipped_and_a_name_that_is_a_hash_stays()
+    {
+        // seattle-weather.csv under three comment lines as R users write them, one as wide as the table.
+        var lines = File.ReadAllLines(TestData.Vega("seattle-weather.csv"));
+        var dir = TestData.TempDirectory();
+        var commented = Path.Combine(dir, "commented.csv");
+        File.WriteAllLines(commented, ["# Seattle weather, daily", "## Source: NOAA, via vega-datasets, 2015", "# Units: mm, degrees C, degrees C, m/s, and a word", .. lines]);
+        var read = DataSource.Open(commented).Read();
+        var expected = DataSource.Open(TestData.Vega("seattle-weather.csv")).Read();
+        Assert.Equal(expected.ColumnNames, read.ColumnNames);
+        Assert.Equal(expected.RowCount, read.RowCount);
+        Assert.Equal(((NumericColumn)expected["wind"]).Values, ((NumericColumn)read["wind"]).Values);
+        Assert.Equal("lines 1–3 ('# Seattle weather, daily') skipped as a preamble above the header: it starts with '# ' or '##', as a comment",
+            Assert.Single(read.Notes).Problem);
+
+        // '#' as the first column's name (a number per row, as Pokémon tables write it) is a name.
+        var numbered = Path.Combine(dir, "numbered.csv");
+        File.WriteAllLines(numbered, ["#,date,weather", .. lines.Skip(1).Take(40).Select((l, i) => $"{i + 1},{l.Split(',')[0]},{l.Split(',')[5]}")]);
+        Assert.Equal(["#", "date", "weather"], DataSource.Open(numbered).Read().ColumnNames);
+    }
+
+    [Fact]
     public void A_file_that_is_not_text_is_refused_naming_what_it_is()
     {
         var dir = TestData.TempDirectory();
