@@ -310,7 +310,7 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
     /// <summary>How the fields are written: what splits them (<see cref="Whitespace"/>: runs of spaces and tabs, none at
     /// either end of a line), whether numbers carry a decimal comma ("1.234,5"), and whether dates with slashes put the
     /// day first ("31/12/2024").</summary>
-    private readonly record struct Dialect(byte Delimiter, bool Whitespace, bool DecimalComma = false, bool DayFirst = false);
+    private readonly record struct Dialect(byte Delimiter, bool Whitespace, bool DecimalComma = false, bool DayFirst = false, bool Comments = false);
 
     /// <summary>The top of the file: what splits its fields, the column names, where the data starts (its first
     /// record, and that record's line), where the header ends, whether the header named the columns (under
@@ -339,6 +339,8 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
             if (Preamble(text, reader.Position, end, dialect, reader.Line, out var headerShape) is { Count: > 0 } preamble)
             {
                 reader.ResumeAt(headerShape.Start, headerShape.Line);
+                // A file with comment lines above its table may have more within it: those are skipped too.
+                if (preamble.Any(p => p.Comment)) dialect = dialect with { Comments = true };
                 // Blank lines above the header go without a word; a line with something on it is named.
                 if (preamble.FirstOrDefault(p => !p.Blank) is { Why.Length: > 0 } first)
                 {
@@ -747,6 +749,7 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
     private readonly record struct Shape(int Line, int Start, int Fields, int Empty, int Numbers, bool Blank, bool Malformed)
     {
         public string Why { get; init; } = "";
+        public bool Comment { get; init; }
     }
 
     /// <summary>The records above the header that are not part of the table, found from the first 64: blank lines;
@@ -789,7 +792,8 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
             var shape = shapes[k];
             if (shape.Blank) preamble.Add(shape with { Why = "it is blank" });
             // R's read.table skips lines from '#' as comments; a header may still begin with '#' as a name ("#,Name"; VCF's "#CHROM").
-            else if (Comment(text.AsSpan(shape.Start, Math.Min(2, end - shape.Start)))) preamble.Add(shape with { Why = "it starts with '# ' or '##', as a comment" });
+            else if (Comment(text.AsSpan(shape.Start, Math.Min(2, end - shape.Start))))
+                preamble.Add(shape with { Why = "it starts with '# ' or '##', as a comment (such lines within the table are skipped too)", Comment = true });
             else if (shape.Malformed) break;
             else if (agreed && shape.Fields <= width / 2)
                 preamble.Add(shape with { Why = $"it has {shape.Fields} field{(shape.Fields == 1 ? "" : "s")} where the lines below have {width}" });
@@ -893,6 +897,12 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
             }
             // A blank line is skipped; "" on its own is a record of one empty field (a lone column's missing value).
             if (error is null && fields.Count == 1 && fields[0].Start == fields[0].End && !fields[0].Quoted) continue;
+            // In a file with comment lines above its table, so is a comment line within it (a quote in it opens nothing).
+            if (dialect.Comments && Comment(text.AsSpan(recordStart, Math.Min(2, text.Length - recordStart))))
+            {
+                reader.ResumeAfterLine(recordStart, recordLine);
+                continue;
+            }
             if (error is null && fields.Count != header.Length)
                 error = $"{WrongWidth(header.Length)}, found {fields.Count}";
             for (var c = 0; !valid && error is null && c < fields.Count; c++)

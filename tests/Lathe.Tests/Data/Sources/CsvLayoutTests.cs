@@ -455,14 +455,22 @@ public class CsvLayoutTests
         var lines = File.ReadAllLines(TestData.Vega("seattle-weather.csv"));
         var dir = TestData.TempDirectory();
         var commented = Path.Combine(dir, "commented.csv");
-        File.WriteAllLines(commented, ["# Seattle weather, daily", "## Source: NOAA, via vega-datasets, 2015", "# Units: mm, degrees C, degrees C, m/s, and a word", .. lines]);
-        var read = DataSource.Open(commented).Read();
-        var expected = DataSource.Open(TestData.Vega("seattle-weather.csv")).Read();
-        Assert.Equal(expected.ColumnNames, read.ColumnNames);
-        Assert.Equal(expected.RowCount, read.RowCount);
-        Assert.Equal(((NumericColumn)expected["wind"]).Values, ((NumericColumn)read["wind"]).Values);
-        Assert.Equal("lines 1–3 ('# Seattle weather, daily') skipped as a preamble above the header: it starts with '# ' or '##', as a comment",
-            Assert.Single(read.Notes).Problem);
+        // And one at the start of each year within it, a quote in one of them.
+        File.WriteAllLines(commented, ["# Seattle weather, daily", "## Source: NOAA, via vega-datasets, 2015", "# Units: mm, degrees C, degrees C, m/s, and a word",
+            .. lines.SelectMany(l => l.EndsWith("-01-01") || l.Contains("-01-01,") ? [$"# {l[..4]}, a \"new year", l] : new[] { l })]);
+        Assert.Equal(4, File.ReadLines(commented).Count(l => l.StartsWith("# 201")));
+        foreach (var streamed in new[] { false, true })
+        {
+            var source = DataSource.Open(commented);
+            var read = streamed ? Table.Concat(source.ReadBatches(100).ToList()) : source.Read();
+            var expected = DataSource.Open(TestData.Vega("seattle-weather.csv")).Read();
+            Assert.Equal(expected.ColumnNames, read.ColumnNames);
+            Assert.Equal(expected.RowCount, read.RowCount);
+            Assert.Empty(read.Quarantined);
+            Assert.Equal(((NumericColumn)expected["wind"]).Values, ((NumericColumn)read["wind"]).Values);
+            Assert.Equal("lines 1–3 ('# Seattle weather, daily') skipped as a preamble above the header: it starts with '# ' or '##', as a comment (such lines within the table are skipped too)",
+                Assert.Single(read.Notes).Problem);
+        }
 
         // '#' as the first column's name (a number per row, as Pokémon tables write it) is a name.
         var numbered = Path.Combine(dir, "numbered.csv");
