@@ -324,6 +324,8 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         var directive = SeparatorLine(text, start, end);
         var dialect = _dialect ?? (directive is { } given ? new Dialect(given.Delimiter, false) : Sniff(text, start, end));
         var reader = new RecordReader(text, start, dialect, 1, end);
+        // A mostly empty line right above the header, skipped, which may group the columns under it.
+        Shape? groups = null;
         if (_layout.SkipRows is { } skip)
         {
             for (var k = 0; k < skip && reader.Position < end; k++) reader.ResumeAfterLine(reader.Position, reader.Line);
@@ -339,6 +341,7 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
             if (Preamble(text, reader.Position, end, dialect, reader.Line, out var headerShape) is { Count: > 0 } preamble)
             {
                 reader.ResumeAt(headerShape.Start, headerShape.Line);
+                if (preamble[^1] is { Group: true } above) groups = above;
                 // A file with comment lines above its table may have more within it: those are skipped too.
                 if (preamble.Any(p => p.Comment)) dialect = dialect with { Comments = true };
                 // Blank lines above the header go without a word; a line with something on it is named.
@@ -376,6 +379,16 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
             notes.Add(new ReadNote($"the header (line {headerLine}) writes every name in single quotes ({header[0]}), so they are read without them",
                 "if the quotes belong to the names, rename the columns in the file"));
             header = header.Select(h => h[1..^1].Trim() is { Length: > 0 } name ? name : h).ToArray();
+        }
+        // A report's header may repeat names under a line that groups them (years over quarters; merged cells, written
+        // as a value then empty fields): a repeated name is read with its group's.
+        if (named && groups is { } groupLine && header.Distinct(StringComparer.Ordinal).Count() < header.Length
+            && Grouped(text, groupLine, dialect, end, header) is { } grouped)
+        {
+            var renamed = header.Select((h, c) => (h, grouped[c])).Where(p => p.h != p.Item2).Select(p => $"'{p.Item2}'").ToArray();
+            notes.Add(new ReadNote($"the names the header (line {headerLine}) repeats are read with the group above them on line {groupLine.Line}: {string.Join(", ", renamed.Take(4))}{(renamed.Length > 4 ? $", … {renamed[^1]}" : "")}",
+                "to name them otherwise, rename the columns in the file"));
+            header = grouped;
         }
         // Without a header the first line is data: it is read again as a record.
         var data = named ? (reader.Position, reader.Line) : (body, bodyLine);
@@ -457,6 +470,27 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         if (sample.Count < 2) return 0;
         var (width, agreeing) = sample.GroupBy(r => r.Length).Select(g => (g.Key, g.Count())).MaxBy(g => g.Item2);
         return agreeing >= 0.9 * sample.Count ? width : 0;
+    }
+
+    /// <summary>The <paramref name="header"/> with each name it repeats prefixed by its group on the <paramref name="line"/>
+    /// above: that line's last value at or before the column ("2019" over Q1–Q4, then "2020"). Null where that leaves names
+    /// repeated still, or a repeated name has no group.</summary>
+    private static string[]? Grouped(byte[] text, Shape line, Dialect dialect, int end, string[] header)
+    {
+        var reader = new RecordReader(text, line.Start, dialect, line.Line, end);
+        var fields = new List<Field>();
+        if (!reader.Next(fields, out var error, out _, out _) || error is not null) return null;
+        var repeated = header.GroupBy(h => h, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
+        var grouped = new string[header.Length];
+        var group = "";
+        for (var c = 0; c < header.Length; c++)
+        {
+            if (c < fields.Count && reader.Text(fields[c]).Trim() is { Length: > 0 } value) group = value;
+            if (!repeated.Contains(header[c])) grouped[c] = header[c];
+            else if (group.Length == 0) return null;
+            else grouped[c] = $"{group} {header[c]}";
+        }
+        return grouped.Distinct(StringComparer.Ordinal).Count() == grouped.Length ? grouped : null;
     }
 
     /// <summary>Why a first line <paramref name="names"/> reads as one more of the <paramref name="sample"/>d rows below it,
@@ -750,6 +784,8 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
     {
         public string Why { get; init; } = "";
         public bool Comment { get; init; }
+        /// <summary>A mostly empty line above a line of names: it may group the columns under it.</summary>
+        public bool Group { get; init; }
     }
 
     /// <summary>The records above the header that are not part of the table, found from the first 64: blank lines;
@@ -804,7 +840,7 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
             else if (shape.Fields == width && width >= 2 && 2 * shape.Empty > shape.Fields
                      && shapes[k + 1] is { Blank: false, Malformed: false, Empty: 0, Numbers: 0 } names && names.Fields == width
                      && shapes[k + 2].Numbers > 0)
-                preamble.Add(shape with { Why = $"most of its fields are empty, and line {names.Line} names every column" });
+                preamble.Add(shape with { Why = $"most of its fields are empty, and line {names.Line} names every column", Group = true });
             else break;
         }
         if (preamble.Count > 0) header = shapes[preamble.Count];

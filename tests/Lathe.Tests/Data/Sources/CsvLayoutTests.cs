@@ -479,6 +479,35 @@ public class CsvLayoutTests
     }
 
     [Fact]
+    public void Names_repeated_under_a_line_that_groups_them_are_read_with_their_group()
+    {
+        // gapminder.json as a report lays it out: a country a row, a year over each pair of columns (a merged cell,
+        // written as the year then an empty field), the measure under it.
+        var gapminder = DataSource.Open(TestData.Vega("gapminder.json")).Read();
+        var years = ((NumericColumn)gapminder["year"]).Values;
+        var countries = ((StringColumn)gapminder["country"]).Values;
+        string Value(string country, int year, string measure) => ((NumericColumn)gapminder[measure]).Values[
+            Enumerable.Range(0, gapminder.RowCount).Single(r => countries[r] == country && years[r] == year)].ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        var names = countries.Distinct().Order(StringComparer.Ordinal).Select(c => c!).ToArray();
+        var file = Path.Combine(TestData.TempDirectory(), "report.csv");
+        File.WriteAllLines(file, [",2000,,2005,", "country,life_expect,fertility,life_expect,fertility",
+            .. names.Select(c => $"{(c.Contains(',') ? $"\"{c}\"" : c)},{Value(c, 2000, "life_expect")},{Value(c, 2000, "fertility")},{Value(c, 2005, "life_expect")},{Value(c, 2005, "fertility")}")]);
+
+        var read = DataSource.Open(file).Read();
+        Assert.Equal(["country", "2000 life_expect", "2000 fertility", "2005 life_expect", "2005 fertility"], read.ColumnNames);
+        Assert.Equal(names.Length, read.RowCount);
+        Assert.Equal(names.Select(c => double.Parse(Value(c, 2005, "fertility"), System.Globalization.CultureInfo.InvariantCulture)), ((NumericColumn)read["2005 fertility"]).Values);
+        Assert.Equal(2, read.Notes.Count);
+        Assert.Equal("the names the header (line 2) repeats are read with the group above them on line 1: '2000 life_expect', '2000 fertility', '2005 life_expect', '2005 fertility'",
+            read.Notes[1].Problem);
+
+        // Repeated names with no line above them are still refused, naming one.
+        var repeated = Path.Combine(TestData.TempDirectory(), "repeated.csv");
+        File.WriteAllLines(repeated, File.ReadAllLines(file).Skip(1));
+        Assert.Contains("the column name 'life_expect' appears twice", Assert.Throws<DataException>(() => DataSource.Open(repeated).Read()).Message);
+    }
+
+    [Fact]
     public void A_file_that_is_not_text_is_refused_naming_what_it_is()
     {
         var dir = TestData.TempDirectory();
