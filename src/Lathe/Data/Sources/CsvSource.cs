@@ -934,7 +934,7 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
             // A blank line is skipped; "" on its own is a record of one empty field (a lone column's missing value).
             if (error is null && fields.Count == 1 && fields[0].Start == fields[0].End && !fields[0].Quoted) continue;
             // In a file with comment lines above its table, so is a comment line within it (a quote in it opens nothing).
-            if (dialect.Comments && Comment(text.AsSpan(recordStart, Math.Min(2, text.Length - recordStart))))
+            if (dialect.Comments && Comment(text.AsSpan(recordStart, Math.Min(2, end - recordStart))))
             {
                 reader.ResumeAfterLine(recordStart, recordLine);
                 continue;
