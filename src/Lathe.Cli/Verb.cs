@@ -71,21 +71,21 @@ internal static class Verb
         };
         private readonly Option<Data.Sources.HeaderRow> _header = new("--header")
         {
-            Description = "CSV/TSV: whether the first line read names the columns: auto (unless every field is a number), true or false."
+            Description = "CSV/TSV: whether the first line read names the columns: auto (unless every field is a number, or it reads as one more row; lines of units under it are skipped), true (and no lines of units) or false."
                           + (fromModel ? " Left out: the model's training config's data.header." : ""),
             DefaultValueFactory = _ => Data.Sources.HeaderRow.Auto,
         };
         private readonly Option<Data.Sources.DecimalMark> _decimal = new("--decimal")
         {
             Description = "CSV/TSV: what marks a number's decimals: auto, point, or comma (1.234,5 is 1234.5)."
-                          + (fromModel ? " Left out: the model's training config's data.decimal." : ""),
+                          + (fromModel ? " Left out: the model's training config's data.decimal, or comma where its training file had decimal commas." : ""),
             DefaultValueFactory = _ => Data.Sources.DecimalMark.Auto,
         };
 
         private readonly Option<Data.Sources.DateOrder> _dates = new("--dates")
         {
             Description = "CSV/TSV: which part of a date written with slashes comes first: auto, month-first (12/31/2024) or day-first (31/12/2024)."
-                          + (fromModel ? " Left out: the model's training config's data.dates." : ""),
+                          + (fromModel ? " Left out: the model's training config's data.dates, or day-first where its training file wrote dates so." : ""),
             DefaultValueFactory = _ => Data.Sources.DateOrder.Auto,
             // month-first, month_first and MonthFirst alike.
             CustomParser = argument =>

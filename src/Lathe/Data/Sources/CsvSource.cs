@@ -506,7 +506,7 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         {
             var name = names[c].Trim();
             if (Values.IsMissing(name)) continue;
-            var values = rows.Select(r => FieldText(text, r[c])).Where(v => !Values.IsMissing(v)).ToArray();
+            var values = ColumnValues(text, rows, c);
             if (values.Length == 0) return null;
             if (values.All(IsNumber) || values.All(v => !IsNumber(v) && Values.TryDate(v, out _)))
             {
@@ -523,6 +523,10 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
             : $"{typed}, and {string.Join(", ", seen.Take(3).Select(v => $"'{v}'"))} among {(seen.Count == 1 ? "its column's" : "their columns'")} values below";
     }
 
+    /// <summary>Column <paramref name="column"/>'s values in the sampled <paramref name="rows"/> that are not missing, as text.</summary>
+    private static string[] ColumnValues(byte[] text, IEnumerable<Field[]> rows, int column) =>
+        rows.Select(r => FieldText(text, r[column])).Where(v => !Values.IsMissing(v)).ToArray();
+
     /// <summary>A sampled field's text, trimmed (a quoted field's, without its quotes).</summary>
     private static string FieldText(byte[] text, Field field) => Encoding.UTF8.GetString(text, field.Start, field.End - field.Start).Trim();
 
@@ -538,18 +542,7 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         const int most = 3;
         if (sample.Count < most + 5 || AgreedWidth(sample) is not (var width and > 1)) return 0;
         var below = sample.Skip(most).Where(r => r.Length == width).ToArray();
-        var numeric = Enumerable.Range(0, width).Where(c =>
-        {
-            var numbers = 0;
-            foreach (var row in below)
-            {
-                var value = FieldText(text, row[c]);
-                if (Values.IsMissing(value)) continue;
-                if (!IsNumber(value)) return false;
-                numbers++;
-            }
-            return numbers >= 3;
-        }).ToArray();
+        var numeric = Enumerable.Range(0, width).Where(c => ColumnValues(text, below, c) is { Length: >= 3 } values && values.All(IsNumber)).ToArray();
         if (numeric.Length < 2) return 0;
         var units = 0;
         while (units < most && sample[units].Length == width)
