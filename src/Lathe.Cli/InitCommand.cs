@@ -44,6 +44,8 @@ internal static class InitCommand
                 Verb.Out.MarkupLine($"Classes are learnt with label smoothing {config.Training.LabelSmoothing} (training.label_smoothing): more accurate on the tables Lathe was measured on, with less confident probabilities; 0 turns it off.");
             if (config.Model.Ensemble > 1)
                 Verb.Out.MarkupLine($"The table network is an ensemble of {config.Model.Ensemble} members sharing their hidden weights (model.ensemble): more accurate on the tables Lathe was measured on, at about {config.Model.Ensemble} times a network's arithmetic per row; 0 turns it off.");
+            if (config.Prepare.ValueCategories > 0)
+                Verb.Out.MarkupLine($"A number whose own values predict the target better than its neighbours' (an engine's displacement, a code) also enters as categories of its {config.Prepare.ValueCategories} most frequent values (prepare.value_categories), tested on the training rows; 0 turns it off.");
             foreach (var warning in setup.Warnings) Verb.Out.MarkupLine($"[yellow]warning:[/] {Markup.Escape(warning)}.");
             Verb.Out.MarkupLine($"Wrote [bold]{Markup.Escape(path)}[/]. Next: [bold]lathe train {Markup.Escape(path)}[/]");
             return 0;

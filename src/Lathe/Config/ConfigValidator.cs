@@ -77,6 +77,7 @@ public static class ConfigValidator
         Check(prepare.DropColumnsAbove is > 0 and <= 1, "prepare.drop_columns_above", $"must be a share in (0, 1] (got {prepare.DropColumnsAbove})", "1 keeps every column");
         Check(prepare.Bins is 0 or (>= 2 and <= 1000), "prepare.bins", $"must be 0 (off) or between 2 and 1000 (got {prepare.Bins})");
         Check(prepare.PiecewiseLinearBins is 0 or (>= 2 and <= 256), "prepare.piecewise_linear_bins", $"must be 0 (off) or between 2 and 256 (got {prepare.PiecewiseLinearBins})");
+        Check(prepare.ValueCategories is 0 or (>= 2 and <= 1024), "prepare.value_categories", $"must be 0 (off) or between 2 and 1024 (got {prepare.ValueCategories})");
         Check(!prepare.PiecewiseLinearNumber || prepare.PiecewiseLinearBins > 0, "prepare.piecewise_linear_number", "keeps each number beside its piecewise-linear bins, but prepare.piecewise_linear_bins is 0 (no encoding) — set the bins or remove the key");
         Check(prepare.TextVocabulary is >= 1 and <= 100_000, "prepare.text_vocabulary", $"must be between 1 and 100000 (got {prepare.TextVocabulary})");
         Check(prepare.Text != TextHandling.Bpe || prepare.TextVocabulary >= 10, "prepare.text_vocabulary", $"bpe needs at least 10 (got {prepare.TextVocabulary}): padding, unknown and the characters come first", "a few hundred to a few thousand subwords suit most text columns");

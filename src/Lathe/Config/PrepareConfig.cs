@@ -31,6 +31,10 @@ public sealed record PrepareConfig
     /// training (after scaling); 0 keeps the number as one column.</summary>
     public int PiecewiseLinearBins { get; init; }
 
+    /// <summary>A number whose values repeat also enters as a category of up to this many of its most frequent shared
+    /// values (<see cref="Lathe.Data.Transforms.ValueCategories"/>); 0 leaves numbers as numbers.</summary>
+    public int ValueCategories { get; init; }
+
     /// <summary>With piecewise-linear encoding, keep each number (as scaled) beside its bins.</summary>
     public bool PiecewiseLinearNumber { get; init; }
     public ScaleKind Scale { get; init; } = ScaleKind.Standard;

@@ -17,6 +17,7 @@ public class InitialConfigTests
         Assert.Empty(ConfigValidator.Validate(config));
         Assert.Equal(6, schema.Features.Count());
         Assert.Equal(InitialConfig.TableBins, config.Prepare.PiecewiseLinearBins);
+        Assert.Equal(InitialConfig.TableValueCategories, config.Prepare.ValueCategories);
         Assert.Equal(InitialConfig.TableLabelSmoothing, config.Training.LabelSmoothing);
         Assert.Equal(InitialConfig.TableEnsemble, config.Model.Ensemble);
         Assert.Equal(InitialConfig.TableNumberEmbedding, config.Model.NumberEmbedding);

@@ -108,9 +108,10 @@ public static class DatePartScreening
     /// <summary>The whole values a part takes in the rows that have a date.</summary>
     private static int Levels(double[] values) => values.Where(v => !double.IsNaN(v)).Select(Math.Floor).Distinct().Count();
 
-    private static int[] Sample(int count) => count <= SampleRows
+    /// <summary>At most <paramref name="most"/> evenly spaced rows of <paramref name="count"/>, in order.</summary>
+    internal static int[] Sample(int count, int most = SampleRows) => count <= most
         ? Enumerable.Range(0, count).ToArray()
-        : Enumerable.Range(0, SampleRows).Select(i => (int)((long)i * count / SampleRows)).ToArray();
+        : Enumerable.Range(0, most).Select(i => (int)((long)i * count / most)).ToArray();
 
     /// <summary>FNV-1a over the name: a stream per part that does not depend on the runtime's string hashing.</summary>
     private static uint StableHash(string text)
@@ -122,8 +123,17 @@ public static class DatePartScreening
 
     /// <summary>The target as the test reads it: a class per row, or <see cref="Width"/> standardised numbers per row
     /// (regression targets, or multilabel 0/1 labels).</summary>
-    private sealed class Outcome(int[]? classes, int classCount, double[]? numbers, int width)
+    internal sealed class Outcome(int[]? classes, int classCount, double[]? numbers, int width)
     {
+        /// <summary>Each row's class (classification), else null.</summary>
+        public int[]? Classes => classes;
+
+        /// <summary>Values per row: the classes' count, or the standardised numbers'.</summary>
+        public int Width => classes is not null ? classCount : width;
+
+        /// <summary>The standardised numbers, row-major (<see cref="Width"/> per row), else null.</summary>
+        public double[]? Numbers => numbers;
+
         public static Outcome Of(Table rows, FittedTarget target)
         {
             if (target.Task == TaskKind.Classification)

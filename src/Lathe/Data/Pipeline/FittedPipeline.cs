@@ -41,6 +41,10 @@ public sealed record FittedPipeline(DataSchema Schema, IReadOnlyList<IFittedStep
         if (prepare.Derive.Count > 0) steps.Add(new DeriveFeatures(prepare.Derive));
         if (prepare.DropColumnsAbove < 1) steps.Add(new DropSparseColumns(prepare.DropColumnsAbove));
         steps.Add(new Impute(prepare.ImputeNumeric, prepare.ImputeCategorical, prepare.MissingIndicators, prepare.ImputeValue));
+        // Before the numbers are clipped, transformed or scaled: the categories are the values as the data has them.
+        if (prepare.ValueCategories > 0)
+            steps.Add(new ValueCategories(prepare.ValueCategories, target ?? throw new ArgumentNullException(nameof(target), "value categories are tested against the target"),
+                train ?? throw new ArgumentNullException(nameof(train)), seed));
         if (prepare.Outliers != OutlierMethod.None) steps.Add(new ClipOutliers(prepare.Outliers, prepare.OutlierThreshold));
         if (prepare.Transform != TransformKind.None) steps.Add(new PowerTransform(prepare.Transform));
         if (prepare.Bins > 0) steps.Add(new QuantileBin(prepare.Bins));

@@ -12,6 +12,7 @@ namespace Lathe.Data.Pipeline;
 [JsonDerivedType(typeof(FittedDeriveFeatures), "derive")]
 [JsonDerivedType(typeof(FittedDropColumns), "drop_columns")]
 [JsonDerivedType(typeof(FittedImpute), "impute")]
+[JsonDerivedType(typeof(FittedValueCategories), "value_categories")]
 [JsonDerivedType(typeof(FittedClipOutliers), "clip_outliers")]
 [JsonDerivedType(typeof(FittedPowerTransform), "power_transform")]
 [JsonDerivedType(typeof(FittedQuantileBin), "quantile_bin")]

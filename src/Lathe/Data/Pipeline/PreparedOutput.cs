@@ -148,6 +148,15 @@ public static class PreparedOutput
         return test.Kept ? $"{part} kept: related to the target on training ({test.Levels} values; {p})" : $"{part} left out: not related to the target on training ({test.Levels} values; {p}; prepare.date_parts: all keeps it)";
     }
 
+    /// <summary>A number's value-categories test, in words: its values made categories or not, and why.</summary>
+    private static string Describe(ValueCategoryTest test, ValueCategoryColumn? kept)
+    {
+        var why = $"{N(test.Values)} values; out of fold its values' own rows predict the target {Math.Abs(test.Gain):0.0%} {(test.Gain >= 0 ? "better" : "worse")} than its {ValueCategories.Bins} quantile bins";
+        return kept is not null
+            ? $"'{test.Column}': also the category '{kept.ColumnName}' of its {kept.Values.Count} values two or more training rows share ({why})"
+            : $"'{test.Column}': kept as a number only ({why}; {ValueCategories.MinGain:0%} better makes its values categories)";
+    }
+
     /// <summary>One line per fitted choice, in words.</summary>
     private static IEnumerable<string> Describe(IFittedStep step) => step switch
     {
@@ -155,6 +164,7 @@ public static class PreparedOutput
         FittedImpute i => i.Columns.Select(c => c.Number is { } n
             ? $"'{c.Name}': missing numbers filled with {Charts.Number(n)}{(c.Indicator ? ", with a '.missing' indicator" : "")}"
             : $"'{c.Name}': missing categories filled with '{c.Category}'"),
+        FittedValueCategories v => v.Tests.Select(t => Describe(t, v.Columns.FirstOrDefault(c => c.Name == t.Column))),
         FittedClipOutliers o => o.Columns.Select(c => $"'{c.Name}': clipped to [{Charts.Number(c.Lower)}, {Charts.Number(c.Upper)}] ({ConfigNames.Of(o.Method)})"),
         FittedPowerTransform p => p.Columns.Select(c => c.Skipped is not null ? $"'{c.Name}': {c.Skipped}" : $"'{c.Name}': {ConfigNames.Of(c.Method)}{(c.Method == TransformKind.Log ? "" : $" with λ = {c.Lambda:0.###}")}"),
         FittedQuantileBin q => q.Columns.Select(c => $"'{c.Name}': {c.Edges.Count + 1} quantile bins"),

@@ -244,6 +244,18 @@ public sealed class RowForm
                     }
                 }
                 break;
+            case FittedValueCategories categories:
+                foreach (var column in categories.Columns)
+                {
+                    var at = IndexOf(slots, column.Name);
+                    if (slots[at] is not NumberSlot number) throw new NoRowForm($"the value categories step names the column '{column.Name}', which is not a number here");
+                    // The category's index is the number's value's place among the kept values, as the step labels them.
+                    var index = new Dictionary<double, double>(column.Values.Count);
+                    for (var k = 0; k < column.Values.Count; k++) index[column.Values[k]] = k;
+                    slots.Insert(at + 1, new CategorySlot(column.ColumnName, number.Field, [.. column.Values.Select(ValueCategoryColumn.Label), null],
+                        values => index.TryGetValue(ValueCategories.Key(number.Value(values)), out var k) ? k : double.NaN));
+                }
+                break;
             case FittedClipOutliers clip:
                 foreach (var bounds in clip.Columns) Map(slots, bounds.Name, bounds.Apply);
                 break;
@@ -283,7 +295,7 @@ public sealed class RowForm
             case FittedOneHotEncode oneHot:
                 foreach (var column in oneHot.Columns)
                     if (Encoded(slots, column) is { } encoded)
-                        slots[encoded.At] = new OneHotSlot(column.Name, encoded.Category.Field, encoded.Codes, column.Categories.Select(c => OneHotColumn.FeatureName(column.Name, c)).ToArray());
+                        slots[encoded.At] = new OneHotSlot(column.Name, encoded.Category.Field, encoded.Codes, column.Categories.Select(c => OneHotColumn.FeatureName(column.Name, c)).ToArray(), encoded.Category.Source);
                 break;
             case FittedOrdinalEncode ordinal:
                 foreach (var column in ordinal.Columns)
@@ -291,7 +303,7 @@ public sealed class RowForm
                     if (Encoded(slots, column) is not { } encoded) continue;
                     // The field's value is its category's index, the last entry standing for a missing one.
                     var values = encoded.Codes.Select(k => (double)k).ToArray();
-                    slots[encoded.At] = new NumberSlot(column.Name, encoded.Category.Field, [i => values[double.IsNaN(i) ? values.Length - 1 : (int)i]]);
+                    slots[encoded.At] = new NumberSlot(column.Name, encoded.Category.Field, [i => values[double.IsNaN(i) ? values.Length - 1 : (int)i]], encoded.Category.Source);
                 }
                 break;
             case FittedTargetEncode target:
@@ -308,7 +320,7 @@ public sealed class RowForm
                     slots.InsertRange(at, target.Outputs.Select((output, j) =>
                     {
                         var values = known.Select(v => v[j]).ToArray();
-                        return (Slot)new NumberSlot($"{column.Name}.{output}", category.Field, [i => values[double.IsNaN(i) ? values.Length - 1 : (int)i]]);
+                        return (Slot)new NumberSlot($"{column.Name}.{output}", category.Field, [i => values[double.IsNaN(i) ? values.Length - 1 : (int)i]], category.Source);
                     }));
                 }
                 break;
@@ -332,7 +344,7 @@ public sealed class RowForm
                                 if (remap[k] >= 0) kept.Add(oneHot.Features[k]);
                             }
                             found += remap.Length - kept.Count;
-                            slots[at] = new OneHotSlot(oneHot.Name, oneHot.Field, oneHot.Codes.Select(c => c < 0 ? -1 : remap[c]).ToArray(), kept);
+                            slots[at] = oneHot with { Codes = oneHot.Codes.Select(c => c < 0 ? -1 : remap[c]).ToArray(), Features = kept };
                             break;
                     }
                 }
@@ -481,13 +493,20 @@ public sealed class RowForm
     /// missing one is given (by the impute step), or null.</summary>
     private sealed record HashSlot(string Name, int Field, string? Fill) : Slot(Name, Field);
 
-    /// <summary>A category column: per category of the field (and last, for a missing one) the value it now holds.</summary>
-    private sealed record CategorySlot(string Name, int Field, string?[] Values) : Slot(Name, Field);
+    /// <summary>A category column: per category of the field (and last, for a missing one) the value it now holds. The
+    /// category's index is the field's value, or where a number's values are its categories (<see cref="FittedValueCategories"/>),
+    /// <see cref="Source"/>'s: the index of the number's value among them, NaN for none.</summary>
+    private sealed record CategorySlot(string Name, int Field, string?[] Values, Expression.RowValue? Source = null) : Slot(Name, Field);
 
-    /// <summary>A one-hot column: per category of the field (and last, for a missing one) its feature's index, −1 for none.</summary>
-    private sealed record OneHotSlot(string Name, int Field, int[] Codes, IReadOnlyList<string> Features) : Slot(Name, Field)
+    /// <summary>A one-hot column: per category of the field (and last, for a missing one) its feature's index, −1 for none;
+    /// the category's index read as <see cref="CategorySlot"/> reads it.</summary>
+    private sealed record OneHotSlot(string Name, int Field, int[] Codes, IReadOnlyList<string> Features, Expression.RowValue? Source = null) : Slot(Name, Field)
     {
-        public int Code(ReadOnlySpan<double> values) => double.IsNaN(values[Field]) ? Codes[^1] : Codes[(int)values[Field]];
+        public int Code(ReadOnlySpan<double> values)
+        {
+            var index = Source is null ? values[Field] : Source(values);
+            return double.IsNaN(index) ? Codes[^1] : Codes[(int)index];
+        }
     }
 
     private abstract class Cell

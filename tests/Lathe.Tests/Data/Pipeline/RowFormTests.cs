@@ -10,7 +10,7 @@ namespace Lathe.Tests.Data.Pipeline;
 /// steps it has a row form for, and declines the pipelines it has none for.</summary>
 public class RowFormTests
 {
-    public static TheoryData<string> Cases => ["penguins", "penguins-mlp", "penguins-every-number-step", "penguins-ple-robust", "penguins-tabular", "gapminder", "cars", "seattle-weather", "movies-text", "movies-bpe", "penguins-target-encoded", "movies-init", "movies-lstm", "movies-transformer-bpe", "penguins-derived", "penguins-hashed"];
+    public static TheoryData<string> Cases => ["penguins", "penguins-mlp", "penguins-every-number-step", "penguins-ple-robust", "penguins-tabular", "gapminder", "cars", "seattle-weather", "movies-text", "movies-bpe", "penguins-target-encoded", "movies-init", "movies-lstm", "movies-transformer-bpe", "penguins-derived", "penguins-hashed", "cars-value-categories", "cars-value-categories-tabular", "cars-value-categories-target", "cars-value-categories-ordinal"];
 
     private static PipelineConfig Config(string name)
     {
@@ -42,6 +42,11 @@ public class RowFormTests
             "gapminder" => penguins with { Target = "life_expect", Task = TaskKind.Regression, Data = new DataConfig { Path = TestData.Vega("gapminder.json") } },
             // A date's calendar parts, those the screening kept.
             "cars" => penguins with { Target = "Origin", Data = new DataConfig { Path = TestData.Vega("cars.json"), Exclude = ["Name"] } },
+            // Displacement's values as categories beside the number: one-hot, as the embedding network's codes, target-encoded, ordinal.
+            "cars-value-categories" => CarsValues(penguins, EncodeKind.OneHot) with { Model = mlp },
+            "cars-value-categories-tabular" => CarsValues(penguins, EncodeKind.OneHot) with { Model = new ModelConfig { Kind = ModelKind.Tabular, Layers = [16] } },
+            "cars-value-categories-target" => CarsValues(penguins, EncodeKind.Target) with { Model = mlp },
+            "cars-value-categories-ordinal" => CarsValues(penguins, EncodeKind.Ordinal) with { Model = mlp },
             "seattle-weather" => penguins with { Target = "weather", Data = new DataConfig { Path = TestData.Vega("seattle-weather.csv") }, Prepare = new PrepareConfig { DateParts = DatePartSelection.All } },
             // Titles weighed by TF-IDF over words, and over BPE subwords.
             "movies-text" => penguins with { Target = "Major Genre", Data = new DataConfig { Path = TestData.Vega("movies.json") }, Prepare = new PrepareConfig { Text = TextHandling.Words } },
@@ -78,6 +83,13 @@ public class RowFormTests
         };
     }
 
+    private static PipelineConfig CarsValues(PipelineConfig penguins, EncodeKind encode) => penguins with
+    {
+        Target = "Origin",
+        Data = new DataConfig { Path = TestData.Vega("cars.json"), Exclude = ["Name"] },
+        Prepare = new PrepareConfig { ValueCategories = 64, PiecewiseLinearBins = 32, Encode = encode },
+    };
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void Every_row_of_a_real_table_packs_bit_for_bit_as_the_table_path_packs_it(string name)
@@ -88,9 +100,10 @@ public class RowFormTests
         Assert.True(form is not null, why);
         Assert.Equal(pipeline.Schema.Features.Select(f => f.Name), form.Fields.Select(f => f.Name));
         var sequences = name is "movies-lstm" or "movies-transformer-bpe";
-        Assert.Equal(name == "penguins-tabular" || sequences, pipeline.Layout is not null);
+        Assert.Equal(name is "penguins-tabular" or "cars-value-categories-tabular" || sequences, pipeline.Layout is not null);
         Assert.Equal(sequences, pipeline.Layout?.Texts.Count > 0);
-        Assert.Equal(name is "penguins-target-encoded" or "movies-init", pipeline.Steps.OfType<Lathe.Data.Transforms.FittedTargetEncode>().Any(t => t.Columns.Count > 0));
+        Assert.Equal(name is "penguins-target-encoded" or "movies-init" or "cars-value-categories-target", pipeline.Steps.OfType<Lathe.Data.Transforms.FittedTargetEncode>().Any(t => t.Columns.Count > 0));
+        Assert.Equal(name.StartsWith("cars-value", StringComparison.Ordinal), pipeline.Steps.OfType<Lathe.Data.Transforms.FittedValueCategories>().Any(v => v.Columns.Any(c => c.Name == "Displacement")));
         Assert.Equal(name.StartsWith("movies", StringComparison.Ordinal) && !sequences, pipeline.Steps.Any(s => s is Lathe.Data.Transforms.FittedTextVectorize));
 
         if (name == "penguins-derived") Assert.Equal(["beak_ratio", "bulk", "odd"], pipeline.FeatureNames.Where(n => n is "beak_ratio" or "bulk" or "odd"));
@@ -163,6 +176,12 @@ public class RowFormTests
     [Fact]
     public void A_pipeline_with_a_step_or_column_it_has_no_row_form_for_is_declined_with_the_reason()
     {
+        // A number's values as categories, hashed: the row form hashes a category field's own text, not a number's.
+        var valuesHashed = Preparation.Run(Config("cars-value-categories") with { Prepare = new PrepareConfig { ValueCategories = 64, Encode = EncodeKind.Hashing } }, TestData.TempDirectory());
+        Assert.Contains(valuesHashed.Pipeline.Steps.OfType<Lathe.Data.Transforms.FittedValueCategories>().Single().Columns, c => c.Name == "Displacement");
+        Assert.Null(RowForm.For(valuesHashed.Pipeline, out var hashedWhy));
+        Assert.NotEmpty(hashedWhy);
+
         // Hashed buckets are numbers to the embedding network, not the categories its layout codes.
         var hashed = Preparation.Run(Config("penguins-tabular") with { Prepare = new PrepareConfig { Encode = EncodeKind.Hashing } }, TestData.TempDirectory());
         Assert.Null(RowForm.For(hashed.Pipeline, out var why));

@@ -16,7 +16,7 @@ namespace Lathe.Tests.Data.Pipeline;
 /// is refused with a typed error naming the column.</summary>
 public class StepConformanceTests
 {
-    public static TheoryData<string> Steps => new(["text_words", "text_bpe", "text_sequence_words", "text_sequence_bpe", "derive", "select_features", "drop_columns", "impute", "impute_indicators", "clip_iqr", "clip_zscore", "scale_standard", "scale_minmax", "scale_robust", "one_hot", "ordinal", "hashing", "target_encode", "power_auto", "power_yeo_johnson", "power_log", "quantile_bin", "piecewise_linear", "image_crop", "image_grayscale", "image_resize", "image_normalize"]);
+    public static TheoryData<string> Steps => new(["text_words", "text_bpe", "text_sequence_words", "text_sequence_bpe", "derive", "select_features", "drop_columns", "impute", "impute_indicators", "clip_iqr", "clip_zscore", "scale_standard", "scale_minmax", "scale_robust", "one_hot", "ordinal", "hashing", "target_encode", "power_auto", "power_yeo_johnson", "power_log", "quantile_bin", "piecewise_linear", "value_categories", "image_crop", "image_grayscale", "image_resize", "image_normalize"]);
 
     private static IPipelineStep Step(string name, Table labelled) => name switch
     {
@@ -43,6 +43,7 @@ public class StepConformanceTests
         "power_log" => new PowerTransform(TransformKind.Log),
         "quantile_bin" => new QuantileBin(10),
         "piecewise_linear" => new PiecewiseLinearEncode(8),
+        "value_categories" => new ValueCategories(64, FittedTarget.Fit(labelled["Origin"], TaskKind.Classification, []), labelled, 3),
         "image_crop" => new ImageCrop([0.75, 20]),
         "image_grayscale" => new ImageGrayscale(),
         "image_resize" => new ImageResize([20, 36]),
@@ -57,6 +58,7 @@ public class StepConformanceTests
         {
             "image_grayscale" => Icons(),
             _ when name.StartsWith("image_", StringComparison.Ordinal) => Images(),
+            "value_categories" => Cars(),
             _ => Movies(text: name.StartsWith("text_", StringComparison.Ordinal), labelled: name == "target_encode"),
         };
         var step = Step(name, labelled);
@@ -94,6 +96,17 @@ public class StepConformanceTests
         if (labelled) table = table.Gather(FittedTarget.RowsWithTarget(table["Major Genre"]));
         var schema = SchemaInference.Infer(table, "Major Genre", text: text);
         var typed = TypeCoercion.Apply(table, schema);
+        var parts = HoldoutSplit.Split(typed.RowCount, new SplitConfig(), 3);
+        return (typed.Gather(parts.Train), typed.Gather(parts.Test), table.Gather(parts.Train));
+    }
+
+    /// <summary>Cars' displacement (whose values become categories) and weight (whose values are nearly all different),
+    /// typed, with the origin they are tested against.</summary>
+    private static (Table Train, Table Other, Table Labelled) Cars()
+    {
+        var table = DataSource.Open(TestData.Vega("cars.json")).Read();
+        table = table.With([table["Displacement"], table["Weight_in_lbs"], table["Origin"]]);
+        var typed = TypeCoercion.Apply(table, SchemaInference.Infer(table, "Origin"));
         var parts = HoldoutSplit.Split(typed.RowCount, new SplitConfig(), 3);
         return (typed.Gather(parts.Train), typed.Gather(parts.Test), table.Gather(parts.Train));
     }
