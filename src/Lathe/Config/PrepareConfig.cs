@@ -31,8 +31,9 @@ public sealed record PrepareConfig
     /// training (after scaling); 0 keeps the number as one column.</summary>
     public int PiecewiseLinearBins { get; init; }
 
-    /// <summary>A number whose values repeat also enters as a category of up to this many of its most frequent shared
-    /// values (<see cref="Lathe.Data.Transforms.ValueCategories"/>); 0 leaves numbers as numbers.</summary>
+    /// <summary>A number whose own values predict the target better than its quantile bins (tested out of fold on the
+    /// training rows) also enters as a category of up to this many of its most frequent shared values
+    /// (<see cref="Lathe.Data.Transforms.ValueCategories"/>); 0 leaves numbers as numbers.</summary>
     public int ValueCategories { get; init; }
 
     /// <summary>With piecewise-linear encoding, keep each number (as scaled) beside its bins.</summary>
