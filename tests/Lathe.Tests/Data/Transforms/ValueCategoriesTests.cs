@@ -49,11 +49,12 @@ public class ValueCategoriesTests
         Assert.Contains(labels, l => l is null);
         Assert.Equal(((NumericColumn)numbers["Displacement"]).Values, ((NumericColumn)table["Displacement"]).Values);
 
-        // At most the most frequent few: 350 cubic inches (the small-block V8) leads. Three values cover under half the
+        // At most the most frequent few: 97 cubic inches (22 cars) and 350 (19) lead. Three values cover under half the
         // rows, too few to stand for the number.
         var few = (FittedValueCategories)new ValueCategories(30, target, cars, seed: 42).Fit(numbers);
         var top = counts.OrderByDescending(p => p.Value).ThenBy(p => p.Key).Take(30).Select(p => p.Key).Order().ToArray();
         Assert.Equal(top, few.Columns.Single(c => c.Name == "Displacement").Values);
+        Assert.Contains(97.0, top);
         Assert.Contains(350.0, top);
         var three = (FittedValueCategories)new ValueCategories(3, target, cars, seed: 42).Fit(numbers);
         Assert.DoesNotContain(three.Columns, c => c.Name == "Displacement");
