@@ -97,6 +97,23 @@ public class ValueCategoriesTests
     }
 
     [Fact]
+    public void Several_targets_and_labels_are_tested_together()
+    {
+        // Two regression targets, and three yes/no labels of each car (american, over four cylinders, economical): the
+        // test weighs each target's standardised values, or each label's 0/1, alike.
+        var regression = Lathe.Tests.Training.SeveralTargetsTests.CarsRegression();
+        var multilabel = Lathe.Tests.Training.SeveralTargetsTests.CarsMultilabel(Lathe.Tests.Training.SeveralTargetsTests.CarsLabels());
+        foreach (var config in new[] { regression, multilabel })
+        {
+            var prepared = Preparation.Run(config with { Prepare = new PrepareConfig { ValueCategories = 64 } }, TestData.TempDirectory());
+            var step = prepared.Pipeline.Steps.OfType<FittedValueCategories>().Single();
+            Assert.Contains(step.Columns, c => c.Name == "Displacement");
+            Assert.All(step.Tests, t => Assert.True(double.IsFinite(t.Gain), $"{t.Column}: {t.Gain}"));
+            Assert.Contains(prepared.Pipeline.FeatureNames, n => n.StartsWith("Displacement.value=", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public void The_fitted_step_reads_back_from_json_and_transforms_the_same()
     {
         var (cars, numbers) = Cars("Origin");
