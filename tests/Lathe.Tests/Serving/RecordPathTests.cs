@@ -61,6 +61,30 @@ public class RecordPathTests(PenguinsRun run)
     }
 
     [Fact]
+    public async Task A_model_with_a_numbers_values_as_categories_reads_its_records_by_the_record_path_and_answers_as_the_table_path()
+    {
+        var (server, row, test) = await TrainAndServe(TestData.Penguins() with
+        {
+            Target = "Origin",
+            Data = new Lathe.Config.DataConfig { Path = TestData.Vega("cars.json"), Exclude = ["Name"] },
+            Prepare = new Lathe.Config.PrepareConfig { ValueCategories = 64, PiecewiseLinearBins = 32 },
+            Training = new Lathe.Config.TrainingConfig { Epochs = 3, Threads = 2 },
+        });
+        await using var served = server;
+        Assert.Contains(served.Server.Model!.Pipeline.FeatureNames, n => n.StartsWith("Displacement.value=", StringComparison.Ordinal));
+        await AssertEveryTestRecordReadAndAnswered(server, row, test);
+        // A displacement shared by many cars, one no car has, one between two, and none: each as the table path reads it.
+        var record = TestServer.Record(test, 0);
+        foreach (var displacement in new object?[] { 97.0, 97.5, 1e-3, null })
+        {
+            record["Displacement"] = displacement;
+            var body = Encoding.UTF8.GetBytes(TestServer.Json(record));
+            Assert.NotNull(row.TryRead(body));
+            await AssertSameAnswer(server, body, HttpStatusCode.OK);
+        }
+    }
+
+    [Fact]
     public async Task A_model_with_derived_columns_reads_its_records_by_the_record_path_and_answers_as_the_table_path()
     {
         var (server, row, test) = await TrainAndServe(TestData.Penguins() with
