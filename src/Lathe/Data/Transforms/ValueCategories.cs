@@ -36,8 +36,8 @@ public sealed class ValueCategories(int most, FittedTarget target, Table labelle
         if (train.RowCount != labelled.RowCount)
             throw new InvalidOperationException($"value categories were given {labelled.RowCount} labels for {train.RowCount} rows");
         var numbers = train.Columns.OfType<NumericColumn>().ToArray();
-        var rows = DatePartScreening.Sample(train.RowCount, SampleRows);
-        var outcome = DatePartScreening.Outcome.Of(rows.Length == labelled.RowCount ? labelled : labelled.Gather(rows), target);
+        var rows = TargetOutcome.EvenlySpaced(train.RowCount, SampleRows);
+        var outcome = TargetOutcome.Of(rows.Length == labelled.RowCount ? labelled : labelled.Gather(rows), target);
         var tests = new ValueCategoryTest?[numbers.Length];
         var kept = new ValueCategoryColumn?[numbers.Length];
         // A number whose categories' name a column already has keeps that column and is left as it is.
@@ -45,7 +45,7 @@ public sealed class ValueCategories(int most, FittedTarget target, Table labelle
         return new FittedValueCategories(kept.OfType<ValueCategoryColumn>().ToArray()) { Tests = tests.OfType<ValueCategoryTest>().ToArray() };
     }
 
-    private (ValueCategoryTest?, ValueCategoryColumn?) Test(NumericColumn column, int[] rows, DatePartScreening.Outcome outcome)
+    private (ValueCategoryTest?, ValueCategoryColumn?) Test(NumericColumn column, int[] rows, TargetOutcome outcome)
     {
         var counts = new Dictionary<double, int>();
         var present = 0;
@@ -65,7 +65,7 @@ public sealed class ValueCategories(int most, FittedTarget target, Table labelle
     }
 
     /// <summary>How much less the value's out-of-fold predictions lose than the bin's, as a share of the bin's loss.</summary>
-    private double Gain(NumericColumn column, int[] rows, DatePartScreening.Outcome outcome)
+    private double Gain(NumericColumn column, int[] rows, TargetOutcome outcome)
     {
         var present = Enumerable.Range(0, rows.Length).Where(i => !double.IsNaN(column.Values[rows[i]])).ToArray();
         if (present.Length < Folds * 2) return 0;
@@ -168,12 +168,13 @@ public sealed record ValueCategoryColumn(string Name, IReadOnlyList<double> Valu
 
     public static string NameFor(string number) => $"{number}.value";
 
-    /// <summary>A value's category as written (invariant, round-trip), the same string instance for every row with it.</summary>
+    /// <summary>A value's category as written (invariant, round-trip).</summary>
     public static string Label(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ValueCategoryColumn, Dictionary<double, string>> Made = new();
 
-    /// <summary>Each kept value's label, made once per fitted column: a served model encodes one row at a time.</summary>
+    /// <summary>Each kept value's label, made once per fitted column (so every row with a value shares one string): a served
+    /// model encodes one row at a time.</summary>
     internal IReadOnlyDictionary<double, string> Labels => Made.GetValue(this, column => column.Values.ToDictionary(v => v, Label));
 
     /// <summary>The category of one value: its label when it is one of <see cref="Values"/>, else none (null).</summary>
