@@ -5,13 +5,14 @@
 # (after its coordinated-omission correction), and the share of the run spent in slow answers, by how slow. This is
 # how the one-connection p99 of bench/serve/run.sh was taken apart (docs/serving.md, "One connection, every request").
 #
-#   DURATION=8 MODELS="penguins fashion-mnist" PEER_CONFIGS="1x1 1x2" ROUNDS=1 bench/serve/one-connection.sh
+#   DURATION=8 MODELS="penguins fashion-mnist" PEER_CONFIGS="1x1 1x2" ROUNDS=1 WARMUP=3 bench/serve/one-connection.sh
 #
 # Uses the bundles and bodies bench/serve/run.sh leaves in WORK (default runs/servebench); run that once first.
 # LATHE_ENV (e.g. "DOTNET_GCgen0size=0x100000") is set for Lathe only. Needs gcc, wrk and the peer's Debian packages.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 duration=${DURATION:-8}
+warmup=${WARMUP:-3}
 models=${MODELS:-"penguins fashion-mnist"}
 peer_configs=${PEER_CONFIGS:-"1x1 1x2"}
 rounds=${ROUNDS:-1}
@@ -36,7 +37,7 @@ measure() {
   server=$!
   for _ in $(seq 240); do curl -sf -o /dev/null "http://127.0.0.1:$port/readyz" && break; sleep 0.5; done
   curl -sf -o /dev/null "http://127.0.0.1:$port/readyz" || { echo "$name did not get ready:" >&2; tail -n 20 "$out/server.log" >&2; exit 1; }
-  BODY_FILE="$work/body-$model.json" wrk -t1 -c1 -d3s -s bench/serve/post.lua "http://127.0.0.1:$port" > /dev/null
+  BODY_FILE="$work/body-$model.json" wrk -t1 -c1 -d"${warmup}s" -s bench/serve/post.lua "http://127.0.0.1:$port" > /dev/null
   "$out/onelat" 127.0.0.1 "$port" "$work/body-$model.json" "$duration" "$out/latencies.txt"
   stop
   /usr/bin/python3 bench/serve/onelat.py "$out/latencies.txt" "$model, $name"
