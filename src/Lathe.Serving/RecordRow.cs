@@ -14,8 +14,8 @@ namespace Lathe.Serving;
 /// from the outputs straight into this thread's response buffer, with no document, record, table, column or answer
 /// object made on the way (docs/serving.md, "The record path"). It takes only what it can answer exactly as the table
 /// path would: a JSON object of the model's fields, each a number, a yes/no, a category the model knows (any, where it is
-/// hashed), a date or a text its TF-IDF step weighs or its sequence step makes token ids of (or null), and fields the
-/// model ignores; a nested object's fields by their path (<c>record.high</c>), as the table path names them. Anything
+/// hashed), a date or a text its TF-IDF step weighs or its sequence step makes token ids of (or null), a picture as the
+/// base64 of its raw pixels at the model's size (the model's one input, or beside the columns), and fields the model ignores; a nested object's fields by their path (<c>record.high</c>), as the table path names them. Anything
 /// else — a field unknown, missing or twice, a value of another kind, a category it does not know, a number out of
 /// range, half a surrogate pair escaped, malformed JSON — it declines, and the request goes the table path, where the
 /// checks and their messages are. A test holds the two paths to the same bytes on every row of real tables.</summary>
@@ -28,8 +28,8 @@ public sealed class RecordRow
     private readonly ColumnType[] _types;
     private readonly FittedTarget _target;
     private readonly Counter.Child[] _counted;
-    // The picture's shape, for a model whose one input is an image.
-    private readonly (int Channels, int Height, int Width) _image;
+    // Each picture field's shape (a model's one image, or pictures beside the columns); default for other fields.
+    private readonly (int Channels, int Height, int Width)[] _shapes;
 
     /// <summary>The row form records are packed with.</summary>
     public RowForm Form => _form;
@@ -57,12 +57,14 @@ public sealed class RecordRow
         _categories = new Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>>?[fields.Count];
         _ranges = new (double, double)[fields.Count];
         _types = new ColumnType[fields.Count];
+        _shapes = new (int, int, int)[fields.Count];
         for (var f = 0; f < fields.Count; f++)
         {
             var field = fields[f];
             var input = model.Fields.First(i => i.Name == field.Name);
             names[field.Name] = f;
             _types[f] = field.Type;
+            if (field.Type == ColumnType.Image) _shapes[f] = model.ImageShape(field.Name);
             _ranges[f] = options.RejectOutOfRange ? RecordTable.AcceptedRange(input) : (double.NegativeInfinity, double.PositiveInfinity);
             if (field.Type != ColumnType.Categorical) continue;
             // With unknown categories refused, only those the bundle's schema lists are taken here; the others are the table path's to refuse.
@@ -79,7 +81,6 @@ public sealed class RecordRow
             _categories[f] = known.GetAlternateLookup<ReadOnlySpan<char>>();
         }
         _fields = names.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (form.Image is not null) _image = model.ImageShape(fields[0].Name);
         _counted = _target.Task == TaskKind.Classification
             ? _target.Classes.Select(c => metrics.Predictions.WithLabels(c)).ToArray()
             : [metrics.Predictions.WithLabels("value")];
@@ -140,20 +141,25 @@ public sealed class RecordRow
         seen.Clear();
         var given = 0;
         byte[]? pixels = null;
+        // A table's row is made first, so that a picture beside the columns is normalised straight into it.
+        var row = _form.Image is null ? new float[_form.Width] : null;
         var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = RequestRecords.MaxDepth });
         Span<char> name = stackalloc char[MaxText];
         try
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
             // The object's fields, its end, and nothing after it.
-            if (!ReadFields(ref reader, name, 0, values, seen, ref given, ref pixels) || reader.Read() || given != count) return null;
+            if (!ReadFields(ref reader, name, 0, values, seen, ref given, ref pixels, row) || reader.Read() || given != count) return null;
         }
         catch (JsonException)
         {
             return null;
         }
-        if (_form.Image is not null) return _form.Images(pixels!, _image.Channels, _image.Height, _image.Width);
-        var row = new float[_form.Width];
+        if (row is null)
+        {
+            var (channels, height, width) = _shapes[0];
+            return _form.Images(pixels!, channels, height, width);
+        }
         _form.Pack(values, row);
         return Features.FromTable(1, row, row.Length);
     }
@@ -161,7 +167,8 @@ public sealed class RecordRow
     /// <summary>The fields of the object the reader is in, up to its end: each name, after the <paramref name="prefix"/>
     /// characters of <paramref name="name"/> (the path of the objects it is nested in, <c>record.</c>), looked up as the
     /// table path names a nested field; a name that is no field but holds an object is read the same way one level down.</summary>
-    private bool ReadFields(ref Utf8JsonReader reader, scoped Span<char> name, int prefix, scoped Span<double> values, scoped Span<bool> seen, ref int given, ref byte[]? pixels)
+    private bool ReadFields(ref Utf8JsonReader reader, scoped Span<char> name, int prefix, scoped Span<double> values, scoped Span<bool> seen, ref int given, ref byte[]? pixels,
+        float[]? row)
     {
         var count = _types.Length;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -173,7 +180,7 @@ public sealed class RecordRow
             {
                 if (reader.TokenType != JsonTokenType.StartObject || length + 1 >= name.Length) return false;
                 name[length] = '.';
-                if (!ReadFields(ref reader, name, length + 1, values, seen, ref given, ref pixels)) return false;
+                if (!ReadFields(ref reader, name, length + 1, values, seen, ref given, ref pixels, row)) return false;
                 continue;
             }
             if (seen[field]) return false;
@@ -183,7 +190,7 @@ public sealed class RecordRow
                 if (!Skip(ref reader)) return false;
                 continue;
             }
-            if (!TryValue(ref reader, field, values, ref pixels)) return false;
+            if (!TryValue(ref reader, field, values, ref pixels, row)) return false;
             given++;
         }
         return reader.TokenType == JsonTokenType.EndObject;
@@ -226,15 +233,25 @@ public sealed class RecordRow
     }
 
     /// <summary>The field's value (a date's parts) into <paramref name="values"/>; false where the record path declines it.</summary>
-    private bool TryValue(ref Utf8JsonReader reader, int field, scoped Span<double> values, ref byte[]? pixels)
+    private bool TryValue(ref Utf8JsonReader reader, int field, scoped Span<double> values, ref byte[]? pixels, float[]? row)
     {
         var at = _form.Fields[field].Offset;
         var missing = reader.TokenType == JsonTokenType.Null;
         switch (_types[field])
         {
+            case ColumnType.Image when row is null:
+                // The model's one input: its pixels are the batch's, kept as they are.
+                var picture = new byte[Size(field)];
+                if (!RawPixels(ref reader, picture)) return false;
+                pixels = picture;
+                return true;
             case ColumnType.Image:
-                pixels = RawPixels(ref reader);
-                return pixels is not null;
+                // A picture beside the columns, normalised into the row.
+                if (Size(field) > RecordPathBytes) return false;
+                Span<byte> beside = stackalloc byte[Size(field)];
+                if (!RawPixels(ref reader, beside)) return false;
+                _form.Picture(field, beside, row!);
+                return true;
             case ColumnType.Numeric:
                 var (low, high) = _ranges[field];
                 values[at] = double.NaN;
@@ -301,22 +318,24 @@ public sealed class RecordRow
         }
     }
 
-    /// <summary>A picture sent as base64 of its raw pixels at the model's size, decoded straight from the body; null for
-    /// anything else (an image file to decode, another size, base64 in another form), which the table path reads.</summary>
-    private byte[]? RawPixels(ref Utf8JsonReader reader)
+    private int Size(int field) => _shapes[field].Channels * _shapes[field].Height * _shapes[field].Width;
+
+    /// <summary>A picture sent as base64 of its raw pixels at the model's size, decoded straight from the body into
+    /// <paramref name="pixels"/> (that many); false for anything else (an image file to decode, another size, base64 in
+    /// another form), which the table path reads.</summary>
+    private static bool RawPixels(ref Utf8JsonReader reader, scoped Span<byte> pixels)
     {
-        var size = _image.Channels * _image.Height * _image.Width;
+        var size = pixels.Length;
         var length = (size + 2) / 3 * 4;
-        if (reader.TokenType != JsonTokenType.String || reader.HasValueSequence || reader.ValueSpan.Length > RecordPathBytes) return null;
+        if (reader.TokenType != JsonTokenType.String || reader.HasValueSequence || reader.ValueSpan.Length > RecordPathBytes) return false;
         // System.Text.Json writes '+' as \u002B: unescaped on the stack, then only the one canonical base64 form of that
         // many bytes is taken (padded, no line breaks).
         Span<byte> text = stackalloc byte[reader.ValueSpan.Length];
         var written = reader.ValueIsEscaped ? reader.CopyString(text) : reader.ValueSpan.Length;
         if (!reader.ValueIsEscaped) reader.ValueSpan.CopyTo(text);
-        if (written != length) return null;
-        var pixels = new byte[size];
+        if (written != length) return false;
         var status = System.Buffers.Text.Base64.DecodeFromUtf8(text[..length], pixels, out var read, out var decoded);
-        return status == System.Buffers.OperationStatus.Done && read == length && decoded == size && !RecordTable.LooksEncoded(pixels) ? pixels : null;
+        return status == System.Buffers.OperationStatus.Done && read == length && decoded == size && !RecordTable.LooksEncoded(pixels);
     }
 
     /// <summary>The current name or string, unescaped, looked up; false for one longer than <see cref="MaxText"/>, one

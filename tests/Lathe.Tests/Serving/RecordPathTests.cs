@@ -213,6 +213,48 @@ public class RecordPathTests(PenguinsRun run)
         }
     }
 
+    [Fact]
+    public async Task A_picture_beside_a_column_is_read_by_the_record_path_and_answered_as_the_table_path()
+    {
+        // Real Fashion-MNIST pictures beside a category (label / 2), fused by the CNN with the category's embedding.
+        var (csv, images) = TestData.FashionImageTable(600, column: ("pair", (_, label) => $"p{label / 2}"));
+        var (server, row, test) = await TrainAndServe(new Lathe.Config.PipelineConfig
+        {
+            Target = "kind",
+            Data = new Lathe.Config.DataConfig { Path = csv },
+            Model = new Lathe.Config.ModelConfig { Kind = Lathe.Config.ModelKind.Cnn, Channels = [4], Dense = 16 },
+            Training = new Lathe.Config.TrainingConfig { Epochs = 1, BatchSize = 64, Threads = 2 },
+        });
+        await using var _ = server;
+        var model = server.Server.Model!;
+        Assert.NotNull(model.Pipeline.Layout?.Image);
+        var (files, pairs) = ((StringColumn)test["file"], (StringColumn)test["pair"]);
+        // The picture as a client sends it: the base64 of its raw pixels (the CSV names its PNG file).
+        string Pixels(int r) => Convert.ToBase64String(images.Pixels.AsSpan(int.Parse(Path.GetFileNameWithoutExtension(files.Values[r]!), System.Globalization.CultureInfo.InvariantCulture) * 784, 784));
+        var before = server.Server.Metrics.RecordPath.Value;
+        for (var r = 0; r < test.RowCount; r++)
+        {
+            var body = Encoding.UTF8.GetBytes(TestServer.Json(new Dictionary<string, object?> { ["file"] = Pixels(r), ["pair"] = pairs.Values[r], ["kind"] = 3 }));
+            var features = row.TryRead(body);
+            Assert.True(features is not null, $"test row {r} declined");
+            Assert.Equal(model.Pipeline.Transform(test.Gather([r])).Values, features.Values);
+            await AssertSameAnswer(server, body, HttpStatusCode.OK);
+        }
+        Assert.Equal(before + test.RowCount, server.Server.Metrics.RecordPath.Value);
+        // What the record path leaves to the table path, answered alike: a PNG file, a pair training never saw, another size.
+        foreach (var (file, pair, status) in new[]
+                 {
+                     (Convert.ToBase64String(File.ReadAllBytes(Path.Combine(Path.GetDirectoryName(csv)!, files.Values[0]!))), "p1", HttpStatusCode.OK),
+                     (Pixels(0), "p9", HttpStatusCode.OK),
+                     (Convert.ToBase64String(new byte[783]), "p1", HttpStatusCode.BadRequest),
+                 })
+        {
+            var body = Encoding.UTF8.GetBytes(TestServer.Json(new Dictionary<string, object?> { ["file"] = file, ["pair"] = pair }));
+            Assert.Null(row.TryRead(body));
+            await AssertSameAnswer(server, body, status);
+        }
+    }
+
     public static TheoryData<string, string, int> Declined => new()
     {
         // What the table path takes, with a value the record path does not read itself.

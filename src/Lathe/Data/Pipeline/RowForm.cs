@@ -6,7 +6,8 @@ using Lathe.Data.Transforms;
 namespace Lathe.Data.Pipeline;
 
 /// <summary>A fitted pipeline over a plain table (numbers, yes/no, category and date columns, categories hashed into
-/// buckets, text weighed by TF-IDF or read as a sequence model's token ids, and columns derived by formula),
+/// buckets, text weighed by TF-IDF or read as a sequence model's token ids, columns derived by formula, and pictures
+/// beside the columns, normalised into the row),
 /// compiled for one row at a time: each of the model's input cells is one raw field's value run through the steps' own
 /// per-value functions, with no table, column or name made per row. A server packs a record with it without allocating;
 /// <see cref="For"/> declines (null, with the reason) any pipeline with a step it has no row form for, and such a model
@@ -60,6 +61,19 @@ public sealed class RowForm
 
     // Each thread's scratch for a text's token counts: a served row is weighed on the request's thread.
     [ThreadStatic] private static Dictionary<int, int>? _counts;
+
+    // Per field, for a picture beside the columns: where its pixels start in the row, how many, and their normalisation.
+    private (int At, int Size, float Scale, float Shift)?[] Pictures { get; init; } = [];
+
+    /// <summary>Writes the picture field <paramref name="field"/>'s pixels (channel first, at the model's size) into
+    /// <paramref name="row"/> where the layout places them, normalised as the table path packs them: pixel × scale + shift.</summary>
+    public void Picture(int field, ReadOnlySpan<byte> pixels, Span<float> row)
+    {
+        if (field >= Pictures.Length || Pictures[field] is not { } picture) throw new ArgumentException($"field {field} is not a picture beside the columns", nameof(field));
+        if (pixels.Length != picture.Size) throw new ArgumentException($"{pixels.Length} pixels for a picture of {picture.Size}", nameof(pixels));
+        var into = row.Slice(picture.At, picture.Size);
+        for (var i = 0; i < into.Length; i++) into[i] = pixels[i] * picture.Scale + picture.Shift;
+    }
 
     /// <summary>The raw fields a row gives, in the schema's order: what <see cref="Pack"/>'s values are.</summary>
     public IReadOnlyList<RowField> Fields { get; }
@@ -116,7 +130,7 @@ public sealed class RowForm
 
     private static RowForm Plan(FittedPipeline pipeline)
     {
-        if (pipeline.Image is not null) return PlanImage(pipeline);
+        if (pipeline.Image is not null && pipeline.Layout is null) return PlanImage(pipeline);
         // Each category field takes the categories its encoding learnt: a value outside them is for the table path to judge.
         var encoded = pipeline.Steps.SelectMany(s => s switch
         {
@@ -175,6 +189,11 @@ public sealed class RowForm
                     fields.Add(new RowField(spec.Name, spec.Type, [], Enumerable.Range(0, shape.Length).Select(i => $"{spec.Name}[{i}]").ToArray(), index));
                     slots.Add(new TextSlot(spec.Name, index));
                     index += shape.Length;
+                    break;
+                case ColumnType.Image:
+                    // A picture beside the columns takes no value: its pixels go into the row where the layout places them (Picture).
+                    fields.Add(new RowField(spec.Name, spec.Type, [], [], index));
+                    slots.Add(new ImageSlot(spec.Name, fields.Count - 1, (1f / 255, 0)));
                     break;
                 default:
                     throw new NoRowForm($"column '{spec.Name}' is {spec.Type.ToString().ToLowerInvariant()}");
@@ -350,7 +369,13 @@ public sealed class RowForm
                 }
                 if (found != dropped.Count) throw new NoRowForm("feature selection names columns the steps before it did not make");
                 break;
-            case FittedImageNormalize normalize when normalize.Columns.Count == 0:
+            case FittedImageNormalize normalize:
+                foreach (var column in normalize.Columns)
+                {
+                    var at = IndexOf(slots, column.Name);
+                    if (slots[at] is not ImageSlot image) throw new NoRowForm($"the image normalise step names the column '{column.Name}', which is not a picture here");
+                    slots[at] = image with { Normalisation = column.Normalisation() };
+                }
                 break;
             case FittedHashEncode hash:
                 foreach (var name in hash.Columns)
@@ -428,7 +453,9 @@ public sealed class RowForm
         var cells = new List<Cell>();
         if (pipeline.Layout is { } layout)
         {
-            if (layout.Images.Count > 0) throw new NoRowForm("the model reads images beside the columns");
+            var images = slots.OfType<ImageSlot>().ToArray();
+            if (!images.Select(i => (i.Name, i.Normalisation)).SequenceEqual(layout.Images.Select(i => (i.Name, (i.Scale, i.Shift)))))
+                throw new NoRowForm("the planned pictures are not the layout's");
             if (layout.Numeric != numbers.Length || !oneHots.Select(o => (o.Name, o.Features.Count + 1)).SequenceEqual(layout.Categorical.Select(c => (c.Name, c.Cardinality)))
                 || !tokens.Select(t => (t.Name, t.Shape.Length)).SequenceEqual(layout.Texts.Select(t => (t.Name, t.Length))))
                 throw new NoRowForm("the planned inputs are not the layout the model was fitted with");
@@ -437,9 +464,14 @@ public sealed class RowForm
             foreach (var oneHot in oneHots) cells.Add(new CodeCell(oneHot, at++));
             var offsets = layout.TextOffsets();
             for (var t = 0; t < tokens.Length; t++) cells.Add(new TokenCell(tokens[t], offsets[t]));
-            return new RowForm(fields, [.. cells], layout.Width, texts, sequences);
+            var pictures = new (int At, int Size, float Scale, float Shift)?[fields.Count];
+            var starts = layout.ImageOffsets();
+            for (var i = 0; i < images.Length; i++)
+                pictures[images[i].Number] = (starts[i], layout.Images[i].Size, images[i].Normalisation.Scale, images[i].Normalisation.Shift);
+            return new RowForm(fields, [.. cells], layout.Width, texts, sequences) { Pictures = pictures };
         }
         if (tokens.Length > 0) throw new NoRowForm("token ids without the layout that places them");
+        if (slots.OfType<ImageSlot>().Any()) throw new NoRowForm("pictures without the layout that places them");
         var position = 0;
         foreach (var slot in slots)
         {
@@ -475,6 +507,10 @@ public sealed class RowForm
             return v;
         }
     }
+
+    /// <summary>A picture beside the columns: the field <see cref="Number"/> of <see cref="Fields"/>, and its pixels'
+    /// normalisation (value = pixel × scale + shift).</summary>
+    private sealed record ImageSlot(string Name, int Number, (float Scale, float Shift) Normalisation) : Slot(Name, -1);
 
     /// <summary>A text column before its TF-IDF or sequence step.</summary>
     private sealed record TextSlot(string Name, int Field) : Slot(Name, Field);
