@@ -61,7 +61,7 @@ public sealed unsafe class HandlePass : IDisposable
                     return null;
                 }
                 break;
-            case TabularNet tabular when inputShape.Length == 1 && tabular.NumbersAndCategories && FuseStep.For(tabular, inputShape[0]) is { } fuse:
+            case TabularNet tabular when inputShape.Length == 1 && tabular.NoText && FuseStep.For(tabular, inputShape[0]) is { } fuse:
                 steps.Add(fuse);
                 if (!Dense(tabular.Network.Layers, steps, ref outputs))
                 {
@@ -529,45 +529,61 @@ public sealed unsafe class HandlePass : IDisposable
         }
     }
 
-    /// <summary><see cref="TabularNet"/>'s fusion of a row of numbers and category codes, by copying, into an output kept for
-    /// the model: the numbers as they are, then each code's row of its embedding's weights (the lookup the module makes: a
-    /// copy, so the same bits), as <c>cat</c> joins them.</summary>
+    /// <summary><see cref="TabularNet"/>'s fusion of a row of numbers, category codes and pictures into an output kept for
+    /// the model, as <c>cat</c> joins them: the numbers as they are, then each code's row of its embedding's weights (the
+    /// lookup the module makes: a copy, so the same bits), then each picture's body run by handle on its pixels.</summary>
     private sealed class FuseStep : Step
     {
-        private readonly int _numbers, _width;
+        private readonly int _numbers, _width, _size;
         private readonly Tensor[] _weights;
         private readonly int[] _widths;
         private readonly long[] _cardinalities;
+        private readonly Picture[] _pictures;
 
-        private FuseStep(int numbers, Tensor[] weights)
+        private FuseStep(int numbers, Tensor[] weights, Picture[] pictures, int size)
         {
-            (_numbers, _weights) = (numbers, weights);
+            (_numbers, _weights, _pictures, _size) = (numbers, weights, pictures, size);
             _widths = [.. weights.Select(w => (int)w.size(1))];
             _cardinalities = [.. weights.Select(w => w.size(0))];
-            _width = numbers + _widths.Sum();
+            _width = numbers + _widths.Sum() + pictures.Sum(p => p.Width);
             Output = empty(1, _width).DetachFromDisposeScope();
         }
 
-        /// <summary>The step for a network whose row is <paramref name="size"/> values of numbers then codes, or null where
-        /// its weights are not plain float32 rows in order.</summary>
+        /// <summary>The step for a network whose row is <paramref name="size"/> values of numbers, codes and pictures' pixels,
+        /// or null where its weights are not plain float32 rows in order or a picture's body has no handle pass.</summary>
         public static FuseStep? For(TabularNet tabular, long size)
         {
             var layout = tabular.Layout;
-            if (size != layout.Width || layout.CategoricalStart != layout.Numeric) return null;
+            if (size != layout.Width || layout.CategoricalStart != layout.Numeric || layout.Texts.Count > 0) return null;
             var weights = tabular.Embeddings.Select(e => e.weight!).ToArray();
             if (weights.Any(w => w.dim() != 2 || w.dtype != ScalarType.Float32 || !w.is_contiguous())) return null;
-            return new FuseStep(layout.Numeric, weights);
+            var pictures = new List<Picture>();
+            var offsets = layout.ImageOffsets();
+            for (var i = 0; i < layout.Images.Count; i++)
+            {
+                if (Picture.For(tabular.Pictures[i], layout.Images[i], offsets[i]) is not { } picture)
+                {
+                    foreach (var made in pictures) made.Free();
+                    return null;
+                }
+                pictures.Add(picture);
+            }
+            return new FuseStep(layout.Numeric, weights, [.. pictures], (int)size);
         }
 
         public Tensor Output { get; }
 
         public override Tensor? Kept => Output;
 
-        public override void Free() => Output.Dispose();
+        public override void Free()
+        {
+            Output.Dispose();
+            foreach (var picture in _pictures) picture.Free();
+        }
 
         public override IntPtr Run(IntPtr input)
         {
-            var row = new ReadOnlySpan<float>((void*)Native.Data(input), _numbers + _weights.Length);
+            var row = new ReadOnlySpan<float>((void*)Native.Data(input), _size);
             var fused = new Span<float>((void*)Native.Data(Output.Handle), _width);
             row[.._numbers].CopyTo(fused);
             var at = _numbers;
@@ -579,7 +595,87 @@ public sealed unsafe class HandlePass : IDisposable
                 new ReadOnlySpan<float>((float*)Native.Data(_weights[c].Handle) + code * _widths[c], _widths[c]).CopyTo(fused.Slice(at, _widths[c]));
                 at += _widths[c];
             }
+            foreach (var picture in _pictures)
+            {
+                picture.Encode(row, fused.Slice(at, picture.Width));
+                at += picture.Width;
+            }
             return Output.Handle;
+        }
+    }
+
+    /// <summary>A picture's body beside the columns (a <see cref="Cnn"/> or <see cref="ResNet"/> without its head), run by handle
+    /// on the picture's pixels in the row, as the module runs on the row narrowed to them and viewed as [1, channels, height,
+    /// width]: the pixels copied into an input kept for the body, its steps, and its output vector copied out.</summary>
+    private sealed class Picture
+    {
+        private readonly Tensor _input;
+        private readonly Step[] _steps;
+        private readonly int _offset, _size;
+        private readonly IntPtr[] _kept;
+
+        private Picture(ImageInput image, int offset, Step[] steps, int width)
+        {
+            (_offset, _size, _steps, Width) = (offset, image.Size, steps, width);
+            _input = zeros(1, image.Channels, image.Height, image.Width).DetachFromDisposeScope();
+            _kept = [_input.Handle, .. steps.Select(s => s.Kept?.Handle).OfType<IntPtr>()];
+        }
+
+        /// <summary>The values the body gives a picture.</summary>
+        public int Width { get; }
+
+        /// <summary>The pass of <paramref name="body"/> on the picture <paramref name="image"/> whose pixels start at
+        /// <paramref name="offset"/> in the row; null where a module of the body has none.</summary>
+        public static Picture? For(nn.Module<Tensor, Tensor> body, ImageInput image, int offset)
+        {
+            var steps = new List<Step>();
+            long[] shape = [image.Channels, image.Height, image.Width];
+            var width = 0;
+            var made = body switch
+            {
+                Cnn cnn when cnn.Layers.Body => Convolutions(cnn.Layers.Features, ref shape, steps) && Layers(cnn.Layers.Classifier, steps, ref width) && width == cnn.Width,
+                ResNet resnet when resnet.Layers.Classifier is null => Convolutions(resnet.Layers.Features, ref shape, steps) && shape is [var pooled] && (width = (int)pooled) == resnet.Width,
+                _ => false,
+            };
+            if (made && steps.Count > 0) return new Picture(image, offset, [.. steps], width);
+            Dispose(steps);
+            return null;
+        }
+
+        /// <summary>Runs the body on the picture's pixels in <paramref name="row"/> and writes its vector into <paramref name="into"/>.</summary>
+        public void Encode(ReadOnlySpan<float> row, Span<float> into)
+        {
+            row.Slice(_offset, _size).CopyTo(new Span<float>((void*)Native.Data(_input.Handle), _size));
+            var x = _input.Handle;
+            try
+            {
+                foreach (var step in _steps)
+                {
+                    var next = Check(step.Run(x));
+                    Release(ref x);
+                    x = next;
+                }
+                if (Native.Numel(x) != into.Length) throw new InvalidOperationException($"a picture's body gave {Native.Numel(x)} values for {into.Length}");
+                new ReadOnlySpan<float>((void*)Native.Data(x), into.Length).CopyTo(into);
+            }
+            finally
+            {
+                Release(ref x);
+            }
+        }
+
+        /// <summary>Releases an intermediate result's handle; the input's and the poolings' outputs are kept.</summary>
+        private void Release(ref IntPtr handle)
+        {
+            var released = handle;
+            handle = IntPtr.Zero;
+            if (released != IntPtr.Zero && Array.IndexOf(_kept, released) < 0) Native.Dispose(released);
+        }
+
+        public void Free()
+        {
+            _input.Dispose();
+            Dispose(_steps);
         }
     }
 

@@ -53,8 +53,10 @@ public sealed class TabularNet : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    /// <summary>Whether the inputs are numbers and categories alone (no text, no image), for <see cref="HandlePass"/>.</summary>
-    internal bool NumbersAndCategories => texts.Count == 0 && image is null && images.Count == 0 && dropout is null;
+    /// <summary>Whether the inputs are numbers, categories and pictures (no text), for <see cref="HandlePass"/>.</summary>
+    internal bool NoText => texts.Count == 0 && dropout is null;
+    /// <summary>Each picture's body, in <see cref="InputLayout.Images"/> order.</summary>
+    internal IReadOnlyList<nn.Module<Tensor, Tensor>> Pictures => image is null ? [] : [image, .. images];
     internal InputLayout Layout => _layout;
     internal IList<Embedding> Embeddings => embeddings;
     internal Mlp Network => mlp;

@@ -134,6 +134,24 @@ public class HandlePassTests
         });
     }
 
+    [Theory]
+    [InlineData(ModelKind.Cnn)]
+    [InlineData(ModelKind.Resnet)]
+    public void A_picture_beside_a_column_by_handle_gives_the_modules_outputs_bit_for_bit(ModelKind kind)
+    {
+        // Real Fashion-MNIST pictures beside a category (label / 2): the picture's body by handle on its pixels in the
+        // row, the category's embedding, then the MLP, as the fused network's modules give them.
+        var (csv, _) = TestData.FashionImageTable(400, column: ("pair", (_, label) => $"p{label / 2}"));
+        var (bundle, _) = AssertTablePassSameAsModules(new PipelineConfig
+        {
+            Target = "kind",
+            Data = new DataConfig { Path = csv },
+            Model = new ModelConfig { Kind = kind, Channels = [4, 8], Dense = 16, Layers = [16] },
+            Training = new TrainingConfig { Epochs = 1, BatchSize = 64, Threads = 2 },
+        }, rows: 40);
+        Assert.Equal("file", bundle.Model.Layout!.Image!.Name);
+    }
+
     /// <summary>Trains <paramref name="config"/> (a table) and holds the handle pass of its network to the modules' outputs
     /// on every test row.</summary>
     private static (Bundle Bundle, TrainResult Result) AssertTablePassSameAsModules(PipelineConfig config, int rows = int.MaxValue)
