@@ -4,6 +4,7 @@ using Lathe.Bundles;
 using Lathe.Config;
 using Lathe.Data;
 using Lathe.Data.Pipeline;
+using Lathe.Models;
 using Lathe.Tests.Serving;
 using Lathe.Training;
 using Xunit.Abstractions;
@@ -119,6 +120,25 @@ public class SeveralImagesTests(ITestOutputHelper output)
             using var response = await server.PostJson(TestServer.Json(new Dictionary<string, string?> { ["front"] = Base64(front, row), ["back"] = Base64(back, row) }));
             await TestServer.AssertAnswers(response, predictor.Predict(rows.Gather([row])));
         }
+
+        // Each test row's two pictures as the base64 of their raw pixels: read by the record path into the table path's row
+        // (each picture normalised where the layout places it) and answered as the bundle predicts. Its 1,184 values are
+        // more than a lone row runs on one engine thread (Forward.LoneRowSize), so the pass is the modules', not by handle.
+        var bundle = Bundle.Load(run.BundlePath);
+        var record = server.Server.Model!.Row;
+        Assert.True(record is not null, server.Server.Model.NoRowBecause);
+        Assert.True(bundle.Model.Layout!.Width > Forward.LoneRowSize);
+        var before = server.Server.Metrics.RecordPath.Value;
+        for (var r = 0; r < 20; r++)
+        {
+            var pictures = bundle.Pipeline.TransformTable(rows.Gather([r]));
+            string Pixels(string field) => Convert.ToBase64String(((ImageColumn)pictures[field]).Pixels);
+            var body = TestServer.Json(new Dictionary<string, string?> { ["front"] = Pixels("front"), ["back"] = Pixels("back") });
+            Assert.Equal(bundle.Pipeline.Transform(rows.Gather([r])).Values, record.TryRead(System.Text.Encoding.UTF8.GetBytes(body))?.Values);
+            using var response = await server.PostJson(body);
+            await TestServer.AssertAnswers(response, predictor.Predict(rows.Gather([r])));
+        }
+        Assert.Equal(before + 20, server.Server.Metrics.RecordPath.Value);
 
         // Raw pixels are taken at each field's own shape: 784 for the front, 400 for the back; the other way round is refused by field.
         var raw = (front: Convert.ToBase64String(new byte[784]), back: Convert.ToBase64String(new byte[400]));
