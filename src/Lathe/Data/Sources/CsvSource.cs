@@ -416,17 +416,29 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         {
             var skipper = new RecordReader(text, data.Item1, dialect, data.Item2, end);
             var (first, firstStart, last) = (0, 0, 0);
+            var labels = Array.Empty<string>();
             for (var k = 0; k < units && skipper.Next(fields, out _, out var line, out var at);)
             {
                 if (fields.Count == 1 && fields[0].Start == fields[0].End && !fields[0].Quoted) continue;
-                if (k++ == 0) (first, firstStart) = (line, at);
+                if (k++ == 0) (first, firstStart, labels) = (line, at, fields.Select(f => skipper.IsValid(f) ? skipper.Text(f).Trim() : "").ToArray());
                 last = line;
             }
             var shown = skipper.RawLine(firstStart);
             if (shown.Length > 60) shown = shown[..57] + "...";
-            notes.Add(new ReadNote(
-                $"{(units == 1 ? $"line {first} ('{shown}') under the header holds" : $"lines {first}–{last} ('{shown}', …) under the header hold")} text where every column of numbers below holds numbers, as units or labels do: not read as data",
-                $"if {(units == 1 ? "it is" : "they are")} data, set data.header: true"));
+            // A header that leaves names out after a name ("Region,2019,,2020,") groups the columns, as merged cells are
+            // written, and the line under it names them within their groups (",Q1,Q2,Q1,Q2").
+            if (SubHeader(names, labels) is { } labelled)
+            {
+                var renamed = labelled.Where((n, c) => n != header[c]).Select(n => $"'{n}'").ToArray();
+                notes.Add(new ReadNote(
+                    $"line {headerLine} groups the columns (a name, then empty fields, as merged cells are written) and line {first} ('{shown}') names them within their groups: {string.Join(", ", renamed.Take(4))}{(renamed.Length > 4 ? $", … {renamed[^1]}" : "")}",
+                    "to name them otherwise, rename the columns in the file"));
+                header = labelled;
+            }
+            else
+                notes.Add(new ReadNote(
+                    $"{(units == 1 ? $"line {first} ('{shown}') under the header holds" : $"lines {first}–{last} ('{shown}', …) under the header hold")} text where every column of numbers below holds numbers, as units or labels do: not read as data",
+                    $"if {(units == 1 ? "it is" : "they are")} data, set data.header: true"));
             data = (skipper.Position, skipper.Line);
             sample = Sample(text, data.Item1, end, dialect);
         }
@@ -491,6 +503,34 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
             else grouped[c] = $"{group} {header[c]}";
         }
         return grouped.Distinct(StringComparer.Ordinal).Count() == grouped.Length ? grouped : null;
+    }
+
+    /// <summary>The names of columns a header groups (<paramref name="names"/> as written: a name, then empty fields for the
+    /// columns it spans, "2019,,2020,") and the line under it labels within their groups (<paramref name="labels"/>,
+    /// "Q1,Q2,Q1,Q2"): each column's group, the header's last name at or before it, then its label ("2019 Q2"); a column
+    /// with no label keeps its name, one before any group its label. Null where the header leaves no name out after a
+    /// name, a column it leaves out has no label, no label repeats under two groups (as quarters or measures repeat under
+    /// years: labels that never repeat are a line of names under a line of something else, such as counts), or the
+    /// names would repeat.</summary>
+    private static string[]? SubHeader(string[] names, string[] labels)
+    {
+        if (labels.Length != names.Length) return null;
+        var written = names.Select(n => n.Trim()).ToArray();
+        var spans = false;
+        var grouped = new string[written.Length];
+        var group = "";
+        // Each label's first group: a label seen under another group repeats.
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        var repeats = false;
+        for (var c = 0; c < written.Length; c++)
+        {
+            if (written[c].Length > 0) group = written[c];
+            else if (labels[c].Length == 0) return null;
+            else if (group.Length > 0) spans = true;
+            grouped[c] = labels[c].Length == 0 ? group : group.Length == 0 ? labels[c] : $"{group} {labels[c]}";
+            if (labels[c].Length > 0 && group.Length > 0 && !seen.TryAdd(labels[c], group)) repeats |= seen[labels[c]] != group;
+        }
+        return spans && repeats && grouped.Distinct(StringComparer.Ordinal).Count() == grouped.Length ? grouped : null;
     }
 
     /// <summary>Why a first line <paramref name="names"/> reads as one more of the <paramref name="sample"/>d rows below it,

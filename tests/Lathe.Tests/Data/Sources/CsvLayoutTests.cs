@@ -508,6 +508,38 @@ public class CsvLayoutTests
     }
 
     [Fact]
+    public void A_header_that_groups_columns_over_a_line_of_their_labels_names_each_by_its_group_and_label()
+    {
+        // gapminder.json as a spreadsheet writes it with merged cells: the country's name and a year over each pair of
+        // columns on the first line (the year, then an empty field), the measures on the line under it.
+        var gapminder = DataSource.Open(TestData.Vega("gapminder.json")).Read();
+        var years = ((NumericColumn)gapminder["year"]).Values;
+        var countries = ((StringColumn)gapminder["country"]).Values;
+        double Value(string country, int year, string measure) => ((NumericColumn)gapminder[measure]).Values[
+            Enumerable.Range(0, gapminder.RowCount).Single(r => countries[r] == country && years[r] == year)];
+        string Written(double value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        var names = countries.Distinct().Order(StringComparer.Ordinal).Select(c => c!).ToArray();
+        var file = Path.Combine(TestData.TempDirectory(), "report.csv");
+        File.WriteAllLines(file, ["country,2000,,2005,", ",life_expect,fertility,life_expect,fertility",
+            .. names.Select(c => $"{(c.Contains(',') ? $"\"{c}\"" : c)},{Written(Value(c, 2000, "life_expect"))},{Written(Value(c, 2000, "fertility"))},{Written(Value(c, 2005, "life_expect"))},{Written(Value(c, 2005, "fertility"))}")]);
+
+        var read = DataSource.Open(file).Read();
+        Assert.Equal(["country", "2000 life_expect", "2000 fertility", "2005 life_expect", "2005 fertility"], read.ColumnNames);
+        Assert.Equal(names, ((StringColumn)read["country"]).Values);
+        Assert.Equal(names.Select(c => Value(c, 2000, "fertility")), ((NumericColumn)read["2000 fertility"]).Values);
+        Assert.Equal(names.Select(c => Value(c, 2005, "life_expect")), ((NumericColumn)read["2005 life_expect"]).Values);
+        Assert.Equal("line 1 groups the columns (a name, then empty fields, as merged cells are written) and line 2 (',life_expect,fertility,life_expect,fertility') names them within their groups: '2000 life_expect', '2000 fertility', '2005 life_expect', '2005 fertility'",
+            Assert.Single(read.Notes).Problem);
+
+        // Without the empty fields the line under the header is units, skipped, and the names are the header's.
+        var units = Path.Combine(TestData.TempDirectory(), "units.csv");
+        File.WriteAllLines(units, ["country,life_expect_2000,fertility_2000", ",years,children per woman", .. File.ReadAllLines(file).Skip(2).Select(l => string.Join(',', l.Split(',')[..^2]))]);
+        var unitsRead = DataSource.Open(units).Read();
+        Assert.Equal(["country", "life_expect_2000", "fertility_2000"], unitsRead.ColumnNames);
+        Assert.Contains("as units or labels do: not read as data", Assert.Single(unitsRead.Notes).Problem);
+    }
+
+    [Fact]
     public void A_file_that_is_not_text_is_refused_naming_what_it_is()
     {
         var dir = TestData.TempDirectory();
