@@ -870,6 +870,10 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
             // wider than the table under it; a header with a field too many is above data, not above a line of names.
             else if (agreed && shape.Fields > width && shapes[k + 1] is { Blank: false, Malformed: false, Empty: 0, Numbers: 0 } named && named.Fields == width)
                 preamble.Add(shape with { Why = $"it has {shape.Fields} fields where the lines below have {width}, and line {named.Line} names every column" });
+            // The same line over a table exactly as wide (eight columns), known by the format it names first.
+            else if (k == 0 && LoggerFormat(text.AsSpan(shape.Start, Math.Min(16, end - shape.Start))) is { } format
+                     && shapes[1] is { Blank: false, Malformed: false, Empty: 0, Numbers: 0 } names1 && names1.Fields == shape.Fields)
+                preamble.Add(shape with { Why = $"it names the file's format first ({format}, a Campbell Scientific logger's), and line {names1.Line} names every column" });
             else if (shape.Fields == width && width >= 2 && 2 * shape.Empty > shape.Fields
                      && shapes[k + 1] is { Blank: false, Malformed: false, Empty: 0, Numbers: 0 } names && names.Fields == width
                      && shapes[k + 2].Numbers > 0)
@@ -878,6 +882,20 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         }
         if (preamble.Count > 0) header = shapes[preamble.Count];
         return preamble;
+    }
+
+    /// <summary>The format a logger's file header names in its first field ("TOA5" or "TOACI1", quoted or not, then a
+    /// delimiter or the line's end), or null.</summary>
+    private static string? LoggerFormat(ReadOnlySpan<byte> start)
+    {
+        if (start.Length > 0 && start[0] == '"') start = start[1..];
+        foreach (var format in (ReadOnlySpan<string>)["TOA5", "TOACI1"])
+        {
+            if (!start.StartsWith(Encoding.ASCII.GetBytes(format))) continue;
+            var after = start[format.Length..];
+            if (after.Length > 0 && after[0] is (byte)'"' or (byte)',' or (byte)'\t' or (byte)';' or (byte)'\r' or (byte)'\n') return format;
+        }
+        return null;
     }
 
     /// <summary>Whether a line starting with <paramref name="start"/> is a comment: '#' then a space, a tab or another '#'

@@ -410,6 +410,23 @@ public class CsvLayoutTests
         Assert.EndsWith("skipped as a preamble above the header: it has 8 fields where the lines below have 7, and line 2 names every column", read.Notes[0].Problem);
         Assert.StartsWith("lines 3–4 ('\"TS\",\"RN\",\"mm\",", read.Notes[1].Problem);
 
+        // A table exactly as wide as the logger's line (eight columns: the weather as a code too) is known by the format
+        // the line names first.
+        var eight = Path.Combine(TestData.TempDirectory(), "CR1000_Daily8.dat");
+        var codes = lines.Select(l => l.Split(',')[5]).Distinct().Order(StringComparer.Ordinal).ToList();
+        File.WriteAllText(eight, string.Join("\r\n", [
+            "\"TOA5\",\"Seattle\",\"CR1000\",\"1234\",\"CR1000.Std.32\",\"CPU:weather.CR1\",\"5678\",\"Daily\"",
+            "\"TIMESTAMP\",\"RECORD\",\"precipitation\",\"temp_max\",\"temp_min\",\"wind\",\"weather\",\"code\"",
+            "\"TS\",\"RN\",\"mm\",\"Deg C\",\"Deg C\",\"m/s\",\"\",\"\"",
+            "\"\",\"\",\"Tot\",\"Max\",\"Min\",\"WVc\",\"Smp\",\"Smp\"",
+            .. lines.Select((l, i) => l.Split(',') is var f ? $"\"{f[0]} 00:00:00\",{i},{f[1]},{f[2]},{f[3]},{f[4]},\"{f[5]}\",{codes.IndexOf(f[5])}" : l)]) + "\r\n");
+        var eightRead = DataSource.Open(eight).Read();
+        Assert.Equal(["TIMESTAMP", "RECORD", "precipitation", "temp_max", "temp_min", "wind", "weather", "code"], eightRead.ColumnNames);
+        Assert.Equal(60, eightRead.RowCount);
+        Assert.Empty(eightRead.Quarantined);
+        Assert.Equal(lines.Select(l => (double)codes.IndexOf(l.Split(',')[5])), ((NumericColumn)eightRead["code"]).Values);
+        Assert.EndsWith("skipped as a preamble above the header: it names the file's format first (TOA5, a Campbell Scientific logger's), and line 2 names every column", eightRead.Notes[0].Problem);
+
         // A header with a field too many above data (a delimiter ending the header line alone) is still the header.
         var trailing = Path.Combine(TestData.TempDirectory(), "trailing.csv");
         File.WriteAllLines(trailing, ["date,precipitation,temp_max,temp_min,wind,weather,", .. File.ReadAllLines(TestData.Vega("seattle-weather.csv")).Skip(1).Take(60)]);
