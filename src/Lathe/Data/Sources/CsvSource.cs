@@ -142,14 +142,15 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
             if (chunk.Lines.Count > 0) (rowsRead, lastRowLine) = (rowsRead + chunk.Lines.Count, chunk.Lines[^1]);
             // The file's last records: notes below the table come out of the quarantine.
             ReadNote? footer = null;
-            var quarantined = eof && position >= filled ? WithoutFooter(chunk.Quarantined, lastRowLine, rowsRead, header.Length, dialect, RowUnit, out footer) : chunk.Quarantined;
-            if (chunk.Lines.Count > 0 || quarantined.Count > 0 || footer is not null)
+            var quarantined = WithoutComments(chunk.Quarantined, RowUnit, out var comments);
+            if (eof && position >= filled) quarantined = WithoutFooter(quarantined, lastRowLine, rowsRead, header.Length, dialect, RowUnit, out footer);
+            if (chunk.Lines.Count > 0 || quarantined.Count > 0 || footer is not null || comments is not null)
             {
                 var columns = header.Select((h, c) => CsvColumn.Join(h, [chunk.Columns[c]], chunk.Lines.Count)).ToArray();
                 // The notes go with the first batch, which is what a reader of the layout looks at; a footer's with the last.
                 yield return new Table(columns, name, chunk.Lines.ToArray(), quarantined, RowUnit, directory)
                 {
-                    Notes = [.. notes, .. NumberNames(front, columns), .. footer is null ? [] : new[] { footer }],
+                    Notes = [.. notes, .. NumberNames(front, columns), .. comments is null ? [] : new[] { comments }, .. footer is null ? [] : new[] { footer }],
                     Found = Found(front.Dialect),
                 };
                 notes = [];
@@ -259,12 +260,12 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
         var at = 0;
         for (var k = 0; k < chunks.Length; k++)
             foreach (var l in chunks[k].Lines) lines[at++] = l + offsets[k];
-        var quarantined = WithoutFooter(chunks.SelectMany((c, k) => c.Quarantined.Select(q => q with { Line = q.Line + offsets[k] })).ToList(),
+        var quarantined = WithoutFooter(WithoutComments(chunks.SelectMany((c, k) => c.Quarantined.Select(q => q with { Line = q.Line + offsets[k] })).ToList(), RowUnit, out var comments),
             lines.Length > 0 ? lines[^1] : 0, lines.Length, header.Length, front.Dialect, RowUnit, out var footer);
         var columns = header.Select((h, c) => CsvColumn.Join(h, chunks.Select(chunk => chunk.Columns[c]).ToArray(), lines.Length)).ToArray();
         return new Table(columns, name, lines, quarantined, RowUnit, Path.GetDirectoryName(Path.GetFullPath(path)))
         {
-            Notes = [.. front.Notes, .. NumberNames(front, columns), .. footer is null ? [] : new[] { footer }],
+            Notes = [.. front.Notes, .. NumberNames(front, columns), .. comments is null ? [] : new[] { comments }, .. footer is null ? [] : new[] { footer }],
             Found = Found(front.Dialect),
         };
     }
@@ -927,6 +928,24 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
             $"{(one ? "it does" : "they do")} not have the header's {width} fields, and {(one ? "is" : "are")} skipped",
             $"if {(one ? "it is a row" : "they are rows")} of the table, mend the file");
         return quarantined[..below];
+    }
+
+    /// <summary><paramref name="quarantined"/> less the records that start as comments do ('# ', '##': <see cref="Comment"/>),
+    /// with a note saying so: a remark a person or logger wrote between the rows ("# sensor reset"), which does not have
+    /// the header's fields. They are not rows, and do not count against <c>data.quarantine_limit</c>. (With comment lines
+    /// above the header, the reader skips them before they are records at all.)</summary>
+    private static List<QuarantinedRow> WithoutComments(List<QuarantinedRow> quarantined, string unit, out ReadNote? note)
+    {
+        note = null;
+        var comments = quarantined.Where(q => Comment(Encoding.UTF8.GetBytes(q.Raw[..Math.Min(2, q.Raw.Length)]))).ToArray();
+        if (comments.Length == 0) return quarantined;
+        var shown = comments[0].Raw.Length > 60 ? comments[0].Raw[..60] + "…" : comments[0].Raw;
+        var lines = string.Join(", ", comments.Take(5).Select(c => c.Line)) + (comments.Length > 5 ? $", … ({comments.Length} in all)" : "");
+        var one = comments.Length == 1;
+        note = new ReadNote(
+            $"{(one ? $"{unit} {lines}" : $"{unit}s {lines}")} ('{shown}'{(one ? "" : ", …")}) within the table {(one ? "starts" : "start")} with '# ' or '##', as a comment, and {(one ? "does" : "do")} not have the header's fields: skipped, not {(one ? "a row" : "rows")}",
+            $"if {(one ? "it is a row" : "they are rows")} of the table, mend the file");
+        return quarantined.Except(comments).ToList();
     }
 
     /// <summary>Whether a record set aside reads as a note: fewer fields than the header's, the first of them words rather

@@ -489,6 +489,26 @@ public class CsvLayoutTests
                 Assert.Single(read.Notes).Problem);
         }
 
+        // With no comment above the header, a comment between the rows ("# 2013, station checked": two fields, not the
+        // header's six) is skipped with a note, whole and streamed, not quarantined as a bad row.
+        var within = Path.Combine(dir, "within.csv");
+        File.WriteAllLines(within, [.. lines.SelectMany(l => l.Contains("-01-01,") ? [$"# {l[..4]}, station checked", l] : new[] { l })]);
+        var commentLines = File.ReadLines(within).Select((l, i) => (l, i + 1)).Where(p => p.l.StartsWith("# ")).Select(p => p.Item2).ToArray();
+        Assert.Equal(4, commentLines.Length);
+        foreach (var streamed in new[] { false, true })
+        {
+            var source = DataSource.Open(within);
+            var read = streamed ? Table.Concat(source.ReadBatches(100).ToList()) : source.Read();
+            var expected = DataSource.Open(TestData.Vega("seattle-weather.csv")).Read();
+            Assert.Equal(expected.RowCount, read.RowCount);
+            Assert.Empty(read.Quarantined);
+            Assert.Equal(((NumericColumn)expected["wind"]).Values, ((NumericColumn)read["wind"]).Values);
+            if (streamed) Assert.All(read.Notes, n => Assert.Contains("within the table starts with '# ' or '##', as a comment", n.Problem));
+            else
+                Assert.Equal($"lines {string.Join(", ", commentLines)} ('# 2012, station checked', …) within the table start with '# ' or '##', as a comment, and do not have the header's fields: skipped, not rows",
+                    Assert.Single(read.Notes).Problem);
+        }
+
         // '#' as the first column's name (a number per row, as Pokémon tables write it) is a name.
         var numbered = Path.Combine(dir, "numbered.csv");
         File.WriteAllLines(numbered, ["#,date,weather", .. lines.Skip(1).Take(40).Select((l, i) => $"{i + 1},{l.Split(',')[0]},{l.Split(',')[5]}")]);
