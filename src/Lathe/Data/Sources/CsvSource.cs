@@ -871,9 +871,10 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
             // wider than the table under it; a header with a field too many is above data, not above a line of names.
             else if (agreed && shape.Fields > width && shapes[k + 1] is { Blank: false, Malformed: false, Empty: 0, Numbers: 0 } named && named.Fields == width)
                 preamble.Add(shape with { Why = $"it has {shape.Fields} fields where the lines below have {width}, and line {named.Line} names every column" });
-            // The same line over a table exactly as wide (eight columns), known by the format it names first.
-            else if (k == 0 && LoggerFormat(text.AsSpan(shape.Start, Math.Min(16, end - shape.Start))) is { } format
-                     && shapes[1] is { Blank: false, Malformed: false, Empty: 0, Numbers: 0 } names1 && names1.Fields == shape.Fields)
+            // The same line over a table as wide as it (eight columns) or a little wider (nine to fifteen), which neither
+            // rule above takes: known by the format it names first.
+            else if (k == 0 && agreed && LoggerFormat(text.AsSpan(shape.Start, Math.Min(16, end - shape.Start))) is { } format
+                     && shapes[1] is { Blank: false, Malformed: false, Empty: 0, Numbers: 0 } names1 && names1.Fields == width)
                 preamble.Add(shape with { Why = $"it names the file's format first ({format}, a Campbell Scientific logger's), and line {names1.Line} names every column" });
             else if (shape.Fields == width && width >= 2 && 2 * shape.Empty > shape.Fields
                      && shapes[k + 1] is { Blank: false, Malformed: false, Empty: 0, Numbers: 0 } names && names.Fields == width

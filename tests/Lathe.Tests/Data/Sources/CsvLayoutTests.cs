@@ -426,6 +426,21 @@ public class CsvLayoutTests
         Assert.Empty(eightRead.Quarantined);
         Assert.Equal(lines.Select(l => (double)codes.IndexOf(l.Split(',')[5])), ((NumericColumn)eightRead["code"]).Values);
         Assert.EndsWith("skipped as a preamble above the header: it names the file's format first (TOA5, a Campbell Scientific logger's), and line 2 names every column", eightRead.Notes[0].Problem);
+        // And over a table a little wider (ten columns: the weather's code and a battery voltage), which has more fields
+        // than the line but not twice as many.
+        var ten = Path.Combine(TestData.TempDirectory(), "CR1000_Daily10.dat");
+        File.WriteAllLines(ten, File.ReadAllLines(eight).Select((l, i) => i switch
+        {
+            0 => l,
+            1 => l + ",\"batt_volt\",\"panel_temp\"",
+            2 => l + ",\"Volts\",\"Deg C\"",
+            3 => l + ",\"Min\",\"Smp\"",
+            _ => l + string.Create(System.Globalization.CultureInfo.InvariantCulture, $",{12.5 + i % 7 * 0.1:0.0},{10 + i % 5}"),
+        }));
+        var tenRead = DataSource.Open(ten).Read();
+        Assert.Equal(["TIMESTAMP", "RECORD", "precipitation", "temp_max", "temp_min", "wind", "weather", "code", "batt_volt", "panel_temp"], tenRead.ColumnNames);
+        Assert.Equal(60, tenRead.RowCount);
+        Assert.Empty(tenRead.Quarantined);
 
         // A header with a field too many above data (a delimiter ending the header line alone) is still the header.
         var trailing = Path.Combine(TestData.TempDirectory(), "trailing.csv");
