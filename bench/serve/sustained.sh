@@ -25,7 +25,8 @@ work=$(mktemp -d)
 server=""
 cleanup() {
   if [ -n "$server" ] && kill -0 "$server" 2>/dev/null; then
-    kill -INT "$server"
+    # SIGTERM, which lathe serve drains on as on Ctrl+C: a background job of a script ignores SIGINT, and the server was left running.
+    kill -TERM "$server"
     wait "$server" 2>/dev/null || true
   fi
   rm -rf "$work"
