@@ -535,20 +535,12 @@ public class CsvLayoutTests
     {
         // gapminder.json as a report lays it out: a country a row, a year over each pair of columns (a merged cell,
         // written as the year then an empty field), the measure under it.
-        var gapminder = DataSource.Open(TestData.Vega("gapminder.json")).Read();
-        var years = ((NumericColumn)gapminder["year"]).Values;
-        var countries = ((StringColumn)gapminder["country"]).Values;
-        string Value(string country, int year, string measure) => ((NumericColumn)gapminder[measure]).Values[
-            Enumerable.Range(0, gapminder.RowCount).Single(r => countries[r] == country && years[r] == year)].ToString("R", System.Globalization.CultureInfo.InvariantCulture);
-        var names = countries.Distinct().Order(StringComparer.Ordinal).Select(c => c!).ToArray();
-        var file = Path.Combine(TestData.TempDirectory(), "report.csv");
-        File.WriteAllLines(file, [",2000,,2005,", "country,life_expect,fertility,life_expect,fertility",
-            .. names.Select(c => $"{(c.Contains(',') ? $"\"{c}\"" : c)},{Value(c, 2000, "life_expect")},{Value(c, 2000, "fertility")},{Value(c, 2005, "life_expect")},{Value(c, 2005, "fertility")}")]);
+        var (file, names, value) = GapminderReport(",2000,,2005,", "country,life_expect,fertility,life_expect,fertility");
 
         var read = DataSource.Open(file).Read();
         Assert.Equal(["country", "2000 life_expect", "2000 fertility", "2005 life_expect", "2005 fertility"], read.ColumnNames);
         Assert.Equal(names.Length, read.RowCount);
-        Assert.Equal(names.Select(c => double.Parse(Value(c, 2005, "fertility"), System.Globalization.CultureInfo.InvariantCulture)), ((NumericColumn)read["2005 fertility"]).Values);
+        Assert.Equal(names.Select(c => value(c, 2005, "fertility")), ((NumericColumn)read["2005 fertility"]).Values);
         Assert.Equal(2, read.Notes.Count);
         Assert.Equal("the names the header (line 2) repeats are read with the group above them on line 1: '2000 life_expect', '2000 fertility', '2005 life_expect', '2005 fertility'",
             read.Notes[1].Problem);
@@ -564,22 +556,13 @@ public class CsvLayoutTests
     {
         // gapminder.json as a spreadsheet writes it with merged cells: the country's name and a year over each pair of
         // columns on the first line (the year, then an empty field), the measures on the line under it.
-        var gapminder = DataSource.Open(TestData.Vega("gapminder.json")).Read();
-        var years = ((NumericColumn)gapminder["year"]).Values;
-        var countries = ((StringColumn)gapminder["country"]).Values;
-        double Value(string country, int year, string measure) => ((NumericColumn)gapminder[measure]).Values[
-            Enumerable.Range(0, gapminder.RowCount).Single(r => countries[r] == country && years[r] == year)];
-        string Written(double value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
-        var names = countries.Distinct().Order(StringComparer.Ordinal).Select(c => c!).ToArray();
-        var file = Path.Combine(TestData.TempDirectory(), "report.csv");
-        File.WriteAllLines(file, ["country,2000,,2005,", ",life_expect,fertility,life_expect,fertility",
-            .. names.Select(c => $"{(c.Contains(',') ? $"\"{c}\"" : c)},{Written(Value(c, 2000, "life_expect"))},{Written(Value(c, 2000, "fertility"))},{Written(Value(c, 2005, "life_expect"))},{Written(Value(c, 2005, "fertility"))}")]);
+        var (file, names, value) = GapminderReport("country,2000,,2005,", ",life_expect,fertility,life_expect,fertility");
 
         var read = DataSource.Open(file).Read();
         Assert.Equal(["country", "2000 life_expect", "2000 fertility", "2005 life_expect", "2005 fertility"], read.ColumnNames);
         Assert.Equal(names, ((StringColumn)read["country"]).Values);
-        Assert.Equal(names.Select(c => Value(c, 2000, "fertility")), ((NumericColumn)read["2000 fertility"]).Values);
-        Assert.Equal(names.Select(c => Value(c, 2005, "life_expect")), ((NumericColumn)read["2005 life_expect"]).Values);
+        Assert.Equal(names.Select(c => value(c, 2000, "fertility")), ((NumericColumn)read["2000 fertility"]).Values);
+        Assert.Equal(names.Select(c => value(c, 2005, "life_expect")), ((NumericColumn)read["2005 life_expect"]).Values);
         Assert.Equal("line 1 groups the columns (a name, then empty fields, as merged cells are written) and line 2 (',life_expect,fertility,life_expect,fertility') names them within their groups: '2000 life_expect', '2000 fertility', '2005 life_expect', '2005 fertility'",
             Assert.Single(read.Notes).Problem);
 
@@ -589,6 +572,23 @@ public class CsvLayoutTests
         var unitsRead = DataSource.Open(units).Read();
         Assert.Equal(["country", "life_expect_2000", "fertility_2000"], unitsRead.ColumnNames);
         Assert.Contains("as units or labels do: not read as data", Assert.Single(unitsRead.Notes).Problem);
+    }
+
+    /// <summary>gapminder.json as a report lays it out, under the <paramref name="header"/> lines: a country a row (in
+    /// order), its life expectancy and fertility in 2000, then in 2005. The file, the countries, and a country's measure in a year.</summary>
+    private static (string File, string[] Countries, Func<string, int, string, double> Value) GapminderReport(params string[] header)
+    {
+        var gapminder = DataSource.Open(TestData.Vega("gapminder.json")).Read();
+        var years = ((NumericColumn)gapminder["year"]).Values;
+        var countries = ((StringColumn)gapminder["country"]).Values;
+        double Value(string country, int year, string measure) => ((NumericColumn)gapminder[measure]).Values[
+            Enumerable.Range(0, gapminder.RowCount).Single(r => countries[r] == country && years[r] == year)];
+        string Written(string country, int year, string measure) => Value(country, year, measure).ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        var names = countries.Distinct().Order(StringComparer.Ordinal).Select(c => c!).ToArray();
+        var file = Path.Combine(TestData.TempDirectory(), "report.csv");
+        File.WriteAllLines(file, [.. header,
+            .. names.Select(c => $"{(c.Contains(',') ? $"\"{c}\"" : c)},{Written(c, 2000, "life_expect")},{Written(c, 2000, "fertility")},{Written(c, 2005, "life_expect")},{Written(c, 2005, "fertility")}")]);
+        return (file, names, Value);
     }
 
     [Fact]
