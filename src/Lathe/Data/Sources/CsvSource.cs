@@ -891,13 +891,9 @@ public sealed class CsvSource(string path, CsvLayout? layout = null, TextEncodin
     private static string? LoggerFormat(ReadOnlySpan<byte> start)
     {
         if (start.Length > 0 && start[0] == '"') start = start[1..];
-        foreach (var format in (ReadOnlySpan<string>)["TOA5", "TOACI1"])
-        {
-            if (!start.StartsWith(Encoding.ASCII.GetBytes(format))) continue;
-            var after = start[format.Length..];
-            if (after.Length > 0 && after[0] is (byte)'"' or (byte)',' or (byte)'\t' or (byte)';' or (byte)'\r' or (byte)'\n') return format;
-        }
-        return null;
+        var format = start.StartsWith("TOA5"u8) ? "TOA5" : start.StartsWith("TOACI1"u8) ? "TOACI1" : null;
+        return format is not null && start.Length > format.Length
+               && start[format.Length] is (byte)'"' or (byte)',' or (byte)'\t' or (byte)';' or (byte)'\r' or (byte)'\n' ? format : null;
     }
 
     /// <summary>Whether a line starting with <paramref name="start"/> is a comment: '#' then a space, a tab or another '#'
